@@ -1,0 +1,94 @@
+"""The one in-memory form every FER source becomes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..labels import FER2013_CLASSES, SPLITS
+
+
+class DataError(ValueError):
+    """Input data that cannot be read as FER data; the message names the file,
+    the row or folder, and what was expected."""
+
+
+@dataclass(frozen=True)
+class FERDataset:
+    """Faces, labels and split of a FER data set.
+
+    Attributes
+    ----------
+    images : ndarray of uint8, shape (n, 48, 48)
+        Grayscale faces, row-major.
+    labels : ndarray of int64, shape (n,)
+        Indices into ``class_names``; -1 where the source has no label
+        (``test.csv``).
+    usage : ndarray of str, shape (n,)
+        One of ``Training``, ``PublicTest``, ``PrivateTest`` per face.
+    class_names : tuple of str
+        Names of the classes, index = label.
+    source : str
+        Where the data came from: a path, or ``"synthetic"``.
+    sha256 : str
+        Hex digest of the source file (or of the generated arrays).
+    synthetic : bool
+        True for the embedded synthetic default, never for real data.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    usage: np.ndarray
+    class_names: tuple[str, ...] = FER2013_CLASSES
+    source: str = ""
+    sha256: str = ""
+    synthetic: bool = False
+    ids: np.ndarray | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.images)
+        if self.images.dtype != np.uint8 or self.images.shape[1:] != (48, 48):
+            raise DataError(f"{self.source}: images must be uint8 (n, 48, 48), got {self.images.dtype} {self.images.shape}")
+        if self.labels.shape != (n,) or self.usage.shape != (n,):
+            raise DataError(f"{self.source}: labels and usage must have shape ({n},)")
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(images, labels)`` of one split.
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a FER-2013 split name.
+        """
+        if name not in SPLITS:
+            raise KeyError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
+        mask = self.usage == name
+        return self.images[mask], self.labels[mask]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Faces per split and class: ``{split: {class_name: count}}`` (unlabelled faces under ``"unlabelled"``)."""
+        table: dict[str, dict[str, int]] = {}
+        for split in SPLITS:
+            labels = self.labels[self.usage == split]
+            if len(labels) == 0:
+                continue
+            row = {name: int(np.sum(labels == i)) for i, name in enumerate(self.class_names)}
+            if np.any(labels < 0):
+                row["unlabelled"] = int(np.sum(labels < 0))
+            table[split] = row
+        return table
+
+
+def file_sha256(path: str | Path, chunk_size: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,143 @@
+"""One registry of estimator factories (the timm ``_registry`` pattern).
+
+A plugin is one factory and one decorator::
+
+    @register_estimator("hog_logreg", family="classical", framework="sklearn",
+                        source="plugin: logistic regression on HOG features")
+    def hog_logreg(profile):
+        return make_pipeline(...)
+
+Third-party packages add theirs through the entry-point group
+``fer_bench.estimators``; a local file or module through ``--plugin``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Callable
+
+from sklearn.base import ClassifierMixin
+
+from ..profiles import Profile
+
+ENTRY_POINT_GROUP = "fer_bench.estimators"
+FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
+
+Factory = Callable[[Profile], ClassifierMixin]
+
+
+@dataclass(frozen=True)
+class EstimatorSpec:
+    """A registered estimator: its name, factory and what the report says of it.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, as typed on the command line.
+    factory : callable
+        ``factory(profile) -> estimator``; must not train or import heavy
+        frameworks until called.
+    family : str
+        ``classical``, ``network`` or ``pretrained``.
+    framework : str
+        ``sklearn``, ``torch``, ``keras`` or a plugin's own.
+    source : str
+        Where the model comes from (seed, paper, recipe).
+    """
+
+    name: str
+    factory: Factory
+    family: str
+    framework: str
+    source: str
+
+    def create(self, profile: Profile) -> ClassifierMixin:
+        """Build a fresh, unfitted estimator for ``profile``."""
+        return self.factory(profile)
+
+
+_REGISTRY: dict[str, EstimatorSpec] = {}
+
+
+def register_estimator(name: str, *, family: str, framework: str, source: str) -> Callable[[Factory], Factory]:
+    """Decorator registering ``factory`` under ``name``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is already registered with another factory, or ``family`` is unknown.
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"estimator {name!r}: family {family!r} is not one of {', '.join(FAMILIES)}")
+
+    def decorator(factory: Factory) -> Factory:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.factory.__qualname__ != factory.__qualname__:
+            raise ValueError(f"estimator {name!r} is already registered by {existing.factory.__module__}")
+        _REGISTRY[name] = EstimatorSpec(name, factory, family, framework, source)
+        return factory
+
+    return decorator
+
+
+def _load_builtins() -> None:
+    from . import classical, keras_nets, torch_nets  # noqa: F401  (registration happens on import)
+
+
+def load_entry_point_plugins() -> list[str]:
+    """Import every plugin advertised under ``fer_bench.estimators``; return their names."""
+    loaded = []
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        entry_point.load()
+        loaded.append(entry_point.name)
+    return loaded
+
+
+def load_plugin(module_or_file: str) -> None:
+    """Import a plugin given as a module name or a ``.py`` file path.
+
+    Raises
+    ------
+    ImportError
+        If neither a file nor an importable module goes by that name.
+    """
+    path = Path(module_or_file)
+    if path.suffix == ".py":
+        if not path.is_file():
+            raise ImportError(f"--plugin {module_or_file!r}: no such file")
+        module_name = f"fer_bench_plugin_{path.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    else:
+        try:
+            importlib.import_module(module_or_file)
+        except ModuleNotFoundError as error:
+            raise ImportError(f"--plugin {module_or_file!r}: not a .py file and not an importable module ({error})") from error
+
+
+def available_estimators() -> dict[str, EstimatorSpec]:
+    """All registered estimators (built-ins and entry-point plugins), in registration order."""
+    _load_builtins()
+    load_entry_point_plugins()
+    return dict(_REGISTRY)
+
+
+def get_estimator_spec(name: str) -> EstimatorSpec:
+    """Look up one registered estimator.
+
+    Raises
+    ------
+    KeyError
+        If no estimator of that name is registered; the message lists the known names.
+    """
+    registry = available_estimators()
+    if name not in registry:
+        raise KeyError(f"no estimator named {name!r}; registered: {', '.join(registry)}")
+    return registry[name]

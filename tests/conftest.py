@@ -1,0 +1,44 @@
+"""Shared fixtures. Real FER-2013 is found through ``--fer2013-dir`` or the
+``FER_BENCH_FER2013_DIR`` environment variable (a folder holding ``fer2013.csv.gz``
+and ``folder_sample/``); tests that need it skip with the reason when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ENV_VAR = "FER_BENCH_FER2013_DIR"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fer2013-dir", default=None,
+                     help=f"folder with the real fer2013.csv.gz and folder_sample/ (or set {ENV_VAR})")
+
+
+@pytest.fixture(scope="session")
+def fer2013_dir(request) -> Path:
+    value = request.config.getoption("--fer2013-dir") or os.environ.get(ENV_VAR)
+    if not value:
+        pytest.skip(f"real FER-2013 not given: pass --fer2013-dir or set {ENV_VAR}")
+    path = Path(value)
+    if not path.is_dir():
+        pytest.skip(f"real FER-2013 folder {path} does not exist")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fer2013_csv(fer2013_dir) -> Path:
+    path = fer2013_dir / "fer2013.csv.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fer2013_folder_sample(fer2013_dir) -> Path:
+    path = fer2013_dir / "folder_sample"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent")
+    return path
