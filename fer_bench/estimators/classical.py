@@ -13,61 +13,125 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 from ..profiles import Profile
 from ._registry import register_estimator
 
 
-class FlattenPixels(TransformerMixin, BaseEstimator):
-    """Flatten faces to pixel rows scaled to [0, 1].
+def flatten_pixels(X) -> np.ndarray:
+    """Faces (n, 48, 48) or rows (n, d) in 0..255 -> float32 rows (n, 2304) or (n, d) in [0, 1].
 
-    ``transform(X)``: X of shape (n, 48, 48) or (n, d), any numeric dtype, in
-    0..255; returns float32 of shape (n, 2304) (or (n, d)).
+    Raises
+    ------
+    ValueError
+        If X is empty, not numeric, or holds NaN or infinity.
+    """
+    X = check_array(X, allow_nd=True, dtype=None, ensure_all_finite=True)
+    return X.reshape(len(X), -1).astype(np.float32) / np.float32(255.0)
+
+
+class FlattenPixels(TransformerMixin, BaseEstimator):
+    """Transformer form of :func:`flatten_pixels`, remembering the pixel count.
+
+    Raises ``ValueError`` in ``transform`` when the pixel count differs from ``fit``'s.
     """
 
     def fit(self, X, y=None):
-        self.n_features_in_ = int(np.prod(np.shape(X)[1:]))
+        self.n_features_in_ = flatten_pixels(X).shape[1]
         return self
 
     def transform(self, X):
-        X = np.asarray(X)
-        return X.reshape(len(X), -1).astype(np.float32) / np.float32(255.0)
+        check_is_fitted(self)
+        rows = flatten_pixels(X)
+        if rows.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {rows.shape[1]} features, but FlattenPixels is expecting {self.n_features_in_} features as input")
+        return rows
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float32"]  # always float32, whatever comes in
         return tags
 
 
-def svc_pipeline(**svc_params: Any) -> Pipeline:
-    """Pixels in [0, 1], standardised per pixel, then :class:`sklearn.svm.SVC`.
+class PixelSVC(ClassifierMixin, BaseEstimator):
+    """:class:`sklearn.svm.SVC` on standardised pixels, the seeds' SVM setting.
 
-    Scores come from ``decision_function``: ``probability=True`` would run an
-    internal 5-fold cross-validation (about 5x the fit time).
+    Faces are flattened to pixels in [0, 1] (:func:`flatten_pixels`) and
+    standardised per pixel (:class:`~sklearn.preprocessing.StandardScaler`)
+    before the SVC. Scores come from ``decision_function``: ``probability=True``
+    would run an internal 5-fold cross-validation (about 5x the fit time).
+
+    Parameters
+    ----------
+    kernel : {"linear", "poly", "rbf"}
+    C : float
+    degree : int
+        Degree of the polynomial kernel.
+    gamma : {"scale", "auto"} or float
+    cache_size : float
+        Kernel cache in MiB.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (k,)
+    scaler_ : StandardScaler
+    svc_ : SVC
     """
-    return Pipeline([("pixels", FlattenPixels()), ("scale", StandardScaler()), ("svc", SVC(**svc_params))])
+
+    def __init__(self, kernel: str = "rbf", C: float = 1.0, degree: int = 3, gamma="scale", cache_size: float = 1000):
+        self.kernel = kernel
+        self.C = C
+        self.degree = degree
+        self.gamma = gamma
+        self.cache_size = cache_size
+
+    def fit(self, X, y):
+        """Fit on faces X (n, 48, 48) or rows (n, d) with labels y (n,); returns self."""
+        rows, y = check_X_y(flatten_pixels(X), y)
+        self.scaler_ = StandardScaler().fit(rows)
+        self.svc_ = SVC(kernel=self.kernel, C=self.C, degree=self.degree, gamma=self.gamma,
+                        cache_size=self.cache_size).fit(self.scaler_.transform(rows), y)
+        self.classes_ = self.svc_.classes_
+        self.n_features_in_ = rows.shape[1]
+        return self
+
+    def _rows(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        rows = flatten_pixels(X)
+        if rows.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {rows.shape[1]} features, but PixelSVC is expecting {self.n_features_in_} features as input")
+        return self.scaler_.transform(rows)
+
+    def decision_function(self, X) -> np.ndarray:
+        """One-vs-one aggregated class scores, shape (n, k) (or (n,) for two classes), float64."""
+        rows = self._rows(X)
+        return self.svc_.decision_function(rows)
+
+    def predict(self, X) -> np.ndarray:
+        """Labels of faces X, shape (n,)."""
+        rows = self._rows(X)
+        return self.svc_.predict(rows)
 
 
 SVC_DEFAULTS: dict[str, Any] = {"C": 1.0, "gamma": "scale", "cache_size": 1000}
 
 
 @register_estimator("svc_linear", family="classical", framework="sklearn", source="seed: SVM, linear kernel, on scaled pixels")
-def svc_linear(profile: Profile) -> Pipeline:
-    return svc_pipeline(kernel="linear", **profile.params("svc_linear", {"C": 1.0, "cache_size": 1000}))
+def svc_linear(profile: Profile) -> PixelSVC:
+    return PixelSVC(kernel="linear", **profile.params("svc_linear", SVC_DEFAULTS))
 
 
 @register_estimator("svc_poly", family="classical", framework="sklearn", source="seed: SVM, polynomial kernel (degree 3), on scaled pixels")
-def svc_poly(profile: Profile) -> Pipeline:
-    return svc_pipeline(kernel="poly", **profile.params("svc_poly", {"degree": 3, **SVC_DEFAULTS}))
+def svc_poly(profile: Profile) -> PixelSVC:
+    return PixelSVC(kernel="poly", **profile.params("svc_poly", {"degree": 3, **SVC_DEFAULTS}))
 
 
 @register_estimator("svc_rbf", family="classical", framework="sklearn", source="seed: SVM, RBF kernel, on scaled pixels")
-def svc_rbf(profile: Profile) -> Pipeline:
-    return svc_pipeline(kernel="rbf", **profile.params("svc_rbf", SVC_DEFAULTS))
+def svc_rbf(profile: Profile) -> PixelSVC:
+    return PixelSVC(kernel="rbf", **profile.params("svc_rbf", SVC_DEFAULTS))
 
 
 class GridSearchKNN(ClassifierMixin, BaseEstimator):
@@ -127,9 +191,8 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        pixels = FlattenPixels()
-        X_flat = pixels.transform(X)
-        y = np.asarray(y)
+        pixels = FlattenPixels().fit(X)
+        X_flat, y = check_X_y(pixels.transform(X), y)
         grid = self._grid()
         if validation_data is None:
             search = GridSearchCV(KNeighborsClassifier(n_jobs=self.n_jobs), grid, cv=self.cv)
@@ -141,7 +204,8 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
             self._search_on_validation(X_flat, y, pixels.transform(validation_data[0]), np.asarray(validation_data[1]), grid)
         self.best_estimator_ = KNeighborsClassifier(n_jobs=self.n_jobs, **self.best_params_).fit(X_flat, y)
         self.classes_ = self.best_estimator_.classes_
-        self.n_features_in_ = X_flat.shape[1]
+        self.pixels_ = pixels
+        self.n_features_in_ = pixels.n_features_in_
         return self
 
     def _search_on_validation(self, X, y, X_val, y_val, grid) -> None:
@@ -166,12 +230,12 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         """Labels of faces X, shape (n,), int64."""
         check_is_fitted(self)
-        return self.best_estimator_.predict(FlattenPixels().transform(X))
+        return self.best_estimator_.predict(self.pixels_.transform(X))
 
     def predict_proba(self, X):
         """Neighbour vote shares, shape (n, k), float64."""
         check_is_fitted(self)
-        return self.best_estimator_.predict_proba(FlattenPixels().transform(X))
+        return self.best_estimator_.predict_proba(self.pixels_.transform(X))
 
 
 @register_estimator("knn", family="classical", framework="sklearn",
