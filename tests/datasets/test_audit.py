@@ -1,0 +1,218 @@
+"""Audit of duplicates, leakage and blank faces: planted findings in a tiny data
+set are found exactly, nothing else is; measured counts on the real FER-2013."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fer_bench.datasets import audit as audit_module
+from fer_bench.datasets._dataset import FERDataset
+from fer_bench.datasets.audit import DataAudit, audit_dataset, blank_mask, cached_audit, training_leak_mask
+
+N_TRAIN, N_PUBLIC, N_PRIVATE = 30, 10, 10
+PUB, PRIV = N_TRAIN, N_TRAIN + N_PUBLIC  # first row of each test split
+
+
+def _faces(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Unrelated faces: random 6x6 block patterns plus noise, pixels 30..220 (no clipping under a few levels' shift)."""
+    blocks = np.kron(rng.integers(40, 210, size=(n, 6, 6)), np.ones((1, 8, 8), dtype=np.int64))
+    return (blocks + rng.integers(-10, 11, size=blocks.shape)).astype(np.uint8)
+
+
+def _planted() -> FERDataset:
+    """Rows 0..29 Training, 30..39 PublicTest, 40..49 PrivateTest, with these findings planted:
+
+    - Training exact groups: [3, 5] same label, [6, 7] different labels;
+    - Training/PrivateTest exact: [10, 40] same label, [11, 41] different labels;
+    - Training/PublicTest exact: [12, 30]; PublicTest/PrivateTest exact: [32, 45];
+    - near duplicates: 42 = 13 brighter by 3 levels, 43 = 14 with +-1 noise, 31 = 15 darker by 2;
+    - blank faces: 20 (constant 128 plus +-1 noise), 44 (constant 50).
+    """
+    rng = np.random.default_rng(7)
+    n = N_TRAIN + N_PUBLIC + N_PRIVATE
+    images = _faces(n, rng)
+    labels = np.arange(n, dtype=np.int64) % 7
+    usage = np.array(["Training"] * N_TRAIN + ["PublicTest"] * N_PUBLIC + ["PrivateTest"] * N_PRIVATE)
+
+    def copy(dst: int, src: int, label_offset: int = 0) -> None:
+        images[dst] = images[src]
+        labels[dst] = (labels[src] + label_offset) % 7
+
+    copy(5, 3)
+    copy(7, 6, 1)
+    copy(40, 10)
+    copy(41, 11, 2)
+    copy(30, 12)
+    copy(45, 32)
+    images[42] = images[13] + 3
+    images[43] = (images[14] + rng.integers(-1, 2, size=(48, 48))).astype(np.uint8)
+    images[31] = images[15] - 2
+    images[20] = 128 + rng.integers(-1, 2, size=(48, 48))
+    images[44] = 50
+    ids = np.array([f"face{row}" for row in range(n)])
+    return FERDataset(images=images, labels=labels, usage=usage, source="planted", sha256="ab" * 32, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def planted() -> FERDataset:
+    return _planted()
+
+
+@pytest.fixture(scope="module")
+def audit(planted) -> DataAudit:
+    return audit_dataset(planted)
+
+
+def test_exact_groups_and_label_conflicts(audit):
+    assert [group.tolist() for group in audit.exact_groups] == [[3, 5], [6, 7], [10, 40], [11, 41], [12, 30], [32, 45]]
+    assert [group.tolist() for group in audit.conflict_groups] == [[6, 7], [11, 41]]
+    exact = audit.counts["exact"]
+    assert (exact["groups"], exact["faces"], exact["redundant_faces"]) == (6, 12, 6)
+    assert (exact["conflict_groups"], exact["conflict_faces"]) == (2, 4)
+    training = exact["within"]["Training"]
+    assert (training["groups"], training["faces"], training["conflict_groups"]) == (2, 4, 1)
+    assert training["per_class"] == {"Angry": 1, "Disgust": 0, "Fear": 0, "Happy": 2, "Sad": 0, "Surprise": 0, "Neutral": 1}
+    for split in ("PublicTest", "PrivateTest"):
+        assert exact["within"][split]["groups"] == exact["within"][split]["faces"] == 0
+
+
+def test_cross_split_copies(audit):
+    assert audit.counts["exact"]["across"] == {
+        "PublicTest faces with a copy in Training": {"faces": 1, "same_label": 1},
+        "PrivateTest faces with a copy in Training": {"faces": 2, "same_label": 1},
+        "PrivateTest faces with a copy in PublicTest": {"faces": 1, "same_label": 1},
+    }
+
+
+def test_leakage_exact_and_near(audit):
+    assert audit.leak_rows["PrivateTest"]["exact"].tolist() == [40, 41]
+    assert audit.leak_rows["PrivateTest"]["near_only"].tolist() == [42, 43]
+    assert audit.leak_rows["PublicTest"]["exact"].tolist() == [30]
+    assert audit.leak_rows["PublicTest"]["near_only"].tolist() == [31]
+    pairs = audit.near_pairs
+    assert sorted(map(tuple, pairs[:, :2].tolist())) == [(31, 15), (42, 13), (43, 14)]
+    assert np.all(pairs[:, 2] <= audit.near_threshold)
+    assert pairs[pairs[:, 0] == 42, 2].tolist() == [0]  # a uniform brightness shift leaves phash unchanged
+    private = audit.counts["leak"]["PrivateTest"]
+    assert (private["exact"], private["exact_same_label"], private["near_pairs"], private["near_only"], private["any"]) \
+        == (2, 1, 2, 2, 4)
+    assert sum(private["near_histogram"]) == 2  # no unrelated pair within 8 bits
+    assert len(private["near_histogram"]) == 9
+    assert sum(n["exact"] + n["near_only"] for n in private["per_class"].values()) == 4
+    public = audit.counts["leak"]["PublicTest"]
+    assert (public["exact"], public["near_only"], public["any"], sum(public["near_histogram"])) == (1, 1, 2, 1)
+
+
+def test_blank_faces(planted, audit):
+    assert audit.blank_rows.tolist() == [20, 44]
+    assert audit.counts["blank"]["faces"] == 2
+    assert audit.counts["blank"]["per_split"] == {"Training": 1, "PublicTest": 0, "PrivateTest": 1}
+    assert np.flatnonzero(blank_mask(planted)).tolist() == [20, 44]
+    assert np.flatnonzero(blank_mask(planted, split="PrivateTest")).tolist() == [44 - PRIV]
+    assert np.flatnonzero(blank_mask(planted, blank_std=0.5)).tolist() == [44]  # 20 has std ~0.8
+
+
+def test_masks(planted, audit):
+    private = audit_module.test_leak_mask(planted, audit, "PrivateTest")
+    assert private.shape == (N_PRIVATE,) and private.dtype == bool
+    assert np.flatnonzero(private).tolist() == [40 - PRIV, 41 - PRIV, 42 - PRIV, 43 - PRIV]
+    public = audit_module.test_leak_mask(planted, audit, "PublicTest")
+    assert np.flatnonzero(public).tolist() == [30 - PUB, 31 - PUB]
+    training = training_leak_mask(planted, audit)
+    assert training.shape == (N_TRAIN,)
+    assert np.flatnonzero(training).tolist() == [10, 11, 12, 13, 14, 15]
+    with pytest.raises(KeyError):
+        audit_module.test_leak_mask(planted, audit, "Training")
+
+
+def test_mask_of_another_data_set_is_refused(planted, audit):
+    other = FERDataset(images=planted.images[:40], labels=planted.labels[:40], usage=planted.usage[:40],
+                       sha256=planted.sha256)
+    with pytest.raises(ValueError, match="not of this data set"):
+        training_leak_mask(other, audit)
+
+
+def test_clean_data_has_no_findings():
+    rng = np.random.default_rng(1)
+    usage = np.array(["Training"] * 20 + ["PrivateTest"] * 5)
+    clean = FERDataset(images=_faces(25, rng), labels=np.zeros(25, dtype=np.int64), usage=usage, sha256="c" * 64)
+    result = audit_dataset(clean, near_threshold=8)
+    assert result.exact_groups == [] and result.conflict_groups == []
+    assert result.near_pairs.shape == (0, 3) and result.blank_rows.size == 0
+    assert result.counts["leak"]["PrivateTest"]["near_histogram"] == [0] * 9
+    assert result.row_ids == {}
+
+
+def test_row_ids_name_every_finding(audit):
+    assert audit.row_ids[41] == "face41" and audit.row_ids[20] == "face20" and audit.row_ids[13] == "face13"
+    assert 0 not in audit.row_ids  # row 0 is in no finding
+
+
+@pytest.mark.parametrize("kwargs", [{"near_threshold": -1}, {"near_threshold": 65}, {"near_threshold": 2.5},
+                                    {"blank_std": -1.0}, {"blank_std": float("nan")}])
+def test_bad_thresholds_raise(planted, kwargs):
+    with pytest.raises(ValueError):
+        audit_dataset(planted, **kwargs)
+
+
+def test_dict_round_trip_and_text(audit):
+    raw = json.loads(json.dumps(audit.to_dict()))
+    assert raw["sha256"] == "ab" * 32 and raw["near_threshold"] == 4 and raw["blank_std"] == 2.0
+    assert raw["exact_groups"][0] == [3, 5]
+    back = DataAudit.from_dict(raw)
+    assert back.to_dict() == audit.to_dict()
+    assert back.near_pairs.dtype == np.int64 and back.near_pairs.shape == (3, 3)
+    text = audit.format_text()
+    assert "6 groups of 12 identical faces" in text
+    assert "PrivateTest faces with a copy in Training: 2 faces (1 with the same label)" in text
+    assert "Leaked PrivateTest faces (exact or near copy in Training): 4 of 10" in text
+    assert "Blank faces (pixel std < 2): 2" in text
+    with pytest.raises(ValueError, match="schema"):
+        DataAudit.from_dict({**raw, "schema": 99})
+    with pytest.raises(ValueError, match="lacks"):
+        DataAudit.from_dict({key: value for key, value in raw.items() if key != "near_pairs"})
+
+
+def test_cache_round_trip(planted, audit, tmp_path, monkeypatch):
+    first = cached_audit(planted, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("*.json")
+    assert path.name.startswith(planted.sha256) and not list(tmp_path.glob(".*.tmp"))
+    assert first.to_dict()["counts"] == audit.to_dict()["counts"]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("audit recomputed instead of read from the cache")
+
+    monkeypatch.setattr(audit_module, "audit_dataset", fail)
+    assert cached_audit(planted, cache_dir=tmp_path).to_dict() == first.to_dict()
+
+    monkeypatch.setenv(audit_module.CACHE_ENV_VAR, str(tmp_path / "root"))
+    assert audit_module.default_cache_dir() == tmp_path / "root" / "audit"
+    with pytest.raises(AssertionError, match="recomputed"):  # another threshold is another cache file
+        cached_audit(planted, near_threshold=2)
+
+
+def test_corrupt_cache_is_recomputed(planted, tmp_path):
+    cached_audit(planted, cache_dir=tmp_path)
+    (path,) = tmp_path.glob("*.json")
+    path.write_text("{not json")
+    assert cached_audit(planted, cache_dir=tmp_path).blank_rows.tolist() == [20, 44]
+    assert json.loads(path.read_text())["blank_rows"] == [20, 44]
+
+
+def test_real_fer2013_counts(fer2013_csv):
+    from fer_bench.datasets import load_dataset
+
+    dataset = load_dataset(fer2013_csv)
+    result = audit_dataset(dataset)
+    exact = result.counts["exact"]
+    assert exact["across"]["PrivateTest faces with a copy in Training"] == {"faces": 288, "same_label": 279}
+    assert exact["across"]["PublicTest faces with a copy in Training"] == {"faces": 280, "same_label": 273}
+    assert exact["within"]["Training"]["faces"] == 2271 and exact["within"]["Training"]["groups"] == 1035
+    assert result.counts["blank"]["faces"] == 13
+    # phash within 4 bits, exact copies excluded (measured on the shared copy)
+    assert result.counts["leak"]["PrivateTest"]["near_pairs"] == 352
+    assert result.counts["leak"]["PublicTest"]["near_pairs"] == 288
+    assert audit_module.test_leak_mask(dataset, result, "PrivateTest").sum() == 440
