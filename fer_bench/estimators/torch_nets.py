@@ -1,0 +1,200 @@
+"""PyTorch networks: the seeds' shallow and deep CNNs and Myrtle.ai's ResNet-9.
+
+The builders return ``torch.nn.Module`` objects taking ``float32 (n, 1, 48, 48)``
+grayscale faces and returning ``(n, n_classes)`` logits; :class:`TorchClassifier`
+(``torch_trainer``) calls them and trains the result. Importing this module does
+not import PyTorch: the builders import it when called, and the registered
+factories import the trainer only when an estimator is created, so that
+``python -m fer_bench list`` stays fast.
+
+Every channel count and hidden width is multiplied by ``width`` (at least 8
+kept), so the smoke profile can shrink the networks; ``width=1.0`` is the
+published layout. All convolutions are a :func:`conv_block`: 3x3 convolution
+(padding 1, no bias since batch normalisation follows), BatchNorm2d, ReLU.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Callable
+
+from ..profiles import Profile
+from ._registry import register_estimator
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from .torch_trainer import TorchClassifier
+
+IMAGE_SIZE = 48
+"""Side of a FER-2013 face in pixels; the CNN heads are sized for it."""
+
+
+def scaled(channels: int, width: float) -> int:
+    """``channels * width`` rounded, at least 8."""
+    return max(8, round(channels * width))
+
+
+def conv_block(c_in: int, c_out: int) -> "nn.Sequential":
+    """Conv2d(3x3, padding 1, no bias) + BatchNorm2d + ReLU; keeps height and width."""
+    from torch import nn
+
+    return nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
+                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+
+
+def _dense_head(n_inputs: int, n_classes: int, width: float) -> list:
+    """Flatten, Linear(512 w) + ReLU, Linear(256 w) + ReLU, Linear(n_classes): the seeds' CNN head."""
+    from torch import nn
+
+    hidden1, hidden2 = scaled(512, width), scaled(256, width)
+    return [nn.Flatten(), nn.Linear(n_inputs, hidden1), nn.ReLU(inplace=True),
+            nn.Linear(hidden1, hidden2), nn.ReLU(inplace=True), nn.Linear(hidden2, n_classes)]
+
+
+def shallow_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+    """The seeds' shallow CNN: three conv blocks, each followed by 2x2 max pooling.
+
+    Layout (``width=1``): conv 64 -> pool -> conv 128 -> pool -> conv 256 -> pool
+    (48 -> 24 -> 12 -> 6 pixels), then Flatten (256 * 6 * 6 = 9,216 features),
+    Linear 512 + ReLU, Linear 256 + ReLU, Linear ``n_classes``. No dropout: the
+    random flip and crop of :class:`TorchClassifier` are the regularisers.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    width : float
+        Multiplier of every channel count and hidden width (each at least 8).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``float32 (n, 1, 48, 48)`` -> ``(n, n_classes)`` logits.
+    """
+    from torch import nn
+
+    c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
+    side = IMAGE_SIZE // 8
+    return nn.Sequential(conv_block(1, c1), nn.MaxPool2d(2),
+                         conv_block(c1, c2), nn.MaxPool2d(2),
+                         conv_block(c2, c3), nn.MaxPool2d(2),
+                         *_dense_head(c3 * side * side, n_classes, width))
+
+
+def deep_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+    """The seeds' deep CNN: six conv blocks in pairs, 2x2 max pooling after each pair.
+
+    Layout (``width=1``): conv 64, conv 64 -> pool -> conv 128, conv 128 -> pool
+    -> conv 256, conv 256 -> pool (48 -> 24 -> 12 -> 6 pixels), then the head of
+    :func:`shallow_cnn` (Flatten 9,216, Linear 512, Linear 256, Linear ``n_classes``).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    width : float
+        Multiplier of every channel count and hidden width (each at least 8).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``float32 (n, 1, 48, 48)`` -> ``(n, n_classes)`` logits.
+    """
+    from torch import nn
+
+    c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
+    side = IMAGE_SIZE // 8
+    return nn.Sequential(conv_block(1, c1), conv_block(c1, c1), nn.MaxPool2d(2),
+                         conv_block(c1, c2), conv_block(c2, c2), nn.MaxPool2d(2),
+                         conv_block(c2, c3), conv_block(c3, c3), nn.MaxPool2d(2),
+                         *_dense_head(c3 * side * side, n_classes, width))
+
+
+def resnet9(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+    """ResNet-9 of Myrtle.ai's "How to train your ResNet" (David Page, 2018), for one channel.
+
+    The DAWNBench CIFAR-10 network (https://myrtle.ai/learn/how-to-train-your-resnet/):
+
+    - prep: conv 64 (48 x 48);
+    - layer1: conv 128, max pool 2 (24 x 24), residual (conv 128, conv 128, plus the input);
+    - layer2: conv 256, max pool 2 (12 x 12);
+    - layer3: conv 512, max pool 2 (6 x 6), residual (conv 512, conv 512, plus the input);
+    - AdaptiveMaxPool2d(1), Flatten, Linear(512, n_classes, no bias), logits times 0.125.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    width : float
+        Multiplier of every channel count (each at least 8).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``float32 (n, 1, H, W)`` -> ``(n, n_classes)`` logits; any H, W >= 8 (global pooling).
+    """
+    from torch import nn
+
+    from .torch_trainer import Residual, Scale  # torch-backed layer classes live with the trainer
+
+    c0, c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256, 512))
+    return nn.Sequential(
+        conv_block(1, c0),
+        conv_block(c0, c1), nn.MaxPool2d(2), Residual(conv_block(c1, c1), conv_block(c1, c1)),
+        conv_block(c1, c2), nn.MaxPool2d(2),
+        conv_block(c2, c3), nn.MaxPool2d(2), Residual(conv_block(c3, c3), conv_block(c3, c3)),
+        nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+        nn.Linear(c3, n_classes, bias=False),
+        Scale(0.125),  # Myrtle's fixed logit scaling: keeps early softmax outputs soft
+    )
+
+
+ARCHITECTURES: dict[str, Callable[..., "nn.Module"]] = {
+    "shallow_cnn": shallow_cnn, "deep_cnn": deep_cnn, "resnet9": resnet9}
+
+
+def build_network(architecture: str, n_classes: int, width: float = 1.0) -> "nn.Module":
+    """Build one of :data:`ARCHITECTURES` with fresh (global-RNG) initial weights.
+
+    Raises
+    ------
+    ValueError
+        If ``architecture`` is not a known name.
+    """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture={architecture!r}: expected one of {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[architecture](n_classes=n_classes, width=width)
+
+
+def _torch_classifier(name: str, profile: Profile) -> "TorchClassifier":
+    """``TorchClassifier`` for ``name`` with the profile's network settings it accepts.
+
+    Settings meant for other frameworks (a Keras model's own keys) are left out.
+    """
+    from .torch_trainer import TorchClassifier
+
+    accepted = set(inspect.signature(TorchClassifier).parameters) - {"architecture"}
+    params = {key: value for key, value in profile.network_params(name).items() if key in accepted}
+    return TorchClassifier(architecture=name, **params)
+
+
+@register_estimator("shallow_cnn", family="network", framework="torch",
+                    source="seed: shallow CNN, 3 conv blocks (64-128-256) with max pooling, dense 512-256")
+def shallow_cnn_estimator(profile: Profile) -> "TorchClassifier":
+    """The seeds' shallow CNN (:func:`shallow_cnn`) under the seed recipe."""
+    return _torch_classifier("shallow_cnn", profile)
+
+
+@register_estimator("deep_cnn", family="network", framework="torch",
+                    source="seed: deep CNN, 6 conv blocks in pairs (64-64, 128-128, 256-256), dense 512-256")
+def deep_cnn_estimator(profile: Profile) -> "TorchClassifier":
+    """The seeds' deep CNN (:func:`deep_cnn`) under the seed recipe."""
+    return _torch_classifier("deep_cnn", profile)
+
+
+@register_estimator("resnet9", family="network", framework="torch",
+                    source="Myrtle.ai ResNet-9, 'How to train your ResNet' (D. Page, 2018)")
+def resnet9_estimator(profile: Profile) -> "TorchClassifier":
+    """Myrtle.ai's ResNet-9 (:func:`resnet9`) under the seed recipe."""
+    return _torch_classifier("resnet9", profile)
