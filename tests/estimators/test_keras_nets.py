@@ -1,0 +1,122 @@
+"""The seed's Keras CNN: exact layout, the estimator protocol, save/load, lazy import.
+
+Networks train on a few random faces for one or two epochs: these tests check
+plumbing, not accuracy.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from fer_bench.estimators._registry import get_estimator_spec
+from fer_bench.estimators.keras_nets import KerasCNNClassifier, build_seed_cnn, one_cycle_schedule
+from fer_bench.profiles import load_profile
+
+LABELS = np.array([2, 5, 9])  # non-contiguous on purpose
+
+
+def random_faces(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), LABELS[np.arange(n) % len(LABELS)]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """Two epochs on 16 faces (one batch each), selected on 12 PublicTest faces."""
+    X, y = random_faces(16, seed=0)
+    X_val, y_val = random_faces(12, seed=1)
+    model = KerasCNNClassifier(epochs=2, batch_size=16, random_state=0).fit(X, y, validation_data=(X_val, y_val))
+    return model, X_val, y_val
+
+
+def test_importing_the_module_imports_no_framework():
+    code = ("import sys, fer_bench.estimators.keras_nets; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_seed_cnn_has_the_seeds_parameter_counts():
+    network = build_seed_cnn()
+    non_trainable = sum(int(np.prod(weight.shape)) for weight in network.non_trainable_weights)
+    assert network.count_params() == 2_137_991
+    assert non_trainable == 3_584
+    assert network.output_shape == (None, 7)
+    flatten = next(layer for layer in network.layers if layer.name.startswith("flatten"))
+    assert flatten.output.shape == (None, 5 * 5 * 64)
+
+
+def test_one_cycle_schedule_warms_up_then_anneals():
+    schedule = one_cycle_schedule(0.008, total_steps=100)
+    lr = np.array([float(schedule(step)) for step in (0, 15, 30, 65, 100)])
+    np.testing.assert_allclose(lr[[0, 2]], [0.008 / 25, 0.008], rtol=1e-5)
+    assert lr[0] < lr[1] < lr[2] > lr[3] > lr[4]
+    assert lr[4] == pytest.approx(0.008 / 25 / 1e4, rel=1e-3)
+
+
+def test_fitted_state_and_outputs(fitted):
+    model, X_val, _ = fitted
+    assert model.classes_.tolist() == LABELS.tolist()
+    assert model.n_params_ == 2_137_991 - 4 * 129  # 3 outputs instead of 7
+    assert model.n_non_trainable_params_ == 3_584
+    proba = model.predict_proba(X_val)
+    assert proba.shape == (12, 3) and proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-9)
+    predicted = model.predict(X_val.reshape(12, -1))  # rows of 2,304 pixels are faces too
+    assert predicted.dtype == np.int64 and predicted.shape == (12,)
+    assert set(predicted) <= set(LABELS.tolist())
+    np.testing.assert_array_equal(predicted, model.classes_[proba.argmax(axis=1)])
+
+
+def test_history_and_checkpoint_selection_on_public_test(fitted):
+    model, X_val, y_val = fitted
+    assert [entry["epoch"] for entry in model.history_] == [1, 2]
+    for entry in model.history_:
+        assert entry["seconds"] > 0 and np.isfinite(entry["train_loss"])
+        assert 0.0 <= entry["public_accuracy"] <= 1.0
+    accuracies = [entry["public_accuracy"] for entry in model.history_]
+    assert model.best_epoch_ == 1 + int(np.argmax(accuracies))
+    assert np.mean(model.predict(X_val) == y_val) == pytest.approx(max(accuracies))
+
+
+def test_save_load_round_trip(fitted, tmp_path):
+    model, X_val, _ = fitted
+    model.save(tmp_path)
+    assert {path.name for path in tmp_path.iterdir()} == {"model.keras", "config.json"}
+    loaded = KerasCNNClassifier.load(tmp_path)
+    assert loaded.get_params() == model.get_params()
+    assert loaded.classes_.tolist() == model.classes_.tolist() and loaded.history_ == model.history_
+    np.testing.assert_array_equal(loaded.predict_proba(X_val), model.predict_proba(X_val))
+
+
+def test_fit_without_validation_on_rows_without_augmentation():
+    X, y = random_faces(8, seed=2)
+    model = KerasCNNClassifier(epochs=1, batch_size=8, augment=False).fit(X.reshape(8, -1).astype(float), y)
+    assert model.history_[0]["public_accuracy"] is None and model.best_epoch_ == 1
+    assert model.predict_proba(X).shape == (8, 3)
+
+
+def test_protocol_errors():
+    X, y = random_faces(4, seed=3)
+    with pytest.raises(NotFittedError):
+        KerasCNNClassifier().predict(X)
+    with pytest.raises(ValueError, match="shape"):
+        KerasCNNClassifier().fit(X[:, :40], y)
+    with pytest.raises(ValueError, match="integer labels"):
+        KerasCNNClassifier().fit(X, y.astype(float))
+    with pytest.raises(ValueError, match="at least 1"):
+        KerasCNNClassifier(epochs=0).fit(X, y)
+    assert clone(KerasCNNClassifier(epochs=3)).get_params()["epochs"] == 3
+
+
+def test_registered_factory_takes_the_profiles_network_settings():
+    spec = get_estimator_spec("keras_cnn")
+    assert (spec.family, spec.framework) == ("network", "keras")
+    model = spec.create(load_profile("smoke"))  # smoke also sets width and weight_decay: not for this model
+    assert isinstance(model, KerasCNNClassifier)
+    assert (model.epochs, model.batch_size, model.max_lr) == (1, 64, 0.008)
