@@ -19,6 +19,7 @@ import inspect
 from typing import TYPE_CHECKING, Callable
 
 from ..profiles import Profile
+from ._input import IMAGE_SIZE
 from ._registry import register_estimator
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from .torch_trainer import TorchClassifier
 
-IMAGE_SIZE = 48
-"""Side of a FER-2013 face in pixels; the CNN heads are sized for it."""
 
 
 def scaled(channels: int, width: float) -> int:

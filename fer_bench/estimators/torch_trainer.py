@@ -31,7 +31,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..timing import synchronize_device
-from .torch_nets import IMAGE_SIZE, build_network
+from ._input import IMAGE_SIZE, as_faces
+from .torch_nets import build_network
 
 CROP_PADDING = 4
 """Pixels of reflection padding around a face before its random 48x48 crop."""
@@ -63,30 +64,6 @@ class Scale(nn.Module):
 
     def extra_repr(self) -> str:
         return f"factor={self.factor}"
-
-
-def as_faces(X) -> np.ndarray:
-    """Faces ``uint8 (n, 48, 48)`` from faces ``(n, 48, 48)`` or rows ``(n, 2304)`` of pixels in 0..255.
-
-    Non-``uint8`` input is rounded to the nearest integer.
-
-    Raises
-    ------
-    ValueError
-        If X is empty, has another shape, is not numeric, or holds values
-        outside 0..255 (NaN and infinity included).
-    """
-    X = np.asarray(X)
-    if X.ndim == 2 and X.shape[1] == IMAGE_SIZE * IMAGE_SIZE:
-        X = X.reshape(len(X), IMAGE_SIZE, IMAGE_SIZE)
-    if X.ndim != 3 or X.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(X) == 0:
-        raise ValueError(f"X has shape {X.shape}; expected faces (n, {IMAGE_SIZE}, {IMAGE_SIZE}) "
-                         f"or rows (n, {IMAGE_SIZE * IMAGE_SIZE}) with n >= 1")
-    if X.dtype != np.uint8:
-        if not np.issubdtype(X.dtype, np.number) or not np.all((X >= 0) & (X <= 255)):
-            raise ValueError(f"X of dtype {X.dtype} must hold pixel values in 0..255")
-        X = np.rint(X).astype(np.uint8)
-    return np.ascontiguousarray(X)
 
 
 def flip_where(images: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -386,7 +363,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable label of each face, int64 of shape (n,)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)].astype(np.int64)
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)].astype(np.int64)
 
     def save(self, directory) -> None:
         """Write ``model.pt`` (the state dict, CPU tensors) and ``config.json`` to ``directory``.

@@ -3,7 +3,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from fer_bench.estimators.torch_trainer import (TorchClassifier, as_faces, augment, flip_where,  # noqa: E402
+from fer_bench.estimators.torch_trainer import (TorchClassifier, augment, flip_where,  # noqa: E402
                                                 shifted_crops)
 
 LABELS = np.array([-3, 5, 10])  # any integers: outputs map through classes_
@@ -168,14 +168,6 @@ def test_augment_keeps_shape_and_dtype_and_follows_the_generator():
     second = augment(images, torch.Generator().manual_seed(0))
     assert first.shape == images.shape and first.dtype == images.dtype
     assert torch.equal(first, second) and not torch.equal(first, images)
-
-
-def test_as_faces_validates_input():
-    rows = np.full((2, 2304), 7.2)
-    assert as_faces(rows).shape == (2, 48, 48) and as_faces(rows).dtype == np.uint8
-    for bad in (np.zeros((2, 40, 40)), np.zeros((0, 48, 48)), np.full((1, 48, 48), 300.0), np.full((1, 48, 48), np.nan)):
-        with pytest.raises(ValueError):
-            as_faces(bad)
 
 
 def test_bad_labels_and_settings_are_refused():

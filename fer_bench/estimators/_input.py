@@ -1,0 +1,30 @@
+"""Input checks shared by the network estimators (numpy only: no framework import)."""
+
+import numpy as np
+
+IMAGE_SIZE = 48
+"""Side of a FER-2013 face in pixels."""
+
+
+def as_faces(X) -> np.ndarray:
+    """Faces ``uint8 (n, 48, 48)`` from faces ``(n, 48, 48)`` or rows ``(n, 2304)`` of pixels in 0..255.
+
+    Non-``uint8`` input is rounded to the nearest integer.
+
+    Raises
+    ------
+    ValueError
+        If X is empty, has another shape, is not numeric, or holds values
+        outside 0..255 (NaN and infinity included).
+    """
+    X = np.asarray(X)
+    if X.ndim == 2 and X.shape[1] == IMAGE_SIZE * IMAGE_SIZE:
+        X = X.reshape(len(X), IMAGE_SIZE, IMAGE_SIZE)
+    if X.ndim != 3 or X.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(X) == 0:
+        raise ValueError(f"X has shape {X.shape}; expected faces (n, {IMAGE_SIZE}, {IMAGE_SIZE}) "
+                         f"or rows (n, {IMAGE_SIZE * IMAGE_SIZE}) with n >= 1")
+    if X.dtype != np.uint8:
+        if not np.issubdtype(X.dtype, np.number) or not np.all((X >= 0) & (X <= 255)):
+            raise ValueError(f"X of dtype {X.dtype} must hold pixel values in 0..255")
+        X = np.rint(X).astype(np.uint8)
+    return np.ascontiguousarray(X)
