@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -70,8 +71,11 @@ def register_estimator(name: str, *, family: str, framework: str, source: str) -
     Raises
     ------
     ValueError
-        If ``name`` is already registered with another factory, or ``family`` is unknown.
+        If ``name`` is already registered with another factory, is not a plain
+        file name, or ``family`` is unknown.
     """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ValueError(f"estimator name {name!r}: use letters, digits, '_', '.' and '-' (it names files)")
     if family not in FAMILIES:
         raise ValueError(f"estimator {name!r}: family {family!r} is not one of {', '.join(FAMILIES)}")
 

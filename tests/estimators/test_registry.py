@@ -43,6 +43,11 @@ def test_unknown_family_is_refused():
         register_estimator("x", family="quantum", framework="sklearn", source="test")
 
 
+def test_names_must_be_plain_file_names():
+    with pytest.raises(ValueError, match="names files"):
+        register_estimator("../evil", family="classical", framework="sklearn", source="test")
+
+
 def test_name_clash_with_another_factory_is_refused(clean_registry):
     with pytest.raises(ValueError, match="already registered"):
         register_estimator("svc_rbf", family="classical", framework="sklearn", source="test")(lambda profile: None)
