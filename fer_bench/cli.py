@@ -94,7 +94,7 @@ def _command_run(args) -> int:
     names = _resolve_names(args.names)
     dataset = _load_data(args.data)
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
-    command = "python -m fer_bench " + shlex.join(sys.argv[1:])
+    command = "python -m fer_bench " + shlex.join(args.argv)
     try:
         records = run_benchmark(names, dataset, profile, run_dir, seed=args.seed, save_models=args.save_models,
                                 command=command, progress=not args.quiet)
@@ -145,7 +145,9 @@ COMMANDS = {"run": _command_run, "report": _command_report, "list": _command_lis
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded in the run manifest
     try:
         return COMMANDS[args.command](args)
     except (ValueError, KeyError, FileNotFoundError, ImportError) as error:  # DataError is a ValueError

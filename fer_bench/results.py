@@ -55,6 +55,13 @@ class RunRecord:
         ``public_accuracy``, ``seconds``); empty otherwise.
     metrics : dict
         PrivateTest metrics from :func:`fer_bench.metrics.classification_metrics`.
+    metrics_deduplicated : dict
+        The same metrics on the PrivateTest faces that have no exact or near
+        duplicate in Training (see :mod:`fer_bench.datasets.audit`); empty
+        when the run made no audit.
+    class_names : list of str
+        Classes the estimator was trained and scored on, when it used a subset
+        of the run's classes (e.g. a 5-class model); empty means all of them.
     predictions_file : str or None
         Path of the predictions ``.npz``, relative to the run directory.
     model_dir : str or None
@@ -79,6 +86,8 @@ class RunRecord:
     device: str = "cpu"
     history: list[dict[str, Any]] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    metrics_deduplicated: dict[str, Any] = field(default_factory=dict)
+    class_names: list[str] = field(default_factory=list)
     predictions_file: str | None = None
     model_dir: str | None = None
     error: str | None = None

@@ -1,0 +1,54 @@
+"""Data sources of fer_bench, all read into one :class:`FERDataset`.
+
+- :func:`load_dataset`: FER-2013 as ``fer2013.csv[.gz]``, ``icml_face_data.csv``,
+  the Kaggle challenge's ``train.csv``/``test.csv`` or an image-folder export;
+- :func:`make_synthetic`: the small generated default (drawn faces, never real);
+- :func:`stratified_subset`, :func:`stratified_indices`: the profiles' subsets;
+- :func:`describe_dataset`: the counts table of ``python -m fer_bench data info``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._dataset import DataError, FERDataset, describe_dataset
+from .csv_formats import read_fer_csv
+from .image_folder import read_image_folder
+from .subsets import stratified_indices, stratified_subset
+from .synthetic import make_synthetic
+
+__all__ = ["DataError", "FERDataset", "describe_dataset", "load_dataset", "make_synthetic",
+           "stratified_indices", "stratified_subset"]
+
+
+def load_dataset(path: str | Path, test_path: str | Path | None = None) -> FERDataset:
+    """Read FER-2013 from a CSV file or an image folder, telling the layout apart by itself.
+
+    Parameters
+    ----------
+    path : path
+        A CSV file, plain or gzip-compressed (the layout comes from its header,
+        see :mod:`fer_bench.datasets.csv_formats`), or a folder holding
+        ``train/<emotion>/`` and/or ``test/<emotion>/`` images (see
+        :mod:`fer_bench.datasets.image_folder`).
+    test_path : path, optional
+        The Kaggle challenge's ``test.csv`` to go with a ``train.csv`` (one
+        beside it is found without this).
+
+    Returns
+    -------
+    FERDataset
+        ``images`` uint8 (n, 48, 48), ``labels`` int64 (n,), ``usage`` (n,).
+
+    Raises
+    ------
+    DataError
+        If the path does not exist, or the data is not FER data; the message
+        names the file, the row (or folder) and what was expected.
+    """
+    path = Path(path)
+    if path.is_dir():
+        if test_path is not None:
+            raise DataError(f"{path}: an image folder takes no separate test file ({test_path})")
+        return read_image_folder(path)
+    return read_fer_csv(path, test_path)

@@ -92,3 +92,36 @@ def file_sha256(path: str | Path, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def describe_dataset(dataset: FERDataset) -> str:
+    """Plain-text summary: source, sha256, and faces per class and split with totals.
+
+    Returns
+    -------
+    str
+        Several lines, no trailing newline; a ``SYNTHETIC`` note for generated data.
+    """
+    counts = dataset.counts()
+    splits = list(counts)
+    rows = [f"{i} {name}" for i, name in enumerate(dataset.class_names)]
+    keys = list(dataset.class_names)
+    if any("unlabelled" in row for row in counts.values()):
+        rows.append("unlabelled")
+        keys.append("unlabelled")
+    width = max(len(row) for row in rows + ["class", "total"])
+    columns = [*splits, "total"]
+    widths = [max(len(column), 7) for column in columns]
+
+    def line(name: str, values: list) -> str:
+        return "  ".join([name.ljust(width), *(f"{value:>{w},}" if isinstance(value, int) else f"{value:>{w}}"
+                                                for value, w in zip(values, widths))])
+
+    lines = [f"source:  {dataset.source}" + ("  (SYNTHETIC, not real faces)" if dataset.synthetic else ""),
+             f"sha256:  {dataset.sha256}", f"faces:   {len(dataset):,}", "", line("class", columns)]
+    for row, key in zip(rows, keys):
+        values = [counts[split].get(key, 0) for split in splits]
+        lines.append(line(row, [*values, sum(values)]))
+    totals = [sum(counts[split].values()) for split in splits]
+    lines.append(line("total", [*totals, sum(totals)]))
+    return "\n".join(lines)

@@ -117,6 +117,9 @@ def test_protocol_errors():
 def test_registered_factory_takes_the_profiles_network_settings():
     spec = get_estimator_spec("keras_cnn")
     assert (spec.family, spec.framework) == ("network", "keras")
-    model = spec.create(load_profile("smoke"))  # smoke also sets width and weight_decay: not for this model
+    profile = load_profile("smoke")
+    model = spec.create(profile)  # smoke also sets width and weight_decay: not for this model
     assert isinstance(model, KerasCNNClassifier)
-    assert (model.epochs, model.batch_size, model.max_lr) == (1, 64, 0.008)
+    expected = profile.network_params("keras_cnn")
+    assert (model.epochs, model.batch_size, model.max_lr) == (
+        expected["epochs"], expected["batch_size"], expected["max_lr"])

@@ -81,9 +81,12 @@ def test_unknown_architecture_is_refused():
 def test_factories_take_the_profile_network_settings(name):
     spec = _registry._REGISTRY[name]  # registered on import of torch_nets
     assert (spec.family, spec.framework) == ("network", "torch")
-    estimator = spec.create(load_profile("smoke"))
+    profile = load_profile("smoke")
+    estimator = spec.create(profile)
     assert estimator.architecture == name
-    assert (estimator.epochs, estimator.batch_size, estimator.width) == (1, 64, 0.25)
+    expected = profile.network_params(name)
+    assert (estimator.epochs, estimator.batch_size, estimator.width) == (
+        expected["epochs"], expected["batch_size"], expected["width"])
 
 
 def test_quick_profile_train_size_is_not_passed_to_the_network():

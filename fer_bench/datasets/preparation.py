@@ -1,0 +1,86 @@
+"""From a loaded data set to the faces a run uses: optional cleaning, the
+profile's stratified subset, and which PrivateTest faces also occur in Training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._dataset import FERDataset
+from .audit import DataAudit, blank_mask, test_leak_mask, training_leak_mask
+from .subsets import stratified_mask
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """The faces of one run.
+
+    Attributes
+    ----------
+    dataset : FERDataset
+        Cleaned and subset faces.
+    private_leaked : ndarray of bool, shape (n_private,) or None
+        Aligned with ``dataset.split("PrivateTest")``: True where the face has an
+        exact or near duplicate in the full Training split; None without an audit.
+    dropped : dict of str to int
+        Faces removed by each cleaning option (``dedupe_train``, ``drop_blank``).
+    """
+
+    dataset: FERDataset
+    private_leaked: np.ndarray | None
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+def prepare_data(dataset: FERDataset, sizes: dict[str, int], seed: int, audit: DataAudit | None = None,
+                 dedupe_train: bool = False, drop_blank: bool = False) -> PreparedData:
+    """Clean, subset and flag leaked test faces.
+
+    Parameters
+    ----------
+    dataset : FERDataset
+        All faces of the source.
+    sizes : dict of str to int
+        Subset size per split (see :func:`~fer_bench.datasets.stratified_subset`).
+    seed : int
+        Seed of the subset.
+    audit : DataAudit, optional
+        Audit of ``dataset``; needed for ``private_leaked`` and ``dedupe_train``.
+    dedupe_train : bool
+        Drop Training faces that duplicate a PublicTest or PrivateTest face, before subsetting.
+    drop_blank : bool
+        Drop near-blank faces (pixel standard deviation below the audit's
+        threshold, 2.0 without an audit) from every split, before subsetting.
+
+    Returns
+    -------
+    PreparedData
+
+    Raises
+    ------
+    ValueError
+        If ``dedupe_train`` is asked without an audit, or the audit is of other data.
+    """
+    if dedupe_train and audit is None:
+        raise ValueError("dedupe_train needs an audit of the data set")
+    keep = np.ones(len(dataset), dtype=bool)
+    dropped = {}
+    if dedupe_train:
+        leaked_training = np.zeros(len(dataset), dtype=bool)
+        leaked_training[dataset.usage == "Training"] = training_leak_mask(dataset, audit)
+        dropped["dedupe_train"] = int(leaked_training.sum())
+        keep &= ~leaked_training
+    if drop_blank:
+        blank = blank_mask(dataset, audit.blank_std) if audit is not None else blank_mask(dataset)
+        dropped["drop_blank"] = int((blank & keep).sum())
+        keep &= ~blank
+    rows = np.flatnonzero(keep)
+    cleaned = dataset.select(keep)
+    subset = stratified_mask(cleaned, sizes, seed)
+    rows, used = rows[subset], cleaned.select(subset)
+    private_leaked = None
+    if audit is not None:
+        leaked = np.zeros(len(dataset), dtype=bool)
+        leaked[dataset.usage == "PrivateTest"] = test_leak_mask(dataset, audit, "PrivateTest")
+        private_leaked = leaked[rows][used.usage == "PrivateTest"]
+    return PreparedData(used, private_leaked, dropped)

@@ -1,0 +1,25 @@
+import numpy as np
+
+from fer_bench.datasets import FERDataset, describe_dataset, make_synthetic
+
+
+def test_describe_synthetic():
+    text = describe_dataset(make_synthetic(n_per_class=10))
+    lines = text.splitlines()
+    assert "SYNTHETIC" in lines[0] and "synthetic" in lines[0]
+    assert lines[1].split() == ["sha256:", make_synthetic(n_per_class=10).sha256]
+    assert lines[4].split() == ["class", "Training", "PublicTest", "PrivateTest", "total"]
+    assert lines[5].split() == ["0", "Angry", "8", "1", "1", "10"]
+    assert lines[-1].split() == ["total", "56", "7", "7", "70"]
+
+
+def test_describe_unlabelled_and_thousands():
+    labels = np.array([3] * 1200 + [-1] * 5)
+    dataset = FERDataset(images=np.zeros((1205, 48, 48), np.uint8), labels=labels,
+                         usage=np.array(["Training"] * 1200 + ["PublicTest"] * 5), source="x.csv", sha256="ab")
+    lines = describe_dataset(dataset).splitlines()
+    assert "SYNTHETIC" not in lines[0] and lines[2].split() == ["faces:", "1,205"]
+    assert lines[4].split() == ["class", "Training", "PublicTest", "total"]
+    assert lines[8].split() == ["3", "Happy", "1,200", "0", "1,200"]
+    assert lines[-2].split() == ["unlabelled", "0", "5", "5"]
+    assert lines[-1].split() == ["total", "1,200", "5", "1,205"]
