@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from .datasets import FERDataset, stratified_indices, stratified_subset
 from .datasets._dataset import DataError
 from .estimators._registry import EstimatorSpec, get_estimator_spec
+from .estimators.persistence import save_estimator
 from .metrics import classification_metrics
 from .profiles import Profile
 from .results import ResultsStore, RunRecord, json_safe
@@ -48,16 +49,6 @@ def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int) -> np.
     full = np.zeros((len(proba), n_classes), dtype=np.float32)
     full[:, np.asarray(estimator.classes_, dtype=np.int64)] = proba
     return full
-
-
-def _save_model(estimator, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    if hasattr(estimator, "save"):
-        estimator.save(directory)
-    else:
-        import joblib
-
-        joblib.dump(estimator, directory / "model.joblib", compress=3)
 
 
 def fit_and_score(spec: EstimatorSpec, profile: Profile, splits: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -106,7 +97,7 @@ def fit_and_score(spec: EstimatorSpec, profile: Profile, splits: dict[str, tuple
     record.predictions_file = store.save_predictions(spec.name, y_test, y_pred, scores)
     if save_model:
         model_dir = store.run_dir / "models" / spec.name
-        _save_model(estimator, model_dir)
+        save_estimator(estimator, model_dir)
         record.model_dir = str(model_dir.relative_to(store.run_dir))
     return record
 
