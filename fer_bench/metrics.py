@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-from scipy.stats import binomtest
+from scipy.stats import binom, binomtest, norm
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
 BOOTSTRAP_METRICS: tuple[str, ...] = ("accuracy", "macro_f1")
+CALIBRATION_BINS = 15
 
 
 def _check_labels(y_true: Any, y_pred: Any, n_classes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -218,3 +219,147 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
     adjusted = np.empty_like(p)
     adjusted[order] = np.minimum(stepped, 1.0)
     return adjusted
+
+
+def _exact_two_sided(b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Exact two-sided binomial test of ``b`` successes in ``b + c`` trials at 1/2 (1.0 when ``b + c == 0``)."""
+    b, c = np.asarray(b), np.asarray(c)
+    return np.minimum(1.0, 2.0 * binom.cdf(np.minimum(b, c), b + c, 0.5))
+
+
+def pairwise_mcnemar(y_true: Any, predictions: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Exact McNemar tests between every pair of classifiers scored on the same faces, Holm-adjusted.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True labels.
+    predictions : sequence of m array-likes of int, each shape (n,)
+        Each classifier's predictions on the same faces, in the same order.
+
+    Returns
+    -------
+    dict
+        ``only_right`` : ndarray of int, shape (m, m); entry ``[i, j]`` counts the
+        faces classifier ``i`` gets right and ``j`` wrong (zero diagonal);
+        ``p_value`` : ndarray of float, shape (m, m); symmetric exact two-sided
+        McNemar p-values (as :func:`mcnemar_exact`), NaN on the diagonal;
+        ``p_holm`` : the same, Holm-adjusted over the ``m (m - 1) / 2`` pairs.
+
+    Raises
+    ------
+    ValueError
+        If the arrays are empty or differ in shape.
+    """
+    correct = np.array([_check_labels(y_true, pred)[1] == np.asarray(y_true) for pred in predictions], dtype=np.int64)
+    m = len(correct)
+    only_right = correct @ (1 - correct).T if m else np.zeros((0, 0), dtype=np.int64)
+    p_value = _exact_two_sided(only_right, only_right.T).astype(float)
+    upper = np.triu_indices(m, k=1)
+    p_holm = np.full((m, m), np.nan)
+    p_holm[upper] = holm(p_value[upper])
+    p_holm.T[upper] = p_holm[upper]
+    np.fill_diagonal(p_value, np.nan)
+    return {"only_right": only_right, "p_value": p_value, "p_holm": p_holm}
+
+
+def two_proportion_test(correct_a: int, n_a: int, correct_b: int, n_b: int) -> dict[str, float]:
+    """Two-sided two-proportion z-test (pooled variance) of two accuracies on different faces.
+
+    For classifiers scored on *different* test faces, where McNemar's paired
+    test does not apply.
+
+    Parameters
+    ----------
+    correct_a, n_a, correct_b, n_b : int
+        Faces right and faces scored of each classifier.
+
+    Returns
+    -------
+    dict
+        ``z`` (positive when B is more accurate) and ``p_value`` (1.0 when the
+        pooled accuracy is 0 or 1, so there is no variance).
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or exceeds its number of faces, or a number of faces is 0.
+    """
+    for correct, n, which in ((correct_a, n_a, "A"), (correct_b, n_b, "B")):
+        if n < 1 or not 0 <= correct <= n:
+            raise ValueError(f"run {which}: {correct} correct out of {n} faces is not a valid count")
+    pooled = (correct_a + correct_b) / (n_a + n_b)
+    spread = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if spread == 0:
+        return {"z": 0.0, "p_value": 1.0}
+    z = (correct_b / n_b - correct_a / n_a) / spread
+    return {"z": float(z), "p_value": float(2 * norm.sf(abs(z)))}
+
+
+def calibration(y_true: Any, scores: Any, n_bins: int = CALIBRATION_BINS) -> dict[str, Any]:
+    """Reliability of the top-class probability and its expected calibration error (ECE).
+
+    Faces are binned by confidence (the largest probability) into ``n_bins``
+    equal-width bins of [0, 1]; ECE is the face-weighted mean of
+    ``|accuracy - mean confidence|`` over the bins (Guo et al., "On Calibration
+    of Modern Neural Networks", ICML 2017).
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True class indices.
+    scores : array-like of float, shape (n, k)
+        Class probabilities (rows summing to 1); the prediction is the argmax.
+    n_bins : int
+        Number of confidence bins.
+
+    Returns
+    -------
+    dict
+        ``ece`` : float in [0, 1]; ``bins`` : list of ``n_bins`` dicts with
+        ``low``, ``high`` (bin edges), ``count`` (faces), ``confidence`` and
+        ``accuracy`` (means over the bin's faces; None for an empty bin).
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree, there are no faces, or ``n_bins < 1``.
+    """
+    scores = np.asarray(scores, dtype=float)
+    y_true = np.asarray(y_true)
+    if scores.ndim != 2 or y_true.shape != (len(scores),) or len(scores) == 0:
+        raise ValueError(f"expected scores (n, k) and labels (n,) with n > 0; got {scores.shape} and {y_true.shape}")
+    if n_bins < 1:
+        raise ValueError(f"n_bins={n_bins}: expected at least 1")
+    confidence = scores.max(axis=1)
+    correct = (scores.argmax(axis=1) == y_true).astype(float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    which = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, n_bins - 1)
+    counts = np.bincount(which, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_confidence = np.bincount(which, confidence, n_bins) / counts
+        accuracy = np.bincount(which, correct, n_bins) / counts
+    filled = counts > 0
+    ece = float(np.sum(counts[filled] * np.abs(accuracy[filled] - mean_confidence[filled])) / len(scores))
+    bins = [{"low": float(edges[index]), "high": float(edges[index + 1]), "count": int(counts[index]),
+             "confidence": float(mean_confidence[index]) if filled[index] else None,
+             "accuracy": float(accuracy[index]) if filled[index] else None} for index in range(n_bins)]
+    return {"ece": ece, "bins": bins}
+
+
+def pareto_optimal(costs: Sequence[float], values: Sequence[float]) -> np.ndarray:
+    """Which points no other point beats: no lower-or-equal cost with higher-or-equal value, one of them strictly.
+
+    Parameters
+    ----------
+    costs, values : sequence of float, shape (m,)
+        E.g. training seconds and PrivateTest accuracy.
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+    """
+    costs, values = np.asarray(costs, dtype=float), np.asarray(values, dtype=float)
+    no_worse = (costs[None, :] <= costs[:, None]) & (values[None, :] >= values[:, None])
+    better = (costs[None, :] < costs[:, None]) | (values[None, :] > values[:, None])
+    return ~np.any(no_worse & better, axis=1)

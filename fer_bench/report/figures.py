@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DPI = 100
 CMAP = "Blues"
@@ -34,95 +34,213 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _matrix_panel(axes, values: np.ndarray, class_names: Sequence[str], title: str,
-                  cell_text: list[str], vmax: float) -> None:
-    axes.imshow(values, cmap=CMAP, vmin=0, vmax=vmax)
-    ticks = np.arange(len(class_names))
-    axes.set_xticks(ticks, class_names, rotation=45, ha="right")
-    axes.set_yticks(ticks, class_names)
-    axes.set_xlabel("Predicted label")
-    axes.set_ylabel("True label")
-    axes.set_title(title)
-    for (row, column), text in zip(np.ndindex(values.shape), cell_text):
-        dark = values[row, column] > vmax / 2
-        axes.text(column, row, text, ha="center", va="center", fontsize=8, color="white" if dark else "black")
+def heat_colours(values: np.ndarray, vmax: float) -> tuple[list[str], list[bool]]:
+    """Background colours (``#rrggbb``, the report's colour map) of cells scaled to ``[0, vmax]``,
+    and whether each needs light text; both flat, in ``values.ravel()`` order."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    scaled = np.clip(np.asarray(values, dtype=float).ravel() / max(vmax, 1e-12), 0, 1)
+    return [to_hex(colour) for colour in colormaps[CMAP](scaled)], [bool(value > 0.55) for value in scaled]
 
 
-def confusion_figure(matrix: Sequence[Sequence[int]], class_names: Sequence[str], name: str) -> EmbeddedFigure:
-    """Confusion matrix of one estimator: counts and row-normalised rates side by side.
+def _grid(count: int, columns: int) -> tuple[int, int]:
+    columns = max(1, min(columns, count))
+    return -(-count // columns), columns
+
+
+def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
+                              class_names: Sequence[str]) -> EmbeddedFigure:
+    """Row-normalised confusion matrices of several estimators side by side, on one scale.
 
     Parameters
     ----------
-    matrix : (k, k) array-like of int
-        Counts, true labels on rows, predicted labels on columns.
+    matrices : dict of str to (k, k) array-like of int
+        Counts per estimator (true labels on rows), all over the same k classes.
     class_names : sequence of str, length k
-    name : str
-        The estimator, for the alt text.
 
     Returns
     -------
     EmbeddedFigure
     """
-    counts = np.asarray(matrix, dtype=np.int64)
-    totals = counts.sum(axis=1, keepdims=True)
-    rates = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    figure = Figure(figsize=(10, 4.6), layout="constrained")
-    left, right = figure.subplots(1, 2)
-    _matrix_panel(left, counts, class_names, "Counts", [str(value) for value in counts.ravel()],
-                  vmax=max(int(counts.max()), 1))
-    _matrix_panel(right, rates, class_names, "Row-normalised (share of each true class)",
-                  [f"{value:.0%}" for value in rates.ravel()], vmax=1.0)
-
-    recalls = ", ".join(f"{class_name} {rates[index, index]:.0%}" for index, class_name in enumerate(class_names)
-                        if totals[index, 0] > 0)
-    off_diagonal = counts - np.diag(np.diag(counts))
-    true_index, predicted_index = np.unravel_index(np.argmax(off_diagonal), counts.shape)
-    confusion = (f" Most frequent confusion: {class_names[true_index]} predicted as {class_names[predicted_index]}"
-                 f" ({off_diagonal[true_index, predicted_index]} faces)." if off_diagonal.any() else "")
-    alt = (f"Confusion matrices of {name} on {int(counts.sum())} PrivateTest faces, true labels on rows and predicted"
-           f" labels on columns: counts (left) and row-normalised shares (right). Recall per class: {recalls}.{confusion}")
+    rows, columns = _grid(len(matrices), 4)
+    figure = Figure(figsize=(3.3 * columns, 3.3 * rows + 0.4), layout="constrained")
+    axes_grid = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
+    recalls = []
+    for axes, (name, matrix) in zip(axes_grid, matrices.items()):
+        counts = np.asarray(matrix, dtype=float)
+        totals = counts.sum(axis=1, keepdims=True)
+        rates = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+        image = axes.imshow(rates, cmap=CMAP, vmin=0, vmax=1)
+        ticks = np.arange(len(class_names))
+        axes.set_xticks(ticks, [name[:3] for name in class_names], rotation=90, fontsize=7)
+        axes.set_yticks(ticks, [name[:3] for name in class_names], fontsize=7)
+        axes.set_title(name, fontsize=9)
+        recalls.append(f"{name}: " + ", ".join(f"{class_name} {rates[index, index]:.0%}"
+                                               for index, class_name in enumerate(class_names)))
+    for axes in axes_grid[len(matrices):]:
+        axes.set_axis_off()
+    figure.colorbar(image, ax=list(axes_grid[:len(matrices)]), shrink=0.6, label="Share of the true class")
+    figure.supxlabel("Predicted label", fontsize=9)
+    figure.supylabel("True label", fontsize=9)
+    alt = ("Row-normalised PrivateTest confusion matrices of " + ", ".join(matrices) + ", side by side, true labels"
+           " on rows. Diagonal (recall per class): " + "; ".join(recalls) + ".")
     return EmbeddedFigure(_data_uri(figure), alt)
 
 
-def learning_curve_figure(history: Sequence[dict[str, Any]], name: str) -> EmbeddedFigure:
-    """Training loss and PublicTest accuracy per epoch of one network.
+def per_class_f1_figure(f1: dict[str, dict[str, float]], class_names: Sequence[str]) -> EmbeddedFigure:
+    """Heatmap of PrivateTest F1 per class (columns) and estimator (rows).
 
     Parameters
     ----------
-    history : sequence of dict
-        ``RunRecord.history``: ``epoch``, ``train_loss``, ``public_accuracy``
-        (fraction; may be missing or None when no PublicTest faces were given).
-    name : str
-        The estimator, for the alt text.
+    f1 : dict of str to dict of str to float
+        ``{estimator: {class name: F1}}``; a class an estimator did not score is left blank.
+    class_names : sequence of str
+        Columns, in order.
 
     Returns
     -------
     EmbeddedFigure
     """
-    def series(key: str, scale: float = 1.0) -> tuple[list[float], list[float]]:
-        pairs = [(entry.get("epoch", index + 1), entry[key] * scale) for index, entry in enumerate(history)
-                 if entry.get(key) is not None]
-        return [epoch for epoch, _ in pairs], [value for _, value in pairs]
+    names = list(f1)
+    values = np.array([[f1[name].get(class_name, np.nan) for class_name in class_names] for name in names], dtype=float)
+    figure = Figure(figsize=(1.1 * len(class_names) + 2.8, 0.42 * len(names) + 1.6), layout="constrained")
+    axes = figure.subplots()
+    image = axes.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    axes.set_xticks(np.arange(len(class_names)), class_names, rotation=30, ha="right")
+    axes.set_yticks(np.arange(len(names)), names)
+    for (row, column), value in np.ndenumerate(values):
+        text = "—" if np.isnan(value) else f"{value:.2f}"
+        axes.text(column, row, text, ha="center", va="center", fontsize=8,
+                  color="black" if np.isnan(value) or value > 0.6 else "white")
+    figure.colorbar(image, ax=axes, label="F1")
+    axes.set_xlabel("True class")
+    worst = np.nanmean(values, axis=0)
+    hardest = class_names[int(np.nanargmin(worst))] if np.isfinite(worst).any() else None
+    alt = ("Heatmap of PrivateTest F1 per class (columns) for " + ", ".join(names) + " (rows). "
+           + " ".join(f"{name}: " + ", ".join(f"{class_name} {value:.2f}" for class_name, value in zip(class_names, row)
+                                             if not np.isnan(value)) + "." for name, row in zip(names, values))
+           + (f" Hardest class on average: {hardest}." if hardest else ""))
+    return EmbeddedFigure(_data_uri(figure), alt)
 
-    loss_epochs, losses = series("train_loss")
-    accuracy_epochs, accuracies = series("public_accuracy", 100.0)
-    figure = Figure(figsize=(9, 3), layout="constrained")
+
+def learning_curves_figure(histories: dict[str, Sequence[dict[str, Any]]]) -> EmbeddedFigure:
+    """Training loss and PublicTest accuracy per epoch of several networks, overlaid.
+
+    Parameters
+    ----------
+    histories : dict of str to sequence of dict
+        ``RunRecord.history`` per network (see :func:`learning_curve_figure`).
+
+    Returns
+    -------
+    EmbeddedFigure
+    """
+    figure = Figure(figsize=(10, 3.4), layout="constrained")
     loss_axes, accuracy_axes = figure.subplots(1, 2)
-    for axes, epochs, values, label in ((loss_axes, loss_epochs, losses, "Training loss"),
-                                        (accuracy_axes, accuracy_epochs, accuracies, "PublicTest accuracy (%)")):
-        axes.plot(epochs, values, marker="o")
+    parts = []
+    for name, history in histories.items():
+        epochs = [entry.get("epoch", index + 1) for index, entry in enumerate(history)]
+        losses = [(epoch, entry["train_loss"]) for epoch, entry in zip(epochs, history) if entry.get("train_loss") is not None]
+        accuracies = [(epoch, 100 * entry["public_accuracy"]) for epoch, entry in zip(epochs, history)
+                      if entry.get("public_accuracy") is not None]
+        line = None
+        if losses:
+            (line,) = loss_axes.plot(*zip(*losses), marker="o", markersize=3, label=name)
+        if accuracies:
+            accuracy_axes.plot(*zip(*accuracies), marker="o", markersize=3, label=name,
+                               color=line.get_color() if line else None)
+            best = max(accuracies, key=lambda pair: pair[1])
+            parts.append(f"{name}: best PublicTest accuracy {best[1]:.1f}% at epoch {best[0]} of {len(history)}.")
+        else:
+            parts.append(f"{name}: {len(history)} epochs, no PublicTest accuracy recorded.")
+    for axes, label in ((loss_axes, "Training loss"), (accuracy_axes, "PublicTest accuracy (%)")):
         axes.set_xlabel("Epoch")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
-        if not values:
-            axes.text(0.5, 0.5, "not recorded", transform=axes.transAxes, ha="center", va="center")
+    loss_axes.legend(fontsize=8)
+    return EmbeddedFigure(_data_uri(figure), "Learning curves of the networks: training loss (left) and PublicTest"
+                                             " accuracy (right) per epoch. " + " ".join(parts))
 
-    parts = [f"Learning curve of {name} over {len(history)} epochs."]
-    if losses:
-        parts.append(f"Training loss from {losses[0]:.3f} to {losses[-1]:.3f}.")
-    if accuracies:
-        best = int(np.argmax(accuracies))
-        parts.append(f"PublicTest accuracy from {accuracies[0]:.1f}% to {accuracies[-1]:.1f}%,"
-                     f" best {accuracies[best]:.1f}% at epoch {accuracy_epochs[best]}.")
-    return EmbeddedFigure(_data_uri(figure), " ".join(parts))
+
+def cost_benefit_figure(points: dict[str, tuple[float, float]], frontier: Sequence[str]) -> EmbeddedFigure:
+    """PrivateTest accuracy against training time (log axis), Pareto frontier marked.
+
+    Parameters
+    ----------
+    points : dict of str to (float, float)
+        ``{estimator: (fit seconds, PrivateTest accuracy as a fraction)}``; seconds > 0.
+    frontier : sequence of str
+        The Pareto-optimal estimators (no other is both faster and at least as accurate).
+
+    Returns
+    -------
+    EmbeddedFigure
+    """
+    figure = Figure(figsize=(8, 4.2), layout="constrained")
+    axes = figure.subplots()
+    for name, (seconds, accuracy) in points.items():
+        optimal = name in frontier
+        axes.scatter(seconds, 100 * accuracy, s=60 if optimal else 30, marker="D" if optimal else "o",
+                     color="#cf222e" if optimal else "#59636e", zorder=3)
+        axes.annotate(name, (seconds, 100 * accuracy), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    front = sorted(points[name] for name in frontier)
+    if len(front) > 1:
+        axes.step([seconds for seconds, _ in front], [100 * accuracy for _, accuracy in front], where="post",
+                  color="#cf222e", alpha=0.6, label="Pareto frontier")
+        axes.legend(fontsize=8, loc="lower right")
+    axes.set_xscale("log")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.margins(x=0.15, y=0.12)
+    axes.set_xlabel("Training time (s, log scale)")
+    axes.set_ylabel("PrivateTest accuracy (%)")
+    axes.grid(alpha=0.3, which="both")
+    described = "; ".join(f"{name} {accuracy:.1%} in {seconds:.3g} s" for name, (seconds, accuracy) in points.items())
+    alt = (f"Scatter plot of PrivateTest accuracy against training time on a log scale: {described}. "
+           f"Pareto frontier (no estimator both faster and more accurate): {', '.join(frontier) or 'none'}.")
+    return EmbeddedFigure(_data_uri(figure), alt)
+
+
+def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigure:
+    """Reliability diagrams: accuracy against confidence per bin, one panel per estimator.
+
+    Parameters
+    ----------
+    calibrations : dict of str to dict
+        :func:`fer_bench.metrics.calibration` results per estimator.
+
+    Returns
+    -------
+    EmbeddedFigure
+    """
+    rows, columns = _grid(len(calibrations), 4)
+    figure = Figure(figsize=(3.2 * columns, 3.2 * rows), layout="constrained")
+    axes_grid = figure.subplots(rows, columns, squeeze=False).ravel()
+    for axes, (name, result) in zip(axes_grid, calibrations.items()):
+        bins = [entry for entry in result["bins"] if entry["count"]]
+        centres = [(entry["low"] + entry["high"]) / 2 for entry in bins]
+        width = result["bins"][0]["high"] - result["bins"][0]["low"]
+        axes.bar(centres, [entry["accuracy"] for entry in bins], width=width * 0.95, color="#4c72b0",
+                 edgecolor="white", label="Accuracy")
+        axes.bar(centres, [entry["confidence"] - entry["accuracy"] for entry in bins], width=width * 0.95,
+                 bottom=[entry["accuracy"] for entry in bins], color="#cf222e", alpha=0.3, label="Gap")
+        axes.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1)
+        axes.set(xlim=(0, 1), ylim=(0, 1), xlabel="Confidence", ylabel="Accuracy")
+        axes.set_title(f"{name}\nECE {result['ece']:.1%}", fontsize=9)
+    for axes in axes_grid[len(calibrations):]:
+        axes.set_axis_off()
+    axes_grid[0].legend(fontsize=7, loc="upper left")
+    alt = ("Reliability diagrams on PrivateTest: accuracy of the faces in each confidence bin against the bin's"
+           " confidence; a calibrated estimator follows the diagonal. Expected calibration error: "
+           + ", ".join(f"{name} {result['ece']:.1%}" for name, result in calibrations.items()) + ".")
+    return EmbeddedFigure(_data_uri(figure), alt)
+
+
+def face_data_uri(face: np.ndarray) -> str:
+    """One ``uint8 (48, 48)`` grey face as a PNG data URI (lossless, a few hundred bytes)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(face, dtype=np.uint8)).save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

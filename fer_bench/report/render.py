@@ -13,23 +13,44 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
-from ..labels import FER2013_CLASSES
-from ..metrics import bootstrap_ci, holm, mcnemar_exact, report_averages
-from ..results import ResultsStore, RunRecord, atomic_write_bytes
-from .figures import confusion_figure, learning_curve_figure
+from ..metrics import pareto_optimal, report_averages
+from ..results import ResultsStore, atomic_write_bytes
+from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
+                       SignificanceGroup, analyse_run)
+from .export import write_results_csv
+from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
+                      learning_curves_figure, per_class_f1_figure, reliability_figure)
+from .published import PUBLISHED_RESULTS
 
 REPORT_FILE = "report.html"
 TEMPLATE = "report.html.j2"
-CONFIDENCE = 0.95
-N_RESAMPLES = 1000
 MANIFEST_ORDER: tuple[str, ...] = ("run_id", "created", "command", "seed", "wall_seconds", "data", "profile",
-                                   "class_names", "estimators", "environment")
+                                   "class_names", "estimators", "environment", "audit", "cleaning")
+AUDIT_ROWS: tuple[tuple[str, str], ...] = (
+    ("private_total", "PrivateTest faces"),
+    ("private_exact", "PrivateTest faces with an exact copy in Training"),
+    ("private_near_only", "PrivateTest faces with only a near copy in Training"),
+    ("private_kept", "PrivateTest faces kept for the de-duplicated evaluation"),
+    ("public_exact", "PublicTest faces with an exact copy in Training"),
+    ("public_near_only", "PublicTest faces with only a near copy in Training"),
+    ("training_exact_groups", "Groups of exact duplicates within Training"),
+    ("training_faces_in_groups", "Training faces in those groups"),
+    ("blank", "Blank faces (pixel standard deviation below the threshold)"),
+    ("label_conflict_groups", "Duplicate groups whose copies carry different labels"),
+    ("near_threshold", "Near-duplicate threshold (perceptual-hash Hamming distance)"),
+    ("hash_method", "Hash method"),
+    ("blank_std", "Blank threshold (pixel standard deviation)"),
+)
 MISSING = "—"
 
 
 def render_report(run_dir: str | Path) -> Path:
-    """Write ``RUN_DIR/report.html`` (atomically) from ``RUN_DIR/results.json`` and the stored predictions.
+    """Write ``RUN_DIR/report.html`` and ``RUN_DIR/results.csv`` (atomically) from the results store alone.
+
+    Reads ``results.json``, the stored predictions and PrivateTest faces;
+    trains nothing and imports neither PyTorch nor TensorFlow.
 
     Parameters
     ----------
@@ -49,22 +70,29 @@ def render_report(run_dir: str | Path) -> Path:
         If ``results.json`` is not a fer_bench results file.
     """
     store = ResultsStore(run_dir)
-    manifest, records = store.load()
-    html = _environment().get_template(TEMPLATE).render(**_context(store, manifest, records))
+    analysis = analyse_run(store)
+    html = _environment().get_template(TEMPLATE).render(**_context(store, analysis))
     path = store.run_dir / REPORT_FILE
     atomic_write_bytes(path, html.encode("utf-8"))
+    write_results_csv(store.run_dir, analysis)
     return path
 
 
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=jinja2.PackageLoader("fer_bench.report", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(percent=_percent, number=_number, fraction=_fraction)
+    environment.filters.update(percent=_percent, number=_number, fraction=_fraction, pvalue=_p_value)
     return environment
 
 
 def _percent(value: float | None, digits: int = 2) -> str:
     return MISSING if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _p_value(value: float | None) -> str:
+    if value is None or value != value:
+        return MISSING
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _fraction(value: float | None) -> str:
@@ -145,38 +173,6 @@ def _classification_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _predictions(store: ResultsStore, record: RunRecord) -> dict[str, Any] | None:
-    if not record.predictions_file or not (store.run_dir / record.predictions_file).is_file():
-        return None
-    return store.load_predictions(record)
-
-
-def _significance(leader: dict[str, Any], others: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Exact McNemar tests of the leader against every other estimator scored on the same faces, Holm-adjusted."""
-    y_true, leader_pred = leader["predictions"]["y_true"], leader["predictions"]["y_pred"]
-    rows = []
-    for entry in others:
-        predictions = entry["predictions"]
-        if predictions is None or predictions["y_true"].shape != y_true.shape or (predictions["y_true"] != y_true).any():
-            continue
-        rows.append({"entry": entry, **mcnemar_exact(y_true, leader_pred, predictions["y_pred"])})
-    for row, adjusted in zip(rows, holm([row["p_value"] for row in rows])):
-        row["p_holm"] = float(adjusted)
-    return rows
-
-
-def _accuracy(record: RunRecord) -> float:
-    accuracy = record.metrics.get("accuracy")
-    return -1.0 if accuracy is None else accuracy
-
-
-def _class_names(manifest: dict[str, Any], metrics: dict[str, Any], k: int) -> list[str]:
-    """The first of the manifest's, the metrics' and FER-2013's class names that has ``k`` names."""
-    for candidate in (manifest.get("class_names"), list(metrics.get("per_class") or ()), FER2013_CLASSES):
-        if candidate and len(candidate) == k:
-            return [str(name) for name in candidate]
-    return [str(index) for index in range(k)]
-
 
 def _profile(manifest: dict[str, Any]) -> tuple[str, str]:
     profile = manifest.get("profile")
@@ -185,27 +181,180 @@ def _profile(manifest: dict[str, Any]) -> tuple[str, str]:
     return (str(profile) if profile else "unknown"), ""
 
 
-def _context(store: ResultsStore, manifest: dict[str, Any], records: list[RunRecord]) -> dict[str, Any]:
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return MISSING
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{_number(float(seconds))} s ({minutes // 60}:{minutes % 60:02d}:{rest:02d})"
+
+
+def _leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str]) -> dict[str, Any]:
+    record = result.record
+    deduplicated = record.metrics_deduplicated or {}
+    return {
+        "result": result, "record": record, "anchor": anchor, "pretrained": record.family == "pretrained",
+        "other_classes": result.class_names != run_classes,
+        "dedup_accuracy": deduplicated.get("accuracy"), "dedup_n": deduplicated.get("n"),
+    }
+
+
+def _significance_table(group: SignificanceGroup, anchors: dict[int, str]) -> dict[str, Any]:
+    """Cells of a group's matrix: Holm-adjusted p and which of row and column gets more faces right."""
+    rows = []
+    for i, row_member in enumerate(group.members):
+        cells = []
+        for j in range(len(group.members)):
+            if i == j:
+                cells.append(None)
+                continue
+            wins, losses = int(group.only_right[i, j]), int(group.only_right[j, i])
+            p_holm = float(group.p_holm[i, j])
+            cells.append({"wins": wins, "losses": losses, "p_holm": p_holm, "p_value": float(group.p_value[i, j]),
+                          "significant": p_holm < ALPHA,
+                          "direction": "better" if wins > losses else "worse" if wins < losses else "even"})
+        rows.append({"result": row_member, "anchor": anchors[id(row_member)], "cells": cells})
+    members = group.members
+    return {"members": members, "rows": rows, "n_pairs": group.n_pairs,
+            "n_faces": len(members[0].predictions["y_true"]), "class_names": members[0].class_names}
+
+
+def _field_rows(results: list[EstimatorResult], anchors: dict[int, str]) -> list[dict[str, Any]]:
+    """Published results and this run's, best first."""
+    rows = [{"method": entry.method, "accuracy": entry.accuracy, "kind": entry.kind, "citation": entry.citation,
+             "note": entry.note, "anchor": None} for entry in PUBLISHED_RESULTS]
+    rows += [{"method": result.name, "accuracy": result.record.metrics.get("accuracy"), "kind": "this run",
+              "citation": f"{result.record.family}, {result.record.framework}; {result.record.source}",
+              "note": "", "anchor": anchors[id(result)]}
+             for result in results if len(result.class_names) == 7]
+    return sorted(rows, key=lambda row: -(row["accuracy"] or 0))
+
+
+def _figures(analysis: RunAnalysis) -> dict[str, Any]:
+    results = analysis.results
+    figures: dict[str, Any] = {"confusion_overviews": []}
+    by_classes: dict[tuple[str, ...], dict[str, Any]] = {}
+    for result in results:
+        if result.record.metrics.get("confusion_matrix"):
+            by_classes.setdefault(tuple(result.class_names), {})[result.name] = result.record.metrics["confusion_matrix"]
+    if len(results) > 1:
+        figures["confusion_overviews"] = [confusion_overview_figure(matrices, list(names))
+                                          for names, matrices in by_classes.items()]
+    all_classes = list(dict.fromkeys(name for result in results for name in result.class_names))
+    f1 = {result.name: {name: row["f1"] for name, row in (result.record.metrics.get("per_class") or {}).items()}
+          for result in results if result.record.metrics.get("per_class")}
+    figures["per_class_f1"] = per_class_f1_figure(f1, all_classes) if f1 else None
+    histories = {result.name: result.record.history for result in results if result.record.history}
+    figures["learning"] = learning_curves_figure(histories) if histories else None
+    timed = {result.name: (result.record.fit_seconds, result.record.metrics["accuracy"]) for result in results
+             if result.record.family != "pretrained" and result.record.fit_seconds
+             and result.record.metrics.get("accuracy") is not None}
+    names = list(timed)
+    optimal = pareto_optimal([timed[name][0] for name in names], [timed[name][1] for name in names])
+    frontier = [name for name, on_front in zip(names, optimal) if on_front]
+    figures["cost_benefit"] = cost_benefit_figure(timed, frontier) if timed else None
+    figures["frontier"] = frontier
+    figures["untimed"] = [result.name for result in results if result.name not in timed]
+    calibrations = {result.name: result.calibration for result in results if result.calibration}
+    figures["reliability"] = reliability_figure(calibrations) if calibrations else None
+    return figures
+
+
+def _gallery(result: EstimatorResult, faces: tuple[Any, Any] | None) -> list[dict[str, str]]:
+    if faces is None or not result.gallery:
+        return []
+    images = faces[0]
+    y_true, y_pred = result.predictions["y_true"], result.predictions["y_pred"]
+    scores = result.predictions.get("scores")
+    tiles = []
+    for index in result.gallery:
+        true_name, predicted_name = result.class_names[y_true[index]], result.class_names[y_pred[index]]
+        confidence = f" ({scores[index].max():.0%})" if scores is not None else ""
+        tiles.append({"src": face_data_uri(images[index]), "true": true_name, "predicted": predicted_name + confidence,
+                      "alt": f"PrivateTest face {index}: true {true_name}, predicted {predicted_name}{confidence}"})
+    return tiles
+
+
+def _confusion_tables(matrix: list[list[int]], class_names: list[str]) -> list[dict[str, Any]]:
+    """Counts and row-normalised shares as heat-coloured table cells (true labels on rows)."""
+    counts = np.asarray(matrix, dtype=np.int64)
+    totals = counts.sum(axis=1, keepdims=True)
+    rates = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    tables = []
+    for title, values, texts, vmax in (("Counts", counts, [f"{value:,}" for value in counts.ravel()], counts.max()),
+                                       ("Row-normalised (share of each true class)", rates,
+                                        [f"{value:.0%}" for value in rates.ravel()], 1.0)):
+        colours, light = heat_colours(values, float(vmax))
+        cells = [{"text": text, "colour": colour, "light": is_light} for text, colour, is_light in zip(texts, colours, light)]
+        tables.append({"title": title, "rows": [(name, cells[row * len(class_names):(row + 1) * len(class_names)])
+                                                for row, name in enumerate(class_names)]})
+    return tables
+
+
+def _estimator_section(result: EstimatorResult, anchor: str, faces) -> dict[str, Any]:
+    record = result.record
+    matrix = record.metrics.get("confusion_matrix")
+    return {
+        "result": result, "record": record, "anchor": anchor, "params": _params(record.params),
+        "classification": _classification_rows(record.metrics),
+        "confusion": _confusion_tables(matrix, result.class_names) if matrix else [],
+        "gallery": _gallery(result, faces),
+        "mistakes": None if result.predictions is None else
+        int((result.predictions["y_true"] != result.predictions["y_pred"]).sum()),
+    }
+
+
+def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Readable (label, value) rows of the manifest; values are text or ``_tree`` nodes."""
+    data = manifest.get("data") or {}
+    environment = manifest.get("environment") or {}
+    profile_name, profile_description = _profile(manifest)
+    rows: list[tuple[str, Any]] = [
+        ("Run", _text(manifest.get("run_id"))), ("Created", _text(manifest.get("created"))),
+        ("Command", _text(manifest.get("command"))), ("Seed", _text(manifest.get("seed"))),
+        ("Total wall time", _duration(manifest.get("wall_seconds"))),
+        ("Profile", f"{profile_name}: {profile_description}" if profile_description else profile_name),
+        ("Data", f"{_text(data.get('source'))}{' (synthetic)' if data.get('synthetic') else ''}"),
+        ("Data sha256", _text(data.get("sha256"))),
+    ]
+    for key, label in (("counts", "Faces in the data"), ("used_counts", "Faces used by this profile")):
+        if data.get(key):
+            rows.append((label, _tree(data[key])))
+    rows += [
+        ("Classes", ", ".join(map(str, manifest.get("class_names") or ())) or MISSING),
+        ("Estimators", ", ".join(map(str, manifest.get("estimators") or ())) or MISSING),
+        ("CPU", f"{_text(environment.get('cpu'))}" + (f", {environment['cpu_cores']} cores" if environment.get("cpu_cores") else "")
+         + (f", {environment['memory_gib']} GiB memory" if environment.get("memory_gib") else "")),
+        ("GPU", _text(environment.get("gpu")) if environment.get("gpu") else "none"),
+        ("Python", f"{_text(environment.get('python'))} on {_text(environment.get('platform'))}"),
+        ("Git commit", _text(environment.get("git_commit"))),
+    ]
+    if environment.get("libraries"):
+        rows.append(("Library versions", {"kind": "text", "value": ", ".join(
+            f"{name} {version}" for name, version in environment["libraries"].items())}))
+    return rows
+
+
+def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    audit = manifest.get("audit")
+    if not isinstance(audit, dict) or not audit:
+        return None
+    known = dict(AUDIT_ROWS)
+    rows = [(label, _text(audit[key])) for key, label in AUDIT_ROWS if key in audit]
+    rows += [(str(key), _text(value)) for key, value in audit.items() if key not in known and _is_scalar(value)]
+    total, kept = audit.get("private_total"), audit.get("private_kept")
+    removed = total - kept if isinstance(total, int) and isinstance(kept, int) else None
+    return {"rows": rows, "removed": removed, "removed_share": removed / total if removed is not None and total else None,
+            "cleaning": _tree(manifest["cleaning"]) if manifest.get("cleaning") else None}
+
+
+def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
+    manifest = analysis.manifest
     data = manifest.get("data") or {}
     profile_name, profile_description = _profile(manifest)
-    ok = sorted((record for record in records if record.status == "ok"), key=_accuracy, reverse=True)
-    entries = []
-    for rank, record in enumerate(ok, start=1):
-        metrics = record.metrics
-        matrix = metrics.get("confusion_matrix")
-        class_names = _class_names(manifest, metrics, len(matrix or ()))
-        predictions = _predictions(store, record)
-        ci = (bootstrap_ci(predictions["y_true"], predictions["y_pred"], "accuracy", N_RESAMPLES, CONFIDENCE)
-              if predictions is not None else None)
-        entries.append({
-            "rank": rank, "record": record, "anchor": _anchor(rank, record.name), "predictions": predictions, "ci": ci,
-            "params": _params(record.params), "classification": _classification_rows(metrics),
-            "class_names": class_names, "matrix": matrix,
-            "confusion": confusion_figure(matrix, class_names, record.name) if matrix else None,
-            "learning": learning_curve_figure(record.history, record.name) if record.history else None,
-        })
-    scored = [entry for entry in entries if entry["predictions"] is not None]
-    significance = _significance(scored[0], scored[1:]) if len(scored) > 1 else []
+    run_classes = [str(name) for name in manifest.get("class_names") or ()] or \
+        (analysis.results[0].class_names if analysis.results else [])
+    anchors = {id(result): _anchor(result.rank, result.name) for result in analysis.results}
+    results = analysis.results
     return {
         "run_id": str(manifest.get("run_id") or store.run_dir.name),
         "created": manifest.get("created"),
@@ -214,12 +363,22 @@ def _context(store: ResultsStore, manifest: dict[str, Any], records: list[RunRec
         "data_sha256": data.get("sha256"),
         "profile_name": profile_name,
         "profile_description": profile_description,
-        "entries": entries,
-        "unfinished": [record for record in records if record.status != "ok"],
-        "significance": significance,
-        "leader": scored[0] if significance else None,
-        "n_test": next((entry["record"].metrics.get("n") for entry in entries if entry["record"].metrics.get("n")), None),
+        "leaderboard": [_leaderboard_row(result, anchors[id(result)], run_classes) for result in results],
+        "best": analysis.best,
+        "has_dedup": any(result.record.metrics_deduplicated for result in results),
+        "unfinished": analysis.unfinished,
+        "significance": [_significance_table(group, anchors) for group in analysis.groups],
+        "field": _field_rows(results, anchors),
+        "audit": _audit(manifest),
+        "figures": _figures(analysis),
+        "without_probabilities": [result.name for result in results if not result.has_probabilities],
+        "calibrated": [result for result in results if result.calibration],
+        "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],
+        "n_test": next((result.record.metrics.get("n") for result in results if result.record.metrics.get("n")), None),
         "confidence": CONFIDENCE,
         "n_resamples": N_RESAMPLES,
+        "bootstrap_seed": BOOTSTRAP_SEED,
+        "alpha": ALPHA,
+        "manifest_summary": _manifest_summary(manifest),
         "manifest": _manifest_tree(manifest),
     }

@@ -1,0 +1,63 @@
+"""``RUN_DIR/results.csv``: one row per estimator, for spreadsheets and pandas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from ..results import atomic_write_bytes
+from .analysis import RunAnalysis, privatetest_accuracy
+
+RESULTS_CSV = "results.csv"
+COLUMNS: tuple[str, ...] = (
+    "name", "family", "framework", "status", "privatetest_accuracy", "accuracy_ci_low", "accuracy_ci_high",
+    "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high", "balanced_accuracy", "dedup_accuracy", "dedup_faces",
+    "fit_seconds", "predict_seconds", "fit_images_per_second", "predict_images_per_second", "peak_memory_mib",
+    "train_images", "test_images", "n_classes", "device", "error",
+)
+"""Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist."""
+
+
+def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
+    """Write ``RUN_DIR/results.csv`` atomically: finished estimators by PrivateTest accuracy, then the rest.
+
+    Parameters
+    ----------
+    run_dir : path
+    analysis : RunAnalysis
+        From :func:`fer_bench.report.analysis.analyse_run` on the same run.
+
+    Returns
+    -------
+    Path
+        The file written; columns are :data:`COLUMNS`, CIs are the report's bootstrap intervals.
+    """
+    rows = []
+    for result in analysis.results:
+        record = result.record
+        metrics, deduplicated = record.metrics, record.metrics_deduplicated or {}
+        accuracy_ci, macro_f1_ci = result.accuracy_ci or (None, None), result.macro_f1_ci or (None, None)
+        rows.append(_row(record, privatetest_accuracy=metrics.get("accuracy"), accuracy_ci_low=accuracy_ci[0],
+                         accuracy_ci_high=accuracy_ci[1], macro_f1=metrics.get("macro_f1"),
+                         macro_f1_ci_low=macro_f1_ci[0], macro_f1_ci_high=macro_f1_ci[1],
+                         balanced_accuracy=metrics.get("balanced_accuracy"),
+                         dedup_accuracy=deduplicated.get("accuracy"), dedup_faces=deduplicated.get("n"),
+                         n_classes=len(result.class_names)))
+    rows += [_row(record) for record in sorted(analysis.unfinished, key=privatetest_accuracy)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = Path(run_dir) / RESULTS_CSV
+    atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def _row(record, **values: Any) -> dict[str, Any]:
+    fields = {column: getattr(record, column, None) for column in COLUMNS}
+    fields.update(values)
+    if fields["error"]:
+        fields["error"] = str(fields["error"]).strip().splitlines()[-1]
+    return {column: "" if value is None else value for column, value in fields.items()}
