@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
     report.add_argument("run_dir", metavar="RUN_DIR")
 
+    compare = commands.add_parser("compare", help="compare two runs estimator by estimator, with significance tests",
+                                  description="Print PrivateTest accuracy of A and B, the difference and its p-value "
+                                              "(exact McNemar on the same faces, else a two-proportion z-test), "
+                                              "and write an HTML page.")
+    compare.add_argument("run_a", metavar="RUN_A")
+    compare.add_argument("run_b", metavar="RUN_B")
+    compare.add_argument("--out", metavar="FILE.html", help="the HTML page (default: RUN_B/compare-<RUN_A name>.html)")
+
     listing = commands.add_parser("list", help="list registered estimators")
     _add_plugin_option(listing)
 
@@ -122,6 +130,16 @@ def _command_report(args) -> int:
     return 0
 
 
+def _command_compare(args) -> int:
+    from .report.compare import compare_runs, format_comparison, write_comparison_html
+
+    comparison = compare_runs(args.run_a, args.run_b)
+    out = Path(args.out) if args.out else Path(args.run_b) / f"compare-{Path(args.run_a).resolve().name}.html"
+    print(format_comparison(comparison))
+    print(write_comparison_html(comparison, out))
+    return 0
+
+
 def _command_list(args) -> int:
     from .estimators._registry import available_estimators
 
@@ -140,7 +158,8 @@ def _command_data(args) -> int:
     return 0
 
 
-COMMANDS = {"run": _command_run, "report": _command_report, "list": _command_list, "data": _command_data}
+COMMANDS = {"run": _command_run, "report": _command_report, "compare": _command_compare, "list": _command_list,
+            "data": _command_data}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 
 from ..metrics import pareto_optimal, report_averages
@@ -23,6 +22,7 @@ from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
 from .published import PUBLISHED_RESULTS
+from .templating import MISSING, environment, format_number
 
 REPORT_FILE = "report.html"
 TEMPLATE = "report.html.j2"
@@ -43,7 +43,6 @@ AUDIT_ROWS: tuple[tuple[str, str], ...] = (
     ("hash_method", "Hash method"),
     ("blank_std", "Blank threshold (pixel standard deviation)"),
 )
-MISSING = "—"
 
 
 def render_report(run_dir: str | Path) -> Path:
@@ -71,42 +70,11 @@ def render_report(run_dir: str | Path) -> Path:
     """
     store = ResultsStore(run_dir)
     analysis = analyse_run(store)
-    html = _environment().get_template(TEMPLATE).render(**_context(store, analysis))
+    html = environment().get_template(TEMPLATE).render(**_context(store, analysis))
     path = store.run_dir / REPORT_FILE
     atomic_write_bytes(path, html.encode("utf-8"))
     write_results_csv(store.run_dir, analysis)
     return path
-
-
-def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("fer_bench.report", "templates"), autoescape=True,
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(percent=_percent, number=_number, fraction=_fraction, pvalue=_p_value)
-    return environment
-
-
-def _percent(value: float | None, digits: int = 2) -> str:
-    return MISSING if value is None else f"{100 * value:.{digits}f}%"
-
-
-def _p_value(value: float | None) -> str:
-    if value is None or value != value:
-        return MISSING
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _fraction(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.2f}"
-
-
-def _number(value: float | int | None) -> str:
-    """Seconds, images/s, MiB: two decimals below 10, one below 1000, thousands separators above."""
-    if value is None:
-        return MISSING
-    if isinstance(value, int):
-        return f"{value:,}"
-    magnitude = abs(value)
-    return f"{value:.2f}" if magnitude < 10 else f"{value:.1f}" if magnitude < 1000 else f"{value:,.0f}"
 
 
 def _text(value: Any) -> str:
@@ -135,7 +103,7 @@ def _tree(value: Any) -> dict[str, Any]:
         columns = list(dict.fromkeys(key for inner in value.values() for key in inner))
         cells = [[inner.get(column) for column in columns] for inner in value.values()]
         counts = all(isinstance(cell, int) and not isinstance(cell, bool) for row in cells for cell in row)
-        rows = [(str(key), [_text(cell) for cell in row] + ([_number(sum(row))] if counts else []))
+        rows = [(str(key), [_text(cell) for cell in row] + ([format_number(sum(row))] if counts else []))
                 for key, row in zip(value, cells)]
         return {"kind": "table", "columns": [str(column) for column in columns] + (["Total"] if counts else []),
                 "rows": rows}
@@ -185,7 +153,7 @@ def _duration(seconds: float | None) -> str:
     if seconds is None:
         return MISSING
     minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{_number(float(seconds))} s ({minutes // 60}:{minutes % 60:02d}:{rest:02d})"
+    return f"{format_number(float(seconds))} s ({minutes // 60}:{minutes % 60:02d}:{rest:02d})"
 
 
 def _leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str]) -> dict[str, Any]:

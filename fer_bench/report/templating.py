@@ -1,0 +1,39 @@
+"""The Jinja2 environment shared by the run report and the run comparison, and its number filters."""
+
+from __future__ import annotations
+
+import jinja2
+
+MISSING = "—"
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report templates: autoescaped, strict about undefined names."""
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("fer_bench.report", "templates"), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters.update(percent=_percent, number=format_number, fraction=_fraction, pvalue=_p_value)
+    return environment
+
+
+def _percent(value: float | None, digits: int = 2) -> str:
+    return MISSING if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _p_value(value: float | None) -> str:
+    if value is None or value != value:
+        return MISSING
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _fraction(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.2f}"
+
+
+def format_number(value: float | int | None) -> str:
+    """Seconds, images/s, MiB: two decimals below 10, one below 1000, thousands separators above."""
+    if value is None:
+        return MISSING
+    if isinstance(value, int):
+        return f"{value:,}"
+    magnitude = abs(value)
+    return f"{value:.2f}" if magnitude < 10 else f"{value:.1f}" if magnitude < 1000 else f"{value:,.0f}"
