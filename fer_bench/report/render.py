@@ -197,7 +197,7 @@ def _field_rows(results: list[EstimatorResult], anchors: dict[int, str]) -> list
     return sorted(rows, key=lambda row: -(row["accuracy"] or 0))
 
 
-def _figures(analysis: RunAnalysis) -> dict[str, Any]:
+def _figures(analysis: RunAnalysis, run_classes: list[str]) -> dict[str, Any]:
     results = analysis.results
     figures: dict[str, Any] = {"confusion_overviews": []}
     by_classes: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -214,7 +214,7 @@ def _figures(analysis: RunAnalysis) -> dict[str, Any]:
     histories = {result.name: result.record.history for result in results if result.record.history}
     figures["learning"] = learning_curves_figure(histories) if histories else None
     timed = {result.name: (result.record.fit_seconds, result.record.metrics["accuracy"]) for result in results
-             if result.record.family != "pretrained" and result.record.fit_seconds
+             if result.record.family != "pretrained" and result.record.fit_seconds and result.class_names == run_classes
              and result.record.metrics.get("accuracy") is not None}
     names = list(timed)
     optimal = pareto_optimal([timed[name][0] for name in names], [timed[name][1] for name in names])
@@ -338,7 +338,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
         "significance": [_significance_table(group, anchors) for group in analysis.groups],
         "field": _field_rows(results, anchors),
         "audit": _audit(manifest),
-        "figures": _figures(analysis),
+        "figures": _figures(analysis, run_classes),
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
         "calibrated": [result for result in results if result.calibration],
         "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],

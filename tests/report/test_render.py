@@ -3,63 +3,12 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
-import numpy as np
 import pytest
 
-from fer_bench.labels import FER2013_CLASSES
-from fer_bench.metrics import classification_metrics
 from fer_bench.report import render_report
-from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.results import ResultsStore
 
-EVIL = "<script>alert(1)</script>"
-N_TEST = 210
-
-
-def _manifest(synthetic=True, profile="smoke"):
-    counts = {split: {name: 10 * (index + 1) for index, name in enumerate(FER2013_CLASSES)}
-              for split in ("Training", "PublicTest", "PrivateTest")}
-    return {
-        "run_id": "20250101-000000-smoke", "created": "2025-01-01T00:00:00+00:00",
-        "command": "python -m fer_bench run all", "seed": 0,
-        "profile": {"name": profile, "description": "tiny", "data": {"Training": 420}},
-        "class_names": list(FER2013_CLASSES),
-        "data": {"source": "synthetic" if synthetic else "data/fer2013.csv", "sha256": "ab" * 32,
-                 "synthetic": synthetic, "counts": counts, "used_counts": counts},
-        "environment": {"python": "3.12.0", "cpu": "Test CPU", "gpu": None,
-                        "libraries": {"numpy": "2.0", "scikit-learn": "1.5"}, "git_commit": "deadbeef"},
-        "wall_seconds": 12.5,
-    }
-
-
-def _scored(store, name, accuracy, y_true, seed, **fields):
-    rng = np.random.default_rng(seed)
-    y_pred = np.where(rng.random(len(y_true)) < accuracy, y_true, rng.integers(0, 7, len(y_true)))
-    file_name = re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
-    return RunRecord(name=name, family=fields.pop("family", "classical"), framework=fields.pop("framework", "sklearn"),
-                     source=fields.pop("source", "seed: test"), params=fields.pop("params", {"C": 1.0}),
-                     fit_seconds=1.5, predict_seconds=0.25, train_images=420, test_images=len(y_true),
-                     fit_images_per_second=280.0, peak_memory_mib=12.0,
-                     metrics=classification_metrics(y_true, y_pred, FER2013_CLASSES),
-                     predictions_file=store.save_predictions(file_name, y_true, y_pred), **fields)
-
-
-def make_run(run_dir, synthetic=True, profile="smoke"):
-    store = ResultsStore(run_dir)
-    rng = np.random.default_rng(0)
-    y_true = rng.integers(0, 7, N_TEST)
-    store.save_test_faces(rng.integers(0, 256, (N_TEST, 48, 48), dtype=np.uint8), y_true)
-    history = [{"epoch": epoch, "train_loss": 2.0 - 0.3 * epoch, "public_accuracy": 0.2 + 0.1 * epoch, "seconds": 1.0}
-               for epoch in range(1, 4)]
-    records = [
-        _scored(store, "svc_rbf", 0.5, y_true, 1),
-        _scored(store, "tiny_cnn", 0.8, y_true, 2, family="network", framework="torch", history=history,
-                params={"epochs": 3, "optimizer": "sgd"}),
-        _scored(store, EVIL, 0.3, y_true, 3, source=f"plugin {EVIL}", params={"note": EVIL}),
-        RunRecord(name="broken", family="network", framework="torch", source="seed: test", status="failed",
-                  error="RuntimeError: planted <b>failure</b>"),
-    ]
-    store.save(_manifest(synthetic, profile), records)
-    return run_dir
+from .conftest import EVIL, make_run
 
 
 class _Collector(HTMLParser):
@@ -84,14 +33,18 @@ def _parse(html):
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    run_dir = make_run(tmp_path_factory.mktemp("run"))
+def rendered(run_dir):
     path = render_report(run_dir)
     return run_dir, path, path.read_text(encoding="utf-8")
 
 
 def _section(html, section_id):
     return html[html.index(f'<section id="{section_id}">'):].split("</section>", 1)[0]
+
+
+def _row(table_html, name):
+    """The leaderboard row of one estimator."""
+    return next(row for row in table_html.split("<tr>") if f">{name}</a>" in row)
 
 
 def test_report_is_written_in_the_run_dir_atomically(rendered):
@@ -109,33 +62,103 @@ def test_synthetic_notice_and_profile_come_first(rendered):
     assert "[SYNTHETIC DATA]" in html[:html.index("</title>")]
 
 
-def test_leaderboard_is_sorted_by_privatetest_accuracy_and_lists_failures(rendered):
+def test_leaderboard_is_sorted_and_states_its_bootstrap(rendered):
     leaderboard = _section(rendered[2], "leaderboard")
-    assert "PrivateTest accuracy" in leaderboard and "PrivateTest macro-F1" in leaderboard
-    assert leaderboard.index("tiny_cnn") < leaderboard.index("svc_rbf") < leaderboard.index("&lt;script&gt;")
-    unfinished = leaderboard[leaderboard.index("Did not finish"):]
-    assert "broken" in unfinished and "<details>" in unfinished
-    assert "planted &lt;b&gt;failure&lt;/b&gt;" in unfinished
+    names = ["tiny_cnn", "tiny_cnn_twin", "five_class_cnn", "mini_xception", "svc_rbf", "&lt;script&gt;"]
+    positions = [leaderboard.index(f">{name}") for name in names]
+    assert positions == sorted(positions)
+    assert "95% percentile bootstrap over PrivateTest faces (2,000 resamples, seed 0)" in leaderboard
+    assert "PrivateTest macro-F1" in leaderboard
+    # two intervals per scored estimator: accuracy and macro-F1
+    assert len(re.findall(r'<span class="ci">\d+\.\d%', leaderboard)) == 2 * len(names)
 
 
-def test_estimator_sections_have_reports_and_figures(rendered):
-    html = rendered[2]
-    estimators = _section(html, "estimators")
-    assert estimators.count("<article") == 3  # the failed one has no section
+def test_leaderboard_marks_ties_with_the_best(rendered):
+    leaderboard = _section(rendered[2], "leaderboard")
+    assert 'class="badge best">best' in _row(leaderboard, "tiny_cnn")
+    assert "≈ best" in _row(leaderboard, "tiny_cnn_twin")  # 3 faces apart: McNemar p = 0.25
+    assert "worse" in _row(leaderboard, "svc_rbf")
+    assert "not on the same faces" in _row(leaderboard, "five_class_cnn")
+
+
+def test_leaderboard_shows_deduplicated_accuracy_pretrained_and_class_subsets(rendered):
+    leaderboard = _section(rendered[2], "leaderboard")
+    assert "PrivateTest accuracy, de-duplicated" in leaderboard
+    assert "77.00%" in _row(leaderboard, "tiny_cnn") and "193 faces" in _row(leaderboard, "tiny_cnn")
+    pretrained = _row(leaderboard, "mini_xception")
+    assert ">pretrained</span>" in pretrained and "not trained here" in pretrained
+    assert "5 classes" in _row(leaderboard, "five_class_cnn")
+
+
+def test_unfinished_estimators_are_listed_with_their_errors(rendered):
+    leaderboard = _section(rendered[2], "leaderboard")
+    unfinished = leaderboard[leaderboard.index("Did not finish (2)"):]
+    assert "broken" in unfinished and "planted &lt;b&gt;failure&lt;/b&gt;" in unfinished
+    assert "timed_out" in unfinished and "timed out after 600 s" in unfinished
+
+
+def test_significance_matrix_covers_every_pair_on_the_same_faces(rendered):
+    significance = _section(rendered[2], "significance")
+    assert "5 estimators, 10 pairs, 210 PrivateTest faces, 7 classes" in significance
+    assert "five_class_cnn" not in significance  # other classes, other faces: no McNemar against 7-class models
+    assert significance.count('class="self"') == 5
+    assert "Holm-adjusted" in significance and "sig-better" in significance and "sig-worse" in significance
+    assert "3 : 0" in significance  # tiny_cnn gets 3 faces right that its twin gets wrong, never the reverse
+
+
+def test_field_table_cites_published_results_beside_this_run(rendered):
+    field = _section(rendered[2], "field")
+    for text in ("71.20%", "Tang", "73.28%", "Khaireddin", "74.14%", "76.82%", "Residual Masking Network",
+                 "65.90%", "mini-Xception", "66.00%", "44.00%", "41.00%", "arXiv:1306.0239"):
+        assert text in field
+    assert "This run is on synthetic data" in field
+    assert field.count('class="this-run"') == 5  # the 5-class model is not comparable
+
+
+def test_audit_section_explains_the_deduplicated_evaluation(rendered):
+    audit = _section(rendered[2], "audit")
+    assert "copies" in audit and "memorises" in audit
+    assert "17 of the PrivateTest faces (8.1%)" in audit
+    assert "PrivateTest faces kept for the de-duplicated evaluation" in audit and "phash" in audit
+    assert "dropped_blank" in audit
+
+
+def test_figures_have_descriptive_alt_text(rendered):
+    figures = _section(rendered[2], "figures")
+    images = _parse(figures).images
+    alts = [image["alt"] for image in images]
+    assert any(alt.startswith("Scatter plot of PrivateTest accuracy against training time") for alt in alts)
+    assert any(alt.startswith("Heatmap of PrivateTest F1") for alt in alts)
+    assert sum(alt.startswith("Row-normalised PrivateTest confusion matrices") for alt in alts) == 2  # 7 and 5 classes
+    assert any(alt.startswith("Learning curves of the networks") for alt in alts)
+    assert any(alt.startswith("Reliability diagrams") and "tiny_cnn" in alt and "mini_xception" in alt for alt in alts)
+    assert all(image["src"].startswith("data:image/png;base64,") and len(image["alt"]) > 60 for image in images)
+    cost = next(alt for alt in alts if alt.startswith("Scatter"))
+    assert "mini_xception" not in cost and "five_class_cnn" not in cost  # pretrained; other classes
+    assert "Pareto frontier (no estimator both faster and more accurate): tiny_cnn, svc_rbf" in cost
+
+
+def test_estimators_without_probabilities_are_named(rendered):
+    figures = _section(rendered[2], "figures")
+    assert "No class probabilities, so no calibration, for: tiny_cnn_twin, five_class_cnn, svc_rbf" in figures
+
+
+def test_estimator_sections_have_reports_confusion_tables_and_galleries(rendered):
+    estimators = _section(rendered[2], "estimators")
+    assert estimators.count("<article") == 6
     assert "macro avg" in estimators and "weighted avg" in estimators
-    images = _parse(estimators).images
-    assert len(images) == 4  # three confusion matrices, one learning curve
-    for image in images:
-        assert image["src"].startswith("data:image/png;base64,")
-        assert len(image["alt"]) > 40
-    assert any(image["alt"].startswith("Learning curve of tiny_cnn") for image in images)
+    assert estimators.count('<table class="heat">') == 12  # counts and row-normalised, per estimator
+    assert "pretrained, not trained in this run" in estimators
+    gallery_images = [image for image in _parse(estimators).images if image["alt"].startswith("PrivateTest face")]
+    assert len(gallery_images) == 5 * 24  # not for the 5-class model: its labels index other faces
+    assert re.search(r"PrivateTest face \d+: true \w+, predicted \w+ \(\d+%\)", estimators)  # with probabilities
+    assert "the most confident first" in estimators and "spread evenly" in estimators
 
 
-def test_significance_and_manifest_sections(rendered):
-    html = rendered[2]
-    assert "Holm-adjusted" in _section(html, "significance")
-    manifest = _section(html, "manifest")
-    for text in ("ab" * 32, "deadbeef", "Test CPU", "scikit-learn", "Total", "used_counts"):
+def test_manifest_section_is_complete_and_readable(rendered):
+    manifest = _section(rendered[2], "manifest")
+    for text in ("ab" * 32, "deadbeef", "Test CPU, 2 cores, 8.0 GiB memory", "scikit-learn 1.5", "Total",
+                 "3,726 s (1:02:06)", "smoke: tiny", "python -m fer_bench run all", "Faces used by this profile"):
         assert text in manifest
 
 
@@ -150,7 +173,11 @@ def test_report_loads_nothing_from_outside(rendered):
     html = rendered[2]
     links = _parse(html).links
     assert links and all(link.startswith(("data:image/png;base64,", "#")) for link in links)
-    assert not re.search(r"@import|url\(|<link|<script", html)
+    assert not re.search(r"@import|url\(|<link|<script|<iframe", html)
+
+
+def test_report_has_print_styles(rendered):
+    assert "@media print" in rendered[2]
 
 
 def test_rendering_twice_gives_the_same_report(rendered):
@@ -164,14 +191,16 @@ def test_rendering_twice_gives_the_same_report(rendered):
 
 
 def test_real_data_full_profile_has_no_warnings(tmp_path):
-    html = render_report(make_run(tmp_path, synthetic=False, profile="full")).read_text(encoding="utf-8")
-    assert "SYNTHETIC" not in html and "not comparable" not in html
+    html = render_report(make_run(tmp_path, synthetic=False, profile="full", audit=False)).read_text(encoding="utf-8")
+    assert "SYNTHETIC" not in html and "not comparable" not in html and 'id="audit"' not in html
+    assert "de-duplicated" in html  # records still carry de-duplicated metrics
 
 
 def test_a_run_without_records_renders(tmp_path):
     ResultsStore(tmp_path).save({"data": {"synthetic": True}}, [])
     html = render_report(tmp_path).read_text(encoding="utf-8")
     assert "No estimator has finished" in html and "SYNTHETIC" in html
+    assert (tmp_path / "results.csv").read_text().startswith("name,family,framework,status")
 
 
 def test_a_directory_without_results_is_refused(tmp_path):

@@ -1,0 +1,110 @@
+"""A hand-built run directory that exercises every part of the report: probabilities
+and none, networks with learning curves, a tie with the best, a pretrained model,
+a 5-class model, de-duplicated metrics and the data audit, a failed and a
+timed-out estimator, and plugin text that must be escaped."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from fer_bench.labels import FER2013_CLASSES
+from fer_bench.metrics import classification_metrics
+from fer_bench.results import ResultsStore, RunRecord
+
+EVIL = "<script>alert(1)</script>"
+N_TEST = 210
+FIVE_CLASSES = ["Angry", "Happy", "Sad", "Surprise", "Neutral"]
+AUDIT = {"private_total": N_TEST, "private_exact": 12, "private_near_only": 5, "private_kept": 193,
+         "public_exact": 9, "public_near_only": 2, "training_exact_groups": 40, "training_faces_in_groups": 85,
+         "blank": 3, "label_conflict_groups": 7, "near_threshold": 4, "hash_method": "phash", "blank_std": 1.0}
+
+
+def manifest(synthetic=True, profile="smoke", audit=True):
+    counts = {split: {name: 10 * (index + 1) for index, name in enumerate(FER2013_CLASSES)}
+              for split in ("Training", "PublicTest", "PrivateTest")}
+    result = {
+        "run_id": "20250101-000000-smoke", "created": "2025-01-01T00:00:00+00:00",
+        "command": "python -m fer_bench run all", "seed": 0,
+        "profile": {"name": profile, "description": "tiny", "data": {"Training": 420}},
+        "class_names": list(FER2013_CLASSES),
+        "data": {"source": "synthetic" if synthetic else "data/fer2013.csv", "sha256": "ab" * 32,
+                 "synthetic": synthetic, "counts": counts, "used_counts": counts},
+        "environment": {"python": "3.12.0", "platform": "Linux-test", "cpu": "Test CPU", "cpu_cores": 2,
+                        "memory_gib": 8.0, "gpu": None, "libraries": {"numpy": "2.0", "scikit-learn": "1.5"},
+                        "git_commit": "deadbeef"},
+        "estimators": ["svc_rbf", "tiny_cnn"],
+        "wall_seconds": 3725.5,
+    }
+    if audit:
+        result["audit"] = dict(AUDIT)
+        result["cleaning"] = {"dropped_blank": 3}
+    return result
+
+
+def predictions_like(y_true, accuracy, seed, k=7):
+    rng = np.random.default_rng(seed)
+    return np.where(rng.random(len(y_true)) < accuracy, y_true, rng.integers(0, k, len(y_true)))
+
+
+def probabilities_for(y_pred, k, seed, sharpness=3.0):
+    """Rows summing to 1 whose argmax is ``y_pred``."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(len(y_pred), k))
+    logits[np.arange(len(y_pred)), y_pred] += sharpness + 5
+    scores = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, **fields):
+    file_name = re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
+    subset = [] if tuple(class_names) == FER2013_CLASSES else list(class_names)
+    return RunRecord(class_names=subset, name=name, family=fields.pop("family", "classical"), framework=fields.pop("framework", "sklearn"),
+                     source=fields.pop("source", "seed: test"), params=fields.pop("params", {"C": 1.0}),
+                     fit_seconds=fields.pop("fit_seconds", 1.5), predict_seconds=0.25, train_images=420,
+                     test_images=len(y_true), fit_images_per_second=280.0, peak_memory_mib=12.0,
+                     metrics=classification_metrics(y_true, y_pred, class_names),
+                     predictions_file=store.save_predictions(file_name, y_true, y_pred, scores), **fields)
+
+
+def make_run(run_dir, synthetic=True, profile="smoke", audit=True):
+    store = ResultsStore(run_dir)
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 7, N_TEST)
+    store.save_test_faces(rng.integers(0, 256, (N_TEST, 48, 48), dtype=np.uint8), y_true)
+    history = [{"epoch": epoch, "train_loss": 2.0 - 0.3 * epoch, "public_accuracy": 0.2 + 0.1 * epoch, "seconds": 1.0}
+               for epoch in range(1, 4)]
+    cnn = predictions_like(y_true, 0.8, 2)
+    tie = cnn.copy()
+    tie[np.flatnonzero(tie == y_true)[:3]] = (y_true[np.flatnonzero(tie == y_true)[:3]] + 1) % 7  # 3 faces fewer
+    pretrained = predictions_like(y_true, 0.6, 4)
+    subset = np.isin(y_true, [0, 3, 4, 5, 6])
+    five_true = np.searchsorted([0, 3, 4, 5, 6], y_true[subset])
+    records = [
+        scored_record(store, "svc_rbf", predictions_like(y_true, 0.5, 1), y_true,
+                      metrics_deduplicated={"n": 193, "accuracy": 0.48}),
+        scored_record(store, "tiny_cnn", cnn, y_true, scores=probabilities_for(cnn, 7, 5), family="network",
+                      framework="torch", history=history, params={"epochs": 3, "optimizer": "sgd"}, fit_seconds=30.0,
+                      metrics_deduplicated={"n": 193, "accuracy": 0.77}),
+        scored_record(store, "tiny_cnn_twin", tie, y_true, family="network", framework="torch", fit_seconds=60.0,
+                      history=history),
+        scored_record(store, EVIL, predictions_like(y_true, 0.3, 3), y_true, source=f"plugin {EVIL}",
+                      params={"note": EVIL}),
+        scored_record(store, "mini_xception", pretrained, y_true, scores=probabilities_for(pretrained, 7, 6),
+                      family="pretrained", framework="keras", fit_seconds=None),
+        scored_record(store, "five_class_cnn", predictions_like(five_true, 0.7, 7, k=5), five_true,
+                      class_names=FIVE_CLASSES, family="network", framework="torch"),
+        RunRecord(name="broken", family="network", framework="torch", source="seed: test", status="failed",
+                  error="Traceback ...\nRuntimeError: planted <b>failure</b>"),
+        RunRecord(name="slow", family="classical", framework="sklearn", source="seed: test", status="timed_out",
+                  error="timed out after 600 s"),
+    ]
+    store.save(manifest(synthetic, profile, audit), records)
+    return run_dir
+
+
+@pytest.fixture(scope="package")
+def run_dir(tmp_path_factory):
+    return make_run(tmp_path_factory.mktemp("run"))
