@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from fer_bench.metrics import bootstrap_ci, classification_metrics, holm, mcnemar_exact, report_averages
+from fer_bench.metrics import (bootstrap_ci, calibration, classification_metrics, holm, mcnemar_exact, pairwise_mcnemar,
+                               pareto_optimal, report_averages, two_proportion_test)
 
 NAMES = ("a", "b", "c")
 
@@ -108,3 +109,46 @@ def test_holm_on_a_known_vector():
     np.testing.assert_allclose(holm([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02])
     np.testing.assert_allclose(holm([0.5, 0.9]), [1.0, 1.0])
     assert holm([]).shape == (0,)
+
+
+def test_pairwise_mcnemar_agrees_with_each_pairwise_test_and_holm():
+    y_true, a = _noisy_predictions(300, accuracy=0.7, seed=1)
+    b = np.where(np.random.default_rng(2).random(300) < 0.1, (a + 1) % 7, a)
+    c = _noisy_predictions(300, accuracy=0.3, seed=1)[1]
+    result = pairwise_mcnemar(y_true, [a, b, c])
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    expected = [mcnemar_exact(y_true, [a, b, c][i], [a, b, c][j]) for i, j in pairs]
+    for (i, j), test in zip(pairs, expected):
+        assert (result["only_right"][i, j], result["only_right"][j, i]) == (test["b"], test["c"])
+        assert result["p_value"][i, j] == pytest.approx(test["p_value"]) == result["p_value"][j, i]
+    np.testing.assert_allclose([result["p_holm"][i, j] for i, j in pairs], holm([test["p_value"] for test in expected]))
+    assert np.isnan(np.diag(result["p_value"])).all() and np.isnan(np.diag(result["p_holm"])).all()
+
+
+def test_two_proportion_test_on_a_known_case():
+    # 60/100 vs 70/100: pooled 0.65, se = sqrt(0.65 * 0.35 * 0.02) = 0.06745, z = 1.4825, p = 0.1382
+    result = two_proportion_test(60, 100, 70, 100)
+    assert result["z"] == pytest.approx(1.4825, abs=1e-4) and result["p_value"] == pytest.approx(0.1382, abs=1e-4)
+    assert two_proportion_test(10, 10, 5, 5) == {"z": 0.0, "p_value": 1.0}
+    with pytest.raises(ValueError, match="run B"):
+        two_proportion_test(1, 10, 6, 5)
+
+
+def test_calibration_of_a_known_case():
+    # two faces at confidence 0.9 (one right), two at 0.6 (both right): ECE = (2 * 0.4 + 2 * 0.4) / 4 = 0.4
+    y_true = np.array([0, 1, 0, 1])
+    scores = np.array([[0.9, 0.1], [0.9, 0.1], [0.6, 0.4], [0.4, 0.6]])
+    result = calibration(y_true, scores, n_bins=10)
+    assert result["ece"] == pytest.approx(0.4)
+    filled = [entry for entry in result["bins"] if entry["count"]]
+    assert [(entry["count"], entry["accuracy"]) for entry in filled] == [(2, 1.0), (2, 0.5)]
+    assert filled[1]["confidence"] == pytest.approx(0.9) and len(result["bins"]) == 10
+    assert calibration([0, 1], [[1.0, 0.0], [0.0, 1.0]])["ece"] == 0.0  # confidence 1 falls in the last bin
+    with pytest.raises(ValueError):
+        calibration([0, 1], [0.5, 0.5])
+
+
+def test_pareto_optimal_points():
+    #                 fast+poor  slow+good  dominated  tie of the first
+    costs, values = [1.0, 10.0, 20.0, 1.0], [0.4, 0.7, 0.5, 0.4]
+    assert pareto_optimal(costs, values).tolist() == [True, True, False, True]

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from fer_bench.cli import main
+from fer_bench.datasets import make_synthetic
+from fer_bench.profiles import load_profile
+from fer_bench.report.compare import MCNEMAR, TWO_PROPORTION, compare_runs, format_comparison, write_comparison_html
+from fer_bench.results import ResultsStore
+from fer_bench.runner import run_benchmark
+
+from .conftest import EVIL, manifest, predictions_like, scored_record
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(tmp_path_factory):
+    """Two real smoke runs on synthetic data that differ only in their seed."""
+    root = tmp_path_factory.mktemp("runs")
+    dataset, profile = make_synthetic(), load_profile("smoke")
+    for seed in (0, 1):
+        run_benchmark(["svc_linear", "knn"], dataset, profile, root / f"seed{seed}", seed=seed, progress=False)
+    return root / "seed0", root / "seed1"
+
+
+def _hand_run(run_dir, y_true, accuracies, seed, sha="ab"):
+    store = ResultsStore(run_dir)
+    records = [scored_record(store, name, predictions_like(y_true, accuracy, seed + index), y_true)
+               for index, (name, accuracy) in enumerate(accuracies.items())]
+    run_manifest = manifest()
+    run_manifest["data"]["sha256"] = sha * 32
+    store.save(run_manifest, records)
+    return run_dir
+
+
+def test_smoke_runs_with_other_seeds_are_compared_on_the_same_faces(smoke_runs, tmp_path):
+    comparison = compare_runs(*smoke_runs)
+    assert [row.name for row in comparison.rows] and {row.name for row in comparison.rows} == {"svc_linear", "knn"}
+    assert comparison.same_faces and comparison.same_data
+    for row in comparison.rows:
+        assert row.test == MCNEMAR and 0 <= row.p_value <= row.p_holm <= 1
+        assert row.n_a == row.n_b == 210
+
+
+def test_cli_prints_the_table_and_writes_the_page(smoke_runs, tmp_path, capsys):
+    out = tmp_path / "comparison.html"
+    assert main(["compare", str(smoke_runs[0]), str(smoke_runs[1]), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "PrivateTest accuracy A" in printed and "svc_linear" in printed and "exact McNemar" in printed
+    assert printed.strip().endswith(str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "svc_linear" in html and "Holm-adjusted" in html and "SYNTHETIC" in html and "<script" not in html
+
+
+def test_cli_default_page_goes_into_run_b(smoke_runs, capsys):
+    assert main(["compare", str(smoke_runs[0]), str(smoke_runs[1])]) == 0
+    assert (smoke_runs[1] / "compare-seed0.html").is_file()
+
+
+def test_runs_on_different_faces_use_the_two_proportion_test(tmp_path):
+    rng = np.random.default_rng(0)
+    run_a = _hand_run(tmp_path / "a", rng.integers(0, 7, 400), {"good": 0.9, "same": 0.5, "only_a": 0.5}, 1)
+    run_b = _hand_run(tmp_path / "b", rng.integers(0, 7, 300), {"good": 0.3, "same": 0.5, EVIL: 0.5}, 2, sha="cd")
+    comparison = compare_runs(run_a, run_b)
+    rows = {row.name: row for row in comparison.rows}
+    assert set(rows) == {"good", "same"} and not comparison.same_faces and not comparison.same_data
+    assert all(row.test == TWO_PROPORTION for row in rows.values())
+    assert rows["good"].difference < -0.4 and rows["good"].significant
+    assert not rows["same"].significant
+    assert comparison.only_a == ["only_a"] and comparison.only_b == [EVIL]
+    text = format_comparison(comparison)
+    assert "different data" in text and "only in B: " + EVIL in text and "two-proportion z-test" in text
+    html = write_comparison_html(comparison, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert EVIL not in html and "&lt;script&gt;" in html and "different data" in html
+
+
+def test_a_missing_run_is_a_usage_error(tmp_path, capsys):
+    assert main(["compare", str(tmp_path / "nothing"), str(tmp_path)]) == 2
+    assert "error:" in capsys.readouterr().err
