@@ -44,9 +44,32 @@ def heat_colours(values: np.ndarray, vmax: float) -> tuple[list[str], list[bool]
     return [to_hex(colour) for colour in colormaps[CMAP](scaled)], [bool(value > 0.55) for value in scaled]
 
 
-def _grid(count: int, columns: int) -> tuple[int, int]:
+def _panels(count: int, columns: int, panel: float, margins: tuple[float, float, float, float] = (0.8, 1.1, 0.9, 0.5),
+            gap: tuple[float, float] = (0.7, 1.0)) -> tuple[Figure, np.ndarray]:
+    """A figure of ``count`` square panels, at most ``columns`` a row, laid out by fixed inches.
+
+    Constrained layout costs seconds on a dozen panels; small multiples have a
+    known geometry, so the margins (left, right, bottom, top) and gaps
+    (between columns, rows) are given in inches. Unused panels are hidden.
+    """
     columns = max(1, min(columns, count))
-    return -(-count // columns), columns
+    rows = -(-count // columns)
+    left, right, bottom, top = margins
+    width = left + right + columns * panel + (columns - 1) * gap[0]
+    height = bottom + top + rows * panel + (rows - 1) * gap[1]
+    figure = Figure(figsize=(width, height))
+    axes = figure.subplots(rows, columns, squeeze=False, gridspec_kw={
+        "left": left / width, "right": 1 - right / width, "bottom": bottom / height, "top": 1 - top / height,
+        "wspace": gap[0] / panel, "hspace": gap[1] / panel}).ravel()
+    for unused in axes[count:]:
+        unused.set_axis_off()
+    return figure, axes[:count]
+
+
+def _outer(index: int, count: int, columns: int) -> tuple[bool, bool]:
+    """Whether panel ``index`` of :func:`_panels` is in the left column, and has no panel below it."""
+    columns = max(1, min(columns, count))
+    return index % columns == 0, index + columns >= count
 
 
 def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
@@ -63,26 +86,24 @@ def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
     -------
     EmbeddedFigure
     """
-    rows, columns = _grid(len(matrices), 4)
-    figure = Figure(figsize=(3.3 * columns, 3.3 * rows + 0.4), layout="constrained")
-    axes_grid = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
+    figure, axes_grid = _panels(len(matrices), 4, panel=2.4)
     recalls = []
-    for axes, (name, matrix) in zip(axes_grid, matrices.items()):
+    ticks, short_names = np.arange(len(class_names)), [name[:3] for name in class_names]
+    for index, (axes, (name, matrix)) in enumerate(zip(axes_grid, matrices.items())):
         counts = np.asarray(matrix, dtype=float)
         totals = counts.sum(axis=1, keepdims=True)
         rates = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
         image = axes.imshow(rates, cmap=CMAP, vmin=0, vmax=1)
-        ticks = np.arange(len(class_names))
-        axes.set_xticks(ticks, [name[:3] for name in class_names], rotation=90, fontsize=7)
-        axes.set_yticks(ticks, [name[:3] for name in class_names], fontsize=7)
+        left, bottom = _outer(index, len(matrices), 4)
+        axes.set_xticks(ticks, short_names if bottom else [], rotation=90, fontsize=7)
+        axes.set_yticks(ticks, short_names if left else [], fontsize=7)
         axes.set_title(name, fontsize=9)
         recalls.append(f"{name}: " + ", ".join(f"{class_name} {rates[index, index]:.0%}"
                                                for index, class_name in enumerate(class_names)))
-    for axes in axes_grid[len(matrices):]:
-        axes.set_axis_off()
-    figure.colorbar(image, ax=list(axes_grid[:len(matrices)]), shrink=0.6, label="Share of the true class")
-    figure.supxlabel("Predicted label", fontsize=9)
-    figure.supylabel("True label", fontsize=9)
+    colour_axes = figure.add_axes((1 - 0.75 / figure.get_figwidth(), 0.3, 0.15 / figure.get_figwidth(), 0.4))
+    figure.colorbar(image, cax=colour_axes, label="Share of the true class")
+    figure.supxlabel("Predicted label", fontsize=9, y=0.01)
+    figure.supylabel("True label", fontsize=9, x=0.01)
     alt = ("Row-normalised PrivateTest confusion matrices of " + ", ".join(matrices) + ", side by side, true labels"
            " on rows. Diagonal (recall per class): " + "; ".join(recalls) + ".")
     return EmbeddedFigure(_data_uri(figure), alt)
@@ -214,10 +235,8 @@ def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigur
     -------
     EmbeddedFigure
     """
-    rows, columns = _grid(len(calibrations), 4)
-    figure = Figure(figsize=(3.2 * columns, 3.2 * rows), layout="constrained")
-    axes_grid = figure.subplots(rows, columns, squeeze=False).ravel()
-    for axes, (name, result) in zip(axes_grid, calibrations.items()):
+    figure, axes_grid = _panels(len(calibrations), 4, panel=2.4, margins=(0.7, 0.3, 0.6, 0.6), gap=(0.7, 1.1))
+    for index, (axes, (name, result)) in enumerate(zip(axes_grid, calibrations.items())):
         bins = [entry for entry in result["bins"] if entry["count"]]
         centres = [(entry["low"] + entry["high"]) / 2 for entry in bins]
         width = result["bins"][0]["high"] - result["bins"][0]["low"]
@@ -226,10 +245,11 @@ def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigur
         axes.bar(centres, [entry["confidence"] - entry["accuracy"] for entry in bins], width=width * 0.95,
                  bottom=[entry["accuracy"] for entry in bins], color="#cf222e", alpha=0.3, label="Gap")
         axes.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1)
-        axes.set(xlim=(0, 1), ylim=(0, 1), xlabel="Confidence", ylabel="Accuracy")
+        axes.set(xlim=(0, 1), ylim=(0, 1))
+        left, bottom = _outer(index, len(calibrations), 4)
+        axes.set_xlabel("Confidence" if bottom else "")
+        axes.set_ylabel("Accuracy" if left else "")
         axes.set_title(f"{name}\nECE {result['ece']:.1%}", fontsize=9)
-    for axes in axes_grid[len(calibrations):]:
-        axes.set_axis_off()
     axes_grid[0].legend(fontsize=7, loc="upper left")
     alt = ("Reliability diagrams on PrivateTest: accuracy of the faces in each confidence bin against the bin's"
            " confidence; a calibrated estimator follows the diagonal. Expected calibration error: "
