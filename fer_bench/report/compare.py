@@ -142,8 +142,8 @@ def format_comparison(comparison: RunComparison) -> str:
                  f"{'p (Holm)':>8}  test")
     for row in comparison.rows:
         p_text = "<0.001" if row.p_holm < 0.001 else f"{row.p_holm:.3f}"
-        lines.append(f"{row.name:<{width}}  {row.accuracy_a:>22.2%}  {row.accuracy_b:>7.2%}  {100 * row.difference:>+14.2f}  "
-                     f"{p_text:>8}{'*' if row.significant else ' '} {row.test}")
+        lines.append(f"{row.name:<{width}}  {row.accuracy_a:>22.2%}  {row.accuracy_b:>7.2%}  "
+                     f"{100 * row.difference:>+14.2f}  {p_text:>8}{'*' if row.significant else ' '} {row.test}")
     if not comparison.rows:
         lines.append("(no estimator finished in both runs)")
     lines.append(f"* significant at alpha = {ALPHA} after Holm's correction over {len(comparison.rows)} estimator(s)")

@@ -162,7 +162,8 @@ def learning_curves_figure(histories: dict[str, Sequence[dict[str, Any]]]) -> Em
     parts = []
     for name, history in histories.items():
         epochs = [entry.get("epoch", index + 1) for index, entry in enumerate(history)]
-        losses = [(epoch, entry["train_loss"]) for epoch, entry in zip(epochs, history) if entry.get("train_loss") is not None]
+        losses = [(epoch, entry["train_loss"]) for epoch, entry in zip(epochs, history)
+                  if entry.get("train_loss") is not None]
         accuracies = [(epoch, 100 * entry["public_accuracy"]) for epoch, entry in zip(epochs, history)
                       if entry.get("public_accuracy") is not None]
         line = None

@@ -29,7 +29,11 @@ TEMPLATE = "report.html.j2"
 MANIFEST_ORDER: tuple[str, ...] = ("run_id", "created", "command", "seed", "wall_seconds", "data", "profile",
                                    "class_names", "estimators", "environment", "audit", "cleaning")
 AUDIT_ROWS: tuple[tuple[str, str], ...] = (
-    ("private_total", "PrivateTest faces"),
+    ("scored_private_total", "PrivateTest faces scored in this run"),
+    ("scored_private_exact", "… with an exact copy in Training"),
+    ("scored_private_near_only", "… with only a near copy in Training"),
+    ("scored_private_kept", "… kept for the de-duplicated evaluation"),
+    ("private_total", "PrivateTest faces in the data set"),
     ("private_exact", "PrivateTest faces with an exact copy in Training"),
     ("private_near_only", "PrivateTest faces with only a near copy in Training"),
     ("private_kept", "PrivateTest faces kept for the de-duplicated evaluation"),
@@ -163,6 +167,9 @@ def _leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str
         "result": result, "record": record, "anchor": anchor, "pretrained": record.family == "pretrained",
         "other_classes": result.class_names != run_classes,
         "dedup_accuracy": deduplicated.get("accuracy"), "dedup_n": deduplicated.get("n"),
+        "dedup_change": (deduplicated["accuracy"] - record.metrics["accuracy"]
+                         if deduplicated.get("accuracy") is not None and record.metrics.get("accuracy") is not None
+                         else None),
     }
 
 
@@ -278,7 +285,8 @@ def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     profile_name, profile_description = _profile(manifest)
     rows: list[tuple[str, Any]] = [
         ("Run", _text(manifest.get("run_id"))), ("Created", _text(manifest.get("created"))),
-        ("Command", _text(manifest.get("command"))), ("Seed", _text(manifest.get("seed"))),
+        ("Command", _text(manifest.get("command"))),
+        ("Seeds", f"{_text(manifest.get('seed'))} (subsets and estimators); {BOOTSTRAP_SEED} (this report's bootstrap)"),
         ("Total wall time", _duration(manifest.get("wall_seconds"))),
         ("Profile", f"{profile_name}: {profile_description}" if profile_description else profile_name),
         ("Data", f"{_text(data.get('source'))}{' (synthetic)' if data.get('synthetic') else ''}"),
@@ -290,7 +298,8 @@ def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     rows += [
         ("Classes", ", ".join(map(str, manifest.get("class_names") or ())) or MISSING),
         ("Estimators", ", ".join(map(str, manifest.get("estimators") or ())) or MISSING),
-        ("CPU", f"{_text(environment.get('cpu'))}" + (f", {environment['cpu_cores']} cores" if environment.get("cpu_cores") else "")
+        ("CPU", _text(environment.get("cpu"))
+         + (f", {environment['cpu_cores']} cores" if environment.get("cpu_cores") else "")
          + (f", {environment['memory_gib']} GiB memory" if environment.get("memory_gib") else "")),
         ("GPU", _text(environment.get("gpu")) if environment.get("gpu") else "none"),
         ("Python", f"{_text(environment.get('python'))} on {_text(environment.get('platform'))}"),
@@ -309,9 +318,12 @@ def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
     known = dict(AUDIT_ROWS)
     rows = [(label, _text(audit[key])) for key, label in AUDIT_ROWS if key in audit]
     rows += [(str(key), _text(value)) for key, value in audit.items() if key not in known and _is_scalar(value)]
-    total, kept = audit.get("private_total"), audit.get("private_kept")
-    removed = total - kept if isinstance(total, int) and isinstance(kept, int) else None
-    return {"rows": rows, "removed": removed, "removed_share": removed / total if removed is not None and total else None,
+    copies = {}
+    for scope, prefix in (("scored", "scored_private_"), ("data", "private_")):
+        total, kept = audit.get(prefix + "total"), audit.get(prefix + "kept")
+        if isinstance(total, int) and isinstance(kept, int) and total > 0:
+            copies[scope] = {"total": total, "copies": total - kept, "share": (total - kept) / total}
+    return {"rows": rows, "copies": copies,
             "cleaning": _tree(manifest["cleaning"]) if manifest.get("cleaning") else None}
 
 

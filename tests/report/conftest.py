@@ -17,7 +17,9 @@ from fer_bench.results import ResultsStore, RunRecord
 EVIL = "<script>alert(1)</script>"
 N_TEST = 210
 FIVE_CLASSES = ["Angry", "Happy", "Sad", "Surprise", "Neutral"]
-AUDIT = {"private_total": N_TEST, "private_exact": 12, "private_near_only": 5, "private_kept": 193,
+AUDIT = {"private_total": 3589, "private_exact": 201, "private_near_only": 90, "private_kept": 3298,
+         "scored_private_total": N_TEST, "scored_private_exact": 12, "scored_private_near_only": 5,
+         "scored_private_kept": 193,
          "public_exact": 9, "public_near_only": 2, "training_exact_groups": 40, "training_faces_in_groups": 85,
          "blank": 3, "label_conflict_groups": 7, "near_threshold": 4, "hash_method": "phash", "blank_std": 1.0}
 
@@ -61,7 +63,8 @@ def probabilities_for(y_pred, k, seed, sharpness=3.0):
 def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, **fields):
     file_name = re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
     subset = [] if tuple(class_names) == FER2013_CLASSES else list(class_names)
-    return RunRecord(class_names=subset, name=name, family=fields.pop("family", "classical"), framework=fields.pop("framework", "sklearn"),
+    return RunRecord(name=name, class_names=subset, family=fields.pop("family", "classical"),
+                     framework=fields.pop("framework", "sklearn"),
                      source=fields.pop("source", "seed: test"), params=fields.pop("params", {"C": 1.0}),
                      fit_seconds=fields.pop("fit_seconds", 1.5), predict_seconds=0.25, train_images=420,
                      test_images=len(y_true), fit_images_per_second=280.0, peak_memory_mib=12.0,

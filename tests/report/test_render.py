@@ -84,7 +84,7 @@ def test_leaderboard_marks_ties_with_the_best(rendered):
 def test_leaderboard_shows_deduplicated_accuracy_pretrained_and_class_subsets(rendered):
     leaderboard = _section(rendered[2], "leaderboard")
     assert "PrivateTest accuracy, de-duplicated" in leaderboard
-    assert "77.00%" in _row(leaderboard, "tiny_cnn") and "193 faces" in _row(leaderboard, "tiny_cnn")
+    assert "77.00%" in _row(leaderboard, "tiny_cnn") and "193 faces, -4.9 points" in _row(leaderboard, "tiny_cnn")
     pretrained = _row(leaderboard, "mini_xception")
     assert ">pretrained</span>" in pretrained and "not trained here" in pretrained
     assert "5 classes" in _row(leaderboard, "five_class_cnn")
@@ -118,7 +118,8 @@ def test_field_table_cites_published_results_beside_this_run(rendered):
 def test_audit_section_explains_the_deduplicated_evaluation(rendered):
     audit = _section(rendered[2], "audit")
     assert "copies" in audit and "memorises" in audit
-    assert "17 of the PrivateTest faces (8.1%)" in audit
+    assert "291 of 3,589 PrivateTest faces (8.1%) have an exact or near copy in Training" in audit
+    assert "Of the 210 PrivateTest faces this run scores, 17 (8.1%) do." in audit
     assert "PrivateTest faces kept for the de-duplicated evaluation" in audit and "phash" in audit
     assert "dropped_blank" in audit
 
