@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
 from ..results import ResultsStore, atomic_write_bytes
 from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
@@ -200,7 +201,7 @@ def _field_rows(results: list[EstimatorResult], anchors: dict[int, str]) -> list
     rows += [{"method": result.name, "accuracy": result.record.metrics.get("accuracy"), "kind": "this run",
               "citation": f"{result.record.family}, {result.record.framework}; {result.record.source}",
               "note": "", "anchor": anchors[id(result)]}
-             for result in results if len(result.class_names) == 7]
+             for result in results if tuple(result.class_names) == FER2013_CLASSES]
     return sorted(rows, key=lambda row: -(row["accuracy"] or 0))
 
 
@@ -349,6 +350,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
         "unfinished": analysis.unfinished,
         "significance": [_significance_table(group, anchors) for group in analysis.groups],
         "field": _field_rows(results, anchors),
+        "fer2013_classes": tuple(run_classes) == FER2013_CLASSES,
         "audit": _audit(manifest),
         "figures": _figures(analysis, run_classes),
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
