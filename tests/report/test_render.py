@@ -78,7 +78,7 @@ def test_leaderboard_marks_ties_with_the_best(rendered):
     assert 'class="badge best">best' in _row(leaderboard, "tiny_cnn")
     assert "≈ best" in _row(leaderboard, "tiny_cnn_twin")  # 3 faces apart: McNemar p = 0.25
     assert "worse" in _row(leaderboard, "svc_rbf")
-    assert "not on the same faces" in _row(leaderboard, "five_class_cnn")
+    assert "not comparable: other faces or classes" in _row(leaderboard, "five_class_cnn")
 
 
 def test_leaderboard_shows_deduplicated_accuracy_pretrained_and_class_subsets(rendered):
