@@ -20,7 +20,7 @@ def _screenshot(page, tmp_path, size="1280,2000"):
     """Screenshot a local page; return (pixels as uint8 (h, w, 3), console lines)."""
     shot = tmp_path / "shot.png"
     completed = subprocess.run(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
          f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", f"--window-size={size}", f"--screenshot={shot}", page.resolve().as_uri()],
         capture_output=True, text=True, timeout=120)
     assert shot.is_file(), completed.stderr[-2000:]
