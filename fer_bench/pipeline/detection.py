@@ -85,8 +85,12 @@ class HaarDetector:
         path = Path(cascade) if cascade is not None else Path(cv2.data.haarcascades) / DEFAULT_CASCADE
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such cascade file")
-        self._classifier = cv2.CascadeClassifier(str(path))
-        if self._classifier.empty():
+        try:
+            self._classifier = cv2.CascadeClassifier(str(path))
+            usable = not self._classifier.empty()
+        except (cv2.error, SystemError):  # OpenCV raises on some malformed XML instead of loading nothing
+            usable = False
+        if not usable:
             raise ValueError(f"{path}: not an OpenCV cascade classifier XML file")
         self.scale_factor = scale_factor
         self.min_neighbors = min_neighbors

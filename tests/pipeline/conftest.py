@@ -1,0 +1,73 @@
+"""Fixtures of the pipeline tests: real photos shipped in installed packages and a tiny saved network."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+cv2 = pytest.importorskip("cv2", reason="the pipeline needs opencv-python-headless<5")
+
+
+def astronaut() -> np.ndarray:
+    """scikit-image's astronaut (Eileen Collins), BGR 512x512, one face at about (177, 67, 93, 93)."""
+    from skimage import data
+
+    return cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+
+
+def grace_hopper() -> np.ndarray:
+    """matplotlib's sample photo of Grace Hopper, BGR 600x512, one face."""
+    import matplotlib.cbook
+
+    return cv2.imread(str(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+
+
+def cat() -> np.ndarray:
+    """scikit-image's Chelsea the cat, BGR 300x451: no human face."""
+    from skimage import data
+
+    return cv2.cvtColor(data.chelsea(), cv2.COLOR_RGB2BGR)
+
+
+def group_photo(tile: int = 320) -> tuple[np.ndarray, int]:
+    """A 2x2 tiling of real photos (astronaut, Grace Hopper, mirrored astronaut, cat); returns (BGR image, faces in it)."""
+    photos = [astronaut(), grace_hopper(), astronaut()[:, ::-1], cat()]
+    tiles = [cv2.resize(photo, (tile, tile), interpolation=cv2.INTER_AREA) for photo in photos]
+    return np.vstack([np.hstack(tiles[:2]), np.hstack(tiles[2:])]), 3
+
+
+@pytest.fixture(scope="session")
+def photos(tmp_path_factory) -> dict[str, Path]:
+    """Photo files: colour PNG and JPEG, a grayscale PNG, a no-face photo, the group photo, a corrupt file."""
+    folder = tmp_path_factory.mktemp("photos")
+    files = {"astronaut": folder / "astronaut.png", "astronaut_gray": folder / "astronaut_gray.png",
+             "hopper": folder / "hopper.jpg", "cat": folder / "cat.jpg", "group": folder / "group.jpg",
+             "corrupt": folder / "corrupt.jpg"}
+    cv2.imwrite(str(files["astronaut"]), astronaut())
+    cv2.imwrite(str(files["astronaut_gray"]), cv2.cvtColor(astronaut(), cv2.COLOR_BGR2GRAY))
+    cv2.imwrite(str(files["hopper"]), grace_hopper())
+    cv2.imwrite(str(files["cat"]), cat())
+    cv2.imwrite(str(files["group"]), group_photo()[0])
+    files["corrupt"].write_bytes(files["hopper"].read_bytes()[:200])  # a truncated JPEG
+    return files
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny network (shallow_cnn, width 0.25, 1 epoch on synthetic faces) saved as RUN_DIR/models/tiny,
+    beside a results.json whose manifest names the seven FER-2013 classes in lower case."""
+    from fer_bench.datasets import make_synthetic
+    from fer_bench.estimators.persistence import save_estimator
+    from fer_bench.estimators.torch_trainer import TorchClassifier
+    from fer_bench.labels import FER2013_CLASSES
+
+    run_dir = tmp_path_factory.mktemp("run")
+    dataset = make_synthetic(n_per_class=20)
+    model = TorchClassifier(architecture="shallow_cnn", width=0.25, epochs=1, batch_size=64, device="cpu",
+                            augment=False).fit(dataset.images, dataset.labels)
+    (run_dir / "results.json").write_text(json.dumps(
+        {"manifest": {"class_names": [name.lower() for name in FER2013_CLASSES]}, "records": []}))
+    return save_estimator(model, run_dir / "models" / "tiny")
