@@ -196,7 +196,7 @@ def _command_predict(args) -> int:
         for result in results:
             faces = ", ".join(f"{face['label']} {face['probabilities'][face['label']]:.0%} at {face['box']}"
                               for face in result["faces"])
-            print(f"{result['image']}: {faces or 'no face' if 'error' not in result else 'unreadable'}")
+            print(f"{result['image']}: {'unreadable' if 'error' in result else faces or 'no face'}")
     if errors:
         _stderr(f"error: {len(errors)} of {len(results)} image(s) could not be read")
         return 1

@@ -65,7 +65,7 @@ def tiny_model(tmp_path_factory) -> Path:
     from fer_bench.labels import FER2013_CLASSES
 
     run_dir = tmp_path_factory.mktemp("run")
-    dataset = make_synthetic(n_per_class=20)
+    dataset = make_synthetic(n_per_class=10)
     model = TorchClassifier(architecture="shallow_cnn", width=0.25, epochs=1, batch_size=64, device="cpu",
                             augment=False).fit(dataset.images, dataset.labels)
     (run_dir / "results.json").write_text(json.dumps(
