@@ -100,6 +100,8 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
     cv2 = _cv2()
     if every < 1:
         raise ValueError(f"--every must be >= 1, got {every}")
+    if out is not None and Path(out).is_dir():
+        raise ValueError(f"{out}: is a folder, cannot write a video there (give a file name such as out.mp4)")
     log = log or (lambda message: None)
     show = window_available() if show is None else show
     capture = open_source(source)

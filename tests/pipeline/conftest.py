@@ -71,3 +71,27 @@ def tiny_model(tmp_path_factory) -> Path:
     (run_dir / "results.json").write_text(json.dumps(
         {"manifest": {"class_names": [name.lower() for name in FER2013_CLASSES]}, "records": []}))
     return save_estimator(model, run_dir / "models" / "tiny")
+
+
+def write_moving_photo_video(path: Path, frames: int = 30, size: tuple[int, int] = (640, 480), fps: float = 30.0) -> Path:
+    """Write an MPEG-4 video of two real photos (astronaut, Grace Hopper) sliding up and down on gray."""
+    width, height = size
+    side = min(280, height - 40, width // 2 - 20)
+    people = [cv2.resize(photo, (side * photo.shape[1] // photo.shape[0], side), interpolation=cv2.INTER_AREA)
+              for photo in (astronaut(), grace_hopper())]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    travel = height - side - 40
+    for index in range(frames):
+        frame = np.full((height, width, 3), 90, dtype=np.uint8)
+        shift = int(index * travel / max(1, frames - 1))
+        frame[20 + shift:20 + shift + side, 10:10 + people[0].shape[1]] = people[0]
+        frame[20 + travel - shift:20 + travel - shift + side, width - 10 - people[1].shape[1]:width - 10] = people[1]
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope="session")
+def video(tmp_path_factory) -> Path:
+    """A 24-frame 640x480 video with two real faces moving."""
+    return write_moving_photo_video(tmp_path_factory.mktemp("video") / "moving.mp4", frames=24)
