@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--out", metavar="OUT.mp4", help="write the annotated video")
     live.add_argument("--no-window", action="store_true", help="never show a window (default: show one if a display exists)")
     live.add_argument("--max-frames", type=int, help="stop after N frames")
+    live.add_argument("--detect-width", type=int, default=320,
+                      help="shrink frames to this width for detection only, 0 = full size (default 320: faster)")
     _add_face_options(live)
 
     serve = commands.add_parser("serve", help="a local web page: upload a photo, see its expressions")
@@ -176,7 +178,8 @@ def _command_data(args) -> int:
 def _face_pipeline(args):
     from .pipeline import build_pipeline
 
-    return build_pipeline(args.model, args.detector, args.margin, args.interpolation, cascade=args.cascade,
+    return build_pipeline(args.model, args.detector, args.margin, args.interpolation,
+                          detect_width=getattr(args, "detect_width", None), cascade=args.cascade,
                           scale_factor=args.scale_factor, min_neighbors=args.min_neighbors, min_size=args.min_size)
 
 

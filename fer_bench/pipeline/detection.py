@@ -131,3 +131,33 @@ def make_detector(name: str = "haar", **params):
         raise ValueError(f"detector {name!r} takes no {', '.join(unknown)} "
                          f"(it takes {', '.join(inspect.signature(kind).parameters)})")
     return kind(**given)
+
+
+class ScaledDetector:
+    """Run ``detector`` on a copy of the image shrunk to ``width`` pixels, boxes mapped back.
+
+    Detection cost grows with the pixel count, so halving a 640x480 frame's width
+    makes a Haar cascade about four times faster; faces smaller than the detector's
+    ``min_size`` at the reduced size are missed.
+
+    Parameters
+    ----------
+    detector : object with ``detect(image) -> int (k, 4)``
+    width : int
+        Width of the image the detector sees; images already this narrow are not resized.
+    """
+
+    def __init__(self, detector, width: int = 320):
+        if width < 32:
+            raise ValueError(f"--detect-width must be >= 32 pixels, got {width}")
+        self.detector = detector
+        self.width = width
+
+    def detect(self, image: np.ndarray) -> np.ndarray:
+        """Return face boxes ``int64 (k, 4)`` as ``x, y, w, h`` in pixels of ``image``."""
+        cv2 = _cv2()
+        scale = image.shape[1] / self.width
+        if scale <= 1:
+            return self.detector.detect(image)
+        small = cv2.resize(image, (self.width, int(round(image.shape[0] / scale))), interpolation=cv2.INTER_AREA)
+        return np.round(self.detector.detect(small) * scale).astype(np.int64)

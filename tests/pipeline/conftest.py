@@ -74,18 +74,19 @@ def tiny_model(tmp_path_factory) -> Path:
 
 
 def write_moving_photo_video(path: Path, frames: int = 30, size: tuple[int, int] = (640, 480), fps: float = 30.0) -> Path:
-    """Write an MPEG-4 video of two real photos (astronaut, Grace Hopper) sliding up and down on gray."""
+    """Write an MPEG-4 video of two real portraits (astronaut, Grace Hopper: heads and shoulders, faces about
+    90 and 160 px at 640x480) sliding up and down on gray, as two people before a webcam."""
     width, height = size
     side = min(280, height - 40, width // 2 - 20)
-    people = [cv2.resize(photo, (side * photo.shape[1] // photo.shape[0], side), interpolation=cv2.INTER_AREA)
-              for photo in (astronaut(), grace_hopper())]
+    portraits = (astronaut()[:300, 75:375], grace_hopper()[40:440, 60:460])
+    people = [cv2.resize(photo, (side, side), interpolation=cv2.INTER_AREA) for photo in portraits]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
     travel = height - side - 40
     for index in range(frames):
         frame = np.full((height, width, 3), 90, dtype=np.uint8)
         shift = int(index * travel / max(1, frames - 1))
-        frame[20 + shift:20 + shift + side, 10:10 + people[0].shape[1]] = people[0]
-        frame[20 + travel - shift:20 + travel - shift + side, width - 10 - people[1].shape[1]:width - 10] = people[1]
+        frame[20 + shift:20 + shift + side, 10:10 + side] = people[0]
+        frame[20 + travel - shift:20 + travel - shift + side, width - 10 - side:width - 10] = people[1]
         writer.write(frame)
     writer.release()
     return path

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fer_bench.pipeline.detection import HaarDetector, make_detector, to_bgr, to_gray
+from fer_bench.pipeline.detection import HaarDetector, ScaledDetector, make_detector, to_bgr, to_gray
 
 from .conftest import astronaut, cat, cv2, group_photo
 
@@ -87,3 +87,12 @@ def test_mtcnn_finds_the_astronaut_and_not_the_cat():
     boxes = detector.detect(astronaut())
     assert boxes.shape == (1, 4) and overlap(boxes[0], ASTRONAUT_FACE) > 0.5
     assert detector.detect(cat()).shape == (0, 4)
+
+
+def test_a_scaled_detector_returns_boxes_in_pixels_of_the_full_image():
+    detector = HaarDetector()
+    [box] = ScaledDetector(detector, width=256).detect(astronaut())
+    assert overlap(box, ASTRONAUT_FACE) > 0.6
+    assert np.array_equal(ScaledDetector(detector, width=1024).detect(astronaut()), detector.detect(astronaut()))
+    with pytest.raises(ValueError, match="--detect-width must be >= 32"):
+        ScaledDetector(detector, width=8)

@@ -21,7 +21,7 @@ def frames_of(path):
 def test_live_writes_the_annotated_video_and_reports_fps(capsys, tiny_model, video, tmp_path):
     out = tmp_path / "annotated.mp4"
     status = main(["live", "--source", str(video), "--every", "3", "--out", str(out), "--model", str(tiny_model),
-                   "--no-window"])
+                   "--no-window", "--detect-width", "320"])
     err = capsys.readouterr().err
     assert status == 0
     source, annotated = frames_of(video), frames_of(out)
@@ -44,6 +44,7 @@ def test_both_moving_faces_are_found_and_boxes_are_reused_between_analysed_frame
 @pytest.mark.parametrize("options, message", [
     (["--source", "nowhere.mp4"], "nowhere.mp4: no such video file"),
     (["--every", "0"], "--every must be >= 1"),
+    (["--detect-width", "10"], "--detect-width must be >= 32"),
 ])
 def test_bad_sources_and_options_give_status_2(capsys, tiny_model, video, options, message):
     options = options if options[0] == "--source" else ["--source", str(video), *options]
