@@ -117,11 +117,29 @@ def create_app(pipeline: FacePipeline, model_name: str = "model", max_upload_byt
 
 
 def serve(pipeline: FacePipeline, host: str = "127.0.0.1", port: int = 8000, model_name: str = "model", log=None) -> None:
-    """Serve :func:`create_app` until Ctrl-C (Werkzeug's threaded server, for local use)."""
+    """Serve :func:`create_app` on ``host:port`` until Ctrl-C (Werkzeug's threaded server, for local use).
+
+    Raises
+    ------
+    ValueError
+        If the address cannot be listened on (port in use, host not of this machine).
+    """
     log = log or (lambda message: None)
+    _check_can_listen(host, port)
     if host not in LOOPBACK_HOSTS:
         log(f"warning: serving on {host}: other machines can reach this page; it has no authentication")
+    log(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
+    create_app(pipeline, model_name).run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind ``host:port`` once, as the server will, so a busy port is a clear error rather than Werkzeug's exit."""
+    import socket
+
     try:
-        create_app(pipeline, model_name).run(host=host, port=port, threaded=True, use_reloader=False)
-    except OSError as error:  # port in use, address not on this machine
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, OverflowError) as error:
         raise ValueError(f"cannot serve on {host}:{port}: {error}") from error
