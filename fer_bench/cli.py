@@ -28,10 +28,11 @@ def _add_face_options(parser: argparse.ArgumentParser) -> None:
     face.add_argument("--detector", choices=("haar", "mtcnn"), default="haar",
                       help="haar: OpenCV's frontal-face cascade (default); mtcnn: stronger, slower (needs facenet-pytorch)")
     face.add_argument("--cascade", metavar="FILE.xml", help="haar: a cascade of your own instead of OpenCV's frontal face")
-    face.add_argument("--scale-factor", type=float, help="haar: search-window scale step (default 1.1)")
-    face.add_argument("--min-neighbors", type=int, help="haar: overlapping detections to keep a face (default 5)")
-    face.add_argument("--min-size", type=int, help="smallest face in pixels (default: haar 30, mtcnn 20)")
-    face.add_argument("--margin", type=float, default=0.1, help="border added around each face, fraction of its side")
+    face.add_argument("--scale-factor", type=float, metavar="F", help="haar: search-window scale step (default 1.1)")
+    face.add_argument("--min-neighbors", type=int, metavar="N", help="haar: overlapping detections to keep a face (default 5)")
+    face.add_argument("--min-size", type=int, metavar="PX", help="smallest face in pixels (default: haar 30, mtcnn 20)")
+    face.add_argument("--margin", type=float, default=0.1, metavar="FRACTION",
+                      help="border added around each face, fraction of its side (default 0.1)")
     face.add_argument("--interpolation", default="area", choices=("area", "linear", "cubic", "nearest", "lanczos"),
                       help="resampling of faces to 48x48 (default: area)")
 
