@@ -7,6 +7,7 @@ confident (or largest) face first.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -123,8 +124,6 @@ def make_detector(name: str = "haar", **params):
         from .mtcnn import MTCNNDetector as kind
     else:
         raise ValueError(f"unknown detector {name!r}; expected one of {', '.join(DETECTORS)}")
-    import inspect
-
     given = {key: value for key, value in params.items() if value is not None}
     unknown = sorted(set(given) - set(inspect.signature(kind).parameters))
     if unknown:

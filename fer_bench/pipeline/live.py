@@ -12,6 +12,7 @@ from .detection import _cv2
 from .predict import FacePipeline
 
 VIDEO_CODEC = "mp4v"
+WINDOW = "fer_bench (q quits)"
 DEFAULT_FPS = 30.0
 
 
@@ -58,7 +59,7 @@ def window_available() -> bool:
         return False
     cv2 = _cv2()
     try:
-        cv2.namedWindow("fer_bench")
+        cv2.namedWindow(WINDOW)
     except cv2.error:  # opencv-python-headless has no highgui
         return False
     return True
@@ -105,6 +106,8 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
     log = log or (lambda message: None)
     show = window_available() if show is None else show
     capture = open_source(source)
+    if not show and source.isdigit():
+        log(f"camera {source}, no window: Ctrl-C stops")
     writer = temporary = None
     frames = analysed = 0
     faces = []
@@ -128,7 +131,7 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
             if writer is not None:
                 writer.write(annotated)
             if show:
-                cv2.imshow("fer_bench (q quits)", annotated)
+                cv2.imshow(WINDOW, annotated)
                 if cv2.waitKey(1) & 0xFF == ord("q"):
                     break
         finished = True

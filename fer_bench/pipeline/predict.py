@@ -12,6 +12,8 @@ from ..labels import FER2013_CLASSES
 from .faces import crop_faces
 
 RESULTS_FILE = "results.json"
+WRITABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+"""Annotated images keep these formats; others (GIF, ...) are written as PNG."""
 
 
 @dataclass
@@ -137,8 +139,6 @@ def annotated_path(out_dir: Path, image_path: Path, taken: set[Path]) -> Path:
     taken.add(candidate)
     return candidate
 
-
-WRITABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def encode_image(image: np.ndarray, suffix: str = ".png") -> bytes:
