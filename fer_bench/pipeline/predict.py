@@ -30,6 +30,7 @@ class FacePrediction:
         return self.probabilities.get(self.label, 1.0)
 
     def to_dict(self) -> dict:
+        """The JSON form: ``{"box": [x, y, w, h], "label": name, "probabilities": {name: p}}``."""
         return {"box": list(self.box), "label": self.label, "probabilities": dict(self.probabilities)}
 
 
