@@ -49,3 +49,13 @@ def test_crop_rejects_bad_options():
         crop_faces(astronaut(), np.array([[0, 0, 10, 10]]), interpolation="bilinear")
     with pytest.raises(ValueError, match="margin"):
         crop_faces(astronaut(), np.array([[0, 0, 10, 10]]), margin=-0.1)
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".bmp", ".tif", ".webp", ".gif"])
+def test_common_formats_are_read(tmp_path, suffix):
+    from PIL import Image
+
+    path = tmp_path / f"astronaut{suffix}"
+    Image.fromarray(cv2.cvtColor(astronaut(), cv2.COLOR_BGR2RGB)).save(path)
+    image = read_image(path)
+    assert image.shape == (512, 512, 3) and image.dtype == np.uint8
