@@ -41,7 +41,12 @@ def open_source(source: str):
     """
     cv2 = _cv2()
     if source.isdigit():
-        capture = cv2.VideoCapture(int(source))
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # a missing camera: our error, not its warnings
+        try:
+            capture = cv2.VideoCapture(int(source))
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         what = f"camera {source}"
     else:
         if not Path(source).is_file():

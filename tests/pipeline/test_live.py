@@ -66,3 +66,9 @@ def test_an_unwritable_output_leaves_no_file(capsys, tiny_model, video, tmp_path
     status = main(["live", "--source", str(video), "--out", str(out / ""), "--model", str(tiny_model), "--no-window"])
     assert status == 2 and "cannot write" in capsys.readouterr().err
     assert list(out.iterdir()) == []
+
+
+def test_a_camera_that_is_not_there_is_named(capsys, tiny_model):
+    status = main(["live", "--source", "63", "--model", str(tiny_model), "--no-window"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("error: camera 63: OpenCV cannot open it")
