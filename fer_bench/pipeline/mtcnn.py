@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .detection import _cv2, to_bgr
+
 WEIGHTS_PACKAGE = "facenet_pytorch"
 
 
@@ -159,6 +161,8 @@ class MTCNNDetector:
     ------
     ImportError
         If facenet-pytorch (for its weight files) or torch is not installed.
+    ValueError
+        If ``min_size`` < 12 (P-Net's window) or ``pyramid_factor`` is not in (0, 1).
     """
 
     def __init__(self, min_size: int = 20, thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7),
@@ -178,9 +182,9 @@ class MTCNNDetector:
 
     def _crops(self, rgb: np.ndarray, boxes: np.ndarray, size: int):
         """Cut ``boxes`` out of ``rgb`` (zero-padded outside it), resized to ``size``; normalized (n, 3, size, size)."""
-        import cv2
         import torch
 
+        cv2 = _cv2()
         height, width = rgb.shape[:2]
         crops = np.zeros((len(boxes), size, size, 3), dtype=np.float32)
         for index, (x1, y1, x2, y2) in enumerate(boxes.astype(np.int64)):
@@ -195,6 +199,7 @@ class MTCNNDetector:
         return torch.from_numpy((crops - 127.5) / 128.0).permute(0, 3, 1, 2)
 
     def _stage(self, net, rgb, boxes, size, threshold, nms):
+        """Score and refine candidate ``boxes`` with R-Net or O-Net; keep those over ``threshold``, then NMS."""
         import torch
 
         with torch.inference_mode():
@@ -207,11 +212,9 @@ class MTCNNDetector:
 
     def detect(self, image: np.ndarray) -> np.ndarray:
         """Return face boxes ``int64 (k, 4)`` as ``x, y, w, h``, most confident first."""
-        import cv2
         import torch
 
-        from .detection import to_bgr
-
+        cv2 = _cv2()
         rgb = cv2.cvtColor(to_bgr(image), cv2.COLOR_BGR2RGB)
         height, width = rgb.shape[:2]
         pnet, rnet, onet = self._nets

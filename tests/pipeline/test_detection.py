@@ -96,3 +96,13 @@ def test_a_scaled_detector_returns_boxes_in_pixels_of_the_full_image():
     assert np.array_equal(ScaledDetector(detector, width=1024).detect(astronaut()), detector.detect(astronaut()))
     with pytest.raises(ValueError, match="--detect-width must be >= 32"):
         ScaledDetector(detector, width=8)
+
+
+def test_mtcnn_without_its_weights_says_how_to_install_them(monkeypatch):
+    from fer_bench.pipeline import mtcnn
+
+    monkeypatch.setattr(mtcnn, "WEIGHTS_PACKAGE", "no_such_weights_package")
+    with pytest.raises(ImportError, match="pip install --no-deps facenet-pytorch"):
+        make_detector("mtcnn")
+    with pytest.raises(ValueError, match="--min-size >= 12"):
+        mtcnn.MTCNNDetector(min_size=8)
