@@ -83,7 +83,7 @@ def test_image_conversions_accept_gray_bgr_and_bgra():
 @pytest.mark.skipif(importlib.util.find_spec("facenet_pytorch") is None,
                     reason="mtcnn weights need `pip install --no-deps facenet-pytorch`")
 def test_mtcnn_finds_the_astronaut_and_not_the_cat():
-    detector = make_detector("mtcnn", min_size=40)
+    detector = make_detector("mtcnn", min_size=60)
     boxes = detector.detect(astronaut())
     assert boxes.shape == (1, 4) and overlap(boxes[0], ASTRONAUT_FACE) > 0.5
     assert detector.detect(cat()).shape == (0, 4)
