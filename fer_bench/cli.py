@@ -22,6 +22,21 @@ def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
                         help="import an estimator plugin (a module name or a .py file); repeatable")
 
 
+def _add_face_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="RUN_DIR/models/NAME", help="a model saved by `run`")
+    face = parser.add_argument_group("face detection and cropping")
+    face.add_argument("--detector", choices=("haar", "mtcnn"), default="haar",
+                      help="haar: OpenCV's frontal-face cascade (default); mtcnn: stronger, slower (needs facenet-pytorch)")
+    face.add_argument("--cascade", metavar="FILE.xml", help="haar: a cascade of your own instead of OpenCV's frontal face")
+    face.add_argument("--scale-factor", type=float, metavar="F", help="haar: search-window scale step (default 1.1)")
+    face.add_argument("--min-neighbors", type=int, metavar="N", help="haar: overlapping detections to keep a face (default 5)")
+    face.add_argument("--min-size", type=int, metavar="PX", help="smallest face in pixels (default: haar 30, mtcnn 20)")
+    face.add_argument("--margin", type=float, default=0.1, metavar="FRACTION",
+                      help="border added around each face, fraction of its side (default 0.1)")
+    face.add_argument("--interpolation", default="area", choices=("area", "linear", "cubic", "nearest", "lanczos"),
+                      help="resampling of faces to 48x48 (default: area)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fer_bench",
                                      description="Facial expression recognition benchmark on FER-2013.")
@@ -61,6 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     info = data_commands.add_parser("info", help="counts per split and class, and the file's sha256")
     info.add_argument("path", metavar="PATH")
+
+    predict = commands.add_parser("predict", help="find faces in photos and label their expressions")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--out", metavar="DIR", help="write each photo with boxes and labels to DIR/<name>_faces.<ext>")
+    predict.add_argument("--json", action="store_true", help="print a JSON array, one object per image")
+    _add_face_options(predict)
+
+    live = commands.add_parser("live", help="label expressions on a camera or a video file")
+    live.add_argument("--source", default="0", help="camera index or video file (default: 0)")
+    live.add_argument("--every", type=int, default=5, help="analyse every N-th frame, reuse its faces between (default 5)")
+    live.add_argument("--out", metavar="OUT.mp4", help="write the annotated video")
+    live.add_argument("--no-window", action="store_true", help="never show a window (default: show one if a display exists)")
+    live.add_argument("--max-frames", type=int, help="stop after N frames")
+    live.add_argument("--detect-width", type=int, default=320,
+                      help="shrink frames to this width for detection only, 0 = full size (default 320: faster)")
+    _add_face_options(live)
+
+    serve = commands.add_parser("serve", help="a local web page: upload a photo, see its expressions")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    _add_face_options(serve)
     return parser
 
 
@@ -158,8 +194,56 @@ def _command_data(args) -> int:
     return 0
 
 
+def _face_pipeline(args):
+    from .pipeline import build_pipeline
+
+    return build_pipeline(args.model, args.detector, args.margin, args.interpolation,
+                          detect_width=getattr(args, "detect_width", None), cascade=args.cascade,
+                          scale_factor=args.scale_factor, min_neighbors=args.min_neighbors, min_size=args.min_size)
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _command_predict(args) -> int:
+    import json
+
+    from .pipeline import predict_images
+
+    results, errors = predict_images(args.images, _face_pipeline(args), args.out, log=_stderr)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for result in results:
+            faces = ", ".join(f"{face['label']} {face['probabilities'][face['label']]:.0%} at {face['box']}"
+                              for face in result["faces"])
+            print(f"{result['image']}: {'unreadable' if 'error' in result else faces or 'no face'}")
+    if errors:
+        _stderr(f"error: {len(errors)} of {len(results)} image(s) could not be read")
+        return 1
+    return 0
+
+
+def _command_live(args) -> int:
+    from .pipeline.live import run_live
+
+    stats = run_live(args.source, _face_pipeline(args), every=args.every, out=args.out,
+                     show=False if args.no_window else None, max_frames=args.max_frames, log=_stderr)
+    _stderr(f"{stats.frames} frames in {stats.seconds:.1f} s: {stats.fps:.1f} frames/s "
+            f"({stats.analysed_frames} analysed)")
+    return 0
+
+
+def _command_serve(args) -> int:
+    from .pipeline.serve import serve
+
+    serve(_face_pipeline(args), args.host, args.port, model_name=Path(args.model).name, log=_stderr)
+    return 0
+
+
 COMMANDS = {"run": _command_run, "report": _command_report, "compare": _command_compare, "list": _command_list,
-            "data": _command_data}
+            "data": _command_data, "predict": _command_predict, "live": _command_live, "serve": _command_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,37 @@
+"""From photos and video to expressions: detect faces, crop them to 48x48 grayscale, classify, annotate.
+
+OpenCV (``opencv-python-headless<5``) is imported when a detector or image is
+first used, not on import of this package.
+"""
+
+from .annotate import draw_faces
+from .detection import DETECTORS, HaarDetector, ScaledDetector, make_detector
+from .faces import FACE_SIZE, INTERPOLATIONS, crop_faces, decode_image, read_image
+from .predict import ExpressionClassifier, FacePipeline, FacePrediction, predict_images
+
+
+def build_pipeline(model_dir, detector: str = "haar", margin: float = 0.1, interpolation: str = "area",
+                   detect_width: int | None = None, **detector_params) -> FacePipeline:
+    """Load ``RUN_DIR/models/NAME`` and a detector into a :class:`FacePipeline`.
+
+    ``detector_params`` go to :func:`make_detector` (``None`` values keep its defaults);
+    with ``detect_width`` the detector sees images shrunk to that width (:class:`ScaledDetector`).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, ImportError
+        A missing model folder or cascade file, a bad parameter, OpenCV or facenet-pytorch absent.
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"unknown interpolation {interpolation!r}; expected one of {', '.join(INTERPOLATIONS)}")
+    if margin < 0:
+        raise ValueError(f"--margin must be >= 0, got {margin}")
+    face_detector = make_detector(detector, **detector_params)
+    if detect_width:
+        face_detector = ScaledDetector(face_detector, detect_width)
+    return FacePipeline(ExpressionClassifier.load(model_dir), face_detector, margin, interpolation)
+
+
+__all__ = ["DETECTORS", "FACE_SIZE", "INTERPOLATIONS", "ExpressionClassifier", "FacePipeline", "FacePrediction",
+           "HaarDetector", "ScaledDetector", "build_pipeline", "crop_faces", "decode_image", "draw_faces", "make_detector",
+           "predict_images", "read_image"]
