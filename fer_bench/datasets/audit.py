@@ -393,8 +393,8 @@ def cached_audit(dataset: FERDataset, cache_dir: str | Path | None = None,
     """:func:`audit_dataset`, read from the cache when this data set was audited before.
 
     The cache file is named by ``dataset.sha256``, a digest of the arrays
-    themselves (a subset of a file shares the file's sha256), the hash and
-    the thresholds. A missing, unreadable or stale file is recomputed and
+    and ids themselves (a subset of a file shares the file's sha256), the
+    hash and the thresholds. A missing, unreadable or stale file is recomputed and
     rewritten atomically.
 
     Parameters
@@ -496,6 +496,8 @@ def _content_digest(dataset: FERDataset) -> str:
     digest.update(np.ascontiguousarray(dataset.images).tobytes())
     digest.update(np.asarray(dataset.labels, dtype=np.int64).tobytes())
     digest.update("\0".join(np.asarray(dataset.usage).astype(str).tolist()).encode())
+    if dataset.ids is not None:  # the audit names rows by these
+        digest.update("\0".join(np.asarray(dataset.ids).astype(str).tolist()).encode())
     return digest.hexdigest()
 
 
