@@ -198,6 +198,11 @@ def _fit_in_child(task: FitTask) -> FitOutcome:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child_main, args=(task, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
+    if multiprocessing.current_process().daemon:
+        receiver.close()
+        sender.close()
+        return _not_finished(task, "failed", "a time limit runs the estimator in a child process, which this daemonic "
+                                             "worker process cannot start (dask: set distributed.worker.daemon: false)")
     child.start()
     sender.close()
     try:

@@ -134,3 +134,9 @@ def test_dask_cluster_and_local_processes_give_the_local_results(tmp_path, synth
         assert [record.metrics for record in records] == [record.metrics for record in local]
     manifest = ResultsStore(tmp_path / "dask").load()[0]
     assert manifest["execution"]["backend"] == "dask" and manifest["execution"]["scheduler"].startswith("tcp://127.0.0.1")
+
+
+def test_daemonic_worker_cannot_apply_a_time_limit(synthetic, monkeypatch):
+    monkeypatch.setattr(execution.multiprocessing.current_process(), "daemon", True, raising=False)
+    outcome = run_task(_task(synthetic, "svc_linear", time_limit=60))
+    assert outcome.record.status == "failed" and "daemon" in outcome.record.error
