@@ -16,6 +16,8 @@ from __future__ import annotations
 import getpass
 import inspect
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import tempfile
 import threading
@@ -181,9 +183,17 @@ def _fit_guarded(task: FitTask) -> FitOutcome:
         return _not_finished(task, "failed", "".join(traceback.format_exception(error)[-3:]).strip())
 
 
+def _exit_with_parent() -> None:
+    """In a child process: end it as soon as its parent is gone (killed), instead of fitting on as an orphan."""
+    parent = multiprocessing.parent_process()
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
 def _child_main(task: FitTask, connection) -> None:
-    """Entry of the time-limited child: Ctrl-C is the parent's to handle."""
+    """Entry of the time-limited child: Ctrl-C is the parent's to handle, and the child ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     connection.send(_CHILD_READY)
     connection.send(_fit_guarded(task))
     connection.close()

@@ -165,12 +165,14 @@ def test_run_cleaning_options_reach_the_manifest(planted_csv, tmp_path, capsys):
     assert manifest["audit"]["private_exact"] == 2 and manifest["audit"]["private_kept"] == 6
 
 
-def test_ray_backend_without_ray_exits_2(tiny_csv, tmp_path, capsys):
-    pytest.importorskip("joblib")
-    if __import__("importlib").util.find_spec("ray") is not None:
+@pytest.mark.parametrize("options, message", [(["--backend", "ray"], "needs Ray"),
+                                              (["--backend", "dask"], "--scheduler"),
+                                              (["--time-limit", "0"], "--time-limit")])
+def test_bad_execution_options_exit_2(options, message, tiny_csv, tmp_path, capsys):
+    if options[-1] == "ray" and __import__("importlib").util.find_spec("ray") is not None:
         pytest.skip("ray is installed here")
-    assert main(["run", "svc_linear", "--data", str(tiny_csv), "--out", str(tmp_path / "run"), "--backend", "ray"]) == 2
-    assert "needs Ray" in capsys.readouterr().err
+    assert main(["run", "svc_linear", "--data", str(tiny_csv), "--out", str(tmp_path / "run"), *options]) == 2
+    assert message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
 
 
@@ -185,7 +187,8 @@ def _wait_for(condition, seconds, what):
         time.sleep(0.2)
 
 
-def test_interrupted_run_is_consistent_and_resume_completes_it(tiny_csv, tmp_path, capsys):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, tmp_path, capsys):
     run_dir = tmp_path / "run"
     results = run_dir / "results.json"
     env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300"}
@@ -195,12 +198,15 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(tiny_csv, tmp_pat
     try:
         _wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
                   "svc_linear's record")
-        process.send_signal(signal.SIGINT)  # Ctrl-C while the sleeper fits
+        process.send_signal(stop)  # while the sleeper fits
         _, err = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == 130, err
-    assert "--resume" in err and (run_dir / "report.html").is_file()
+    if stop == signal.SIGINT:
+        assert process.returncode == 130, err
+        assert "--resume" in err and (run_dir / "report.html").is_file()
+    else:
+        assert process.returncode == -signal.SIGKILL
     raw = json.loads(results.read_text())
     assert [record["name"] for record in raw["records"]] == ["svc_linear"]
     assert raw["manifest"]["complete"] is False and raw["manifest"]["plugins"] == [SLEEPER]

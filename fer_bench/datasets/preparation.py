@@ -28,7 +28,8 @@ class PreparedData:
         ``private_leaked``); None without an audit.
     dropped : dict of str to int
         Faces removed by each cleaning option that was asked for
-        (``dedupe_train``, ``drop_blank``), before subsetting.
+        (``dedupe_train``, ``drop_blank``), before subsetting; a face both
+        would remove counts under ``dedupe_train``.
     """
 
     dataset: FERDataset
