@@ -90,6 +90,10 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     best = max(record.metrics["accuracy"] for record in records)
     assert best > 0.25  # above the majority class (Happy, 24.5% of PrivateTest)
     assert np.all([record.metrics["n"] == 210 for record in records])
+    audit = ResultsStore(tmp_path).load()[0]["audit"]
+    assert (audit["private_total"], audit["private_exact"], audit["private_near_only"]) == (3589, 288, 152)
+    assert (audit["training_exact_groups"], audit["training_faces_in_groups"], audit["blank"]) == (1035, 2271, 13)
+    assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in records)
 
 
 @pytest.fixture(autouse=True)
