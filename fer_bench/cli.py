@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
     run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")
     run.add_argument("--seed", type=int, help="seed of subsets and estimators (default: 0; with --resume the stored one)")
-    run.add_argument("--save-models", choices=("none", "networks", "all"), default="networks",
-                     help="which fitted models to keep under RUN_DIR/models/ (default: networks)")
+    run.add_argument("--save-models", choices=("none", "networks", "all"),
+                     help="which fitted models to keep under RUN_DIR/models/ (default: networks; with --resume "
+                          "the stored choice)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     cleaning = run.add_argument_group("data cleaning (see `data audit`; every run scores PrivateTest also "
                                       "without the faces that occur in Training)")
@@ -152,6 +153,7 @@ def _stored_run_settings(args) -> dict:
         "names": manifest["estimators"],
         "profile": load_profile(args.profile) if args.profile else Profile(**manifest["profile"]),
         "seed": manifest["seed"] if args.seed is None else args.seed,
+        "save_models": args.save_models or manifest.get("execution", {}).get("save_models", "networks"),
         "dataset": dataset,
         "run_dir": Path(args.resume),
         "plugins": plugins,
@@ -169,7 +171,8 @@ def _new_run_settings(args) -> dict:
     profile = load_profile(args.profile or "smoke")
     names = _resolve_names(args.names)
     dataset = _load_data(args.data)
-    return {"names": names, "profile": profile, "seed": args.seed or 0, "dataset": dataset,
+    return {"names": names, "profile": profile, "seed": args.seed or 0, "save_models": args.save_models or "networks",
+            "dataset": dataset,
             "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
             "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
 
@@ -183,7 +186,7 @@ def _command_run(args) -> int:
     command = "python -m fer_bench " + shlex.join(args.argv)
     try:
         records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
-                                seed=settings["seed"], save_models=args.save_models, command=command,
+                                seed=settings["seed"], save_models=settings["save_models"], command=command,
                                 progress=not args.quiet, dedupe_train=settings["dedupe_train"],
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),

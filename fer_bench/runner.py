@@ -218,7 +218,8 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         used = prepared.dataset
         splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
                   "PublicTest": used.split("PublicTest")}
-        execution = {"backend": backend, "scheduler": scheduler, "n_jobs": jobs, "time_limit": time_limit}
+        execution = {"backend": backend, "scheduler": scheduler, "n_jobs": jobs, "time_limit": time_limit,
+                     "save_models": save_models}
         if manifest is None:
             manifest = {
                 "run_id": run_dir.name,

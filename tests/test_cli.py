@@ -193,7 +193,7 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
     results = run_dir / "results.json"
     env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300"}
     process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "svc_linear", "sleeper", "--plugin", SLEEPER,
-                                "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"],
+                                "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
@@ -217,6 +217,7 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
     assert [(record["name"], record["status"]) for record in raw["records"]] == [("svc_linear", "ok"), ("sleeper", "ok")]
     assert raw["records"][0] == finished  # not refitted
     assert raw["manifest"]["complete"] is True and raw["manifest"]["resumed"][0]["command"].endswith("--quiet")
+    assert raw["manifest"]["execution"]["save_models"] == "none"  # the stored choice
 
 
 def test_resume_refuses_names_and_other_data(tiny_csv, planted_csv, tmp_path, capsys):

@@ -52,7 +52,7 @@ def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic,
     assert records[1].metrics["n"] == 210 and records[1].fit_seconds > 0  # fitted in its child process
     raw = ResultsStore(tmp_path).load()
     assert [record.status for record in raw[1]] == ["timed_out", "ok"]
-    assert raw[0]["execution"]["time_limit"] == 3
+    assert raw[0]["execution"]["time_limit"] == 3 and raw[0]["execution"]["save_models"] == "networks"
 
 
 def test_child_reports_the_estimators_failure(synthetic):
