@@ -42,9 +42,29 @@ _CHILD_READY = "ready"
 _KILL_GRACE_SECONDS = 5.0
 
 
+@dataclass(frozen=True, eq=False)
+class FitData:
+    """The faces every fit of a run shares.
+
+    One object per run, given to every task beside its :class:`FitTask`: the
+    dask backend of joblib then sends it to each worker once (it scatters
+    arguments whose ``sizeof`` is large), not once per estimator.
+
+    Attributes
+    ----------
+    splits : dict of str to (ndarray, ndarray)
+        ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
+    """
+
+    splits: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def __sizeof__(self) -> int:
+        return sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
+
+
 @dataclass(frozen=True)
 class FitTask:
-    """Everything one estimator's fit needs; picklable, since it travels to workers.
+    """What one estimator's fit needs besides the faces; picklable, since it travels to workers.
 
     Attributes
     ----------
@@ -53,8 +73,6 @@ class FitTask:
     plugins : tuple of str
         ``--plugin`` modules or files a fresh worker imports to find ``name``.
     profile : Profile
-    splits : dict of str to (ndarray, ndarray)
-        ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
     n_classes : int
         Classes of the run (the width of the stored scores).
     seed : int
@@ -69,7 +87,6 @@ class FitTask:
     family: str
     plugins: tuple[str, ...]
     profile: Profile
-    splits: dict[str, tuple[np.ndarray, np.ndarray]]
     n_classes: int
     seed: int
     save_model: bool = False
@@ -122,13 +139,13 @@ def _model_files(estimator) -> dict[str, bytes]:
                 for path in sorted(Path(folder).rglob("*")) if path.is_file()}
 
 
-def fit_and_predict(spec: EstimatorSpec, task: FitTask) -> FitOutcome:
+def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator on Training (PublicTest for selection) and predict PrivateTest.
 
     Exceptions of the estimator propagate; :func:`run_task` turns them into a
     failed record.
     """
-    profile, splits = task.profile, task.splits
+    profile, splits = task.profile, data.splits
     estimator = spec.create(profile)
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=task.seed)
@@ -176,9 +193,9 @@ def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:
                                 source=spec.source if spec else "", status=status, error=error))
 
 
-def _fit_guarded(task: FitTask) -> FitOutcome:
+def _fit_guarded(task: FitTask, data: FitData) -> FitOutcome:
     try:
-        return fit_and_predict(_spec(task), task)
+        return fit_and_predict(_spec(task), task, data)
     except Exception as error:  # one estimator's failure must not end the run
         return _not_finished(task, "failed", "".join(traceback.format_exception(error)[-3:]).strip())
 
@@ -190,16 +207,16 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _child_main(task: FitTask, connection) -> None:
+def _child_main(task: FitTask, data: FitData, connection) -> None:
     """Entry of the time-limited child: Ctrl-C is the parent's to handle, and the child ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     connection.send(_CHILD_READY)
-    connection.send(_fit_guarded(task))
+    connection.send(_fit_guarded(task, data))
     connection.close()
 
 
-def _fit_in_child(task: FitTask) -> FitOutcome:
+def _fit_in_child(task: FitTask, data: FitData) -> FitOutcome:
     """:func:`_fit_guarded` in a spawned child process, terminated after ``task.time_limit`` seconds.
 
     The limit counts from the moment the child has started and received the
@@ -207,7 +224,7 @@ def _fit_in_child(task: FitTask) -> FitOutcome:
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(task, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
+    child = context.Process(target=_child_main, args=(task, data, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
     if multiprocessing.current_process().daemon:
         receiver.close()
         sender.close()
@@ -265,7 +282,7 @@ def _network_slot(family: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_task(task: FitTask) -> FitOutcome:
+def run_task(task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator where joblib runs this: in this process, or a child under a time limit.
 
     Returns
@@ -275,7 +292,7 @@ def run_task(task: FitTask) -> FitOutcome:
         ``timed_out``; only ``KeyboardInterrupt`` and the like propagate.
     """
     with _network_slot(task.family):
-        return _fit_guarded(task) if task.time_limit is None else _fit_in_child(task)
+        return _fit_guarded(task, data) if task.time_limit is None else _fit_in_child(task, data)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from .datasets._dataset import DataError
 from .datasets.audit import DataAudit, cached_audit
 from .datasets.preparation import PreparedData, prepare_data
 from .estimators._registry import get_estimator_spec
-from .execution import FitOutcome, FitTask, parallel_backend, run_task
+from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
 from .profiles import Profile
 from .results import ResultsStore, RunRecord, json_safe
@@ -257,8 +257,9 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         save()
         X_test, y_test = splits["PrivateTest"]
         store.save_test_faces(X_test, y_test, prepared.private_leaked)
+        data = FitData(splits)
         tasks = [FitTask(name=name, family=spec.family, plugins=tuple(manifest["plugins"]), profile=profile,
-                         splits=splits, n_classes=len(dataset.class_names), seed=seed,
+                         n_classes=len(dataset.class_names), seed=seed,
                          save_model=save_models == "all" or (save_models == "networks" and spec.family == "network"),
                          time_limit=time_limit)
                  for name, spec in specs.items() if name not in finished]
@@ -267,7 +268,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
             if tasks:
                 from joblib import Parallel, delayed
 
-                outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run_task)(task) for task in tasks)
+                outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run_task)(task, data) for task in tasks)
                 for outcome in outcomes:
                     record = _score(outcome, y_test, prepared.private_leaked, dataset.class_names, store)
                     records[record.name] = record

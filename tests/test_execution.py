@@ -9,7 +9,7 @@ from fer_bench import execution
 from fer_bench.datasets import make_synthetic
 from fer_bench.estimators import _registry
 from fer_bench.estimators._registry import available_estimators, load_plugin
-from fer_bench.execution import FitTask, parallel_backend, run_task
+from fer_bench.execution import FitData, FitTask, parallel_backend, run_task
 from fer_bench.profiles import load_profile
 from fer_bench.results import ResultsStore
 from fer_bench.runner import run_benchmark
@@ -35,10 +35,13 @@ def sleeper(monkeypatch):
     return "sleeper"
 
 
-def _task(dataset, name, family="classical", **kwargs):
-    splits = {split: dataset.split(split) for split in ("Training", "PublicTest", "PrivateTest")}
-    return FitTask(name=name, family=family, plugins=(SLEEPER,), profile=load_profile("smoke"), splits=splits,
-                   n_classes=7, seed=0, **kwargs)
+def _task(name, family="classical", **kwargs):
+    return FitTask(name=name, family=family, plugins=(SLEEPER,), profile=load_profile("smoke"), n_classes=7, seed=0,
+                   **kwargs)
+
+
+def _data(dataset):
+    return FitData({split: dataset.split(split) for split in ("Training", "PublicTest", "PrivateTest")})
 
 
 def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic, sleeper, monkeypatch):
@@ -56,7 +59,7 @@ def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic,
 
 
 def test_child_reports_the_estimators_failure(synthetic):
-    outcome = run_task(_task(synthetic, "not_registered_anywhere", time_limit=60))
+    outcome = run_task(_task("not_registered_anywhere", time_limit=60), _data(synthetic))
     assert outcome.record.status == "failed" and "not_registered_anywhere" in outcome.record.error
 
 
@@ -138,5 +141,12 @@ def test_dask_cluster_and_local_processes_give_the_local_results(tmp_path, synth
 
 def test_daemonic_worker_cannot_apply_a_time_limit(synthetic, monkeypatch):
     monkeypatch.setattr(execution.multiprocessing.current_process(), "daemon", True, raising=False)
-    outcome = run_task(_task(synthetic, "svc_linear", time_limit=60))
+    outcome = run_task(_task("svc_linear", time_limit=60), _data(synthetic))
     assert outcome.record.status == "failed" and "daemon" in outcome.record.error
+
+
+def test_run_data_is_sized_by_its_arrays_for_dask_to_scatter_it_once(synthetic):
+    sizeof = pytest.importorskip("dask.sizeof").sizeof
+    data = _data(synthetic)
+    arrays = synthetic.images.nbytes + synthetic.labels.nbytes
+    assert arrays <= sizeof(data) < arrays + 1000  # sys.getsizeof adds the object header
