@@ -2,8 +2,8 @@
 
 - :func:`fit_and_predict`: the estimator's life: build, fit on Training
   (PublicTest for selection), predict PrivateTest, optionally save;
-- :func:`run_task`: the same for a picklable :class:`FitTask`, wherever joblib
-  sends it, never raising for the estimator's own failure; under a time limit
+- :func:`run_task`: the same for a picklable :class:`FitTask` and the run's
+  :class:`FitData`, wherever joblib sends them, never raising for the estimator's own failure; under a time limit
   it runs in a child process that is terminated at the limit;
 - network estimators run one at a time per machine (a file lock), so two never
   share a GPU, and their timings stay their own;
