@@ -7,6 +7,7 @@ print one ``error:`` line to standard error and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from .profiles import PROFILE_NAMES
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
 EXIT_USAGE = 2
+BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")  # fer_bench.execution.BACKENDS, without importing joblib
+DEFAULT_NEAR_THRESHOLD = 4  # fer_bench.datasets.audit's defaults, without importing imagehash
+DEFAULT_BLANK_STD = 2.0
 
 
 def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
@@ -49,13 +53,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", metavar="PATH",
                      help="fer2013.csv[.gz], icml_face_data.csv, train.csv or an image folder; default: "
                           f"{' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
-    run.add_argument("--profile", default="smoke", metavar="NAME",
-                     help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke)")
+    run.add_argument("--profile", metavar="NAME",
+                     help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
     run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")
-    run.add_argument("--seed", type=int, default=0, help="seed of subsets and estimators (default: 0)")
-    run.add_argument("--save-models", choices=("none", "networks", "all"), default="networks",
-                     help="which fitted models to keep under RUN_DIR/models/ (default: networks)")
+    run.add_argument("--seed", type=int, help="seed of subsets and estimators (default: 0; with --resume the stored one)")
+    run.add_argument("--save-models", choices=("none", "networks", "all"),
+                     help="which fitted models to keep under RUN_DIR/models/ (default: networks; with --resume "
+                          "the stored choice)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    cleaning = run.add_argument_group("data cleaning (see `data audit`; every run scores PrivateTest also "
+                                      "without the faces that occur in Training)")
+    cleaning.add_argument("--dedupe", choices=("train",),
+                          help="train: drop Training faces that are exact or near copies of a test face, before fitting")
+    cleaning.add_argument("--drop-blank", action="store_true", default=None,
+                          help="drop near-blank faces (pixel std < 2) from every split")
+    execution = run.add_argument_group("execution")
+    execution.add_argument("--backend", choices=BACKENDS, default="loky",
+                           help="where fits run: loky (local processes, default), dask (a dask.distributed "
+                                "cluster, with --scheduler) or ray (a Ray cluster; needs ray installed)")
+    execution.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    execution.add_argument("--n-jobs", type=int, metavar="N",
+                           help="estimators fitted at once (default: 1 with loky, every worker with dask/ray); "
+                                "network estimators still fit one at a time per machine")
+    execution.add_argument("--time-limit", type=float, metavar="SECONDS",
+                           help="stop an estimator after SECONDS of fitting and predicting (status timed_out); "
+                                "each estimator then runs in a child process")
+    execution.add_argument("--resume", metavar="RUN_DIR",
+                           help="complete an interrupted run: rerun the estimators without an ok record, "
+                                "with the stored profile, seed, data and cleaning")
     _add_plugin_option(run)
 
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
@@ -76,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     info = data_commands.add_parser("info", help="counts per split and class, and the file's sha256")
     info.add_argument("path", metavar="PATH")
+    audit = data_commands.add_parser(
+        "audit", help="exact and near duplicates within and across splits, blank faces, label conflicts",
+        description="Audit a FER data set: pixel-identical faces within and across splits (with label agreement), "
+                    "test faces that are near copies of Training faces (perceptual hash), blank faces and "
+                    "identical faces with different labels. Cached by the data's sha256.")
+    audit.add_argument("path", metavar="PATH", help="any layout `run --data` reads")
+    audit.add_argument("--json", action="store_true",
+                       help="print the full audit as JSON: counts, duplicate groups and pairs, row ids")
+    audit.add_argument("--near-threshold", type=int, default=DEFAULT_NEAR_THRESHOLD, metavar="BITS",
+                       help=f"largest Hamming distance of 64-bit phash codes counted as a near duplicate "
+                            f"(default: {DEFAULT_NEAR_THRESHOLD})")
+    audit.add_argument("--blank-std", type=float, default=DEFAULT_BLANK_STD, metavar="STD",
+                       help=f"faces with a pixel standard deviation below this are blank (default: {DEFAULT_BLANK_STD:g})")
 
     predict = commands.add_parser("predict", help="find faces in photos and label their expressions")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
@@ -128,23 +166,79 @@ def _load_data(path: str | None):
     return load_dataset(path)
 
 
-def _command_run(args) -> int:
-    from .profiles import load_profile
-    from .report import render_report
-    from .runner import default_run_dir, run_benchmark
+def _plugin_reference(plugin: str) -> str:
+    """A plugin file as an absolute path (workers and --resume may start elsewhere); a module name as is."""
+    return str(Path(plugin).resolve()) if plugin.endswith(".py") and Path(plugin).is_file() else plugin
 
-    _load_plugins(args.plugin)
-    profile = load_profile(args.profile)
+
+def _stored_run_settings(args) -> dict:
+    """Settings of the run ``--resume`` re-opens; options given on the command line win (and are checked)."""
+    from .datasets import make_synthetic
+    from .profiles import Profile, load_profile
+    from .results import ResultsStore
+
+    if args.names != ["all"] or args.out:
+        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
+    manifest, _ = ResultsStore(args.resume).load()
+    plugins = list(dict.fromkeys([*manifest.get("plugins", []), *map(_plugin_reference, args.plugin)]))
+    _load_plugins(plugins)
+    stored_data = manifest["data"]
+    if args.data is not None:
+        dataset = _load_data(args.data)
+    elif stored_data.get("synthetic"):
+        dataset = make_synthetic()
+    elif Path(stored_data["source"]).exists():
+        dataset = _load_data(stored_data["source"])
+    else:
+        raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
+                                "name it with --data")
+    cleaning = manifest.get("cleaning", {})
+    return {
+        "names": manifest["estimators"],
+        "profile": load_profile(args.profile) if args.profile else Profile(**manifest["profile"]),
+        "seed": manifest["seed"] if args.seed is None else args.seed,
+        "save_models": args.save_models or manifest.get("execution", {}).get("save_models", "networks"),
+        "dataset": dataset,
+        "run_dir": Path(args.resume),
+        "plugins": plugins,
+        "dedupe_train": (args.dedupe or cleaning.get("dedupe")) == "train",
+        "drop_blank": bool(cleaning.get("drop_blank") if args.drop_blank is None else args.drop_blank),
+    }
+
+
+def _new_run_settings(args) -> dict:
+    from .profiles import load_profile
+    from .runner import default_run_dir
+
+    plugins = [_plugin_reference(plugin) for plugin in args.plugin]
+    _load_plugins(plugins)
+    profile = load_profile(args.profile or "smoke")
     names = _resolve_names(args.names)
     dataset = _load_data(args.data)
-    run_dir = Path(args.out) if args.out else default_run_dir(profile)
+    return {"names": names, "profile": profile, "seed": args.seed or 0, "save_models": args.save_models or "networks",
+            "dataset": dataset,
+            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
+            "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
+
+
+def _command_run(args) -> int:
+    from .report import render_report
+    from .runner import run_benchmark
+
+    settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
+    run_dir = settings["run_dir"]
     command = "python -m fer_bench " + shlex.join(args.argv)
     try:
-        records = run_benchmark(names, dataset, profile, run_dir, seed=args.seed, save_models=args.save_models,
-                                command=command, progress=not args.quiet)
+        records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
+                                seed=settings["seed"], save_models=settings["save_models"], command=command,
+                                progress=not args.quiet, dedupe_train=settings["dedupe_train"],
+                                drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
+                                n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
+                                plugins=settings["plugins"])
     except KeyboardInterrupt:
         if (run_dir / "results.json").is_file():
             print(f"interrupted: the report covers what finished: {render_report(run_dir)}", file=sys.stderr)
+            print(f"complete the run with: python -m fer_bench run --resume {shlex.quote(str(run_dir))}", file=sys.stderr)
         return 130
     report_path = render_report(run_dir)
     for record in records:
@@ -190,7 +284,14 @@ def _command_list(args) -> int:
 def _command_data(args) -> int:
     from .datasets import describe_dataset, load_dataset
 
-    print(describe_dataset(load_dataset(args.path)))
+    dataset = load_dataset(args.path)
+    if args.data_command == "info":
+        print(describe_dataset(dataset))
+        return 0
+    from .datasets.audit import cached_audit
+
+    audit = cached_audit(dataset, near_threshold=args.near_threshold, blank_std=args.blank_std)
+    print(json.dumps(audit.to_dict()) if args.json else audit.format_text())
     return 0
 
 

@@ -4,7 +4,8 @@ Layout of a run directory::
 
     RUN_DIR/results.json            manifest + one record per estimator (written atomically)
     RUN_DIR/predictions/NAME.npz    y_true, y_pred, scores (PrivateTest), per estimator
-    RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels
+    RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels int64 (n,),
+                                          leaked bool (n,) (has a duplicate in Training; with an audit)
     RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself
     RUN_DIR/report.html             the report, rebuilt from the above by ``fer_bench report``
 """
@@ -22,6 +23,7 @@ import numpy as np
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
+MODELS_DIR = "models"
 TEST_FACES_FILE = "PrivateTest.npz"
 SCHEMA_VERSION = 1
 STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out")
@@ -198,9 +200,28 @@ class ResultsStore:
         with np.load(self.run_dir / record.predictions_file) as data:
             return {key: data[key] for key in data.files}
 
-    def save_test_faces(self, images: np.ndarray, labels: np.ndarray) -> None:
-        """Store the scored PrivateTest faces once per run (for galleries and re-scoring)."""
-        atomic_save_npz(self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE, images=images, labels=labels)
+    def save_model_files(self, name: str, files: dict[str, bytes]) -> str:
+        """Write a saved model's files under ``models/NAME/``; return that folder relative to the run."""
+        relative = f"{MODELS_DIR}/{name}"
+        for path, data in files.items():
+            atomic_write_bytes(self.run_dir / relative / path, data)
+        return relative
+
+    def save_test_faces(self, images: np.ndarray, labels: np.ndarray, leaked: np.ndarray | None = None) -> None:
+        """Store the scored PrivateTest faces once per run (for galleries and re-scoring).
+
+        Parameters
+        ----------
+        images : ndarray of uint8, shape (n, 48, 48)
+        labels : ndarray of int64, shape (n,)
+        leaked : ndarray of bool, shape (n,), optional
+            True where the face has an exact or near duplicate in Training
+            (from the data audit); stored as ``leaked``.
+        """
+        arrays = {"images": images, "labels": labels}
+        if leaked is not None:
+            arrays["leaked"] = np.asarray(leaked, dtype=bool)
+        atomic_save_npz(self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE, **arrays)
 
     def load_test_faces(self) -> tuple[np.ndarray, np.ndarray] | None:
         path = self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE
@@ -208,3 +229,11 @@ class ResultsStore:
             return None
         with np.load(path) as data:
             return data["images"], data["labels"]
+
+    def load_leaked_mask(self) -> np.ndarray | None:
+        """The ``leaked`` mask of the scored PrivateTest faces, bool (n,); None when the run made no audit."""
+        path = self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE
+        if not path.is_file():
+            return None
+        with np.load(path) as data:
+            return data["leaked"] if "leaked" in data.files else None

@@ -1,31 +1,35 @@
 """Profile x estimators -> run records: fit on Training, select on PublicTest,
-score on PrivateTest, and keep every result on disk as soon as it exists.
+score on PrivateTest (also without the faces that occur in Training), and keep
+every result on disk as soon as it exists.
 
-One estimator's failure is recorded with its error and the run goes on; the
+Every run audits its data (cached by sha256, see :mod:`fer_bench.datasets.audit`).
+One estimator's failure or time-out is recorded and the run goes on; the
 results store is rewritten atomically after every estimator, so an interrupted
-run keeps what finished.
+run keeps what finished and ``resume=True`` completes it. Fits run where
+:mod:`fer_bench.execution` sends them: in this process, local worker processes,
+or a dask or Ray cluster.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
-import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .datasets import FERDataset, stratified_indices, stratified_subset
+from .datasets import FERDataset
 from .datasets._dataset import DataError
-from .estimators._registry import EstimatorSpec, get_estimator_spec
-from .estimators.persistence import save_estimator
+from .datasets.audit import DataAudit, cached_audit
+from .datasets.preparation import PreparedData, prepare_data
+from .estimators._registry import get_estimator_spec
+from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
 from .profiles import Profile
 from .results import ResultsStore, RunRecord, json_safe
-from .timing import PeakMemory, Stopwatch, machine_info
+from .timing import machine_info
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
 
@@ -44,67 +48,83 @@ def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.nda
     return images, labels
 
 
-def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int) -> np.ndarray:
-    """Spread ``predict_proba`` columns (ordered as ``classes_``) over all ``n_classes`` labels."""
-    full = np.zeros((len(proba), n_classes), dtype=np.float32)
-    full[:, np.asarray(estimator.classes_, dtype=np.int64)] = proba
-    return full
+def audit_summary(audit: DataAudit, prepared: PreparedData) -> dict[str, Any]:
+    """The manifest's ``audit`` entry: the data audit's headline counts.
 
-
-def fit_and_score(spec: EstimatorSpec, profile: Profile, splits: dict[str, tuple[np.ndarray, np.ndarray]],
-                  class_names: tuple[str, ...], store: ResultsStore, seed: int, save_model: bool) -> RunRecord:
-    """Fit one estimator on Training (PublicTest for selection), score PrivateTest, store predictions.
-
-    Exceptions propagate; :func:`run_benchmark` turns them into a failed record.
+    ``private_*``, ``public_*``, ``training_*``, ``blank`` and
+    ``label_conflict_groups`` count the whole data set (``private_kept``:
+    PrivateTest faces with no exact or near copy in Training); ``scored_private_*``
+    count the PrivateTest faces this run scores (after cleaning and the
+    profile's subset), on which ``metrics_deduplicated`` is computed.
     """
-    estimator = spec.create(profile)
-    if "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=seed)
-    X_train, y_train = splits["Training"]
-    limit = profile.train_size(spec.name, spec.family)
-    if limit and limit < len(y_train):
-        keep = stratified_indices(y_train, limit, seed)
-        X_train, y_train = X_train[keep], y_train[keep]
-    X_test, y_test = splits["PrivateTest"]
-    record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
-                       params=json_safe(estimator.get_params(deep=False)),
-                       train_images=len(y_train), test_images=len(y_test))
+    counts = audit.counts
+    private = counts["leak"].get("PrivateTest", {})
+    public = counts["leak"].get("PublicTest", {})
+    training = counts["exact"]["within"].get("Training", {})
+    private_total = counts["faces"].get("PrivateTest", 0)
+    leaked, exact = prepared.private_leaked, prepared.private_exact
+    return {
+        "private_total": private_total,
+        "private_exact": private.get("exact", 0),
+        "private_near_only": private.get("near_only", 0),
+        "private_kept": private_total - private.get("any", 0),
+        "public_exact": public.get("exact", 0),
+        "public_near_only": public.get("near_only", 0),
+        "training_exact_groups": training.get("groups", 0),
+        "training_faces_in_groups": training.get("faces", 0),
+        "blank": counts["blank"]["faces"],
+        "label_conflict_groups": counts["exact"]["conflict_groups"],
+        "near_threshold": audit.near_threshold,
+        "hash_method": audit.hash_method,
+        "blank_std": audit.blank_std,
+        "scored_private_total": int(len(leaked)),
+        "scored_private_exact": int(exact.sum()),
+        "scored_private_near_only": int((leaked & ~exact).sum()),
+        "scored_private_kept": int((~leaked).sum()),
+    }
 
-    fit_kwargs = {}
-    if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
-        fit_kwargs["validation_data"] = splits["PublicTest"]
-    with PeakMemory() as memory, Stopwatch() as fit_watch:
-        estimator.fit(X_train, y_train, **fit_kwargs)
-    with Stopwatch() as predict_watch:
-        if hasattr(estimator, "predict_proba"):
-            proba = estimator.predict_proba(X_test)
-            y_pred = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
-        else:
-            proba, y_pred = None, estimator.predict(X_test)
-    scores = None if proba is None else _scores_for_all_classes(estimator, proba, len(class_names))
 
-    history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
-    epochs = max(len(history), 1)
-    record.fit_seconds = fit_watch.seconds
-    record.predict_seconds = predict_watch.seconds
-    record.fit_images_per_second = len(y_train) * epochs / max(fit_watch.seconds, 1e-9)
-    record.predict_images_per_second = len(y_test) / max(predict_watch.seconds, 1e-9)
-    record.peak_memory_mib = memory.peak_mib
-    record.device = str(getattr(estimator, "device_", "cpu"))
-    record.history = history
-    record.params = json_safe(estimator.get_params(deep=False))
-    record.metrics = classification_metrics(y_test, y_pred, class_names)
-    record.predictions_file = store.save_predictions(spec.name, y_test, y_pred, scores)
-    if save_model:
-        model_dir = store.run_dir / "models" / spec.name
-        save_estimator(estimator, model_dir)
-        record.model_dir = str(model_dir.relative_to(store.run_dir))
+def _score(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
+           class_names: tuple[str, ...], store: ResultsStore) -> RunRecord:
+    """Metrics (all PrivateTest faces, and those without a Training copy) and stored predictions of one outcome."""
+    record = outcome.record
+    if record.status != "ok":
+        return record
+    try:
+        record.metrics = classification_metrics(y_test, outcome.y_pred, class_names)
+        if leaked is not None and not leaked.all():
+            kept = ~leaked
+            record.metrics_deduplicated = classification_metrics(y_test[kept], outcome.y_pred[kept], class_names)
+    except ValueError as error:  # predictions outside the classes: the estimator's failure
+        record.status, record.error = "failed", f"its PrivateTest predictions cannot be scored: {error}"
+        return record
+    record.predictions_file = store.save_predictions(record.name, y_test, outcome.y_pred, outcome.scores)
+    if outcome.model_files:
+        record.model_dir = store.save_model_files(record.name, outcome.model_files)
     return record
+
+
+def _check_resumable(manifest: dict[str, Any], dataset: FERDataset, profile: Profile, seed: int,
+                     cleaning: dict[str, Any], run_dir: Path) -> None:
+    """Refuse to resume a run on other data, another profile, seed or cleaning."""
+    stored = manifest.get("data", {}).get("sha256")
+    if stored != dataset.sha256:
+        raise ValueError(f"--resume {run_dir}: the run was made on data with sha256 {stored}, "
+                         f"but {dataset.source} has sha256 {dataset.sha256}")
+    comparisons = {"profile": (manifest.get("profile"), json_safe(profile.to_dict())),
+                   "seed": (manifest.get("seed"), seed),
+                   "cleaning": ({key: manifest.get("cleaning", {}).get(key) for key in cleaning}, cleaning)}
+    for what, (before, now) in comparisons.items():
+        if before != now:
+            raise ValueError(f"--resume {run_dir}: the run has {what} {before!r}, not {now!r}")
 
 
 def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, run_dir: str | Path,
                   seed: int = 0, save_models: str = "networks", command: str | None = None,
-                  progress: bool = True) -> list[RunRecord]:
+                  progress: bool = True, *, audit: bool = True, audit_cache_dir: str | Path | None = None,
+                  dedupe_train: bool = False, drop_blank: bool = False, backend: str = "loky",
+                  scheduler: str | None = None, n_jobs: int | None = None, time_limit: float | None = None,
+                  resume: bool = False, plugins: Iterable[str] = ()) -> list[RunRecord]:
     """Run estimators on one data set under one profile and write the results store.
 
     Parameters
@@ -124,56 +144,138 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         The command line, recorded in the manifest.
     progress : bool
         Show a progress bar over estimators.
+    audit : bool
+        Audit the data (:func:`~fer_bench.datasets.audit.cached_audit`), score
+        every estimator also on the PrivateTest faces without an exact or near
+        copy in Training (``RunRecord.metrics_deduplicated``) and summarise the
+        audit in ``manifest["audit"]``.
+    audit_cache_dir : path, optional
+        Folder of cached audits (default: :func:`~fer_bench.datasets.audit.default_cache_dir`).
+    dedupe_train : bool
+        Drop the Training faces that duplicate a PublicTest or PrivateTest face
+        before fitting (needs ``audit``).
+    drop_blank : bool
+        Drop near-blank faces from every split.
+    backend : {"loky", "dask", "ray"}
+        joblib backend the fits are dispatched to (see
+        :func:`fer_bench.execution.parallel_backend`).
+    scheduler : str, optional
+        Address of the dask scheduler.
+    n_jobs : int, optional
+        Estimators at once (default 1 with ``loky``: one after another, in this
+        process; every worker slot with ``dask`` and ``ray``). Network
+        estimators still fit one at a time per machine.
+    time_limit : float, optional
+        Seconds each estimator may take to fit and predict; it then runs in a
+        child process, which is terminated at the limit (status ``timed_out``).
+    resume : bool
+        Re-open ``run_dir`` and run only the estimators without an ``ok``
+        record; the data, profile, seed and cleaning must be the stored run's.
+    plugins : iterable of str
+        The ``--plugin`` modules or files the estimators come from, imported by
+        worker processes that lack them, and recorded for ``--resume``.
 
     Returns
     -------
     list of RunRecord
-        One per estimator, ``ok`` or ``failed``.
+        One per name, ``ok``, ``failed`` or ``timed_out`` (on resume, the kept records too).
 
     Raises
     ------
     KeyError
         If a name is not registered (before anything runs).
+    ValueError
+        If an option is invalid, or ``resume`` finds another run's data, profile, seed or cleaning.
+    FileNotFoundError
+        If ``resume`` finds no ``results.json`` in ``run_dir``.
+    ImportError
+        If the backend's library is not installed.
     DataError
         If Training or PrivateTest is empty or unlabelled.
     """
     if save_models not in SAVE_MODELS_CHOICES:
         raise ValueError(f"save_models={save_models!r}: expected one of {', '.join(SAVE_MODELS_CHOICES)}")
-    specs = [get_estimator_spec(name) for name in names]
-    started = time.perf_counter()
-    used = stratified_subset(dataset, profile.data, seed)
-    splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
-              "PublicTest": used.split("PublicTest")}
-    store = ResultsStore(run_dir)
-    manifest = {
-        "run_id": Path(run_dir).name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": command,
-        "seed": seed,
-        "profile": profile.to_dict(),
-        "class_names": list(dataset.class_names),
-        "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
-                 "counts": dataset.counts(), "used_counts": used.counts()},
-        "environment": machine_info(),
-        "estimators": [spec.name for spec in specs],
-        "wall_seconds": None,
-    }
-    records: list[RunRecord] = []
-    store.save(manifest, records)
-    store.save_test_faces(*splits["PrivateTest"])
-    bar = tqdm(specs, desc="estimators", unit="model", disable=not progress)
-    try:
-        for spec in bar:
-            bar.set_postfix_str(spec.name)
-            save_model = save_models == "all" or (save_models == "networks" and spec.family == "network")
-            try:
-                record = fit_and_score(spec, profile, splits, dataset.class_names, store, seed, save_model)
-            except Exception as error:  # one estimator's failure must not end the run
-                record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
-                                   status="failed", error="".join(traceback.format_exception(error)[-3:]).strip())
-            records.append(record)
-            manifest["wall_seconds"] = time.perf_counter() - started
-            store.save(manifest, records)
-    finally:
-        bar.close()
-    return records
+    if time_limit is not None and not time_limit > 0:
+        raise ValueError(f"--time-limit {time_limit}: expected a positive number of seconds")
+    if dedupe_train and not audit:
+        raise ValueError("dedupe_train needs the data audit (audit=True)")
+    names = list(dict.fromkeys(names))
+    specs = {name: get_estimator_spec(name) for name in names}
+    run_dir, store = Path(run_dir), ResultsStore(run_dir)
+    cleaning = {"dedupe": "train" if dedupe_train else None, "drop_blank": drop_blank}
+    plugins = tuple(plugins)
+    finished: dict[str, RunRecord] = {}
+    manifest = None
+    if resume:
+        manifest, stored = store.load()
+        _check_resumable(manifest, dataset, profile, seed, cleaning, run_dir)
+        finished = {record.name: record for record in stored if record.status == "ok"}
+
+    with parallel_backend(backend, scheduler, n_jobs) as jobs:
+        started = time.perf_counter()
+        data_audit = cached_audit(dataset, cache_dir=audit_cache_dir) if audit else None
+        prepared = prepare_data(dataset, profile.data, seed, data_audit, dedupe_train, drop_blank)
+        used = prepared.dataset
+        splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
+                  "PublicTest": used.split("PublicTest")}
+        execution = {"backend": backend, "scheduler": scheduler, "n_jobs": jobs, "time_limit": time_limit,
+                     "save_models": save_models}
+        if manifest is None:
+            manifest = {
+                "run_id": run_dir.name,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "command": command,
+                "seed": seed,
+                "profile": profile.to_dict(),
+                "class_names": list(dataset.class_names),
+                "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
+                         "counts": dataset.counts(), "used_counts": used.counts()},
+                "audit": None if data_audit is None else audit_summary(data_audit, prepared),
+                "cleaning": {**cleaning, "dropped": prepared.dropped},
+                "environment": machine_info(),
+                "estimators": names,
+                "plugins": list(plugins),
+                "execution": execution,
+                "resumed": [],
+                "complete": False,
+                "wall_seconds": None,
+            }
+        else:
+            manifest["estimators"] = list(dict.fromkeys([*manifest["estimators"], *names]))
+            manifest["plugins"] = list(dict.fromkeys([*manifest.get("plugins", []), *plugins]))
+            manifest["execution"] = execution
+            manifest.setdefault("resumed", []).append(
+                {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command})
+        previous_seconds = manifest.get("wall_seconds") or 0.0
+        records = dict(finished)
+
+        def save() -> None:
+            manifest["wall_seconds"] = previous_seconds + time.perf_counter() - started
+            manifest["complete"] = all(name in records for name in manifest["estimators"])
+            store.save(manifest, [records[name] for name in manifest["estimators"] if name in records])
+
+        save()
+        X_test, y_test = splits["PrivateTest"]
+        store.save_test_faces(X_test, y_test, prepared.private_leaked)
+        data = FitData(splits)
+        tasks = [FitTask(name=name, family=spec.family, plugins=tuple(manifest["plugins"]), profile=profile,
+                         n_classes=len(dataset.class_names), seed=seed,
+                         save_model=save_models == "all" or (save_models == "networks" and spec.family == "network"),
+                         time_limit=time_limit)
+                 for name, spec in specs.items() if name not in finished]
+        bar = tqdm(total=len(tasks), desc="estimators", unit="model", disable=not progress)
+        try:
+            if tasks:
+                from joblib import Parallel, delayed
+
+                outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run_task)(task, data) for task in tasks)
+                for outcome in outcomes:
+                    record = _score(outcome, y_test, prepared.private_leaked, dataset.class_names, store)
+                    records[record.name] = record
+                    save()
+                    bar.set_postfix_str(record.name)
+                    bar.update()
+        finally:
+            bar.close()
+            save()
+    return [records[name] for name in names]

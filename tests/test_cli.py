@@ -1,7 +1,11 @@
 import gzip
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,6 +31,20 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "fer_bench", *args], capture_output=True, text=True)
 
 
+@pytest.fixture(autouse=True)
+def audit_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture
+def planted_csv(tmp_path):
+    from tests.datasets.planted import planted_dataset, write_fer_csv
+
+    path = tmp_path / "planted.csv"
+    write_fer_csv(path, planted_dataset())
+    return path
+
+
 def test_help_and_list_do_not_import_heavy_frameworks():
     code = ("import sys, runpy; sys.argv = ['fer_bench', 'list']\n"
             "try:\n    runpy.run_module('fer_bench', run_name='__main__')\nexcept SystemExit as exit:\n    assert exit.code == 0\n"
@@ -37,7 +55,7 @@ def test_help_and_list_do_not_import_heavy_frameworks():
         assert name in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["list"], ["data"], ["data", "info"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["list"], ["data"], ["data", "info"], ["data", "audit"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([*command, "--help"])
@@ -108,3 +126,106 @@ def test_run_without_data_uses_the_synthetic_set(tmp_path, monkeypatch, capsys):
     (run_dir,) = (tmp_path / "reports").iterdir()
     assert run_dir.name.endswith("-smoke")
     assert json.loads((run_dir / "results.json").read_text())["manifest"]["data"]["synthetic"] is True
+
+
+def test_data_audit_text_states_the_findings_and_the_threshold(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "PrivateTest faces with a copy in Training: 2 faces (1 with the same label)" in out
+    assert "within Training: 4 faces in 2 groups, 1 groups with different labels" in out
+    assert "Hamming distance <= 4 of 64 bits" in out
+    assert "Leaked PrivateTest faces (exact or near copy in Training): 4 of 10 (2 exact, 2 near only)" in out
+    assert "Blank faces (pixel std < 2): 2" in out
+    assert main(["data", "audit", str(planted_csv), "--near-threshold", "0", "--blank-std", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "Hamming distance <= 0 of 64 bits" in out and "Blank faces (pixel std < 0.5): 1" in out
+
+
+def test_data_audit_json_has_pairs_and_row_ids(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv), "--json"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert raw["exact_groups"][0] == [3, 5] and raw["blank_rows"] == [20, 44]
+    assert sorted(tuple(pair[:2]) for pair in raw["near_pairs"]) == [(31, 15), (42, 13), (43, 14)]
+    assert raw["leak_rows"]["PrivateTest"] == {"exact": [40, 41], "near_only": [42, 43]}
+    assert raw["row_ids"]["40"] == "planted.csv:42"  # data row 40 (0-based) is on line 42, after the header
+    assert raw["sha256"] and raw["near_threshold"] == 4
+
+
+def test_data_audit_bad_threshold_exits_2(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv), "--near-threshold", "99"]) == 2
+    assert "near_threshold" in capsys.readouterr().err
+
+
+def test_run_cleaning_options_reach_the_manifest(planted_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "knn", "--data", str(planted_csv), "--out", str(run_dir), "--quiet",
+                 "--dedupe", "train", "--drop-blank"]) == 0
+    manifest = json.loads((run_dir / "results.json").read_text())["manifest"]
+    assert manifest["cleaning"] == {"dedupe": "train", "drop_blank": True, "dropped": {"dedupe_train": 6, "drop_blank": 2}}
+    assert manifest["audit"]["private_exact"] == 2 and manifest["audit"]["private_kept"] == 6
+
+
+@pytest.mark.parametrize("options, message", [(["--backend", "ray"], "needs Ray"),
+                                              (["--backend", "dask"], "--scheduler"),
+                                              (["--time-limit", "0"], "--time-limit")])
+def test_bad_execution_options_exit_2(options, message, tiny_csv, tmp_path, capsys):
+    if options[-1] == "ray" and __import__("importlib").util.find_spec("ray") is not None:
+        pytest.skip("ray is installed here")
+    assert main(["run", "svc_linear", "--data", str(tiny_csv), "--out", str(tmp_path / "run"), *options]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+SLEEPER = str(Path(__file__).with_name("sleeper_plugin.py"))
+
+
+def _wait_for(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    results = run_dir / "results.json"
+    env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300"}
+    process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "svc_linear", "sleeper", "--plugin", SLEEPER,
+                                "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
+                  "svc_linear's record")
+        process.send_signal(stop)  # while the sleeper fits
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    if stop == signal.SIGINT:
+        assert process.returncode == 130, err
+        assert "--resume" in err and (run_dir / "report.html").is_file()
+    else:
+        assert process.returncode == -signal.SIGKILL
+    raw = json.loads(results.read_text())
+    assert [record["name"] for record in raw["records"]] == ["svc_linear"]
+    assert raw["manifest"]["complete"] is False and raw["manifest"]["plugins"] == [SLEEPER]
+    finished = raw["records"][0]
+
+    assert main(["run", "--resume", str(run_dir), "--quiet"]) == 0  # the plugin comes from the manifest
+    raw = json.loads(results.read_text())
+    assert [(record["name"], record["status"]) for record in raw["records"]] == [("svc_linear", "ok"), ("sleeper", "ok")]
+    assert raw["records"][0] == finished  # not refitted
+    assert raw["manifest"]["complete"] is True and raw["manifest"]["resumed"][0]["command"].endswith("--quiet")
+    assert raw["manifest"]["execution"]["save_models"] == "none"  # the stored choice
+
+
+def test_resume_refuses_names_and_other_data(tiny_csv, planted_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "svc_linear", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"]) == 0
+    assert main(["run", "knn", "--resume", str(run_dir)]) == 2
+    assert "give no NAME" in capsys.readouterr().err
+    assert main(["run", "--resume", str(run_dir), "--data", str(planted_csv), "--quiet"]) == 2
+    assert "sha256" in capsys.readouterr().err
+    assert main(["run", "--resume", str(tmp_path / "nowhere")]) == 2
+    assert "results.json" in capsys.readouterr().err

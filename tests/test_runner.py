@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -89,3 +90,91 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     best = max(record.metrics["accuracy"] for record in records)
     assert best > 0.25  # above the majority class (Happy, 24.5% of PrivateTest)
     assert np.all([record.metrics["n"] == 210 for record in records])
+    audit = ResultsStore(tmp_path).load()[0]["audit"]
+    assert (audit["private_total"], audit["private_exact"], audit["private_near_only"]) == (3589, 288, 152)
+    assert (audit["training_exact_groups"], audit["training_faces_in_groups"], audit["blank"]) == (1035, 2271, 13)
+    assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in records)
+
+
+@pytest.fixture(autouse=True)
+def audit_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="module")
+def planted():
+    from tests.datasets.planted import planted_dataset
+
+    return planted_dataset()
+
+
+WHOLE = Profile(name="whole", data={})  # every face of the tiny planted set
+
+
+def test_deduplicated_metrics_leave_out_private_faces_seen_in_training(tmp_path, planted):
+    (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False)
+    store = ResultsStore(tmp_path)
+    leaked = store.load_leaked_mask()
+    assert leaked.dtype == bool and np.flatnonzero(leaked).tolist() == [0, 1, 2, 3]  # rows 40..43 of the planted set
+    predictions = store.load_predictions(record)
+    kept = ~leaked
+    from fer_bench.metrics import classification_metrics
+
+    assert record.metrics_deduplicated == classification_metrics(predictions["y_true"][kept], predictions["y_pred"][kept],
+                                                                  planted.class_names)
+    assert record.metrics_deduplicated["n"] == 6 and record.metrics["n"] == 10
+    manifest, _ = store.load()
+    assert manifest["audit"] == {
+        "private_total": 10, "private_exact": 2, "private_near_only": 2, "private_kept": 6,
+        "public_exact": 1, "public_near_only": 1, "training_exact_groups": 2, "training_faces_in_groups": 4,
+        "blank": 2, "label_conflict_groups": 2, "near_threshold": 4, "hash_method": "imagehash.phash(hash_size=8)",
+        "blank_std": 2.0, "scored_private_total": 10, "scored_private_exact": 2, "scored_private_near_only": 2,
+        "scored_private_kept": 6}
+    assert manifest["cleaning"] == {"dedupe": None, "drop_blank": False, "dropped": {}}
+    assert manifest["complete"] is True
+
+
+def test_cleaning_options_are_applied_and_recorded(tmp_path, planted):
+    (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False, dedupe_train=True, drop_blank=True)
+    manifest, _ = ResultsStore(tmp_path).load()
+    assert manifest["cleaning"] == {"dedupe": "train", "drop_blank": True, "dropped": {"dedupe_train": 6, "drop_blank": 2}}
+    assert record.train_images == 30 - 6 - 1 and record.test_images == 10 - 1
+    assert manifest["data"]["used_counts"]["PrivateTest"] != manifest["data"]["counts"]["PrivateTest"]
+    assert record.metrics_deduplicated["n"] == 5  # 9 scored, 4 of them leaked
+    with pytest.raises(ValueError, match="audit"):
+        run_benchmark(["knn"], planted, WHOLE, tmp_path / "x", progress=False, dedupe_train=True, audit=False)
+
+
+def test_without_audit_there_are_no_deduplicated_metrics(tmp_path, planted):
+    (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False, audit=False)
+    assert record.metrics_deduplicated == {} and record.metrics["n"] == 10
+    assert ResultsStore(tmp_path).load()[0]["audit"] is None and ResultsStore(tmp_path).load_leaked_mask() is None
+
+
+def test_resume_reruns_only_what_did_not_finish(tmp_path, synthetic, exploding, monkeypatch):
+    profile = load_profile("smoke")
+    first = run_benchmark(["svc_linear", exploding], synthetic, profile, tmp_path, seed=2, progress=False)
+    assert [record.status for record in first] == ["ok", "failed"]
+    assert ResultsStore(tmp_path).load()[0]["complete"] is True  # every estimator has a record, one failed
+    working = dataclasses.replace(_registry._REGISTRY[exploding], factory=_registry.get_estimator_spec("knn").factory)
+    monkeypatch.setitem(_registry._REGISTRY, exploding, working)  # it works now
+    second = run_benchmark(["svc_linear", exploding], synthetic, profile, tmp_path, seed=2, progress=False,
+                           resume=True)
+    assert [record.status for record in second] == ["ok", "ok"]
+    assert second[0] == first[0]  # kept as it was, not refitted
+    manifest, records = ResultsStore(tmp_path).load()
+    assert manifest["complete"] is True and len(manifest["resumed"]) == 1 and len(records) == 2
+
+
+def test_resume_refuses_other_data_profile_or_seed(tmp_path, synthetic):
+    profile = load_profile("smoke")
+    run_benchmark(["svc_linear"], synthetic, profile, tmp_path, progress=False)
+    other = make_synthetic(n_per_class=20)
+    with pytest.raises(ValueError, match="sha256"):
+        run_benchmark(["svc_linear"], other, profile, tmp_path, progress=False, resume=True)
+    with pytest.raises(ValueError, match="seed"):
+        run_benchmark(["svc_linear"], synthetic, profile, tmp_path, seed=5, progress=False, resume=True)
+    with pytest.raises(ValueError, match="profile"):
+        run_benchmark(["svc_linear"], synthetic, load_profile("quick"), tmp_path, progress=False, resume=True)
+    with pytest.raises(FileNotFoundError, match="results.json"):
+        run_benchmark(["svc_linear"], synthetic, profile, tmp_path / "none", progress=False, resume=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,29 @@ class FERDataset:
             raise KeyError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
         mask = self.usage == name
         return self.images[mask], self.labels[mask]
+
+    def select(self, rows: np.ndarray) -> "FERDataset":
+        """The faces at ``rows``, with this data set's classes, source and sha256.
+
+        Parameters
+        ----------
+        rows : ndarray of bool, shape (n,), or ndarray of int
+            A mask over the faces, or their indices (kept in the given order).
+
+        Returns
+        -------
+        FERDataset
+
+        Raises
+        ------
+        DataError
+            If a boolean mask does not have one entry per face.
+        """
+        rows = np.asarray(rows)
+        if rows.dtype == bool and rows.shape != (len(self),):
+            raise DataError(f"{self.source}: a selection mask needs shape ({len(self)},), got {rows.shape}")
+        return dataclasses.replace(self, images=self.images[rows], labels=self.labels[rows], usage=self.usage[rows],
+                                   ids=None if self.ids is None else self.ids[rows])
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Faces per split and class: ``{split: {class_name: count}}`` (unlabelled faces under ``"unlabelled"``)."""

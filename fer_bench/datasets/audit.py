@@ -199,7 +199,27 @@ class DataAudit:
         blank = c["blank"]
         per_split = ", ".join(f"{split} {n}" for split, n in blank["per_split"].items())
         lines.append(f"Blank faces (pixel std < {self.blank_std:g}): {blank['faces']:,} ({per_split})")
-        return "\n".join(lines)
+        return "\n".join([*lines, "", *self._class_table()])
+
+    def _class_table(self) -> list[str]:
+        """Per class: faces in identical groups within each split, leaked test faces (exact, near only), blank faces."""
+        c = self.counts
+        columns = {f"{split} in groups": {name: n for name, n in within["per_class"].items()}
+                   for split, within in c["exact"]["within"].items()}
+        for split, leak in c["leak"].items():
+            for kind, label in (("exact", "exact"), ("near_only", "near")):
+                columns[f"{split} {label}"] = {name: n[kind] for name, n in leak["per_class"].items()}
+        columns["blank"] = c["blank"]["per_class"]
+        classes = list(dict.fromkeys(name for column in columns.values() for name in column))
+        width = max(len(name) for name in [*classes, "class", "total"])
+        widths = [len(header) for header in columns]
+        lines = ["Per class (in groups: faces with an identical face in the same split; exact/near: test faces "
+                 "with a copy in Training):",
+                 "  ".join(["class".ljust(width), *columns])]
+        for name in [*classes, "total"]:
+            values = [sum(column.values()) if name == "total" else column.get(name, 0) for column in columns.values()]
+            lines.append("  ".join([name.ljust(width), *(f"{value:>{w},}" for value, w in zip(values, widths))]))
+        return lines
 
 
 def audit_dataset(dataset: FERDataset, near_threshold: int = DEFAULT_NEAR_THRESHOLD,
@@ -373,8 +393,8 @@ def cached_audit(dataset: FERDataset, cache_dir: str | Path | None = None,
     """:func:`audit_dataset`, read from the cache when this data set was audited before.
 
     The cache file is named by ``dataset.sha256``, a digest of the arrays
-    themselves (a subset of a file shares the file's sha256), the hash and
-    the thresholds. A missing, unreadable or stale file is recomputed and
+    and ids themselves (a subset of a file shares the file's sha256), the
+    hash and the thresholds. A missing, unreadable or stale file is recomputed and
     rewritten atomically.
 
     Parameters
@@ -476,6 +496,8 @@ def _content_digest(dataset: FERDataset) -> str:
     digest.update(np.ascontiguousarray(dataset.images).tobytes())
     digest.update(np.asarray(dataset.labels, dtype=np.int64).tobytes())
     digest.update("\0".join(np.asarray(dataset.usage).astype(str).tolist()).encode())
+    if dataset.ids is not None:  # the audit names rows by these
+        digest.update("\0".join(np.asarray(dataset.ids).astype(str).tolist()).encode())
     return digest.hexdigest()
 
 

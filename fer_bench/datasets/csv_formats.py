@@ -273,7 +273,8 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     -------
     FERDataset
         ``sha256`` is the digest of the file; with a ``test.csv`` it is the
-        sha256 of the two files' hex digests joined by a newline.
+        sha256 of the two files' hex digests joined by a newline. ``ids``
+        name each face's file and line: ``fer2013.csv:2`` is the first data row.
 
     Raises
     ------
@@ -298,8 +299,9 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     if layout == TRAIN_LAYOUT and test_path is None:
         test_path = next((candidate for candidate in (path.with_name("test.csv"), path.with_name("test.csv.gz"))
                           if candidate.is_file() and candidate != path), None)
+    ids = _line_ids(path, table)
     if test_path is None:
-        return FERDataset(images=images, labels=labels, usage=usage, source=str(path), sha256=file_sha256(path))
+        return FERDataset(images=images, labels=labels, usage=usage, source=str(path), sha256=file_sha256(path), ids=ids)
 
     test_path = Path(test_path)
     test, test_layout = _read_table(test_path)
@@ -310,7 +312,12 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     digests = f"{file_sha256(path)}\n{file_sha256(test_path)}".encode()
     return FERDataset(images=np.concatenate([images, test_images]), labels=np.concatenate([labels, test_labels]),
                       usage=np.concatenate([usage, test_usage]), source=f"{path} + {test_path}",
-                      sha256=hashlib.sha256(digests).hexdigest())
+                      sha256=hashlib.sha256(digests).hexdigest(), ids=np.concatenate([ids, _line_ids(test_path, test)]))
+
+
+def _line_ids(path: Path, table: _Table) -> np.ndarray:
+    """``FILE_NAME:LINE`` of every data row (1-based line numbers, header included), str (n_rows,)."""
+    return np.char.add(f"{path.name}:", table.lines.astype(str))
 
 
 def _test_rows(table: _Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

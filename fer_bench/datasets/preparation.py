@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._dataset import FERDataset
-from .audit import DataAudit, blank_mask, test_leak_mask, training_leak_mask
+from .audit import DEFAULT_BLANK_STD, DataAudit, blank_mask, test_leak_mask, training_leak_mask
 from .subsets import stratified_mask
 
 
@@ -23,12 +23,18 @@ class PreparedData:
     private_leaked : ndarray of bool, shape (n_private,) or None
         Aligned with ``dataset.split("PrivateTest")``: True where the face has an
         exact or near duplicate in the full Training split; None without an audit.
+    private_exact : ndarray of bool, shape (n_private,) or None
+        The same for pixel-identical Training copies only (a subset of
+        ``private_leaked``); None without an audit.
     dropped : dict of str to int
-        Faces removed by each cleaning option (``dedupe_train``, ``drop_blank``).
+        Faces removed by each cleaning option that was asked for
+        (``dedupe_train``, ``drop_blank``), before subsetting; a face both
+        would remove counts under ``dedupe_train``.
     """
 
     dataset: FERDataset
     private_leaked: np.ndarray | None
+    private_exact: np.ndarray | None
     dropped: dict[str, int] = field(default_factory=dict)
 
 
@@ -47,7 +53,8 @@ def prepare_data(dataset: FERDataset, sizes: dict[str, int], seed: int, audit: D
     audit : DataAudit, optional
         Audit of ``dataset``; needed for ``private_leaked`` and ``dedupe_train``.
     dedupe_train : bool
-        Drop Training faces that duplicate a PublicTest or PrivateTest face, before subsetting.
+        Drop Training faces that duplicate (exactly or nearly) a PublicTest or
+        PrivateTest face, before subsetting.
     drop_blank : bool
         Drop near-blank faces (pixel standard deviation below the audit's
         threshold, 2.0 without an audit) from every split, before subsetting.
@@ -59,7 +66,8 @@ def prepare_data(dataset: FERDataset, sizes: dict[str, int], seed: int, audit: D
     Raises
     ------
     ValueError
-        If ``dedupe_train`` is asked without an audit, or the audit is of other data.
+        If ``dedupe_train`` is asked without an audit, if the audit is of other
+        data, or if ``sizes`` names an unknown split.
     """
     if dedupe_train and audit is None:
         raise ValueError("dedupe_train needs an audit of the data set")
@@ -71,16 +79,19 @@ def prepare_data(dataset: FERDataset, sizes: dict[str, int], seed: int, audit: D
         dropped["dedupe_train"] = int(leaked_training.sum())
         keep &= ~leaked_training
     if drop_blank:
-        blank = blank_mask(dataset, audit.blank_std) if audit is not None else blank_mask(dataset)
+        blank = blank_mask(dataset, audit.blank_std if audit is not None else DEFAULT_BLANK_STD)
         dropped["drop_blank"] = int((blank & keep).sum())
         keep &= ~blank
     rows = np.flatnonzero(keep)
-    cleaned = dataset.select(keep)
+    cleaned = dataset.select(rows)
     subset = stratified_mask(cleaned, sizes, seed)
     rows, used = rows[subset], cleaned.select(subset)
-    private_leaked = None
-    if audit is not None:
-        leaked = np.zeros(len(dataset), dtype=bool)
-        leaked[dataset.usage == "PrivateTest"] = test_leak_mask(dataset, audit, "PrivateTest")
-        private_leaked = leaked[rows][used.usage == "PrivateTest"]
-    return PreparedData(used, private_leaked, dropped)
+    if audit is None:
+        return PreparedData(used, None, None, dropped)
+    is_private = dataset.usage == "PrivateTest"
+    leaked = np.zeros(len(dataset), dtype=bool)
+    leaked[is_private] = test_leak_mask(dataset, audit, "PrivateTest")
+    exact = np.zeros(len(dataset), dtype=bool)
+    exact[audit.leak_rows.get("PrivateTest", {}).get("exact", np.empty(0, dtype=np.int64))] = True
+    scored = rows[is_private[rows]]
+    return PreparedData(used, leaked[scored], exact[scored], dropped)

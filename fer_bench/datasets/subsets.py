@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from ..labels import SPLITS
@@ -56,8 +54,8 @@ def stratified_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(chosen)).astype(np.int64)
 
 
-def stratified_subset(dataset: FERDataset, sizes: dict[str, int], seed: int) -> FERDataset:
-    """Keep a stratified random subset of each split.
+def stratified_mask(dataset: FERDataset, sizes: dict[str, int], seed: int) -> np.ndarray:
+    """Which faces a stratified random subset of each split keeps.
 
     Parameters
     ----------
@@ -70,8 +68,8 @@ def stratified_subset(dataset: FERDataset, sizes: dict[str, int], seed: int) -> 
 
     Returns
     -------
-    FERDataset
-        The kept faces in their original order, with the source's ``sha256``.
+    ndarray of bool, shape (n,)
+        True for the kept faces.
 
     Raises
     ------
@@ -89,7 +87,29 @@ def stratified_subset(dataset: FERDataset, sizes: dict[str, int], seed: int) -> 
         if 0 < size < len(members):
             keep[members] = False
             keep[members[stratified_indices(dataset.labels[members], size, seed)]] = True
-    if keep.all():
-        return dataset
-    return dataclasses.replace(dataset, images=dataset.images[keep], labels=dataset.labels[keep],
-                               usage=dataset.usage[keep], ids=None if dataset.ids is None else dataset.ids[keep])
+    return keep
+
+
+def stratified_subset(dataset: FERDataset, sizes: dict[str, int], seed: int) -> FERDataset:
+    """Keep a stratified random subset of each split.
+
+    Parameters
+    ----------
+    dataset : FERDataset
+    sizes : dict of str to int
+        As :func:`stratified_mask`.
+    seed : int
+        Seed of the draw (see :func:`stratified_indices`).
+
+    Returns
+    -------
+    FERDataset
+        The kept faces in their original order, with the source's ``sha256``.
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` names something other than a FER-2013 split.
+    """
+    keep = stratified_mask(dataset, sizes, seed)
+    return dataset if keep.all() else dataset.select(keep)

@@ -12,53 +12,11 @@ from fer_bench.datasets import audit as audit_module
 from fer_bench.datasets._dataset import FERDataset
 from fer_bench.datasets.audit import DataAudit, audit_dataset, blank_mask, cached_audit, training_leak_mask
 
-N_TRAIN, N_PUBLIC, N_PRIVATE = 30, 10, 10
-PUB, PRIV = N_TRAIN, N_TRAIN + N_PUBLIC  # first row of each test split
-
-
-def _faces(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Unrelated faces: random 6x6 block patterns plus noise, pixels 30..220 (no clipping under a few levels' shift)."""
-    blocks = np.kron(rng.integers(40, 210, size=(n, 6, 6)), np.ones((1, 8, 8), dtype=np.int64))
-    return (blocks + rng.integers(-10, 11, size=blocks.shape)).astype(np.uint8)
-
-
-def _planted() -> FERDataset:
-    """Rows 0..29 Training, 30..39 PublicTest, 40..49 PrivateTest, with these findings planted:
-
-    - Training exact groups: [3, 5] same label, [6, 7] different labels;
-    - Training/PrivateTest exact: [10, 40] same label, [11, 41] different labels;
-    - Training/PublicTest exact: [12, 30]; PublicTest/PrivateTest exact: [32, 45];
-    - near duplicates: 42 = 13 brighter by 3 levels, 43 = 14 with +-1 noise, 31 = 15 darker by 2;
-    - blank faces: 20 (constant 128 plus +-1 noise), 44 (constant 50).
-    """
-    rng = np.random.default_rng(7)
-    n = N_TRAIN + N_PUBLIC + N_PRIVATE
-    images = _faces(n, rng)
-    labels = np.arange(n, dtype=np.int64) % 7
-    usage = np.array(["Training"] * N_TRAIN + ["PublicTest"] * N_PUBLIC + ["PrivateTest"] * N_PRIVATE)
-
-    def copy(dst: int, src: int, label_offset: int = 0) -> None:
-        images[dst] = images[src]
-        labels[dst] = (labels[src] + label_offset) % 7
-
-    copy(5, 3)
-    copy(7, 6, 1)
-    copy(40, 10)
-    copy(41, 11, 2)
-    copy(30, 12)
-    copy(45, 32)
-    images[42] = images[13] + 3
-    images[43] = (images[14] + rng.integers(-1, 2, size=(48, 48))).astype(np.uint8)
-    images[31] = images[15] - 2
-    images[20] = 128 + rng.integers(-1, 2, size=(48, 48))
-    images[44] = 50
-    ids = np.array([f"face{row}" for row in range(n)])
-    return FERDataset(images=images, labels=labels, usage=usage, source="planted", sha256="ab" * 32, ids=ids)
-
+from .planted import N_PRIVATE, N_TRAIN, PRIV, PUB, planted_dataset, random_faces
 
 @pytest.fixture(scope="module")
 def planted() -> FERDataset:
-    return _planted()
+    return planted_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +96,7 @@ def test_mask_of_another_data_set_is_refused(planted, audit):
 def test_clean_data_has_no_findings():
     rng = np.random.default_rng(1)
     usage = np.array(["Training"] * 20 + ["PrivateTest"] * 5)
-    clean = FERDataset(images=_faces(25, rng), labels=np.zeros(25, dtype=np.int64), usage=usage, sha256="c" * 64)
+    clean = FERDataset(images=random_faces(25, rng), labels=np.zeros(25, dtype=np.int64), usage=usage, sha256="c" * 64)
     result = audit_dataset(clean, near_threshold=8)
     assert result.exact_groups == [] and result.conflict_groups == []
     assert result.near_pairs.shape == (0, 3) and result.blank_rows.size == 0
@@ -216,3 +174,13 @@ def test_real_fer2013_counts(fer2013_csv):
     assert result.counts["leak"]["PrivateTest"]["near_pairs"] == 352
     assert result.counts["leak"]["PublicTest"]["near_pairs"] == 288
     assert audit_module.test_leak_mask(dataset, result, "PrivateTest").sum() == 440
+
+
+def test_text_has_a_per_class_table(audit):
+    lines = audit.format_text().splitlines()
+    header = next(index for index, line in enumerate(lines) if line.startswith("class "))
+    columns = [column.strip() for column in lines[header].split("  ")]
+    assert "Training in groups" in columns and "PrivateTest exact" in columns and "blank" in columns
+    total = lines[header + 8].split()
+    assert total[0] == "total" and lines[header + 1].startswith("Angry")
+    assert [int(value) for value in total[1:]] == [4, 0, 0, 1, 1, 2, 2, 2]

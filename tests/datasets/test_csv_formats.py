@@ -223,3 +223,12 @@ def test_a_test_csv_of_another_layout_is_refused(tmp_path, tiny):
     other = write(tmp_path / "other.csv", "emotion,pixels,Usage", fer2013_rows(*tiny))
     with pytest.raises(DataError, match=re.escape(str(other)) + ".*expected the challenge test.csv layout"):
         load_dataset(train, test_path=other)
+
+
+def test_ids_name_file_and_line(tmp_path):
+    from fer_bench.datasets import load_dataset
+
+    pixels = " ".join(["7"] * 2304)
+    path = tmp_path / "fer2013.csv"
+    path.write_text(f"emotion,pixels,Usage\n0,{pixels},Training\n\n1,{pixels},PrivateTest\n")
+    assert load_dataset(path).ids.tolist() == ["fer2013.csv:2", "fer2013.csv:4"]  # the blank line 3 is skipped

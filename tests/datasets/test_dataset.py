@@ -23,3 +23,19 @@ def test_describe_unlabelled_and_thousands():
     assert lines[8].split() == ["3", "Happy", "1,200", "0", "1,200"]
     assert lines[-2].split() == ["unlabelled", "0", "5", "5"]
     assert lines[-1].split() == ["total", "1,200", "5", "1,205"]
+
+
+def test_select_keeps_metadata_and_ids():
+    dataset = FERDataset(images=np.arange(4, dtype=np.uint8)[:, None, None].repeat(48, 1).repeat(48, 2),
+                         labels=np.array([0, 1, 2, 3]), usage=np.array(["Training"] * 2 + ["PrivateTest"] * 2),
+                         source="x.csv", sha256="ab", ids=np.array(["a", "b", "c", "d"]))
+    by_mask = dataset.select(np.array([True, False, True, False]))
+    assert by_mask.labels.tolist() == [0, 2] and by_mask.ids.tolist() == ["a", "c"]
+    assert (by_mask.source, by_mask.sha256, by_mask.class_names) == ("x.csv", "ab", dataset.class_names)
+    by_rows = dataset.select(np.array([3, 0]))
+    assert by_rows.images[:, 0, 0].tolist() == [3, 0] and by_rows.usage.tolist() == ["PrivateTest", "Training"]
+    import pytest
+
+    from fer_bench.datasets import DataError
+    with pytest.raises(DataError, match="shape"):
+        dataset.select(np.array([True, False]))

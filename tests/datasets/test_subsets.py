@@ -65,3 +65,14 @@ def test_subset_keeps_ids():
 def test_unknown_split_name(synthetic):
     with pytest.raises(ValueError, match="unknown split.*Train\\b"):
         stratified_subset(synthetic, {"Train": 10}, seed=0)
+
+
+def test_mask_agrees_with_subset():
+    from fer_bench.datasets.subsets import stratified_mask
+
+    dataset = make_synthetic(n_per_class=20)
+    mask = stratified_mask(dataset, {"Training": 30, "PrivateTest": 7}, seed=2)
+    assert mask.dtype == bool and mask.shape == (len(dataset),)
+    subset = stratified_subset(dataset, {"Training": 30, "PrivateTest": 7}, seed=2)
+    assert np.array_equal(subset.images, dataset.images[mask])
+    assert mask[dataset.usage == "PublicTest"].all()  # a split without a size is kept whole

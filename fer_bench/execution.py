@@ -1,0 +1,361 @@
+"""Where and how one estimator's fit runs.
+
+- :func:`fit_and_predict`: the estimator's life: build, fit on Training
+  (PublicTest for selection), predict PrivateTest, optionally save;
+- :func:`run_task`: the same for a picklable :class:`FitTask` and the run's
+  :class:`FitData`, wherever joblib sends them, never raising for the estimator's own failure; under a time limit
+  it runs in a child process that is terminated at the limit;
+- network estimators run one at a time per machine (a file lock), so two never
+  share a GPU, and their timings stay their own;
+- :func:`parallel_backend`: the joblib backend of a run: local processes
+  (``loky``), a dask.distributed cluster (``dask``) or Ray (``ray``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import inspect
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import tempfile
+import threading
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .datasets import stratified_indices
+from .estimators._registry import EstimatorSpec, available_estimators, get_estimator_spec, load_plugin
+from .profiles import Profile
+from .results import RunRecord, json_safe
+from .timing import PeakMemory, Stopwatch
+
+BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")
+NETWORK_LOCK_FILE = f"fer_bench-{getpass.getuser()}-network.lock"
+"""In the temporary folder of the machine that fits: held while a network estimator fits."""
+_CHILD_READY = "ready"
+_KILL_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, eq=False)
+class FitData:
+    """The faces every fit of a run shares.
+
+    One object per run, given to every task beside its :class:`FitTask`: the
+    dask backend of joblib then sends it to each worker once (it scatters
+    arguments whose ``sizeof`` is large), not once per estimator.
+
+    Attributes
+    ----------
+    splits : dict of str to (ndarray, ndarray)
+        ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
+    """
+
+    splits: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def __sizeof__(self) -> int:
+        return sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
+
+
+@dataclass(frozen=True)
+class FitTask:
+    """What one estimator's fit needs besides the faces; picklable, since it travels to workers.
+
+    Attributes
+    ----------
+    name, family : str
+        The registered estimator.
+    plugins : tuple of str
+        ``--plugin`` modules or files a fresh worker imports to find ``name``.
+    profile : Profile
+    n_classes : int
+        Classes of the run (the width of the stored scores).
+    seed : int
+        Given to the estimator's ``random_state`` and the per-estimator Training subset.
+    save_model : bool
+        Return the fitted model's files.
+    time_limit : float or None
+        Seconds the fit, predict and save may take; None for no limit.
+    """
+
+    name: str
+    family: str
+    plugins: tuple[str, ...]
+    profile: Profile
+    n_classes: int
+    seed: int
+    save_model: bool = False
+    time_limit: float | None = None
+
+
+@dataclass
+class FitOutcome:
+    """What a fit sends back: the record without metrics, the PrivateTest predictions and the model.
+
+    Attributes
+    ----------
+    record : RunRecord
+        Status, timings, params, history, device; metrics are left to the runner.
+    y_pred : ndarray of int64, shape (n_test,) or None
+        None unless ``record.status == "ok"``.
+    scores : ndarray of float32, shape (n_test, n_classes) or None
+        Class probabilities, where the estimator has ``predict_proba``.
+    model_files : dict of str to bytes
+        The saved model's files by path relative to its folder; empty when not saved.
+    """
+
+    record: RunRecord
+    y_pred: np.ndarray | None = None
+    scores: np.ndarray | None = None
+    model_files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _spec(task: FitTask) -> EstimatorSpec:
+    """The registered spec of ``task.name``, importing the task's plugins when this process lacks it."""
+    if task.name not in available_estimators():
+        for plugin in task.plugins:
+            load_plugin(plugin)
+    return get_estimator_spec(task.name)
+
+
+def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int) -> np.ndarray:
+    """Spread ``predict_proba`` columns (ordered as ``classes_``) over all ``n_classes`` labels."""
+    full = np.zeros((len(proba), n_classes), dtype=np.float32)
+    full[:, np.asarray(estimator.classes_, dtype=np.int64)] = proba
+    return full
+
+
+def _model_files(estimator) -> dict[str, bytes]:
+    from .estimators.persistence import save_estimator
+
+    with tempfile.TemporaryDirectory(prefix="fer_bench-model-") as folder:
+        save_estimator(estimator, folder)
+        return {str(path.relative_to(folder)): path.read_bytes()
+                for path in sorted(Path(folder).rglob("*")) if path.is_file()}
+
+
+def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
+    """Fit one estimator on Training (PublicTest for selection) and predict PrivateTest.
+
+    Exceptions of the estimator propagate; :func:`run_task` turns them into a
+    failed record.
+    """
+    profile, splits = task.profile, data.splits
+    estimator = spec.create(profile)
+    if "random_state" in estimator.get_params(deep=False):
+        estimator.set_params(random_state=task.seed)
+    X_train, y_train = splits["Training"]
+    limit = profile.train_size(spec.name, spec.family)
+    if limit and limit < len(y_train):
+        keep = stratified_indices(y_train, limit, task.seed)
+        X_train, y_train = X_train[keep], y_train[keep]
+    X_test, y_test = splits["PrivateTest"]
+    record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
+                       params=json_safe(estimator.get_params(deep=False)),
+                       train_images=len(y_train), test_images=len(y_test))
+
+    fit_kwargs = {}
+    if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
+        fit_kwargs["validation_data"] = splits["PublicTest"]
+    with PeakMemory() as memory, Stopwatch() as fit_watch:
+        estimator.fit(X_train, y_train, **fit_kwargs)
+    with Stopwatch() as predict_watch:
+        if hasattr(estimator, "predict_proba"):
+            proba = estimator.predict_proba(X_test)
+            y_pred = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
+        else:
+            proba, y_pred = None, estimator.predict(X_test)
+    scores = None if proba is None else _scores_for_all_classes(estimator, proba, task.n_classes)
+
+    history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
+    epochs = max(len(history), 1)
+    record.fit_seconds = fit_watch.seconds
+    record.predict_seconds = predict_watch.seconds
+    record.fit_images_per_second = len(y_train) * epochs / max(fit_watch.seconds, 1e-9)
+    record.predict_images_per_second = len(y_test) / max(predict_watch.seconds, 1e-9)
+    record.peak_memory_mib = memory.peak_mib
+    record.device = str(getattr(estimator, "device_", "cpu"))
+    record.history = history
+    record.params = json_safe(estimator.get_params(deep=False))
+    model_files = _model_files(estimator) if task.save_model else {}
+    return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files)
+
+
+def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:
+    """An outcome without predictions; framework and source as registered where this process knows the name."""
+    spec = available_estimators().get(task.name)
+    return FitOutcome(RunRecord(name=task.name, family=task.family, framework=spec.framework if spec else "",
+                                source=spec.source if spec else "", status=status, error=error))
+
+
+def _fit_guarded(task: FitTask, data: FitData) -> FitOutcome:
+    try:
+        return fit_and_predict(_spec(task), task, data)
+    except Exception as error:  # one estimator's failure must not end the run
+        return _not_finished(task, "failed", "".join(traceback.format_exception(error)[-3:]).strip())
+
+
+def _exit_with_parent() -> None:
+    """In a child process: end it as soon as its parent is gone (killed), instead of fitting on as an orphan."""
+    parent = multiprocessing.parent_process()
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
+def _child_main(task: FitTask, data: FitData, connection) -> None:
+    """Entry of the time-limited child: Ctrl-C is the parent's to handle, and the child ends with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    connection.send(_CHILD_READY)
+    connection.send(_fit_guarded(task, data))
+    connection.close()
+
+
+def _fit_in_child(task: FitTask, data: FitData) -> FitOutcome:
+    """:func:`_fit_guarded` in a spawned child process, terminated after ``task.time_limit`` seconds.
+
+    The limit counts from the moment the child has started and received the
+    task (imports and data transfer excluded).
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(task, data, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
+    if multiprocessing.current_process().daemon:
+        receiver.close()
+        sender.close()
+        return _not_finished(task, "failed", "a time limit runs the estimator in a child process, which this daemonic "
+                                             "worker process cannot start (dask: set distributed.worker.daemon: false)")
+    child.start()
+    sender.close()
+    try:
+        try:
+            if receiver.recv() != _CHILD_READY:
+                raise EOFError
+            if not receiver.poll(task.time_limit):
+                return _not_finished(task, "timed_out",
+                                     f"stopped after the time limit of {task.time_limit:g} s (--time-limit)")
+            return receiver.recv()
+        except EOFError:
+            child.join()
+            return _not_finished(task, "failed", f"the estimator's child process ended with exit code {child.exitcode} "
+                                                 "before returning a result (killed, or out of memory?)")
+    finally:
+        if child.is_alive():
+            child.terminate()
+            child.join(_KILL_GRACE_SECONDS)
+            if child.is_alive():
+                child.kill()
+        child.join()
+        receiver.close()
+
+
+_process_network_lock = threading.Lock()
+
+
+@contextmanager
+def _network_slot(family: str) -> Iterator[None]:
+    """Hold this machine's network lock while a ``network`` estimator fits; other families pass freely.
+
+    A file lock (``fcntl.flock``) in the temporary folder, so it holds across
+    the worker processes and threads of one machine; where ``fcntl`` is
+    missing (Windows) only within one process.
+    """
+    if family != "network":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:
+        with _process_network_lock:
+            yield
+        return
+    with open(Path(tempfile.gettempdir()) / NETWORK_LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_task(task: FitTask, data: FitData) -> FitOutcome:
+    """Fit one estimator where joblib runs this: in this process, or a child under a time limit.
+
+    Returns
+    -------
+    FitOutcome
+        ``ok``, ``failed`` (the traceback's last lines in ``error``) or
+        ``timed_out``; only ``KeyboardInterrupt`` and the like propagate.
+    """
+    with _network_slot(task.family):
+        return _fit_guarded(task, data) if task.time_limit is None else _fit_in_child(task, data)
+
+
+@contextmanager
+def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = None) -> Iterator[int]:
+    """Make ``backend`` joblib's backend for the block (also for grid searches inside estimators).
+
+    Parameters
+    ----------
+    backend : {"loky", "dask", "ray"}
+        ``loky``: local worker processes; ``dask``: the dask.distributed
+        scheduler at ``scheduler`` (or the current default client); ``ray``:
+        a Ray cluster (``ray.init`` settings from the environment).
+    scheduler : str, optional
+        Address of the dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    n_jobs : int, optional
+        Estimators at once; default 1 for ``loky`` (one after another, in this
+        process) and -1 (every worker slot of the cluster) for ``dask`` and ``ray``.
+
+    Yields
+    ------
+    int
+        The ``n_jobs`` to give :class:`joblib.Parallel`.
+
+    Raises
+    ------
+    ValueError
+        If ``backend`` is unknown, ``n_jobs`` is 0, ``scheduler`` is given to
+        another backend than ``dask``, or ``dask`` has neither a scheduler
+        address nor a default client.
+    ImportError
+        If dask.distributed or Ray is not installed.
+    """
+    from joblib import parallel_config
+
+    if backend not in BACKENDS:
+        raise ValueError(f"--backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+    if n_jobs == 0:
+        raise ValueError("--n-jobs 0: expected a positive number, or -1 for every worker")
+    if scheduler is not None and backend != "dask":
+        raise ValueError(f"--scheduler is an address of a dask scheduler; it needs --backend dask, not {backend}")
+    if backend == "loky":
+        with parallel_config(backend="loky"):
+            yield n_jobs or 1
+    elif backend == "dask":
+        try:
+            from distributed import Client, default_client
+        except ImportError as error:
+            raise ImportError("--backend dask needs dask.distributed: pip install 'fer_bench[distributed]'") from error
+        if scheduler is None:
+            try:
+                default_client()
+            except ValueError as error:
+                raise ValueError("--backend dask needs --scheduler ADDRESS (or a running dask Client)") from error
+            with parallel_config(backend="dask"):
+                yield n_jobs or -1
+        else:
+            with Client(scheduler) as _, parallel_config(backend="dask"):
+                yield n_jobs or -1
+    else:
+        try:
+            from ray.util.joblib import register_ray
+        except ImportError as error:
+            raise ImportError("--backend ray needs Ray, which is not installed: pip install 'ray[default]'") from error
+        register_ray()
+        with parallel_config(backend="ray"):
+            yield n_jobs or -1

@@ -1,0 +1,152 @@
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fer_bench import execution
+from fer_bench.datasets import make_synthetic
+from fer_bench.estimators import _registry
+from fer_bench.estimators._registry import available_estimators, load_plugin
+from fer_bench.execution import FitData, FitTask, parallel_backend, run_task
+from fer_bench.profiles import load_profile
+from fer_bench.results import ResultsStore
+from fer_bench.runner import run_benchmark
+
+SLEEPER = str(Path(__file__).with_name("sleeper_plugin.py"))
+FAST = ["svc_linear", "knn"]
+
+
+@pytest.fixture(autouse=True)
+def audit_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return make_synthetic()
+
+
+@pytest.fixture
+def sleeper(monkeypatch):
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
+    load_plugin(SLEEPER)
+    return "sleeper"
+
+
+def _task(name, family="classical", **kwargs):
+    return FitTask(name=name, family=family, plugins=(SLEEPER,), profile=load_profile("smoke"), n_classes=7, seed=0,
+                   **kwargs)
+
+
+def _data(dataset):
+    return FitData({split: dataset.split(split) for split in ("Training", "PublicTest", "PrivateTest")})
+
+
+def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic, sleeper, monkeypatch):
+    monkeypatch.setenv("FER_BENCH_TEST_SLEEP", "120")
+    started = time.perf_counter()
+    records = run_benchmark([sleeper, "svc_linear"], synthetic, load_profile("smoke"), tmp_path, progress=False,
+                            time_limit=3, plugins=[SLEEPER])
+    assert time.perf_counter() - started < 60
+    assert [record.status for record in records] == ["timed_out", "ok"]
+    assert "time limit of 3 s" in records[0].error and records[0].framework == "test"
+    assert records[1].metrics["n"] == 210 and records[1].fit_seconds > 0  # fitted in its child process
+    raw = ResultsStore(tmp_path).load()
+    assert [record.status for record in raw[1]] == ["timed_out", "ok"]
+    assert raw[0]["execution"]["time_limit"] == 3 and raw[0]["execution"]["save_models"] == "networks"
+
+
+def test_child_reports_the_estimators_failure(synthetic):
+    outcome = run_task(_task("not_registered_anywhere", time_limit=60), _data(synthetic))
+    assert outcome.record.status == "failed" and "not_registered_anywhere" in outcome.record.error
+
+
+def test_networks_take_the_machine_one_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(execution.tempfile, "tempdir", str(tmp_path))
+    networks_inside, most = [], []
+
+    def fit_network():
+        with execution._network_slot("network"):
+            networks_inside.append(1)
+            most.append(len(networks_inside))
+            time.sleep(0.2)
+            networks_inside.pop()
+
+    threads = [threading.Thread(target=fit_network) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == [1, 1, 1]
+    assert (tmp_path / execution.NETWORK_LOCK_FILE).is_file()
+    with execution._network_slot("network"):
+        classical = threading.Thread(target=lambda: execution._network_slot("classical").__enter__())
+        classical.start()
+        classical.join(5)
+        assert not classical.is_alive()  # other families never wait
+        network = threading.Thread(target=fit_network)
+        network.start()
+        network.join(0.5)
+        assert network.is_alive()  # a second network waits for the slot
+    network.join()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"backend": "spark"}, ValueError, "--backend"),
+    ({"n_jobs": 0}, ValueError, "--n-jobs"),
+    ({"backend": "loky", "scheduler": "tcp://127.0.0.1:1"}, ValueError, "--backend dask"),
+    ({"backend": "dask"}, ValueError, "--scheduler"),
+])
+def test_bad_backend_settings(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        with parallel_backend(**kwargs):
+            pass
+
+
+def test_ray_missing_is_a_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(ImportError, match="needs Ray"):
+        with parallel_backend("ray"):
+            pass
+
+
+def _predictions(run_dir, records):
+    store = ResultsStore(run_dir)
+    return {record.name: store.load_predictions(record)["y_pred"] for record in records}
+
+
+def test_dask_cluster_and_local_processes_give_the_local_results(tmp_path, synthetic):
+    distributed = pytest.importorskip("distributed")
+    profile = load_profile("smoke")
+    local = run_benchmark(FAST, synthetic, profile, tmp_path / "local", progress=False)
+    expected = _predictions(tmp_path / "local", local)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None, memory_limit="1GiB") as cluster:
+        remote = run_benchmark(FAST, synthetic, profile, tmp_path / "dask", progress=False, backend="dask",
+                               scheduler=cluster.scheduler_address)
+    loky = run_benchmark(FAST, synthetic, profile, tmp_path / "loky", progress=False, n_jobs=2)
+    for run_dir, records in ((tmp_path / "dask", remote), (tmp_path / "loky", loky)):
+        assert [record.status for record in records] == ["ok", "ok"]
+        got = _predictions(run_dir, records)
+        for name in FAST:
+            assert np.array_equal(got[name], expected[name]), (run_dir.name, name)
+        assert [record.metrics for record in records] == [record.metrics for record in local]
+    manifest = ResultsStore(tmp_path / "dask").load()[0]
+    assert manifest["execution"]["backend"] == "dask" and manifest["execution"]["scheduler"].startswith("tcp://127.0.0.1")
+
+
+def test_daemonic_worker_cannot_apply_a_time_limit(synthetic, monkeypatch):
+    monkeypatch.setattr(execution.multiprocessing.current_process(), "daemon", True, raising=False)
+    outcome = run_task(_task("svc_linear", time_limit=60), _data(synthetic))
+    assert outcome.record.status == "failed" and "daemon" in outcome.record.error
+
+
+def test_run_data_is_sized_by_its_arrays_for_dask_to_scatter_it_once(synthetic):
+    sizeof = pytest.importorskip("dask.sizeof").sizeof
+    data = _data(synthetic)
+    arrays = synthetic.images.nbytes + synthetic.labels.nbytes
+    assert arrays <= sizeof(data) < arrays + 1000  # sys.getsizeof adds the object header
