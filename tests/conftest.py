@@ -42,3 +42,9 @@ def fer2013_folder_sample(fer2013_dir) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path_factory):
+    """Audits cached by a test go to the session's temporary folder, never to ~/.cache."""
+    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

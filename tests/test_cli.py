@@ -31,11 +31,6 @@ def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "fer_bench", *args], capture_output=True, text=True)
 
 
-@pytest.fixture(autouse=True)
-def audit_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-
-
 @pytest.fixture
 def planted_csv(tmp_path):
     from tests.datasets.planted import planted_dataset, write_fer_csv

@@ -18,11 +18,6 @@ SLEEPER = str(Path(__file__).with_name("sleeper_plugin.py"))
 FAST = ["svc_linear", "knn"]
 
 
-@pytest.fixture(autouse=True)
-def audit_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-
-
 @pytest.fixture(scope="module")
 def synthetic():
     return make_synthetic()

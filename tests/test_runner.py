@@ -96,11 +96,6 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in records)
 
 
-@pytest.fixture(autouse=True)
-def audit_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
-
-
 @pytest.fixture(scope="module")
 def planted():
     from tests.datasets.planted import planted_dataset
