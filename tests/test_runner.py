@@ -173,3 +173,10 @@ def test_resume_refuses_other_data_profile_or_seed(tmp_path, synthetic):
         run_benchmark(["svc_linear"], synthetic, load_profile("quick"), tmp_path, progress=False, resume=True)
     with pytest.raises(FileNotFoundError, match="results.json"):
         run_benchmark(["svc_linear"], synthetic, profile, tmp_path / "none", progress=False, resume=True)
+
+
+def test_synthetic_faces_are_not_flagged_as_near_copies(tmp_path):
+    run_benchmark(["svc_linear"], make_synthetic(), load_profile("smoke"), tmp_path / "run", progress=False)
+    audit = json.loads((tmp_path / "run" / "results.json").read_text())["manifest"]["audit"]
+    assert audit["near_threshold"] == 0
+    assert audit["private_exact"] + audit["private_near_only"] == 0
