@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from .labels import LABEL_MAPS, SPLITS
 from .profiles import PROFILE_NAMES
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
@@ -20,6 +21,16 @@ EXIT_USAGE = 2
 def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plugin", action="append", default=[], metavar="MODULE_OR_FILE",
                         help="import an estimator plugin (a module name or a .py file); repeatable")
+
+
+def _add_labels_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
+                        help="relabel FER-2013 rows: 'ferplus fer2013new.csv' gives FER+'s 8 classes (plurality "
+                             "vote; ties, unknown and not-a-face rows dropped)")
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL_DIR", help="a saved model, RUN_DIR/models/NAME")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save-models", choices=("none", "networks", "all"), default="networks",
                      help="which fitted models to keep under RUN_DIR/models/ (default: networks)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_labels_option(run)
     _add_plugin_option(run)
 
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
@@ -53,6 +65,33 @@ def build_parser() -> argparse.ArgumentParser:
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     info = data_commands.add_parser("info", help="counts per split and class, and the file's sha256")
     info.add_argument("path", metavar="PATH")
+    _add_labels_option(info)
+
+    study = commands.add_parser("study", help="studies of a saved model")
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="STUDY")
+    resize = study_commands.add_parser(
+        "resize", help="accuracy of a saved model on faces down-sampled to 48..12 px and back, per interpolation",
+        description="Down-sample every test face to 48, 40, 32, 24, 16 and 12 pixels and back to 48 with OpenCV's "
+                    "cubic, linear, Lanczos-4 and area interpolation; score the model on each.")
+    _add_model_option(resize)
+    resize.add_argument("--data", metavar="PATH", help="a FER-2013 layout (default as for run)")
+    resize.add_argument("--split", default="PrivateTest", choices=SPLITS, help="faces to study (default: PrivateTest)")
+    resize.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/resize-NAME/)")
+    _add_labels_option(resize)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a saved model on a FER-2013 split or on another data set's class folders",
+        description="Score a saved model on a FER-2013 layout (--data, PrivateTest by default) or on a folder of "
+                    "class folders (--data-folder DIR/<class name>/*.png|jpg, any size and colour).")
+    _add_model_option(evaluate)
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", metavar="PATH", help="a FER-2013 layout")
+    source.add_argument("--data-folder", metavar="DIR", help="DIR/<class name>/ image folders")
+    evaluate.add_argument("--split", default="PrivateTest", choices=SPLITS, help="with --data (default: PrivateTest)")
+    evaluate.add_argument("--label-map", choices=sorted(LABEL_MAPS),
+                          help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
+    evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
+    _add_labels_option(evaluate)
     return parser
 
 
@@ -73,15 +112,29 @@ def _resolve_names(names: list[str]) -> list[str]:
     return names
 
 
-def _load_data(path: str | None):
+LABEL_SETS: tuple[str, ...] = ("ferplus",)
+
+
+def _load_data(path: str | None, labels: list[str] | None = None):
     from .datasets import load_dataset, make_synthetic
 
+    if labels is not None and labels[0] not in LABEL_SETS:
+        raise ValueError(f"--labels {labels[0]!r}: expected one of {', '.join(LABEL_SETS)}")
     if path is None:
         path = next((candidate for candidate in DEFAULT_DATA_FILES if Path(candidate).is_file()), None)
     if path is None:
         print("no --data given and no data/fer2013.csv[.gz]: using the embedded SYNTHETIC data set", file=sys.stderr)
-        return make_synthetic()
-    return load_dataset(path)
+        dataset = make_synthetic()
+    else:
+        dataset = load_dataset(path)
+    if labels is None:
+        return dataset
+    from .datasets.ferplus import apply_ferplus_labels
+
+    dataset, dropped = apply_ferplus_labels(dataset, labels[1])
+    print(f"FER+ labels from {labels[1]}: {len(dataset):,} faces kept; dropped "
+          + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
+    return dataset
 
 
 def _command_run(args) -> int:
@@ -92,7 +145,7 @@ def _command_run(args) -> int:
     _load_plugins(args.plugin)
     profile = load_profile(args.profile)
     names = _resolve_names(args.names)
-    dataset = _load_data(args.data)
+    dataset = _load_data(args.data, args.labels)
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
     command = "python -m fer_bench " + shlex.join(args.argv)
     try:
@@ -134,13 +187,55 @@ def _command_list(args) -> int:
 
 
 def _command_data(args) -> int:
-    from .datasets import describe_dataset, load_dataset
+    from .datasets import describe_dataset
 
-    print(describe_dataset(load_dataset(args.path)))
+    print(describe_dataset(_load_data(args.path, args.labels)))
     return 0
 
 
-COMMANDS = {"run": _command_run, "report": _command_report, "list": _command_list, "data": _command_data}
+def _command_line(args) -> str:
+    return "python -m fer_bench " + shlex.join(args.argv)
+
+
+def _command_study(args) -> int:
+    from .estimators.persistence import load_estimator
+    from .pipeline.evaluate import default_output_dir, split_faces
+    from .pipeline.study import run_resize_study, table_text, write_resize_study
+
+    faces = split_faces(_load_data(args.data, args.labels), args.split)
+    model = load_estimator(args.model)
+    study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
+    _, html_path = write_resize_study(study, out_dir, _command_line(args))
+    print(f"{faces.scope} accuracy\n{table_text(study, 'accuracy')}\n\nmacro-F1\n{table_text(study, 'macro_f1')}")
+    print(html_path)
+    return 0
+
+
+def _command_evaluate(args) -> int:
+    from .estimators.persistence import load_estimator
+    from .pipeline.evaluate import default_output_dir, evaluate, read_class_folder, split_faces, summary_text, write_evaluation
+
+    if args.data_folder is not None:
+        if args.labels is not None:
+            raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
+        faces = read_class_folder(args.data_folder, args.label_map)
+    else:
+        if args.label_map is not None:
+            raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
+        faces = split_faces(_load_data(args.data, args.labels), args.split)
+    model = load_estimator(args.model)
+    evaluation = evaluate(model, args.model, faces)
+    data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
+    _, html_path = write_evaluation(evaluation, out_dir, _command_line(args))
+    print(summary_text(evaluation))
+    print(html_path)
+    return 0
+
+
+COMMANDS = {"run": _command_run, "report": _command_report, "list": _command_list, "data": _command_data,
+            "study": _command_study, "evaluate": _command_evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:
