@@ -139,3 +139,50 @@ def test_image_folder_data_is_refused(fer2013, tmp_path):
     path = write_ferplus(tmp_path / "new.csv", fer2013.usage, [one_hot_votes(0)] * len(fer2013))
     with pytest.raises(DataError, match="image folder faces/ has no such order"):
         apply_ferplus_labels(folder, path)
+
+
+@pytest.fixture
+def fer2013_and_ferplus_files(tmp_path):
+    """A fer2013.csv of 8 faces per FER+ class and split, and its fer2013new.csv with one-hot votes plus 3 dropped rows."""
+    rng = np.random.default_rng(0)
+    usage = np.repeat(SPLITS, [8 * 8 + 3, 8 * 2, 8 * 2])
+    ferplus_label = np.concatenate([np.r_[np.arange(64) % 8, [-1, -1, -1]], np.arange(16) % 8, np.arange(16) % 8])
+    images = rng.integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
+    for image, label in zip(images, ferplus_label):
+        image[:8] = 30 * (label + 1)  # a class cue a classifier can learn
+    rows = [f"{label % 7},{' '.join(map(str, image.ravel()))},{split}"
+            for image, label, split in zip(images, ferplus_label, usage)]
+    fer_path = tmp_path / "fer2013.csv"
+    fer_path.write_text("\n".join(["emotion,pixels,Usage", *rows]) + "\n")
+    votes = [one_hot_votes(label) if label >= 0 else one_hot_votes(9) for label in ferplus_label]
+    return fer_path, write_ferplus(tmp_path / "fer2013new.csv", usage, votes)
+
+
+def test_cli_data_info_with_ferplus_labels(fer2013_and_ferplus_files, capsys):
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    assert main(["data", "info", str(fer_path), "--labels", "ferplus", str(new_path)]) == 0
+    captured = capsys.readouterr()
+    assert "7 Contempt" in captured.out and "FER+ labels" in captured.out
+    assert "96 faces kept; dropped 0 unknown, 3 not a face, 0 tie, 0 no votes" in captured.err
+    assert main(["data", "info", str(fer_path), "--labels", "affectnet", str(new_path)]) == 2
+    assert "--labels 'affectnet': expected one of ferplus" in capsys.readouterr().err
+
+
+def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_files, tmp_path, capsys):
+    import json
+
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    run_dir = tmp_path / "run"
+    assert main(["run", "knn", "--data", str(fer_path), "--labels", "ferplus", str(new_path), "--out", str(run_dir),
+                 "--quiet"]) == 0
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["manifest"]["class_names"] == list(FERPLUS_CLASSES)
+    record = results["records"][0]
+    assert record["status"] == "ok" and len(record["metrics"]["confusion_matrix"]) == 8
+    assert record["metrics"]["n"] == 16
+    report = (run_dir / "report.html").read_text()
+    assert "Contempt" in report and "Happiness" in report

@@ -40,19 +40,33 @@ def write_ck_plus_like(root):
     return root
 
 
+def save_in_run(model, run_dir, name, class_names=FER2013_CLASSES):
+    """Save ``model`` as RUN_DIR/models/NAME beside a results.json naming the run's classes."""
+    from fer_bench.estimators.persistence import save_estimator
+
+    model_dir = save_estimator(model, run_dir / "models" / name)
+    manifest = {"class_names": list(class_names)}
+    (run_dir / "results.json").write_text(json.dumps({"manifest": manifest, "records": [{"name": name}]}))
+    return model_dir
+
+
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory):
-    """A tiny network trained on synthetic faces, saved as RUN_DIR/models/shallow_cnn of a 7-class run."""
-    from fer_bench.estimators.persistence import save_estimator
+    """A linear SVM on synthetic faces (fast, saved with joblib) in a 7-class run."""
+    from fer_bench.estimators.classical import PixelSVC
+
+    images, labels = make_synthetic(n_per_class=20).split("Training")
+    return save_in_run(PixelSVC(kernel="linear").fit(images, labels), tmp_path_factory.mktemp("run"), "svc_linear")
+
+
+@pytest.fixture(scope="module")
+def saved_network(tmp_path_factory):
+    """A tiny network trained on synthetic faces (saved through its own save/load) in a 7-class run."""
     from fer_bench.estimators.torch_trainer import TorchClassifier
 
-    run_dir = tmp_path_factory.mktemp("run")
     images, labels = make_synthetic(n_per_class=20).split("Training")
     model = TorchClassifier(architecture="shallow_cnn", width=0.125, epochs=1, batch_size=32).fit(images, labels)
-    model_dir = save_estimator(model, run_dir / "models" / "shallow_cnn")
-    manifest = {"class_names": list(FER2013_CLASSES)}
-    (run_dir / "results.json").write_text(json.dumps({"manifest": manifest, "records": [{"name": "shallow_cnn"}]}))
-    return model_dir
+    return save_in_run(model, tmp_path_factory.mktemp("run"), "shallow_cnn")
 
 
 def test_ck_plus_folder_is_mapped_and_contempt_excluded(tmp_path):
@@ -130,6 +144,7 @@ def test_class_mismatch_with_the_training_run_is_refused(saved_model):
 
     model = load_estimator(saved_model)
     assert trained_class_names(saved_model) == FER2013_CLASSES
+    assert model.classes_.tolist() == list(range(7))
     with pytest.raises(ValueError, match="trained on the classes Angry, .* but the data has Neutral, Happiness"):
         check_model_classes(model, FERPLUS_CLASSES, trained_class_names(saved_model), saved_model)
     with pytest.raises(ValueError, match=r"predicts labels 0\.\.6, outside the data's 5 classes"):
@@ -141,10 +156,10 @@ def test_default_output_dir_sits_in_the_run(saved_model, tmp_path):
     assert default_output_dir(tmp_path, "evaluate-x").parent.as_posix() == "reports/studies"
 
 
-def test_cli_evaluates_a_saved_network_on_a_ck_plus_folder(saved_model, tmp_path, capsys):
+def test_cli_evaluates_a_saved_network_on_a_ck_plus_folder(saved_network, tmp_path, capsys):
     root = write_ck_plus_like(tmp_path / "ck")
     out = tmp_path / "out"
-    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(root), "--label-map", "ck+",
+    assert main(["evaluate", "--model", str(saved_network), "--data-folder", str(root), "--label-map", "ck+",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "faces:   10 scored" in printed and "2 images in contempt/ excluded" in printed
