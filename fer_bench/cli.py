@@ -16,6 +16,8 @@ from .profiles import PROFILE_NAMES
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
 EXIT_USAGE = 2
+LABEL_SETS: tuple[str, ...] = ("ferplus",)
+"""Label sets ``--labels SET FILE`` can apply to FER-2013 rows."""
 
 
 def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
@@ -110,9 +112,6 @@ def _resolve_names(names: list[str]) -> list[str]:
     for name in names:
         get_estimator_spec(name)  # raises KeyError naming the known estimators
     return names
-
-
-LABEL_SETS: tuple[str, ...] = ("ferplus",)
 
 
 def _load_data(path: str | None, labels: list[str] | None = None):
