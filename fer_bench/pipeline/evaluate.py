@@ -132,7 +132,9 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
         try:
             label = mapped_class_index(child.name, label_map)
         except KeyError as error:
-            hint = "" if label_map else " (another data set's names need --label-map, e.g. ck+)"
+            hint = ("; for FER-2013's train/ and test/ export give DIR/test, or DIR with --data"
+                    if child.name.lower() in ("train", "test") else
+                    "" if label_map else " (another data set's names need --label-map, e.g. ck+)")
             raise DataError(f"{child}: folder name is not a known class: {error.args[0]}{hint}") from None
         entries.extend((file.relative_to(root).as_posix(), label) for file in sorted(child.rglob("*"))
                        if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES

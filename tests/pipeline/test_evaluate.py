@@ -195,3 +195,9 @@ def test_labelled_faces_scope_reaches_the_figure(tmp_path):
                           "PublicTest")
     _, html_path = write_evaluation(evaluate(AlwaysHappy(), tmp_path, faces), tmp_path / "out")
     assert "on 2 PublicTest faces" in html_path.read_text()
+
+
+def test_fer2013_export_root_gets_a_hint(tmp_path):
+    (tmp_path / "test" / "happy").mkdir(parents=True)
+    with pytest.raises(DataError, match=r"unknown expression 'test'.*give DIR/test, or DIR with --data"):
+        read_class_folder(tmp_path)
