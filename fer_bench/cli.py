@@ -12,6 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from .labels import LABEL_MAPS, SPLITS
 from .profiles import PROFILE_NAMES
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
@@ -19,6 +20,8 @@ EXIT_USAGE = 2
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")  # fer_bench.execution.BACKENDS, without importing joblib
 DEFAULT_NEAR_THRESHOLD = 4  # fer_bench.datasets.audit's defaults, without importing imagehash
 DEFAULT_BLANK_STD = 2.0
+LABEL_SETS: tuple[str, ...] = ("ferplus",)
+"""Label sets ``--labels SET FILE`` can apply to FER-2013 rows."""
 
 
 def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +42,14 @@ def _add_face_options(parser: argparse.ArgumentParser) -> None:
                       help="border added around each face, fraction of its side (default 0.1)")
     face.add_argument("--interpolation", default="area", choices=("area", "linear", "cubic", "nearest", "lanczos"),
                       help="resampling of faces to 48x48 (default: area)")
+def _add_labels_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
+                        help="relabel FER-2013 rows: 'ferplus fer2013new.csv' gives FER+'s 8 classes (plurality "
+                             "vote; ties, unknown and not-a-face rows dropped)")
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL_DIR", help="a saved model, RUN_DIR/models/NAME")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     execution.add_argument("--resume", metavar="RUN_DIR",
                            help="complete an interrupted run: rerun the estimators without an ok record, "
                                 "with the stored profile, seed, data and cleaning")
+    _add_labels_option(run)
     _add_plugin_option(run)
 
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
@@ -135,6 +147,33 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _add_face_options(serve)
+    _add_labels_option(info)
+
+    study = commands.add_parser("study", help="studies of a saved model")
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="STUDY")
+    resize = study_commands.add_parser(
+        "resize", help="accuracy of a saved model on faces down-sampled to 48..12 px and back, per interpolation",
+        description="Down-sample every test face to 48, 40, 32, 24, 16 and 12 pixels and back to 48 with OpenCV's "
+                    "cubic, linear, Lanczos-4 and area interpolation; score the model on each.")
+    _add_model_option(resize)
+    resize.add_argument("--data", metavar="PATH", help="a FER-2013 layout (default as for run)")
+    resize.add_argument("--split", default="PrivateTest", choices=SPLITS, help="faces to study (default: PrivateTest)")
+    resize.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/resize-NAME/)")
+    _add_labels_option(resize)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a saved model on a FER-2013 split or on another data set's class folders",
+        description="Score a saved model on a FER-2013 layout (--data, PrivateTest by default) or on a folder of "
+                    "class folders (--data-folder DIR/<class name>/*.png|jpg, any size and colour).")
+    _add_model_option(evaluate)
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", metavar="PATH", help="a FER-2013 layout")
+    source.add_argument("--data-folder", metavar="DIR", help="DIR/<class name>/ image folders")
+    evaluate.add_argument("--split", default="PrivateTest", choices=SPLITS, help="with --data (default: PrivateTest)")
+    evaluate.add_argument("--label-map", choices=sorted(LABEL_MAPS),
+                          help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
+    evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
+    _add_labels_option(evaluate)
     return parser
 
 
@@ -155,15 +194,26 @@ def _resolve_names(names: list[str]) -> list[str]:
     return names
 
 
-def _load_data(path: str | None):
+def _load_data(path: str | None, labels: list[str] | None = None):
     from .datasets import load_dataset, make_synthetic
 
+    if labels is not None and labels[0] not in LABEL_SETS:
+        raise ValueError(f"--labels {labels[0]!r}: expected one of {', '.join(LABEL_SETS)}")
     if path is None:
         path = next((candidate for candidate in DEFAULT_DATA_FILES if Path(candidate).is_file()), None)
     if path is None:
         print("no --data given and no data/fer2013.csv[.gz]: using the embedded SYNTHETIC data set", file=sys.stderr)
-        return make_synthetic()
-    return load_dataset(path)
+        dataset = make_synthetic()
+    else:
+        dataset = load_dataset(path)
+    if labels is None:
+        return dataset
+    from .datasets.ferplus import apply_ferplus_labels
+
+    dataset, dropped = apply_ferplus_labels(dataset, labels[1])
+    print(f"FER+ labels from {labels[1]}: {len(dataset):,} faces kept; dropped "
+          + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
+    return dataset
 
 
 def _plugin_reference(plugin: str) -> str:
@@ -184,11 +234,11 @@ def _stored_run_settings(args) -> dict:
     _load_plugins(plugins)
     stored_data = manifest["data"]
     if args.data is not None:
-        dataset = _load_data(args.data)
+        dataset = _load_data(args.data, args.labels)
     elif stored_data.get("synthetic"):
         dataset = make_synthetic()
     elif Path(stored_data["source"]).exists():
-        dataset = _load_data(stored_data["source"])
+        dataset = _load_data(stored_data["source"], args.labels)
     else:
         raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
                                 "name it with --data")
@@ -214,7 +264,7 @@ def _new_run_settings(args) -> dict:
     _load_plugins(plugins)
     profile = load_profile(args.profile or "smoke")
     names = _resolve_names(args.names)
-    dataset = _load_data(args.data)
+    dataset = _load_data(args.data, args.labels)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "save_models": args.save_models or "networks",
             "dataset": dataset,
             "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
@@ -227,7 +277,7 @@ def _command_run(args) -> int:
 
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
-    command = "python -m fer_bench " + shlex.join(args.argv)
+    command = _command_line(args)
     try:
         records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
                                 seed=settings["seed"], save_models=settings["save_models"], command=command,
@@ -282,9 +332,9 @@ def _command_list(args) -> int:
 
 
 def _command_data(args) -> int:
-    from .datasets import describe_dataset, load_dataset
+    from .datasets import describe_dataset
 
-    dataset = load_dataset(args.path)
+    dataset = _load_data(args.path, getattr(args, "labels", None))
     if args.data_command == "info":
         print(describe_dataset(dataset))
         return 0
@@ -343,8 +393,50 @@ def _command_serve(args) -> int:
     return 0
 
 
+def _command_line(args) -> str:
+    return "python -m fer_bench " + shlex.join(args.argv)
+
+
+def _command_study(args) -> int:
+    from .estimators.persistence import load_estimator
+    from .pipeline.evaluate import default_output_dir, split_faces
+    from .pipeline.study import run_resize_study, table_text, write_resize_study
+
+    faces = split_faces(_load_data(args.data, args.labels), args.split)
+    model = load_estimator(args.model)
+    study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
+    _, html_path = write_resize_study(study, out_dir, _command_line(args))
+    print(f"{faces.scope} accuracy\n{table_text(study, 'accuracy')}\n\nmacro-F1\n{table_text(study, 'macro_f1')}")
+    print(html_path)
+    return 0
+
+
+def _command_evaluate(args) -> int:
+    from .estimators.persistence import load_estimator
+    from .pipeline.evaluate import default_output_dir, evaluate, read_class_folder, split_faces, summary_text, write_evaluation
+
+    if args.data_folder is not None:
+        if args.labels is not None:
+            raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
+        faces = read_class_folder(args.data_folder, args.label_map)
+    else:
+        if args.label_map is not None:
+            raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
+        faces = split_faces(_load_data(args.data, args.labels), args.split)
+    model = load_estimator(args.model)
+    evaluation = evaluate(model, args.model, faces)
+    data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
+    _, html_path = write_evaluation(evaluation, out_dir, _command_line(args))
+    print(summary_text(evaluation))
+    print(html_path)
+    return 0
+
+
 COMMANDS = {"run": _command_run, "report": _command_report, "compare": _command_compare, "list": _command_list,
-            "data": _command_data, "predict": _command_predict, "live": _command_live, "serve": _command_serve}
+            "data": _command_data, "predict": _command_predict, "live": _command_live, "serve": _command_serve,
+            "study": _command_study, "evaluate": _command_evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 FER-2013 (Goodfellow et al., 2013) numbers its seven expressions 0..6 in the
 order of :data:`FER2013_CLASSES`; every loader maps folder names and other data
-sets' names onto these indices.
+sets' names onto these indices. FER+ relabels the same faces with eight
+classes (:data:`FERPLUS_CLASSES`), and :data:`LABEL_MAPS` maps other data sets'
+folder names onto FER-2013's.
 """
 
 FER2013_CLASSES: tuple[str, ...] = ("Angry", "Disgust", "Fear", "Happy", "Sad", "Surprise", "Neutral")
@@ -10,6 +12,26 @@ FER2013_CLASSES: tuple[str, ...] = ("Angry", "Disgust", "Fear", "Happy", "Sad", 
 
 SPLITS: tuple[str, ...] = ("Training", "PublicTest", "PrivateTest")
 """FER-2013's split names: Training, PublicTest (validation), PrivateTest (test)."""
+
+FERPLUS_CLASSES: tuple[str, ...] = ("Neutral", "Happiness", "Surprise", "Sadness", "Anger", "Disgust", "Fear",
+                                    "Contempt")
+"""FER+'s eight expressions (Barsoum et al., 2016), index = label: the order of
+the vote columns of Microsoft's ``fer2013new.csv``."""
+
+FERPLUS_NON_EXPRESSIONS: tuple[str, ...] = ("unknown", "NF")
+"""The vote columns of ``fer2013new.csv`` after the eight expressions: the
+annotators could not tell the expression, or the image is not a face."""
+
+CK_PLUS_TO_FER2013: dict[str, str | None] = {
+    "anger": "Angry", "contempt": None, "disgust": "Disgust", "fear": "Fear", "happy": "Happy",
+    "neutral": "Neutral", "sadness": "Sad", "surprise": "Surprise",
+}
+"""CK+ folder names (Lucey et al., 2010) -> FER-2013 class names; None where
+FER-2013 has no counterpart (contempt). ``neutral`` serves the CK+ exports
+that add neutral frames."""
+
+LABEL_MAPS: dict[str, dict[str, str | None]] = {"ck+": CK_PLUS_TO_FER2013}
+"""Named mappings from other data sets' class names to FER-2013's (``--label-map``)."""
 
 
 def class_index(name: str) -> int:
@@ -25,3 +47,38 @@ def class_index(name: str) -> int:
         if class_name.lower() == lowered:
             return index
     raise KeyError(f"unknown expression {name!r}; expected one of {', '.join(FER2013_CLASSES)}")
+
+
+def mapped_class_index(name: str, label_map: str | None = None) -> int | None:
+    """Return the FER-2013 label of another data set's class name.
+
+    Parameters
+    ----------
+    name : str
+        A class (folder) name, matched case-insensitively.
+    label_map : str, optional
+        A key of :data:`LABEL_MAPS` (``"ck+"``); its names are tried first,
+        then FER-2013's own names.
+
+    Returns
+    -------
+    int or None
+        The label, or None for a class with no FER-2013 counterpart (CK+ contempt).
+
+    Raises
+    ------
+    KeyError
+        If ``label_map`` is unknown, or ``name`` is neither in the map nor a FER-2013 class.
+    """
+    if label_map is not None and label_map not in LABEL_MAPS:
+        raise KeyError(f"unknown label map {label_map!r}; expected one of {', '.join(LABEL_MAPS)}")
+    mapping = LABEL_MAPS[label_map] if label_map is not None else {}
+    lowered = name.strip().lower()
+    if lowered in mapping:
+        target = mapping[lowered]
+        return None if target is None else class_index(target)
+    try:
+        return class_index(name)
+    except KeyError:
+        known = [*mapping, *(class_name.lower() for class_name in FER2013_CLASSES if class_name.lower() not in mapping)]
+        raise KeyError(f"unknown expression {name!r}; expected one of {', '.join(known)}") from None

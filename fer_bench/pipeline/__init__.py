@@ -1,4 +1,4 @@
-"""From photos and video to expressions: detect faces, crop them to 48x48 grayscale, classify, annotate.
+"""From photos and video to expressions (detect faces, crop them to 48x48 grayscale, classify, annotate) and the studies of saved models (resolution, cross-dataset evaluation).
 
 OpenCV (``opencv-python-headless<5``) is imported when a detector or image is
 first used, not on import of this package.

@@ -1,0 +1,318 @@
+"""Cross-dataset evaluation: score a saved model on any labelled faces.
+
+The faces come from a FER-2013 layout (any split, FER-2013 or FER+ labels) or
+from a folder of class folders, ``DIR/<class name>/**/*.png|jpg|...``, such as
+CK+ exports: images of any size and colour become 48x48 grayscale faces (EXIF
+orientation applied, converted to ``L``, centre-cropped to a square, resized
+bilinearly, as :func:`fer_bench.datasets.image_folder.to_face` does). Folder
+names are FER-2013 class names or, with a label map (``ck+``), the other data
+set's names; classes with no FER-2013 counterpart (CK+ contempt) are counted
+and left out of the scores.
+
+The metrics are those of ``run`` (:func:`fer_bench.metrics.classification_metrics`)
+plus the macro-F1 over the classes present in the data: a data set without,
+say, Neutral faces would otherwise count a Neutral F1 of 0 in the macro-F1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ..datasets import DataError
+from ..datasets.image_folder import IMAGE_SUFFIXES, to_face
+from ..labels import FER2013_CLASSES, mapped_class_index
+from ..metrics import classification_metrics
+from ..report.figures import confusion_figure
+from ..results import RESULTS_FILE, atomic_write_bytes, json_safe
+from .pages import write_page
+
+EVALUATION_JSON = "evaluation.json"
+EVALUATION_HTML = "evaluation.html"
+
+
+@dataclass(frozen=True)
+class LabelledFaces:
+    """Faces to score and where they came from.
+
+    Attributes
+    ----------
+    images : ndarray of uint8, shape (n, 48, 48)
+    labels : ndarray of int64, shape (n,)
+        Indices into ``class_names``.
+    class_names : tuple of str
+    source : str
+        The data path, with the split for FER-2013 layouts.
+    sha256 : str
+        Digest of the source data.
+    scope : str
+        What the faces are, for captions: ``"PrivateTest"``, ``"CK+ folder"``, ...
+    excluded : dict of str to int
+        Images left out per folder name (classes without a counterpart).
+    synthetic : bool
+        True for the embedded synthetic data set.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    source: str
+    sha256: str
+    scope: str
+    excluded: dict[str, int] = field(default_factory=dict)
+    synthetic: bool = False
+
+
+def split_faces(dataset, split: str = "PrivateTest") -> LabelledFaces:
+    """One labelled split of a :class:`~fer_bench.datasets.FERDataset`.
+
+    Raises
+    ------
+    KeyError
+        If ``split`` is not a FER-2013 split name.
+    DataError
+        If the split is empty or unlabelled.
+    """
+    images, labels = dataset.split(split)
+    if len(images) == 0:
+        raise DataError(f"{dataset.source}: the {split} split is empty")
+    if np.any(labels < 0):
+        raise DataError(f"{dataset.source}: the {split} split is unlabelled; evaluation needs labels")
+    return LabelledFaces(images, labels, tuple(dataset.class_names), f"{dataset.source} ({split})",
+                         dataset.sha256, split, synthetic=dataset.synthetic)
+
+
+def read_class_folder(root: str | Path, label_map: str | None = None) -> LabelledFaces:
+    """Read a folder of class folders, ``root/<class name>/**/<image>``, as FER-2013-labelled faces.
+
+    Parameters
+    ----------
+    root : path
+    label_map : str, optional
+        A key of :data:`fer_bench.labels.LABEL_MAPS` (``"ck+"``) for folder names
+        that are not FER-2013's; FER-2013 names (any case) are always accepted.
+
+    Returns
+    -------
+    LabelledFaces
+        Faces in sorted relative-path order, FER-2013 labels; ``excluded`` counts
+        the images of folders with no FER-2013 counterpart. ``sha256`` covers every
+        image file read or excluded (relative path, NUL, 8-byte size, bytes).
+
+    Raises
+    ------
+    DataError
+        If ``root`` is not a folder, a class folder's name is unknown (naming the
+        folder), an image lies outside a class folder, a file is not a readable
+        image (naming it), or no image is left to score.
+    KeyError
+        If ``label_map`` is not a known map.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: no such folder; expected {root}/<class name>/<images>")
+    entries: list[tuple[str, int | None]] = []
+    for child in sorted(root.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_file():
+            if child.suffix.lower() in IMAGE_SUFFIXES:
+                raise DataError(f"{child}: an image outside a class folder; expected {root}/<class name>/{child.name}")
+            continue
+        try:
+            label = mapped_class_index(child.name, label_map)
+        except KeyError as error:
+            hint = ("; for FER-2013's train/ and test/ export give DIR/test, or DIR with --data"
+                    if child.name.lower() in ("train", "test") else
+                    "" if label_map else " (another data set's names need --label-map, e.g. ck+)")
+            raise DataError(f"{child}: folder name is not a known class: {error.args[0]}{hint}") from None
+        entries.extend((file.relative_to(root).as_posix(), label) for file in sorted(child.rglob("*"))
+                       if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES
+                       and not any(part.startswith(".") for part in file.relative_to(root).parts))
+    scored = [(relative, label) for relative, label in entries if label is not None]
+    excluded: dict[str, int] = {}
+    for relative, label in entries:
+        if label is None:
+            folder = relative.split("/", 1)[0]
+            excluded[folder] = excluded.get(folder, 0) + 1
+    if not scored:
+        raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) to score under {root}/<class name>/"
+                        + (f"; excluded {excluded}" if excluded else ""))
+    digest = hashlib.sha256()
+    images = np.empty((len(scored), 48, 48), dtype=np.uint8)
+    position = 0
+    for relative, label in entries:
+        content = (root / relative).read_bytes()
+        digest.update(relative.encode() + b"\0" + len(content).to_bytes(8, "little") + content)
+        if label is None:
+            continue
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                images[position] = to_face(image)
+        except (UnidentifiedImageError, OSError, ValueError) as error:
+            raise DataError(f"{root / relative}: not a readable image ({error})") from error
+        position += 1
+    labels = np.array([label for _, label in scored], dtype=np.int64)
+    scope = f"{label_map.upper()} folder" if label_map else "image folder"
+    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), digest.hexdigest(), scope, excluded)
+
+
+def default_output_dir(model_dir: str | Path, label: str) -> Path:
+    """Where a study or evaluation of a saved model goes without ``--out``.
+
+    ``RUN_DIR/studies/<label>/`` for a model in ``RUN_DIR/models/NAME``, beside
+    the run it came from; else ``reports/studies/<UTC timestamp>-<label>/``.
+    """
+    model_dir = Path(model_dir)
+    if model_dir.parent.name == "models" and (model_dir.parent.parent / RESULTS_FILE).is_file():
+        return model_dir.parent.parent / "studies" / label
+    return Path("reports") / "studies" / f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{label}"
+
+
+def trained_class_names(model_dir: str | Path) -> tuple[str, ...] | None:
+    """Class names a saved model was trained on, from its run's ``results.json``.
+
+    Parameters
+    ----------
+    model_dir : path
+        ``RUN_DIR/models/NAME``.
+
+    Returns
+    -------
+    tuple of str or None
+        The record's own ``class_names`` (a class subset) or else the run's;
+        None when the folder does not lie in a run directory with ``results.json``.
+    """
+    model_dir = Path(model_dir)
+    results = model_dir.parent.parent / RESULTS_FILE
+    if model_dir.parent.name != "models" or not results.is_file():
+        return None
+    try:
+        raw = json.loads(results.read_text())
+        manifest, records = raw["manifest"], raw["records"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return None
+    own = next((record.get("class_names") for record in records if record.get("name") == model_dir.name), None)
+    names = own or manifest.get("class_names")
+    return tuple(names) if names else None
+
+
+def check_model_classes(model, class_names: Sequence[str], trained: Sequence[str] | None, model_dir: str | Path) -> None:
+    """Check that a model's labels mean the data's classes.
+
+    Raises
+    ------
+    ValueError
+        If the model was trained on other class names (when known), or its
+        ``classes_`` hold labels outside ``0..len(class_names) - 1``.
+    """
+    if trained is not None and tuple(trained) != tuple(class_names):
+        raise ValueError(f"{model_dir}: the model was trained on the classes {', '.join(trained)}, "
+                         f"but the data has {', '.join(class_names)}")
+    classes = np.asarray(model.classes_)
+    if classes.min() < 0 or classes.max() >= len(class_names):
+        raise ValueError(f"{model_dir}: the model predicts labels {classes.min()}..{classes.max()}, "
+                         f"outside the data's {len(class_names)} classes")
+
+
+def macro_f1_present(metrics: dict[str, Any]) -> float:
+    """Mean F1 over the classes with at least one true face (``classification_metrics`` output)."""
+    rows = [row for row in metrics["per_class"].values() if row["support"] > 0]
+    return float(np.mean([row["f1"] for row in rows]))
+
+
+def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str]) -> dict[str, Any]:
+    """Predict faces and score the predictions.
+
+    Parameters
+    ----------
+    model : fitted classifier taking uint8 (n, 48, 48) faces
+    images : ndarray of uint8, shape (n, 48, 48)
+    labels : ndarray of int64, shape (n,)
+    class_names : sequence of str
+
+    Returns
+    -------
+    dict
+        :func:`~fer_bench.metrics.classification_metrics` plus ``macro_f1_present``,
+        ``predict_seconds`` (wall time) and ``images_per_second``.
+    """
+    started = time.perf_counter()
+    predictions = np.asarray(model.predict(images))
+    seconds = time.perf_counter() - started
+    with warnings.catch_warnings():  # predicting a class absent from the data is expected across data sets
+        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true", UserWarning)
+        metrics = classification_metrics(labels, predictions, class_names)
+    metrics["macro_f1_present"] = macro_f1_present(metrics)
+    metrics["predict_seconds"] = seconds
+    metrics["images_per_second"] = len(images) / max(seconds, 1e-9)
+    return metrics
+
+
+def evaluate(model, model_dir: str | Path, faces: LabelledFaces) -> dict[str, Any]:
+    """Score a loaded model on labelled faces; return the JSON-safe evaluation record.
+
+    Raises
+    ------
+    ValueError
+        If the model's classes do not match the faces' (see :func:`check_model_classes`).
+    """
+    check_model_classes(model, faces.class_names, trained_class_names(model_dir), model_dir)
+    metrics = score_model(model, faces.images, faces.labels, faces.class_names)
+    return json_safe({
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,
+        "data": {"source": faces.source, "sha256": faces.sha256, "scope": faces.scope,
+                 "synthetic": faces.synthetic, "class_names": list(faces.class_names),
+                 "excluded": faces.excluded},
+        "metrics": metrics,
+    })
+
+
+def summary_text(evaluation: dict[str, Any]) -> str:
+    """A few lines for the terminal: faces, accuracy, macro-F1, exclusions."""
+    metrics, data = evaluation["metrics"], evaluation["data"]
+    lines = [f"model:   {evaluation['model']}", f"data:    {data['source']}" + ("  (SYNTHETIC)" if data["synthetic"] else ""),
+             f"faces:   {metrics['n']:,} scored"]
+    for folder, count in data["excluded"].items():
+        lines.append(f"         {count:,} images in {folder}/ excluded: no FER-2013 counterpart")
+    lines += [f"{data['scope']} accuracy  {metrics['accuracy']:.2%}",
+              f"macro-F1                  {metrics['macro_f1']:.2%} (all {len(data['class_names'])} classes), "
+              f"{metrics['macro_f1_present']:.2%} (classes present)",
+              f"balanced accuracy         {metrics['balanced_accuracy']:.2%}"]
+    return "\n".join(lines)
+
+
+def write_evaluation(evaluation: dict[str, Any], out_dir: str | Path, command: str | None = None) -> tuple[Path, Path]:
+    """Write ``evaluation.json`` and the self-contained ``evaluation.html`` to ``out_dir``.
+
+    Returns
+    -------
+    (json_path, html_path) : tuple of Path
+    """
+    out_dir = Path(out_dir)
+    record = {**evaluation, "command": command}
+    json_path = out_dir / EVALUATION_JSON
+    atomic_write_bytes(json_path, (json.dumps(record, indent=2) + "\n").encode())
+    metrics, data = evaluation["metrics"], evaluation["data"]
+    class_names = data["class_names"]
+    confusion = confusion_figure(metrics["confusion_matrix"], class_names, evaluation["model_name"])
+    confusion = confusion._replace(alt=confusion.alt.replace("PrivateTest faces", f"{data['scope']} faces"))
+    html_path = write_page(
+        out_dir / EVALUATION_HTML, "evaluation.html.j2",
+        title=f"{evaluation['model_name']} on {data['source']}", synthetic=data["synthetic"],
+        scope=data["scope"], metrics=metrics, excluded=data["excluded"], n_classes=len(class_names),
+        per_class=metrics["per_class"], confusion=confusion,
+        provenance={"model": evaluation["model"], "model class": evaluation["model_class"], "data": data["source"],
+                    "data sha256": data["sha256"], "created": evaluation["created"], "command": command or "—"})
+    return json_path, html_path

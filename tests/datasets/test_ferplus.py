@@ -1,0 +1,188 @@
+import dataclasses
+import gzip
+
+import numpy as np
+import pytest
+
+from fer_bench.datasets import DataError, FERDataset, describe_dataset, stratified_subset
+from fer_bench.datasets.ferplus import (DROP_REASONS, VOTE_COLUMNS, apply_ferplus_labels, ferplus_labels,
+                                        read_ferplus_votes)
+from fer_bench.labels import FERPLUS_CLASSES
+from fer_bench.metrics import classification_metrics
+
+HEADER = "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF"
+SPLITS = ("Training", "PublicTest", "PrivateTest")
+
+
+def one_hot_votes(column, votes=10):
+    row = [0] * len(VOTE_COLUMNS)
+    row[column] = votes
+    return row
+
+
+def write_ferplus(path, usage, votes, header=HEADER, compress=False):
+    lines = [header] + [f"{split},fer{i:07d}.png,{','.join(map(str, row))}"
+                        for i, (split, row) in enumerate(zip(usage, votes))]
+    text = "\n".join(lines) + "\n"
+    path.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
+    return path
+
+
+@pytest.fixture
+def fer2013():
+    """48 faces in fer2013.csv order: 16 per split."""
+    usage = np.repeat(SPLITS, 16)
+    images = np.random.default_rng(0).integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
+    return FERDataset(images=images, labels=np.arange(len(usage)) % 7, usage=usage, source="fer2013.csv",
+                      sha256="0" * 64)
+
+
+def test_plurality_labels_and_drop_reasons():
+    votes = np.array([
+        [6, 0, 0, 1, 3, 0, 0, 0, 0, 0],   # neutral
+        [0, 0, 0, 0, 0, 0, 0, 4, 3, 3],   # contempt wins with 4 of 10
+        [4, 0, 0, 4, 2, 0, 0, 0, 0, 0],   # tie neutral/sadness: dropped, not neutral
+        [1, 0, 0, 0, 0, 0, 0, 0, 9, 0],   # unknown
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 10],  # not a face
+        [3, 0, 0, 0, 0, 0, 0, 0, 3, 4],   # NF wins
+        [5, 0, 0, 0, 0, 0, 0, 0, 5, 0],   # tie with unknown
+        [0] * 10,                         # no votes
+    ])
+    labels, dropped = ferplus_labels(votes)
+    assert labels.tolist() == [0, 7, -1, -1, -1, -1, -1, -1]
+    assert labels.dtype == np.int64
+    assert dropped == {"unknown": 1, "not a face": 2, "tie": 2, "no votes": 1}
+    assert list(dropped) == list(DROP_REASONS)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_apply_relabels_with_eight_classes_and_drops_rows(fer2013, tmp_path, compress):
+    label_of_row = np.arange(len(fer2013)) % 8
+    votes = [one_hot_votes(label) for label in label_of_row]
+    votes[3] = one_hot_votes(8)   # unknown
+    votes[20] = one_hot_votes(9)  # not a face
+    votes[40] = [5, 5, 0, 0, 0, 0, 0, 0, 0, 0]
+    path = write_ferplus(tmp_path / "fer2013new.csv", fer2013.usage, votes, compress=compress)
+
+    relabelled, dropped = apply_ferplus_labels(fer2013, path)
+
+    keep = np.setdiff1d(np.arange(len(fer2013)), [3, 20, 40])
+    assert relabelled.class_names == FERPLUS_CLASSES
+    assert dropped == {"unknown": 1, "not a face": 1, "tie": 1, "no votes": 0}
+    np.testing.assert_array_equal(relabelled.images, fer2013.images[keep])
+    np.testing.assert_array_equal(relabelled.labels, label_of_row[keep])
+    np.testing.assert_array_equal(relabelled.usage, fer2013.usage[keep])
+    assert relabelled.sha256 != fer2013.sha256 and len(relabelled.sha256) == 64
+    assert "FER+" in relabelled.source
+
+
+def test_eight_classes_flow_through_subsets_counts_and_metrics(fer2013, tmp_path):
+    votes = [one_hot_votes(i % 8) for i in range(len(fer2013))]
+    relabelled, _ = apply_ferplus_labels(fer2013, write_ferplus(tmp_path / "new.csv", fer2013.usage, votes))
+    subset = stratified_subset(relabelled, {"Training": 8}, seed=0)
+    assert sorted(subset.split("Training")[1].tolist()) == list(range(8))
+    assert set(subset.counts()["Training"]) == set(FERPLUS_CLASSES)
+    assert "7 Contempt" in describe_dataset(relabelled)
+    y_true = relabelled.split("PrivateTest")[1]
+    metrics = classification_metrics(y_true, y_true, relabelled.class_names)
+    assert metrics["accuracy"] == 1.0 and len(metrics["confusion_matrix"]) == 8
+
+
+def test_header_columns_are_matched_case_insensitively_in_any_order(tmp_path):
+    header = "NF,unknown,Contempt,Fear,Disgust,Anger,Sadness,Surprise,Happiness,Neutral,Image name,Usage"
+    path = tmp_path / "new.csv"
+    path.write_text(f"{header}\n0,0,0,0,0,0,0,0,2,8,fer0.png,Training\n")
+    votes, usage = read_ferplus_votes(path)
+    assert votes.tolist() == [[8, 2, 0, 0, 0, 0, 0, 0, 0, 0]]
+    assert usage.tolist() == ["Training"]
+
+
+def test_missing_column_is_named(tmp_path):
+    path = tmp_path / "new.csv"
+    path.write_text(HEADER.replace(",contempt", "") + "\nTraining,a.png,1,0,0,0,0,0,0,0,0\n")
+    with pytest.raises(DataError, match=r"new\.csv: missing column\(s\) contempt"):
+        read_ferplus_votes(path)
+
+
+@pytest.mark.parametrize("bad", ["2.5", "-1", "", "x"])
+def test_non_integer_vote_names_file_row_and_column(tmp_path, bad):
+    path = tmp_path / "new.csv"
+    rows = ["Training,a.png,1,0,0,0,0,0,0,0,0,0", f"Training,b.png,1,0,0,{bad},0,0,0,0,0,0"]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    with pytest.raises(DataError, match=r"new\.csv: row 2 \(line 3\): the sadness votes must be a non-negative integer"):
+        read_ferplus_votes(path)
+
+
+def test_wrong_field_count_is_named(tmp_path):
+    path = tmp_path / "new.csv"
+    path.write_text(f"{HEADER}\nTraining,a.png,1,0,0\n")
+    with pytest.raises(DataError, match=r"row 1 \(line 2\): expected 12 fields"):
+        read_ferplus_votes(path)
+
+
+def test_row_count_mismatch_names_both_counts(fer2013, tmp_path):
+    path = write_ferplus(tmp_path / "new.csv", fer2013.usage[:-1], [one_hot_votes(0)] * (len(fer2013) - 1))
+    with pytest.raises(DataError, match=r"has 47 rows but fer2013\.csv has 48 faces"):
+        apply_ferplus_labels(fer2013, path)
+
+
+def test_usage_mismatch_names_the_first_row(fer2013, tmp_path):
+    usage = fer2013.usage.copy()
+    usage[[5, 9]] = "PrivateTest"
+    path = write_ferplus(tmp_path / "new.csv", usage, [one_hot_votes(0)] * len(fer2013))
+    with pytest.raises(DataError, match=r"row 6: Usage 'PrivateTest' but face 6 .* is Training"):
+        apply_ferplus_labels(fer2013, path)
+
+
+def test_image_folder_data_is_refused(fer2013, tmp_path):
+    folder = dataclasses.replace(fer2013, source="faces/", ids=np.array([f"f{i}.png" for i in range(len(fer2013))]))
+    path = write_ferplus(tmp_path / "new.csv", fer2013.usage, [one_hot_votes(0)] * len(fer2013))
+    with pytest.raises(DataError, match="image folder faces/ has no such order"):
+        apply_ferplus_labels(folder, path)
+
+
+@pytest.fixture
+def fer2013_and_ferplus_files(tmp_path):
+    """A fer2013.csv of 8 faces per FER+ class and split, and its fer2013new.csv with one-hot votes plus 3 dropped rows."""
+    rng = np.random.default_rng(0)
+    usage = np.repeat(SPLITS, [8 * 8 + 3, 8 * 2, 8 * 2])
+    ferplus_label = np.concatenate([np.r_[np.arange(64) % 8, [-1, -1, -1]], np.arange(16) % 8, np.arange(16) % 8])
+    images = rng.integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
+    for image, label in zip(images, ferplus_label):
+        image[:8] = 30 * (label + 1)  # a class cue a classifier can learn
+    rows = [f"{label % 7},{' '.join(map(str, image.ravel()))},{split}"
+            for image, label, split in zip(images, ferplus_label, usage)]
+    fer_path = tmp_path / "fer2013.csv"
+    fer_path.write_text("\n".join(["emotion,pixels,Usage", *rows]) + "\n")
+    votes = [one_hot_votes(label) if label >= 0 else one_hot_votes(9) for label in ferplus_label]
+    return fer_path, write_ferplus(tmp_path / "fer2013new.csv", usage, votes)
+
+
+def test_cli_data_info_with_ferplus_labels(fer2013_and_ferplus_files, capsys):
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    assert main(["data", "info", str(fer_path), "--labels", "ferplus", str(new_path)]) == 0
+    captured = capsys.readouterr()
+    assert "7 Contempt" in captured.out and "FER+ labels" in captured.out
+    assert "96 faces kept; dropped 0 unknown, 3 not a face, 0 tie, 0 no votes" in captured.err
+    assert main(["data", "info", str(fer_path), "--labels", "affectnet", str(new_path)]) == 2
+    assert "--labels 'affectnet': expected one of ferplus" in capsys.readouterr().err
+
+
+def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_files, tmp_path, capsys):
+    import json
+
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    run_dir = tmp_path / "run"
+    assert main(["run", "knn", "--data", str(fer_path), "--labels", "ferplus", str(new_path), "--out", str(run_dir),
+                 "--quiet"]) == 0
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["manifest"]["class_names"] == list(FERPLUS_CLASSES)
+    record = results["records"][0]
+    assert record["status"] == "ok" and len(record["metrics"]["confusion_matrix"]) == 8
+    assert record["metrics"]["n"] == 16
+    report = (run_dir / "report.html").read_text()
+    assert "Contempt" in report and "Happiness" in report

@@ -1,0 +1,38 @@
+import pytest
+
+from fer_bench.labels import (CK_PLUS_TO_FER2013, FER2013_CLASSES, FERPLUS_CLASSES, class_index,
+                              mapped_class_index)
+
+
+def test_fer2013_class_index_is_case_insensitive():
+    assert [class_index(name.upper()) for name in FER2013_CLASSES] == list(range(7))
+    with pytest.raises(KeyError, match="unknown expression 'joy'"):
+        class_index("joy")
+
+
+def test_ferplus_has_eight_classes_in_vote_column_order():
+    assert FERPLUS_CLASSES == ("Neutral", "Happiness", "Surprise", "Sadness", "Anger", "Disgust", "Fear", "Contempt")
+
+
+@pytest.mark.parametrize("folder, expected", [
+    ("anger", "Angry"), ("disgust", "Disgust"), ("fear", "Fear"), ("happy", "Happy"),
+    ("sadness", "Sad"), ("Surprise", "Surprise"), ("neutral", "Neutral"),
+])
+def test_ck_plus_names_map_onto_fer2013(folder, expected):
+    assert FER2013_CLASSES[mapped_class_index(folder, "ck+")] == expected
+
+
+def test_ck_plus_contempt_has_no_counterpart():
+    assert CK_PLUS_TO_FER2013["contempt"] is None
+    assert mapped_class_index("Contempt", "ck+") is None
+
+
+def test_mapping_falls_back_to_fer2013_names_and_rejects_others():
+    assert mapped_class_index("sad", "ck+") == FER2013_CLASSES.index("Sad")
+    assert mapped_class_index("Angry") == 0
+    with pytest.raises(KeyError, match="unknown expression 'sadness'"):
+        mapped_class_index("sadness")  # no map: CK+ names are not FER-2013 names
+    with pytest.raises(KeyError, match="'bored'.*anger, contempt"):
+        mapped_class_index("bored", "ck+")
+    with pytest.raises(KeyError, match="unknown label map 'jaffe'"):
+        mapped_class_index("happy", "jaffe")
