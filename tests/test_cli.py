@@ -50,7 +50,9 @@ def test_help_and_list_do_not_import_heavy_frameworks():
         assert name in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["list"], ["data"], ["data", "info"], ["data", "audit"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["list"], ["data"], ["data", "info"],
+                                     ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
+                                     ["study", "resize"], ["evaluate"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([*command, "--help"])

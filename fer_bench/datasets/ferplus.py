@@ -150,7 +150,7 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path) -> tuple[FERData
         ``Usage`` differs from the face's split (naming the first such row).
     """
     path = Path(path)
-    if dataset.synthetic or dataset.ids is not None:
+    if dataset.synthetic or Path(dataset.source).is_dir():
         kind = "the synthetic data set" if dataset.synthetic else f"the image folder {dataset.source}"
         raise DataError(f"{path}: FER+ labels follow fer2013.csv's row order; {kind} has no such order "
                         f"(give --data fer2013.csv, icml_face_data.csv or train.csv + test.csv)")

@@ -33,7 +33,7 @@ from ..datasets import DataError
 from ..datasets.image_folder import IMAGE_SUFFIXES, to_face
 from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
-from ..report.figures import confusion_figure
+from ..report.figures import confusion_overview_figure
 from ..results import RESULTS_FILE, atomic_write_bytes, json_safe
 from .pages import write_page
 
@@ -306,8 +306,8 @@ def write_evaluation(evaluation: dict[str, Any], out_dir: str | Path, command: s
     atomic_write_bytes(json_path, (json.dumps(record, indent=2) + "\n").encode())
     metrics, data = evaluation["metrics"], evaluation["data"]
     class_names = data["class_names"]
-    confusion = confusion_figure(metrics["confusion_matrix"], class_names, evaluation["model_name"])
-    confusion = confusion._replace(alt=confusion.alt.replace("PrivateTest faces", f"{data['scope']} faces"))
+    confusion = confusion_overview_figure({evaluation["model_name"]: metrics["confusion_matrix"]}, class_names,
+                                          scope=data["scope"])
     html_path = write_page(
         out_dir / EVALUATION_HTML, "evaluation.html.j2",
         title=f"{evaluation['model_name']} on {data['source']}", synthetic=data["synthetic"],

@@ -73,7 +73,7 @@ def _outer(index: int, count: int, columns: int) -> tuple[bool, bool]:
 
 
 def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
-                              class_names: Sequence[str]) -> EmbeddedFigure:
+                              class_names: Sequence[str], scope: str = "PrivateTest") -> EmbeddedFigure:
     """Row-normalised confusion matrices of several estimators side by side, on one scale.
 
     Parameters
@@ -81,6 +81,8 @@ def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
     matrices : dict of str to (k, k) array-like of int
         Counts per estimator (true labels on rows), all over the same k classes.
     class_names : sequence of str, length k
+    scope : str
+        The faces scored, as the alt text names them.
 
     Returns
     -------
@@ -104,7 +106,7 @@ def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
     figure.colorbar(image, cax=colour_axes, label="Share of the true class")
     figure.supxlabel("Predicted label", fontsize=9, y=0.01)
     figure.supylabel("True label", fontsize=9, x=0.01)
-    alt = ("Row-normalised PrivateTest confusion matrices of " + ", ".join(matrices) + ", side by side, true labels"
+    alt = (f"Row-normalised {scope} confusion matrices of " + ", ".join(matrices) + ", side by side, true labels"
            " on rows. Diagonal (recall per class): " + "; ".join(recalls) + ".")
     return EmbeddedFigure(_data_uri(figure), alt)
 

@@ -97,7 +97,7 @@ def test_metrics_exclusions_and_outputs(tmp_path):
     html = html_path.read_text()
     assert "data:image/png;base64," in html and "<script" not in html
     assert "<code>contempt/</code>" in html and "40.00%" in html
-    assert "Confusion matrices of model on 10 CK+ folder faces" in html
+    assert "Row-normalised CK+ folder confusion matrices of model" in html
 
 
 def test_ck_plus_names_need_the_label_map(tmp_path):
@@ -194,7 +194,7 @@ def test_labelled_faces_scope_reaches_the_figure(tmp_path):
     faces = LabelledFaces(np.zeros((2, 48, 48), np.uint8), np.array([HAPPY, 0]), FER2013_CLASSES, "x", "0" * 64,
                           "PublicTest")
     _, html_path = write_evaluation(evaluate(AlwaysHappy(), tmp_path, faces), tmp_path / "out")
-    assert "on 2 PublicTest faces" in html_path.read_text()
+    assert "Row-normalised PublicTest confusion matrices" in html_path.read_text()
 
 
 def test_fer2013_export_root_gets_a_hint(tmp_path):
