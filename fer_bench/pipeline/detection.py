@@ -12,18 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ._opencv import import_cv2 as _cv2
+
 DETECTORS: tuple[str, ...] = ("haar", "mtcnn")
 """Names accepted by :func:`make_detector`."""
 
 DEFAULT_CASCADE = "haarcascade_frontalface_default.xml"
-
-
-def _cv2():
-    try:
-        import cv2
-    except ImportError as error:
-        raise ImportError("face detection needs OpenCV: pip install 'opencv-python-headless<5'") from error
-    return cv2
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..results import atomic_write_bytes, json_safe
+from ._opencv import import_cv2 as _cv2
 from .evaluate import LabelledFaces, check_model_classes, score_model, trained_class_names
 from .pages import figure_data_uri, write_page
 
@@ -36,14 +37,6 @@ INTERPOLATIONS: dict[str, str] = {"cubic": "INTER_CUBIC", "linear": "INTER_LINEA
 FACE_SIZE = 48
 RESIZE_JSON = "resize.json"
 RESIZE_HTML = "resize.html"
-
-
-def _cv2():
-    try:
-        import cv2
-    except ImportError as error:
-        raise ImportError("the resolution study needs OpenCV: pip install 'opencv-python-headless<5'") from error
-    return cv2
 
 
 def degrade(faces: np.ndarray, size: int, interpolation: str) -> np.ndarray:
