@@ -136,7 +136,7 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         Constant term of the polynomial kernel.
     solver : {"libsvm", "liblinear"}
     n_components : int or None
-        Principal components kept after ``pca`` (None: 100) or ``hog`` (None: no PCA).
+        Principal components kept after ``pca`` (None: 100) or ``hog`` (None: no PCA); ignored by ``pixels``.
     whiten : bool
         Whiten the principal components.
     cache_size : float or "auto"
@@ -153,9 +153,10 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (k,)
     features_ : Pipeline
         The fitted feature step.
-    support_vectors_ : ndarray of shape (n_sv, n_features_out), float32
-        Union of the pairs' support vectors (libsvm).
-    dual_coef_ : ndarray of shape (n_sv, k (k - 1) / 2), float32
+    support_vectors_ : ndarray of shape (n_sv, n_features_out)
+        Union of the pairs' support vectors (libsvm), in the features' dtype
+        (float32 from uint8 faces).
+    dual_coef_ : ndarray of shape (n_sv, k (k - 1) / 2)
         Pair p's dual coefficients in column p, zero where a vector is not p's.
     intercept_ : ndarray of shape (k (k - 1) / 2,)
     gamma_ : float
@@ -202,11 +203,12 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"PixelSVC needs at least two classes in y; got only class {self.classes_[0]!r}")
+            raise ValueError(f"PixelSVC needs at least two classes in y; got 1 class ({self.classes_[0]!r})")
         self.features_ = make_features(self.features, scale=True, n_components=self.n_components, whiten=self.whiten,
                                        random_state=self.random_state, n_jobs=self.n_jobs).fit(X)
         self.n_features_in_ = self.features_[0].n_features_in_
         Z = self.features_.transform(X)
+        self._dtype_ = Z.dtype  # float32 from faces: the kernel matrix of predict is float32 BLAS
         self.gamma_ = self._resolve_gamma(Z)
         if self.engine == "cuml":
             self.model_ = self._fit_cuml(Z, y_index)
@@ -238,8 +240,8 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
             delayed(_fit_pair)(Z, y_index, *pairs[pair], params) for pair in largest_first)
         by_pair = dict(zip(largest_first, fitted))
         support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
-        self.support_vectors_ = Z[support].astype(np.float32)
-        self.dual_coef_ = np.zeros((len(support), len(pairs)), dtype=np.float32)
+        self.support_vectors_ = Z[support].astype(self._dtype_)
+        self.dual_coef_ = np.zeros((len(support), len(pairs)), dtype=self._dtype_)
         self.intercept_ = np.empty(len(pairs))
         for pair in range(len(pairs)):
             rows, coefficients, intercept = by_pair[pair]
@@ -269,7 +271,7 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         With two classes a positive score means ``classes_[1]``.
         """
         check_is_fitted(self)
-        Z = self.features_.transform(X).astype(np.float32)
+        Z = self.features_.transform(X).astype(self._dtype_, copy=False)
         if hasattr(self, "model_"):
             scores = self.model_.decision_function(Z)
             return np.asarray(scores.get() if hasattr(scores, "get") else scores, dtype=np.float64)
@@ -286,6 +288,7 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
 SVC_DEFAULTS: dict[str, Any] = {"C": 1.0, "gamma": "scale", "cache_size": "auto", "n_jobs": -1}
 PCA_DEFAULTS: dict[str, Any] = {"features": "pca", "n_components": 100, "whiten": True}
 HOG_DEFAULTS: dict[str, Any] = {"features": "hog", "n_components": 100, "whiten": True}
+POLY_DEFAULTS: dict[str, Any] = {"degree": 3, "coef0": 1.0, **SVC_DEFAULTS}  # with whitened inputs, (gamma x.y)^3 alone fails
 LIBLINEAR_DEFAULTS: dict[str, Any] = {"C": 0.1, "solver": "liblinear", "n_jobs": -1}
 
 
@@ -321,15 +324,15 @@ def svc_linear_hog(profile: Profile) -> PixelSVC:
 
 
 @register_estimator("svc_poly_pca", family="classical", framework="sklearn",
-                    source="SVM, polynomial kernel (degree 3), on 100 whitened principal components of the pixels")
+                    source="SVM, polynomial kernel (degree 3, coef0 1), on 100 whitened principal components of the pixels")
 def svc_poly_pca(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_poly_pca", "poly", {"degree": 3, **SVC_DEFAULTS, **PCA_DEFAULTS})
+    return _svc(profile, "svc_poly_pca", "poly", {**POLY_DEFAULTS, **PCA_DEFAULTS})
 
 
 @register_estimator("svc_poly_hog", family="classical", framework="sklearn",
-                    source="SVM, polynomial kernel (degree 3), on HOG features (scikit-image, 8x8-pixel cells) reduced to 100 whitened principal components")
+                    source="SVM, polynomial kernel (degree 3, coef0 1), on HOG features (scikit-image, 8x8-pixel cells) reduced to 100 whitened principal components")
 def svc_poly_hog(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_poly_hog", "poly", {"degree": 3, **SVC_DEFAULTS, **HOG_DEFAULTS})
+    return _svc(profile, "svc_poly_hog", "poly", {**POLY_DEFAULTS, **HOG_DEFAULTS})
 
 
 @register_estimator("svc_rbf_pca", family="classical", framework="sklearn",
@@ -375,7 +378,7 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
     cv : int
         Folds of the fallback cross-validation.
     n_components : int or None
-        Principal components kept after ``pca`` (None: 100) or ``hog`` (None: no PCA).
+        Principal components kept after ``pca`` (None: 100) or ``hog`` (None: no PCA); ignored by ``pixels``.
     whiten : bool
         Whiten the principal components.
     algorithm : {"brute", "auto", "ball_tree", "kd_tree"}

@@ -31,7 +31,10 @@ FEATURES: tuple[str, ...] = ("pixels", "pca", "hog")
 
 
 def flatten_pixels(X) -> np.ndarray:
-    """Faces (n, 48, 48) or rows (n, d) in 0..255 -> float32 rows (n, 2304) or (n, d) in [0, 1].
+    """Faces (n, 48, 48) or rows (n, d) in 0..255 -> rows (n, 2304) or (n, d) in [0, 1].
+
+    Integer pixels (the faces' uint8) give float32 rows; float32 or float64
+    input keeps its dtype.
 
     Raises
     ------
@@ -39,11 +42,12 @@ def flatten_pixels(X) -> np.ndarray:
         If X is empty, not numeric, or holds NaN or infinity.
     """
     X = check_array(X, allow_nd=True, dtype=None, ensure_all_finite=True)
-    return X.reshape(len(X), -1).astype(np.float32) / np.float32(255.0)
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    return X.reshape(len(X), -1).astype(dtype) / dtype.type(255.0)
 
 
 class FlattenPixels(TransformerMixin, BaseEstimator):
-    """Transformer form of :func:`flatten_pixels`, remembering the pixel count.
+    """Transformer form of :func:`flatten_pixels` (float32 from faces), remembering the pixel count.
 
     Raises ``ValueError`` in ``transform`` when the pixel count differs from ``fit``'s.
     """
@@ -61,27 +65,27 @@ class FlattenPixels(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float32"]  # always float32, whatever comes in
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
 
 def as_images(X) -> np.ndarray:
-    """Faces (n, h, w), or rows (n, s * s) read as square images, as float32 arrays (n, h, w).
+    """Images (n, h, w) as float32: faces as they are, rows (n, s * s) as square images.
+
+    Rows whose length is not a square are read as one-pixel-high images
+    (n, 1, d), i.e. 1-D signals.
 
     Raises
     ------
     ValueError
-        If X is empty, holds NaN or infinity, or is 2-D with a row length that is not a square.
+        If X is empty, holds NaN or infinity, or has neither 2 nor 3 dimensions.
     """
     X = check_array(X, allow_nd=True, dtype=None, ensure_all_finite=True)
     if X.ndim == 2:
         side = math.isqrt(X.shape[1])
-        if side * side != X.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} features per row; HOG needs images (n, h, w) "
-                             f"or rows of a square image, e.g. (n, 2304) for 48 x 48 faces")
-        X = X.reshape(len(X), side, side)
+        X = X.reshape((len(X), side, side) if side * side == X.shape[1] else (len(X), 1, X.shape[1]))
     if X.ndim != 3:
-        raise ValueError(f"X has shape {X.shape}; HOG needs images (n, h, w)")
+        raise ValueError(f"X has shape {X.shape}; HOG needs images (n, h, w) or rows (n, d)")
     return X.astype(np.float32, copy=False)
 
 
@@ -127,6 +131,12 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
     ValueError
         In ``fit``/``transform``, for input that is not images (see :func:`as_images`),
         images smaller than one block, or, in ``transform``, images of another shape than in ``fit``.
+
+    Notes
+    -----
+    2-D input is read by :func:`as_images`: rows of 2,304 pixels are 48 x 48
+    faces; rows that are not a square are 1-D signals, which lets the
+    scikit-learn estimator checks (tabular data) run on tiny configurations.
     """
 
     CHUNK = 2048
@@ -141,7 +151,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         images = as_images(X)
         block = self.pixels_per_cell * self.cells_per_block
-        if min(images.shape[1:]) < block:
+        if min(images.shape[1:]) < block:  # skimage would return an empty vector
             raise ValueError(f"images of {images.shape[1]} x {images.shape[2]} pixels are smaller than one HOG block "
                              f"({self.cells_per_block} cells of {self.pixels_per_cell} pixels = {block} pixels)")
         self.image_shape_ = images.shape[1:]
@@ -153,6 +163,9 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         """HOG rows float32 (n, n_features_out_) of faces X (n, h, w) or rows (n, h * w)."""
         check_is_fitted(self)
         images = as_images(X)
+        if images.shape[1] * images.shape[2] != self.n_features_in_:
+            raise ValueError(f"X has {images.shape[1] * images.shape[2]} features, but HOGFeatures is expecting "
+                             f"{self.n_features_in_} features as input")
         if images.shape[1:] != self.image_shape_:
             raise ValueError(f"X has images of shape {images.shape[1:]}, but HOGFeatures was fitted on {self.image_shape_}")
         return self._hog(images)
@@ -173,7 +186,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
 
 def make_features(features: str, *, scale: bool, n_components: int | None = None, whiten: bool = True,
                   random_state=None, n_jobs: int | None = None) -> Pipeline:
-    """An unfitted feature pipeline: faces ``uint8 (n, 48, 48)`` -> float32 rows.
+    """An unfitted feature pipeline: faces ``uint8 (n, 48, 48)`` -> float32 rows (float64 rows from float64 input).
 
     Parameters
     ----------
@@ -184,7 +197,7 @@ def make_features(features: str, *, scale: bool, n_components: int | None = None
         (what SVMs want; kNN on the seed's raw pixels does without).
     n_components : int or None
         Principal components kept after ``pca`` (None: 100) or ``hog`` (None:
-        no PCA); capped at the number of faces and features.
+        no PCA); capped at the number of faces and features; ignored by ``pixels``.
     whiten : bool
         Scale the principal components to unit variance.
     random_state : int, RandomState or None
@@ -199,13 +212,13 @@ def make_features(features: str, *, scale: bool, n_components: int | None = None
     Raises
     ------
     ValueError
-        If ``features`` is not one of :data:`FEATURES`, or ``n_components`` is given with ``pixels``.
+        If ``features`` is not one of :data:`FEATURES`.
     """
     if features not in FEATURES:
         raise ValueError(f"features={features!r}: expected one of {', '.join(FEATURES)}")
-    if features == "pixels" and n_components is not None:
-        raise ValueError("n_components applies to features='pca' or 'hog', not 'pixels'")
-    if features == "pca" and n_components is None:
+    if features == "pixels":
+        n_components = None
+    elif features == "pca" and n_components is None:
         n_components = 100
     steps = [("hog", HOGFeatures(n_jobs=n_jobs))] if features == "hog" else [("pixels", FlattenPixels())]
     if n_components is not None:
