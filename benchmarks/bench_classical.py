@@ -4,9 +4,9 @@ Two parts, in one run on one machine:
 
 1. Side by side on the same stratified Training subset (8,000 faces by
    default) and the full PrivateTest: scikit-learn's ``SVC(kernel="rbf")``
-   with default settings on raw float64 pixels, and fer_bench's fastest RBF
-   variant (``svc_rbf_hog`` unless ``--variant`` says otherwise). Prints
-   seconds, PrivateTest accuracy and the speed ratio.
+   with default settings on raw float64 pixels, and fer_bench's fast RBF
+   variants (``svc_rbf_pca`` and ``svc_rbf_hog`` unless ``--variants`` says
+   otherwise). Prints seconds, PrivateTest accuracy and the speed ratios.
 2. Every classical estimator of a profile (``quick`` by default) as the
    runner trains it: on the profile's Training size (the full 28,709 faces
    where the profile sets no ``train_size``), PublicTest for selection,
@@ -38,8 +38,8 @@ def _timed(call):
     return result, time.perf_counter() - start
 
 
-def compare_rbf(dataset, variant: str, train_size: int, seed: int) -> None:
-    """Part 1: scikit-learn's default RBF SVC against ``variant``, same faces."""
+def compare_rbf(dataset, variants: list[str], train_size: int, seed: int) -> None:
+    """Part 1: scikit-learn's default RBF SVC against each of ``variants``, same faces."""
     from sklearn.svm import SVC
 
     from fer_bench.datasets import stratified_indices
@@ -59,21 +59,22 @@ def compare_rbf(dataset, variant: str, train_size: int, seed: int) -> None:
     cpu_baseline += _timed.cpu
     accuracy_baseline = float(np.mean(predicted == y_test))
 
-    model = get_estimator_spec(variant).create(load_profile("quick")).set_params(random_state=seed)
-    _, fit_variant = _timed(lambda: model.fit(X, y))
-    cpu_variant = _timed.cpu
-    predicted, predict_variant = _timed(lambda: model.predict(X_test))
-    cpu_variant += _timed.cpu
-    accuracy_variant = float(np.mean(predicted == y_test))
-
+    print("(cpu s: CPU seconds of this process's threads; joblib worker processes, used for HOG, not counted)")
     print(f"{'model':<44} {'fit s':>8} {'predict s':>10} {'total s':>8} {'cpu s':>8} {'PrivateTest accuracy':>21}")
-    for name, fit, predict, cpu, accuracy in (
-            ('sklearn SVC(kernel="rbf"), raw float64 pixels', fit_baseline, predict_baseline, cpu_baseline, accuracy_baseline),
-            (f"fer_bench {variant}", fit_variant, predict_variant, cpu_variant, accuracy_variant)):
-        print(f"{name:<44} {fit:8.1f} {predict:10.1f} {fit + predict:8.1f} {cpu:8.1f} {accuracy:21.4f}")
-    ratio = (fit_baseline + predict_baseline) / (fit_variant + predict_variant)
-    print(f"speed ratio (baseline / {variant}, fit + predict): {ratio:.1f}x; fit only: {fit_baseline / fit_variant:.1f}x; "
-          f"PrivateTest accuracy {accuracy_variant - accuracy_baseline:+.4f}")
+    print(f"{'sklearn SVC(kernel=rbf), raw float64 pixels':<44} {fit_baseline:8.1f} {predict_baseline:10.1f} "
+          f"{fit_baseline + predict_baseline:8.1f} {cpu_baseline:8.1f} {accuracy_baseline:21.4f}", flush=True)
+    for variant in variants:
+        model = get_estimator_spec(variant).create(load_profile("quick")).set_params(random_state=seed)
+        _, fit_variant = _timed(lambda: model.fit(X, y))
+        cpu_variant = _timed.cpu
+        predicted, predict_variant = _timed(lambda: model.predict(X_test))
+        cpu_variant += _timed.cpu
+        accuracy_variant = float(np.mean(predicted == y_test))
+        print(f"{'fer_bench ' + variant:<44} {fit_variant:8.1f} {predict_variant:10.1f} {fit_variant + predict_variant:8.1f} "
+              f"{cpu_variant:8.1f} {accuracy_variant:21.4f}")
+        ratio = (fit_baseline + predict_baseline) / (fit_variant + predict_variant)
+        print(f"  speed ratio (baseline / {variant}, fit + predict): {ratio:.1f}x; fit only: {fit_baseline / fit_variant:.1f}x; "
+              f"PrivateTest accuracy {accuracy_variant - accuracy_baseline:+.4f}", flush=True)
 
 
 def profile_table(dataset, profile_name: str, names: list[str] | None, seed: int) -> None:
@@ -119,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="fer2013.csv[.gz] or another layout load_dataset reads")
     parser.add_argument("--train-size", type=int, default=8000, help="stratified Training faces of part 1 (default 8000)")
-    parser.add_argument("--variant", default="svc_rbf_hog", help="fer_bench estimator set against the baseline (default svc_rbf_hog)")
+    parser.add_argument("--variants", nargs="+", default=["svc_rbf_pca", "svc_rbf_hog"], metavar="NAME",
+                        help="fer_bench estimators set against the baseline (default: svc_rbf_pca svc_rbf_hog)")
     parser.add_argument("--profile", default="quick", help="profile of part 2 (default quick)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="part 2 for these classical estimators only")
     parser.add_argument("--skip", choices=("comparison", "profile"), help="leave out part 1 or part 2")
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     dataset = load_dataset(args.data)
     print(f"fer_bench {fer_bench.__version__} from {Path(fer_bench.__file__).parent}; {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at start")
     if args.skip != "comparison":
-        compare_rbf(dataset, args.variant, args.train_size, args.seed)
+        compare_rbf(dataset, args.variants, args.train_size, args.seed)
     if args.skip != "profile":
         profile_table(dataset, args.profile, args.only, args.seed)
     print(f"load average {os.getloadavg()[0]:.1f} at end (more than the core count: a contended machine)")
