@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         compare_rbf(dataset, args.variants, args.train_size, args.seed)
     if args.skip != "profile":
         profile_table(dataset, args.profile, args.only, args.seed)
-    print(f"load average {os.getloadavg()[0]:.1f} at end (more than the core count: a contended machine)")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} at end" + (" (more than the core count: a contended machine)" if load > os.cpu_count() else ""))
     return 0
 
 
