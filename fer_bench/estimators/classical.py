@@ -57,15 +57,21 @@ def kernel_matrix(X: np.ndarray, Y: np.ndarray, kernel: str, gamma: float, degre
     ValueError
         If ``kernel`` is not one of :data:`KERNELS`.
     """
-    products = X @ Y.T
-    if kernel == "linear":
-        return products
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel={kernel!r}: expected one of {', '.join(KERNELS)}")
+    values = X @ Y.T  # every step below works in place: one (n, m) buffer
     if kernel == "poly":
-        return (gamma * products + coef0) ** degree
-    if kernel == "rbf":
-        distances = np.einsum("ij,ij->i", X, X)[:, None] + np.einsum("ij,ij->i", Y, Y)[None, :] - 2 * products
-        return np.exp(-gamma * np.maximum(distances, 0))
-    raise ValueError(f"kernel={kernel!r}: expected one of {', '.join(KERNELS)}")
+        values *= gamma
+        values += coef0
+        values **= degree
+    elif kernel == "rbf":
+        values *= -2
+        values += np.einsum("ij,ij->i", X, X)[:, None]
+        values += np.einsum("ij,ij->i", Y, Y)[None, :]
+        np.maximum(values, 0, out=values)
+        values *= -gamma
+        np.exp(values, out=values)
+    return values
 
 
 def _votes_and_confidences(decisions: np.ndarray, n_classes: int) -> np.ndarray:
@@ -85,11 +91,28 @@ def _votes_and_confidences(decisions: np.ndarray, n_classes: int) -> np.ndarray:
     return votes + confidences / (3 * (np.abs(confidences) + 1))
 
 
-def _fit_pair(Z: np.ndarray, y_index: np.ndarray, first: int, second: int, params: dict) -> tuple:
-    """Binary SVC for one class pair; returns (support rows in Z, dual coefficients, intercept)."""
+def _fit_pair(Z: np.ndarray, y_index: np.ndarray, first: int, second: int, params: dict, precompute: bool) -> tuple:
+    """Binary SVC for one class pair; returns (support rows in Z, dual coefficients, intercept).
+
+    With ``precompute`` the pair's whole kernel matrix is computed once with
+    BLAS (:func:`kernel_matrix`, float64) and libsvm reads it instead of
+    evaluating each kernel value itself: the same model, far faster on 2,304 pixels.
+    """
     rows = np.flatnonzero((y_index == first) | (y_index == second))
-    svc = SVC(**params).fit(Z[rows], y_index[rows] == second)
+    if precompute:
+        features = Z[rows]
+        kernel = kernel_matrix(features, features, params["kernel"], params["gamma"], params["degree"], params["coef0"])
+        svc = SVC(**{**params, "kernel": "precomputed"}).fit(kernel, y_index[rows] == second)
+    else:
+        svc = SVC(**params).fit(Z[rows], y_index[rows] == second)
     return rows[svc.support_], svc.dual_coef_[0], float(svc.intercept_[0])
+
+
+def precomputed_kernel_fits(largest_pair: int, workers: int) -> bool:
+    """Whether every worker can hold two copies of its pair's float64 kernel matrix in half of the free memory."""
+    import psutil
+
+    return 2 * largest_pair ** 2 * 8 * max(workers, 1) <= psutil.virtual_memory().available / 2
 
 
 def auto_cache_mib(largest_pair: int, workers: int) -> float:
@@ -141,6 +164,11 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         Whiten the principal components.
     cache_size : float or "auto"
         libsvm kernel cache per pair in MiB; ``"auto"`` sizes it with :func:`auto_cache_mib`.
+    precompute_kernel : bool or "auto"
+        Compute each pair's kernel matrix with BLAS and fit libsvm on it
+        (``kernel="precomputed"``): the same model, several times faster on raw
+        pixels, at ``8 * pair_size ** 2`` bytes per worker; ``"auto"`` does so
+        when twice that fits in half of the free memory (:func:`precomputed_kernel_fits`).
     n_jobs : int or None
         Joblib workers for the class pairs and HOG (-1: all cores).
     engine : {"sklearn", "cuml"}
@@ -173,7 +201,8 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
 
     def __init__(self, features: str = "pixels", kernel: str = "rbf", C: float = 1.0, degree: int = 3, gamma="scale",
                  coef0: float = 0.0, solver: str = "libsvm", n_components: int | None = None, whiten: bool = True,
-                 cache_size="auto", n_jobs: int | None = None, engine: str = "sklearn", random_state=None):
+                 cache_size="auto", precompute_kernel="auto", n_jobs: int | None = None, engine: str = "sklearn",
+                 random_state=None):
         self.features = features
         self.kernel = kernel
         self.C = C
@@ -184,6 +213,7 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         self.n_components = n_components
         self.whiten = whiten
         self.cache_size = cache_size
+        self.precompute_kernel = precompute_kernel
         self.n_jobs = n_jobs
         self.engine = engine
         self.random_state = random_state
@@ -195,6 +225,8 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"PixelSVC {name}={value!r}: expected one of {', '.join(allowed)}")
         if self.solver == "liblinear" and self.kernel != "linear":
             raise ValueError(f"PixelSVC solver='liblinear' fits linear SVMs only, not kernel={self.kernel!r}")
+        if self.precompute_kernel not in ("auto", True, False):
+            raise ValueError(f"PixelSVC precompute_kernel={self.precompute_kernel!r}: expected 'auto', True or False")
 
     def fit(self, X, y):
         """Fit on faces X (n, 48, 48) or rows (n, d) with labels y (n,); returns self."""
@@ -230,14 +262,18 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         pairs = list(combinations(range(len(self.classes_)), 2))
         counts = np.bincount(y_index)
         sizes = [counts[first] + counts[second] for first, second in pairs]
+        workers = effective_n_jobs(self.n_jobs)
         cache = self.cache_size
         if cache == "auto":
-            cache = auto_cache_mib(max(sizes), effective_n_jobs(self.n_jobs))
+            cache = auto_cache_mib(max(sizes), workers)
+        precompute = self.precompute_kernel
+        if precompute == "auto":
+            precompute = precomputed_kernel_fits(max(sizes), workers)
         params = {"kernel": self.kernel, "C": self.C, "degree": self.degree, "gamma": self.gamma_,
                   "coef0": self.coef0, "cache_size": cache}
         largest_first = np.argsort(sizes)[::-1]  # long pairs start first: workers finish together
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_pair)(Z, y_index, *pairs[pair], params) for pair in largest_first)
+            delayed(_fit_pair)(Z, y_index, *pairs[pair], params, bool(precompute)) for pair in largest_first)
         by_pair = dict(zip(largest_first, fitted))
         support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
         self.support_vectors_ = Z[support].astype(self._dtype_)

@@ -33,11 +33,12 @@ def test_svms_learn_images(kernel, solver, features):
     assert model.decision_function(X_test).shape == (30, 3)
 
 
+@pytest.mark.parametrize("precompute_kernel", [False, True])
 @pytest.mark.parametrize("kernel", ["linear", "poly", "rbf"])
-def test_pairwise_svc_is_scikit_learns_svc(kernel):
+def test_pairwise_svc_is_scikit_learns_svc(kernel, precompute_kernel):
     rng = np.random.default_rng(0)
     X, y = rng.integers(0, 256, size=(200, 48, 48), dtype=np.uint8), rng.integers(0, 4, size=200)  # noise: many support vectors
-    model = PixelSVC(kernel=kernel).fit(X, y)
+    model = PixelSVC(kernel=kernel, precompute_kernel=precompute_kernel).fit(X, y)
     rows = make_features("pixels", scale=True).fit_transform(X)
     reference = SVC(kernel=kernel, decision_function_shape="ovr", break_ties=True).fit(rows, y)
     assert model.gamma_ == pytest.approx(reference._gamma)
@@ -81,7 +82,8 @@ def test_auto_cache_holds_a_pair_kernel_within_free_memory():
 
 @pytest.mark.parametrize("options, message", [({"kernel": "sigmoid"}, "kernel='sigmoid'"),
                                               ({"features": "sift"}, "features='sift'"),
-                                              ({"kernel": "rbf", "solver": "liblinear"}, "linear SVMs only")])
+                                              ({"kernel": "rbf", "solver": "liblinear"}, "linear SVMs only"),
+                                              ({"precompute_kernel": "always"}, "precompute_kernel='always'")])
 def test_svc_rejects_unknown_options(options, message):
     X, y = faces(12)
     with pytest.raises(ValueError, match=message):
