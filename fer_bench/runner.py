@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from .datasets import FERDataset, stratified_indices, stratified_subset
 from .datasets._dataset import DataError
+from .datasets.label_subset import restrict_to_classes
 from .estimators._registry import EstimatorSpec, get_estimator_spec
 from .estimators.persistence import save_estimator
 from .metrics import classification_metrics
@@ -57,6 +58,8 @@ def fit_and_score(spec: EstimatorSpec, profile: Profile, splits: dict[str, tuple
 
     Exceptions propagate; :func:`run_benchmark` turns them into a failed record.
     """
+    if spec.classes:  # a model of a label subset (e.g. 5 classes): only its classes' faces, relabelled
+        splits, class_names = restrict_to_classes(splits, class_names, spec.classes)
     estimator = spec.create(profile)
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=seed)
@@ -94,6 +97,7 @@ def fit_and_score(spec: EstimatorSpec, profile: Profile, splits: dict[str, tuple
     record.history = history
     record.params = json_safe(estimator.get_params(deep=False))
     record.metrics = classification_metrics(y_test, y_pred, class_names)
+    record.class_names = list(class_names) if spec.classes else []
     record.predictions_file = store.save_predictions(spec.name, y_test, y_pred, scores)
     if save_model:
         model_dir = store.run_dir / "models" / spec.name

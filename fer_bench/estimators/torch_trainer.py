@@ -291,7 +291,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     history_ : list of dict
         Per epoch: ``epoch`` (from 1), ``train_loss`` (mean training loss,
         auxiliary loss included), ``public_accuracy`` (None without validation
-        data; with ``tta``), ``seconds`` (training wall time, device-synchronised,
+        data; of one view, the face or its centre crop, without ``tta``, so that
+        scoring every epoch stays cheap), ``seconds`` (training wall time, device-synchronised,
         evaluation excluded), ``images_per_second``.
     best_epoch_ : int
         Epoch whose weights were kept (the last one trained without validation data).
@@ -450,7 +451,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             public_accuracy = None
             if validation_data is not None:
                 network.eval()
-                proba = self._proba(network, device, val_faces)
+                proba = self._proba(network, device, val_faces, tta="none")  # one view: cheap enough for every epoch
                 public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == val_labels))
                 if public_accuracy > best_accuracy:
                     best_accuracy, best_epoch = public_accuracy, epoch
@@ -478,19 +479,21 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.best_epoch_ = best_epoch
         self.n_params_ = sum(parameter.numel() for parameter in network.parameters())
 
-    def _views(self, images: torch.Tensor) -> torch.Tensor:
+    def _views(self, images: torch.Tensor, tta: str) -> torch.Tensor:
         """The test-time views of float images (n, 1, 48, 48): (v, n, 1, s, s), s = ``crop_size``."""
-        if self.tta == "ten_crop":
+        if tta == "ten_crop":
             return ten_crops(images, self.crop_size)
         face = centre_crop(images, self.crop_size)
-        return torch.stack([face, face.flip(-1)]) if self.tta == "flip" else face[None]
+        return torch.stack([face, face.flip(-1)]) if tta == "flip" else face[None]
 
-    def _proba(self, network: nn.Module, device: torch.device, faces: np.ndarray) -> np.ndarray:
-        """Softmax outputs of ``network`` (in eval mode) on uint8 faces, averaged over the TTA views: float64 (n, k)."""
-        chunks, step = [], max(1, EVAL_BATCH_SIZE // {"none": 1, "flip": 2, "ten_crop": 10}[self.tta])
+    def _proba(self, network: nn.Module, device: torch.device, faces: np.ndarray, tta: str | None = None) -> np.ndarray:
+        """Softmax outputs of ``network`` (in eval mode) on uint8 faces, averaged over the views of
+        ``tta`` (default: the ``tta`` parameter): float64 (n, k)."""
+        tta = self.tta if tta is None else tta
+        chunks, step = [], max(1, EVAL_BATCH_SIZE // {"none": 1, "flip": 2, "ten_crop": 10}[tta])
         with torch.inference_mode(), _autocast(device):
             for first in range(0, len(faces), step):
-                views = self._views(to_images(torch.from_numpy(faces[first:first + step]).to(device)))
+                views = self._views(to_images(torch.from_numpy(faces[first:first + step]).to(device)), tta)
                 v, n = views.shape[:2]
                 logits = network(self._network_input(views.flatten(0, 1)))
                 chunks.append(logits.float().softmax(dim=1).unflatten(0, (v, n)).mean(dim=0).cpu())
