@@ -146,7 +146,8 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable FER-2013 label of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def save(self, directory) -> None:
         """Write ``config.json`` (params and the ``fer`` weights' file name) to ``directory``.
