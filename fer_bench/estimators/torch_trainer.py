@@ -10,8 +10,9 @@ flip testing, and faces upsampled to a network's input size (DDAMFN's 112x112).
 For speed the whole training set stays one ``uint8`` tensor on the device (the
 GPU when there is one); each batch is indexed, converted to float and augmented
 as a whole (a vectorised flip and a gather of shifted windows, no per-image
-Python loop), in channels-last memory format and, on CUDA, under bf16 (or fp16
-with loss scaling) autocast.
+Python loop), in channels-last memory format and, on CUDA and on CPUs with
+native bf16 arithmetic, under bf16 autocast (fp16 with loss scaling on GPUs
+without bf16).
 
 This module imports PyTorch at import time, and so holds the torch-backed layer
 classes of the networks (:class:`Residual`, :class:`Scale`, :class:`FeatEx`);
@@ -20,6 +21,7 @@ classes of the networks (:class:`Residual`, :class:`Scale`, :class:`FeatEx`);
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from contextlib import AbstractContextManager
@@ -45,6 +47,9 @@ EVAL_BATCH_SIZE = 256
 
 TTA_CHOICES: tuple[str, ...] = ("none", "flip", "ten_crop")
 """Test-time augmentation: none, the mean with the mirror image, or the mean of ten crops."""
+
+PRECISIONS: tuple[str, ...] = ("auto", "fp32")
+"""``auto``: bf16 autocast on CUDA and on CPUs with native bf16 arithmetic; ``fp32``: float32 everywhere."""
 
 OPTIMIZERS: tuple[str, ...] = ("adam", "adamw")
 """Adam with L2 ``weight_decay`` (the seeds') or AdamW with decoupled weight decay."""
@@ -215,11 +220,27 @@ def to_images(faces: torch.Tensor) -> torch.Tensor:
     return faces.unsqueeze(1).float().div_(255.0)
 
 
-def _autocast(device: torch.device) -> AbstractContextManager:
-    """bf16 (or fp16 where bf16 is unsupported) autocast on CUDA; disabled elsewhere."""
-    if device.type != "cuda":
-        return torch.autocast(device.type, enabled=False)
-    return torch.autocast("cuda", dtype=torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
+@functools.cache
+def native_bf16_cpu() -> bool:
+    """Whether the CPU has native bf16 arithmetic (AVX512-BF16 or AMX flags in Linux's /proc/cpuinfo).
+
+    Elsewhere (no /proc/cpuinfo) False: emulated bf16 would be slower than float32.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _autocast(device: torch.device, precision: str = "auto") -> AbstractContextManager:
+    """Autocast for ``precision``: with ``auto``, bf16 (fp16 where bf16 is unsupported) on CUDA
+    and bf16 on CPUs with native bf16; disabled otherwise and with ``fp32``."""
+    if precision == "auto" and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
+    if precision == "auto" and device.type == "cpu" and native_bf16_cpu():
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return torch.autocast(device.type, enabled=False)
 
 
 class TorchClassifier(ClassifierMixin, BaseEstimator):
@@ -271,6 +292,11 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     patience : int or None
         Stop when PublicTest accuracy has not improved for this many epochs
         (needs validation data); None trains all ``epochs``.
+    precision : {"auto", "fp32"}
+        ``auto``: bf16 autocast (weights and the loss stay float32) on CUDA
+        (fp16 with loss scaling where bf16 is unsupported) and on CPUs with
+        native bf16 arithmetic (AVX512-BF16, AMX), float32 elsewhere;
+        ``fp32``: float32 everywhere.
     device : str
         ``"auto"`` (CUDA when available, else CPU) or a torch device string.
     channels_last : bool
@@ -306,7 +332,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                  max_lr: float = 0.008, weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
                  crop_size: int = IMAGE_SIZE, input_size: int | None = None, optimizer: str = "adam",
-                 patience: int | None = None, device: str = "auto", channels_last: bool = True,
+                 patience: int | None = None, precision: str = "auto", device: str = "auto", channels_last: bool = True,
                  compile: bool = False, random_state: int | None = 0, verbose: bool = False):
         self.architecture = architecture
         self.epochs = epochs
@@ -321,6 +347,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.input_size = input_size
         self.optimizer = optimizer
         self.patience = patience
+        self.precision = precision
         self.device = device
         self.channels_last = channels_last
         self.compile = compile
@@ -339,6 +366,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                              "the network must be trained on crops of the size it is tested on")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer={self.optimizer!r}: expected one of {', '.join(OPTIMIZERS)}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision={self.precision!r}: expected one of {', '.join(PRECISIONS)}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience={self.patience}: expected None or at least 1")
 
@@ -412,8 +441,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         optimizer = self._optimizer(network)
         schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.max_lr,
                                                        total_steps=self.epochs * steps_per_epoch)
-        autocast = _autocast(device)
-        scaler = torch.amp.GradScaler(device.type, enabled=device.type == "cuda" and autocast.fast_dtype == torch.float16)
+        autocast = _autocast(device, self.precision)
+        fp16 = self.precision == "auto" and device.type == "cuda" and not torch.cuda.is_bf16_supported()
+        scaler = torch.amp.GradScaler(device.type, enabled=fp16)  # loss scaling for fp16 only
         forward = torch.compile(network) if self.compile else network
 
         history, best_accuracy, best_state, best_epoch = [], -1.0, None, None
@@ -491,7 +521,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         ``tta`` (default: the ``tta`` parameter): float64 (n, k)."""
         tta = self.tta if tta is None else tta
         chunks, step = [], max(1, EVAL_BATCH_SIZE // {"none": 1, "flip": 2, "ten_crop": 10}[tta])
-        with torch.inference_mode(), _autocast(device):
+        with torch.inference_mode(), _autocast(device, self.precision):
             for first in range(0, len(faces), step):
                 views = self._views(to_images(torch.from_numpy(faces[first:first + step]).to(device)), tta)
                 v, n = views.shape[:2]

@@ -19,7 +19,8 @@ def faces(n, seed=0):
 
 
 def tiny(**params):
-    settings = {"architecture": "resnet9", "width": 0.125, "epochs": 1, "batch_size": 16, "device": "cpu"}
+    settings = {"architecture": "resnet9", "width": 0.125, "epochs": 1, "batch_size": 16, "device": "cpu",
+                "precision": "fp32"}  # exact comparisons below; "auto" is tested on its own
     return TorchClassifier(**{**settings, **params})
 
 
@@ -286,3 +287,14 @@ def test_bad_labels_and_settings_are_refused():
         tiny(optimizer="sgd").fit(X, y)
     with pytest.raises(ValueError, match="patience"):
         tiny(patience=0).fit(X, y)
+    with pytest.raises(ValueError, match="precision"):
+        tiny(precision="fp8").fit(X, y)
+
+
+def test_auto_precision_trains_repeatably_on_cpu():
+    """bf16 autocast where the CPU computes bf16 natively (float32 elsewhere): still seeded and repeatable."""
+    X, y = faces(24)
+    first, second = tiny(precision="auto").fit(X, y), tiny(precision="auto").fit(X, y)
+    proba = first.predict_proba(X)
+    assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(proba, second.predict_proba(X))
