@@ -9,8 +9,9 @@ process, alternately, and the images/s of each and their ratio are printed:
     ``Grayscale``, ``RandomCrop(48, padding=4)``, ``RandomHorizontalFlip`` and
     ``ToTensor``; float32, default (contiguous) memory format;
 (b) :class:`fer_bench.estimators.torch_trainer.TorchClassifier`: uint8 faces
-    resident on the device, flip and crop of whole batches, channels-last
-    (and autocast on a GPU).
+    resident on the device, flip and crop of whole batches, channels-last,
+    bf16 autocast where the CPU has native bf16 (``--precision fp32`` turns it
+    off, to see what the data path and memory format alone give).
 
 The per-face transforms are torchvision's when torchvision is installed;
 otherwise (fer_bench does not depend on it) they are re-implemented here with
@@ -26,6 +27,7 @@ Usage::
 
     python -m benchmarks.bench_training                      # ResNet-9 at width 0.5, 16 steps of 128
     python -m benchmarks.bench_training --width 1 --steps 8 --repeats 3
+    python -m benchmarks.bench_training --precision fp32          # without bf16 autocast
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from fer_bench.estimators.torch_nets import build_network
-from fer_bench.estimators.torch_trainer import TorchClassifier
+from fer_bench.estimators.torch_trainer import PRECISIONS, TorchClassifier, native_bf16_cpu
 
 N_CLASSES = 7
 PADDING = 4
@@ -107,9 +109,10 @@ def seed_loop(faces: np.ndarray, labels: np.ndarray, width: float, batch_size: i
     return images_seen / (time.perf_counter() - start)
 
 
-def fer_bench_loop(faces: np.ndarray, labels: np.ndarray, width: float, batch_size: int) -> float:
+def fer_bench_loop(faces: np.ndarray, labels: np.ndarray, width: float, batch_size: int, precision: str) -> float:
     """Train ResNet-9 over the faces once with TorchClassifier (after a two-step warm-up fit); return images/s."""
-    settings = {"architecture": "resnet9", "width": width, "epochs": 1, "batch_size": batch_size, "device": "cpu"}
+    settings = {"architecture": "resnet9", "width": width, "epochs": 1, "batch_size": batch_size, "device": "cpu",
+                "precision": precision}
     TorchClassifier(**settings).fit(faces[:2 * batch_size], labels[:2 * batch_size])  # warm-up
     model = TorchClassifier(**settings).fit(faces[2 * batch_size:], labels[2 * batch_size:])
     return model.history_[0]["images_per_second"]
@@ -121,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=16, help="timed optimiser steps per run (two more warm up)")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each side; the median is reported")
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto", help="TorchClassifier's precision (default auto)")
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
@@ -131,11 +135,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ResNet-9 width {args.width}, batch {args.batch_size}, {args.steps} timed steps, CPU, "
           f"{torch.get_num_threads()} threads, torch {torch.__version__}")
     print(f"(a) seeds' pipeline: DataLoader + per-face {transform_name}, float32, contiguous")
-    print("(b) fer_bench TorchClassifier: resident uint8, batched flip and crop, channels-last")
+    bf16 = args.precision == "auto" and native_bf16_cpu()
+    print(f"(b) fer_bench TorchClassifier: resident uint8, batched flip and crop, channels-last, "
+          f"{'bf16 autocast' if bf16 else 'float32'}")
     seed_rates, fer_rates = [], []
     for repeat in range(1, args.repeats + 1):
         seed_rates.append(seed_loop(faces, labels, args.width, args.batch_size, transform))
-        fer_rates.append(fer_bench_loop(faces, labels, args.width, args.batch_size))
+        fer_rates.append(fer_bench_loop(faces, labels, args.width, args.batch_size, args.precision))
         print(f"  run {repeat}: (a) {seed_rates[-1]:.1f} images/s, (b) {fer_rates[-1]:.1f} images/s, "
               f"ratio {fer_rates[-1] / seed_rates[-1]:.2f}x")
     seed_rate, fer_rate = statistics.median(seed_rates), statistics.median(fer_rates)
