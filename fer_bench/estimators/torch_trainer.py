@@ -72,8 +72,9 @@ class FeatEx(nn.Module):
     Two paths over the same input, concatenated along channels: a 1x1
     convolution (``reduce`` channels) then a 3x3 convolution (``wide``
     channels), and a 3x3 max pooling (stride 1) then a 1x1 convolution
-    (``pooled`` channels); every convolution is followed by ReLU and keeps height
-    and width.
+    (``pooled`` channels); every convolution keeps height and width and is
+    followed by BatchNorm2d (not in the paper, see
+    :func:`~fer_bench.estimators.torch_nets.dexpression`) and ReLU.
 
     Parameters
     ----------
@@ -84,9 +85,10 @@ class FeatEx(nn.Module):
 
     def __init__(self, c_in: int, reduce: int, wide: int, pooled: int):
         super().__init__()
-        self.convolution = nn.Sequential(nn.Conv2d(c_in, reduce, 1), nn.ReLU(inplace=True),
-                                         nn.Conv2d(reduce, wide, 3, padding=1), nn.ReLU(inplace=True))
-        self.pooling = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(c_in, pooled, 1), nn.ReLU(inplace=True))
+        self.convolution = nn.Sequential(nn.Conv2d(c_in, reduce, 1), nn.BatchNorm2d(reduce), nn.ReLU(inplace=True),
+                                         nn.Conv2d(reduce, wide, 3, padding=1), nn.BatchNorm2d(wide), nn.ReLU(inplace=True))
+        self.pooling = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(c_in, pooled, 1),
+                                     nn.BatchNorm2d(pooled), nn.ReLU(inplace=True))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([self.convolution(x), self.pooling(x)], dim=1)

@@ -23,15 +23,16 @@ torch = pytest.importorskip("torch")
 # shallow_cnn = 5,222,343: convs 704 + 73,984 + 295,424; head Linear 9,216->512 (4,719,104),
 #   512->256 (131,328), 256->7 (1,799).
 # deep_cnn = 5,997,383: convs 704 + 36,992 + 73,984 + 147,712 + 295,424 + 590,336; the same head.
-# dexpression = 434,263 (convolutions with bias, 48x48 input):
-#   conv1 7x7 1->64                  3,136 +  64 =   3,200
-#   FeatEx 1: 1x1 64->96             6,144 +  96 =   6,240;  3x3 96->208 179,712 + 208 = 179,920;
-#             1x1 64->64 (pooled)    4,096 +  64 =   4,160
-#   FeatEx 2: 1x1 272->96           26,112 +  96 =  26,208;  3x3 96->208 179,920; 1x1 272->64 17,472
+# dexpression = 435,863 (convolutions with bias, each + BatchNorm2d's 2 * c_out, 48x48 input):
+#   conv1 7x7 1->64                  3,136 +  64 =   3,200 + 128
+#   FeatEx 1: 1x1 64->96             6,144 +  96 =   6,240 + 192;  3x3 96->208 179,712 + 208 = 179,920 + 416;
+#             1x1 64->64 (pooled)    4,096 +  64 =   4,160 + 128
+#   FeatEx 2: 1x1 272->96           26,112 +  96 =  26,208 + 192;  3x3 96->208 179,920 + 416; 1x1 272->64 17,472 + 128
 #   linear    272 * 3 * 3 = 2,448 -> 7: 17,136 + 7 = 17,143
 # ddamfn = 4,134,127 at 112x112 (the paper reports about 4.11 M for its RGB, 7-class DDAMFN).
 RESNET9_LAYERS = [704, 73_984, 295_424, 295_424, 1_180_672, 4_720_640, 3_584]
-DEXPRESSION_LAYERS = [3_200, 6_240 + 179_920 + 4_160, 26_208 + 179_920 + 17_472, 17_143]
+DEXPRESSION_LAYERS = [3_200 + 128, 6_240 + 192 + 179_920 + 416 + 4_160 + 128,
+                      26_208 + 192 + 179_920 + 416 + 17_472 + 128, 17_143]
 PARAMS_AT_WIDTH_1 = {"shallow_cnn": 5_222_343, "deep_cnn": 5_997_383, "resnet9": sum(RESNET9_LAYERS),
                      "dexpression": sum(DEXPRESSION_LAYERS), "ddamfn": 4_134_127}
 INPUT_SIZE = {"ddamfn": 112}
@@ -57,8 +58,8 @@ def test_parameter_count_at_width_1(architecture):
 
 
 def test_dexpression_count_is_the_sum_of_its_layers():
-    conv1, _, _, _, featex1, _, featex2, _, _, linear = build_network("dexpression", n_classes=7)
-    assert [n_params(layer) for layer in (conv1, featex1, featex2, linear)] == DEXPRESSION_LAYERS
+    conv1, norm1, _, _, _, featex1, _, featex2, _, _, linear = build_network("dexpression", n_classes=7)
+    assert [n_params(conv1) + n_params(norm1)] + [n_params(layer) for layer in (featex1, featex2, linear)] == DEXPRESSION_LAYERS
     assert linear.in_features == 272 * 3 * 3
 
 
