@@ -30,6 +30,7 @@ from typing import Iterator
 import numpy as np
 
 from .datasets import stratified_indices
+from .datasets.label_subset import restrict_to_classes
 from .estimators._registry import EstimatorSpec, available_estimators, get_estimator_spec, load_plugin
 from .profiles import Profile
 from .results import RunRecord, json_safe
@@ -54,9 +55,12 @@ class FitData:
     ----------
     splits : dict of str to (ndarray, ndarray)
         ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
+    class_names : tuple of str
+        The data set's classes, index = label.
     """
 
     splits: dict[str, tuple[np.ndarray, np.ndarray]]
+    class_names: tuple[str, ...]
 
     def __sizeof__(self) -> int:
         return sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
@@ -145,7 +149,10 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     Exceptions of the estimator propagate; :func:`run_task` turns them into a
     failed record.
     """
-    profile, splits = task.profile, data.splits
+    profile, splits, n_classes = task.profile, data.splits, task.n_classes
+    if spec.classes:  # a model of a label subset (e.g. 5 classes): only its classes' faces, relabelled
+        splits, subset_names = restrict_to_classes(splits, data.class_names, spec.classes)
+        n_classes = len(subset_names)
     estimator = spec.create(profile)
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=task.seed)
@@ -170,7 +177,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
             y_pred = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
         else:
             proba, y_pred = None, estimator.predict(X_test)
-    scores = None if proba is None else _scores_for_all_classes(estimator, proba, task.n_classes)
+    scores = None if proba is None else _scores_for_all_classes(estimator, proba, n_classes)
 
     history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
     epochs = max(len(history), 1)

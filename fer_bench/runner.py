@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from .datasets import FERDataset
 from .datasets._dataset import DataError
 from .datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
+from .datasets.label_subset import subset_labels
 from .datasets.preparation import PreparedData, prepare_data
 from .estimators._registry import get_estimator_spec
 from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
@@ -85,11 +86,18 @@ def audit_summary(audit: DataAudit, prepared: PreparedData) -> dict[str, Any]:
 
 
 def _score(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
-           class_names: tuple[str, ...], store: ResultsStore) -> RunRecord:
-    """Metrics (all PrivateTest faces, and those without a Training copy) and stored predictions of one outcome."""
+           class_names: tuple[str, ...], store: ResultsStore, subset: tuple[str, ...] | None = None) -> RunRecord:
+    """Metrics (all PrivateTest faces, and those without a Training copy) and stored predictions of one outcome.
+
+    A model of a label ``subset`` is scored on its classes' faces only, relabelled as it was trained.
+    """
     record = outcome.record
     if record.status != "ok":
         return record
+    if subset:
+        mask, y_test, class_names = subset_labels(y_test, class_names, subset)
+        leaked = None if leaked is None else leaked[mask]
+        record.class_names = list(class_names)
     try:
         record.metrics = classification_metrics(y_test, outcome.y_pred, class_names)
         if leaked is not None and not leaked.all():
@@ -262,7 +270,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         save()
         X_test, y_test = splits["PrivateTest"]
         store.save_test_faces(X_test, y_test, prepared.private_leaked)
-        data = FitData(splits)
+        data = FitData(splits, tuple(dataset.class_names))
         tasks = [FitTask(name=name, family=spec.family, plugins=tuple(manifest["plugins"]), profile=profile,
                          n_classes=len(dataset.class_names), seed=seed,
                          save_model=save_models == "all" or (save_models == "networks" and spec.family == "network"),
@@ -275,7 +283,8 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
 
                 outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run_task)(task, data) for task in tasks)
                 for outcome in outcomes:
-                    record = _score(outcome, y_test, prepared.private_leaked, dataset.class_names, store)
+                    record = _score(outcome, y_test, prepared.private_leaked, dataset.class_names, store,
+                                    specs[outcome.record.name].classes)
                     records[record.name] = record
                     save()
                     bar.set_postfix_str(record.name)

@@ -36,7 +36,8 @@ def _task(name, family="classical", **kwargs):
 
 
 def _data(dataset):
-    return FitData({split: dataset.split(split) for split in ("Training", "PublicTest", "PrivateTest")})
+    return FitData({split: dataset.split(split) for split in ("Training", "PublicTest", "PrivateTest")},
+                   dataset.class_names)
 
 
 def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic, sleeper, monkeypatch):

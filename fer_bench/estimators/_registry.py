@@ -49,6 +49,13 @@ class EstimatorSpec:
         ``sklearn``, ``torch``, ``keras`` or a plugin's own.
     source : str
         Where the model comes from (seed, paper, recipe).
+    classes : tuple of str or None
+        The class names the estimator is trained and scored on when it is a
+        model of a label subset (e.g. the seed's 5-class Keras CNN); the runner
+        keeps only faces of those classes and relabels them ``0 .. k-1`` in this
+        order. None: all of the data set's classes.
+    parameters : int or None
+        The network's published parameter count, for listings; None when not fixed.
     """
 
     name: str
@@ -56,6 +63,8 @@ class EstimatorSpec:
     family: str
     framework: str
     source: str
+    classes: tuple[str, ...] | None = None
+    parameters: int | None = None
 
     def create(self, profile: Profile) -> ClassifierMixin:
         """Build a fresh, unfitted estimator for ``profile``."""
@@ -65,32 +74,36 @@ class EstimatorSpec:
 _REGISTRY: dict[str, EstimatorSpec] = {}
 
 
-def register_estimator(name: str, *, family: str, framework: str, source: str) -> Callable[[Factory], Factory]:
-    """Decorator registering ``factory`` under ``name``.
+def register_estimator(name: str, *, family: str, framework: str, source: str,
+                       classes: tuple[str, ...] | None = None, parameters: int | None = None) -> Callable[[Factory], Factory]:
+    """Decorator registering ``factory`` under ``name`` (see :class:`EstimatorSpec` for the arguments).
 
     Raises
     ------
     ValueError
         If ``name`` is already registered with another factory, is not a plain
-        file name, or ``family`` is unknown.
+        file name, ``family`` is unknown, or ``classes`` has fewer than two or repeated names.
     """
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise ValueError(f"estimator name {name!r}: use letters, digits, '_', '.' and '-' (it names files)")
     if family not in FAMILIES:
         raise ValueError(f"estimator {name!r}: family {family!r} is not one of {', '.join(FAMILIES)}")
+    if classes is not None and (len(classes) < 2 or len(set(classes)) != len(classes)):
+        raise ValueError(f"estimator {name!r}: classes={classes!r} must name at least two distinct classes")
 
     def decorator(factory: Factory) -> Factory:
         existing = _REGISTRY.get(name)
         if existing is not None and existing.factory.__qualname__ != factory.__qualname__:
             raise ValueError(f"estimator {name!r} is already registered by {existing.factory.__module__}")
-        _REGISTRY[name] = EstimatorSpec(name, factory, family, framework, source)
+        _REGISTRY[name] = EstimatorSpec(name, factory, family, framework, source,
+                                        None if classes is None else tuple(classes), parameters)
         return factory
 
     return decorator
 
 
 def _load_builtins() -> None:
-    from . import classical, keras_nets, torch_nets  # noqa: F401  (registration happens on import)
+    from . import classical, keras_nets, pretrained, torch_nets  # noqa: F401  (registration happens on import)
 
 
 def load_entry_point_plugins() -> list[str]:

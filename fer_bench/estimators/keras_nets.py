@@ -1,9 +1,10 @@
-"""Keras network of the seeds: the Sequential CNN of the seed's Keras notebook.
+"""Keras networks of the seeds: the Sequential CNNs of the seeds' Keras notebooks.
 
-:func:`build_seed_cnn` rebuilds the notebook's ``keras.Sequential`` model layer
-for layer (2,137,991 parameters, 3,584 of them non-trainable: the batch-norm
-moving means and variances); :class:`KerasCNNClassifier` trains it with the
-benchmark's recipe (as :class:`~fer_bench.estimators.torch_trainer.TorchClassifier`
+:func:`build_seed_cnn` rebuilds the 7-class notebook's ``keras.Sequential``
+model layer for layer (2,137,991 parameters, 3,584 of them non-trainable: the
+batch-norm moving means and variances), :func:`build_seed_cnn5` the second
+seed's 5-class CNN (1,004,805 parameters); :class:`KerasCNNClassifier` trains
+either with the benchmark's recipe (as :class:`~fer_bench.estimators.torch_trainer.TorchClassifier`
 does the PyTorch networks). Importing this module imports neither TensorFlow
 nor Keras: they are imported when a model is built, trained or loaded, so that
 ``python -m fer_bench list`` stays fast.
@@ -102,6 +103,69 @@ def build_seed_cnn(num_classes: int = 7, bn_momentum: float = 0.99) -> "keras.Se
     ], name="seed_cnn")
 
 
+FIVE_CLASSES: tuple[str, ...] = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+"""The second seed's classes: FER-2013 without Disgust and Fear, in FER-2013's label order."""
+
+SEED_CNN5_PARAMETERS = 1_004_805
+"""Parameters of :func:`build_seed_cnn5` with 5 classes, as the second seed's model summary reports."""
+
+
+def build_seed_cnn5(num_classes: int = 5, bn_momentum: float = 0.99) -> "keras.Sequential":
+    """The second seed's 5-class Keras CNN, with fresh initial weights.
+
+    Source: the second seed's Keras model for Happy, Sad, Surprise, Angry and
+    Neutral. Every convolution is a 3x3 Conv2D with bias and no padding
+    ('valid'), activation before batch normalisation, 2x2 max pooling:
+
+    - Conv 64 (46 x 46) + ReLU + BN, MaxPool (23 x 23);
+    - Conv 128 (21 x 21) + Dropout 0.25 + ReLU + BN, MaxPool (10 x 10);
+    - Conv 256 (8 x 8) + ReLU + BN, MaxPool (4 x 4);
+    - Conv 256 (2 x 2) + ReLU + BN, MaxPool (1 x 1);
+    - Flatten (256), Dense 128 + ReLU + BN + Dropout 0.5, Dense 64 + ReLU + BN,
+      Dense ``num_classes`` softmax.
+
+    With ``num_classes=5`` that is 1,004,805 parameters (3,584 of them the
+    non-trainable batch-norm moving statistics): 'valid' convolutions and 2x2
+    poolings on a 48x48x1 face are the only choices that reach this number.
+    The dropout rates are not given by the seed's description; 0.25 and 0.5 are
+    the usual Keras-example values.
+
+    Parameters
+    ----------
+    num_classes : int
+        Units of the softmax output.
+    bn_momentum : float
+        Momentum of every BatchNormalization's moving statistics.
+
+    Returns
+    -------
+    keras.Sequential
+        ``float32 (n, 48, 48, 1)`` pixels in [0, 1] -> ``float32 (n, num_classes)`` probabilities.
+    """
+    keras = _import_keras()
+    from keras import layers
+
+    def batch_norm() -> "layers.BatchNormalization":
+        return layers.BatchNormalization(momentum=bn_momentum)
+
+    def conv(filters: int, dropout: float | None = None) -> list:
+        return [layers.Conv2D(filters, (3, 3), padding="valid"), *([layers.Dropout(dropout)] if dropout else []),
+                layers.Activation("relu"), batch_norm(), layers.MaxPooling2D((2, 2))]
+
+    return keras.Sequential([
+        keras.Input((IMAGE_SIZE, IMAGE_SIZE, 1)),
+        *conv(64), *conv(128, dropout=0.25), *conv(256), *conv(256),
+        layers.Flatten(),
+        layers.Dense(128), layers.Activation("relu"), batch_norm(), layers.Dropout(0.5),
+        layers.Dense(64), layers.Activation("relu"), batch_norm(),
+        layers.Dense(num_classes, activation="softmax"),
+    ], name="seed_cnn5")
+
+
+KERAS_ARCHITECTURES = {"seed_cnn": build_seed_cnn, "seed_cnn5": build_seed_cnn5}
+"""Builders :class:`KerasCNNClassifier` trains, by its ``architecture`` parameter."""
+
+
 def one_cycle_schedule(max_lr: float, total_steps: int):
     """One-cycle learning rate over ``total_steps`` optimiser steps, as a Keras schedule.
 
@@ -129,7 +193,7 @@ def one_cycle_schedule(max_lr: float, total_steps: int):
 
 
 class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
-    """The seed's Keras CNN (:func:`build_seed_cnn`) trained with the benchmark's recipe.
+    """A seed's Keras CNN (:func:`build_seed_cnn`, :func:`build_seed_cnn5`) trained with the benchmark's recipe.
 
     Pixels scaled to [0, 1]; Adam with the one-cycle learning rate of
     :func:`one_cycle_schedule` (stepped per batch, peaking at ``max_lr``);
@@ -143,6 +207,8 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    architecture : {"seed_cnn", "seed_cnn5"}
+        A key of :data:`KERAS_ARCHITECTURES`.
     epochs : int
         Passes over the training faces, at least 1.
     batch_size : int
@@ -165,7 +231,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (k,)
         Sorted labels seen in ``fit``; output column ``j`` is ``classes_[j]``.
     model_ : keras.Sequential
-        The trained :func:`build_seed_cnn` network (no augmentation layers).
+        The trained network (no augmentation layers).
     history_ : list of dict
         Per epoch: ``epoch`` (from 1), ``train_loss`` (mean cross-entropy over
         the epoch's batches, in training mode), ``public_accuracy`` (None
@@ -181,9 +247,10 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         Where Keras ran, e.g. ``"cpu:0"`` or ``"gpu:0"``.
     """
 
-    def __init__(self, epochs: int = 20, batch_size: int = 256, max_lr: float = 0.008,
+    def __init__(self, architecture: str = "seed_cnn", epochs: int = 20, batch_size: int = 256, max_lr: float = 0.008,
                  augment: bool = True, bn_momentum: float = 0.99, random_state: int | None = 0,
                  verbose: bool = False):
+        self.architecture = architecture
         self.epochs = epochs
         self.batch_size = batch_size
         self.max_lr = max_lr
@@ -224,7 +291,8 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ------
         ValueError
             If X or y are malformed (see :func:`as_faces`), their lengths differ,
-            y is not integer, or ``epochs`` or ``batch_size`` is below 1.
+            y is not integer, ``epochs`` or ``batch_size`` is below 1, or
+            ``architecture`` is unknown.
         """
         faces = as_faces(X)
         y = np.asarray(y)
@@ -232,6 +300,8 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must be integer labels of shape ({len(faces)},); got {y.dtype} {y.shape}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
+        if self.architecture not in KERAS_ARCHITECTURES:
+            raise ValueError(f"architecture={self.architecture!r}: expected one of {', '.join(KERAS_ARCHITECTURES)}")
         if validation_data is not None:
             val_faces, val_labels = as_faces(validation_data[0]), np.asarray(validation_data[1])
         classes, y_index = np.unique(y, return_inverse=True)
@@ -239,7 +309,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         keras = _import_keras()
         if self.random_state is not None:
             keras.utils.set_random_seed(self.random_state)
-        network = build_seed_cnn(len(classes), self.bn_momentum)
+        network = KERAS_ARCHITECTURES[self.architecture](len(classes), self.bn_momentum)
         trainer = self._trainer(network)
         n = len(faces)
         batch_size = min(self.batch_size, n)
@@ -266,7 +336,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
                             "public_accuracy": public_accuracy, "seconds": seconds, "images_per_second": n / seconds})
             if self.verbose:
                 public = "" if public_accuracy is None else f", PublicTest accuracy {public_accuracy:.4f}"
-                print(f"keras_cnn epoch {epoch}/{self.epochs}: loss {history[-1]['train_loss']:.4f}{public}, "
+                print(f"{self.architecture} epoch {epoch}/{self.epochs}: loss {history[-1]['train_loss']:.4f}{public}, "
                       f"{seconds:.1f} s, {n / seconds:.0f} images/s")
 
         if best_weights is not None:
@@ -360,7 +430,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return classifier
 
 
-@register_estimator("keras_cnn", family="network", framework="keras",
+@register_estimator("keras_cnn", family="network", framework="keras", parameters=2_137_991,
                     source="seed: Keras Sequential CNN (Conv 256/128/64 pairs + BN, Dense 512/256/128 + BN)")
 def keras_cnn_estimator(profile: Profile) -> KerasCNNClassifier:
     """The seed's Keras CNN under the profile's network settings.
@@ -369,6 +439,25 @@ def keras_cnn_estimator(profile: Profile) -> KerasCNNClassifier:
     the other network keys (``width``, ``weight_decay``, ...) belong to the
     PyTorch networks: this model keeps the seed's layers and plain Adam.
     """
-    params = profile.network_params("keras_cnn")
-    return KerasCNNClassifier(**{key: params[key] for key in ("epochs", "batch_size", "max_lr", "bn_momentum", "random_state")
+    return _keras_classifier("keras_cnn", "seed_cnn", profile)
+
+
+def _keras_classifier(name: str, architecture: str, profile: Profile) -> KerasCNNClassifier:
+    """``KerasCNNClassifier`` of ``architecture`` with the profile's settings for ``name`` that it takes."""
+    params = profile.network_params(name)
+    return KerasCNNClassifier(architecture=architecture,
+                              **{key: params[key] for key in ("epochs", "batch_size", "max_lr", "bn_momentum", "random_state")
                                  if key in params})
+
+
+@register_estimator("keras_cnn5", family="network", framework="keras", classes=FIVE_CLASSES,
+                    parameters=SEED_CNN5_PARAMETERS,
+                    source="seed: 5-class Keras CNN (Conv 64/128/256/256 valid + BN, Dense 128/64 + BN), "
+                           "1,004,805 parameters; Angry, Happy, Sad, Surprise, Neutral")
+def keras_cnn5_estimator(profile: Profile) -> KerasCNNClassifier:
+    """The second seed's 5-class Keras CNN (:func:`build_seed_cnn5`) under the profile's network settings.
+
+    The runner trains and scores it on the faces of :data:`FIVE_CLASSES` only (the
+    spec's ``classes``); the same keys as ``keras_cnn`` are taken from the profile.
+    """
+    return _keras_classifier("keras_cnn5", "seed_cnn5", profile)

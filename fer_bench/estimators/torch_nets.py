@@ -1,7 +1,8 @@
-"""PyTorch networks: the seeds' shallow and deep CNNs and Myrtle.ai's ResNet-9.
+"""PyTorch networks: the seeds' shallow and deep CNNs, Myrtle.ai's ResNet-9, DeXpression and DDAMFN.
 
-The builders return ``torch.nn.Module`` objects taking ``float32 (n, 1, 48, 48)``
-grayscale faces and returning ``(n, n_classes)`` logits; :class:`TorchClassifier`
+The builders return ``torch.nn.Module`` objects taking ``float32 (n, 1, s, s)``
+grayscale faces (``s = input_size``: 48, a smaller crop side, or DDAMFN's 112)
+and returning ``(n, n_classes)`` logits; :class:`TorchClassifier`
 (``torch_trainer``) calls them and trains the result. Importing this module does
 not import PyTorch: the builders import it when called, and the registered
 factories import the trainer only when an estimator is created, so that
@@ -51,7 +52,7 @@ def _dense_head(n_inputs: int, n_classes: int, width: float) -> list:
             nn.Linear(hidden1, hidden2), nn.ReLU(inplace=True), nn.Linear(hidden2, n_classes)]
 
 
-def shallow_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+def shallow_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
     """The seeds' shallow CNN: three conv blocks, each followed by 2x2 max pooling.
 
     Layout (``width=1``): conv 64 -> pool -> conv 128 -> pool -> conv 256 -> pool
@@ -65,23 +66,26 @@ def shallow_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
         Number of output logits.
     width : float
         Multiplier of every channel count and hidden width (each at least 8).
+    input_size : int
+        Side of the square input (48, or the crop side of ten-crop training);
+        the flattened features are ``c3 * (input_size // 8) ** 2``.
 
     Returns
     -------
     torch.nn.Sequential
-        ``float32 (n, 1, 48, 48)`` -> ``(n, n_classes)`` logits.
+        ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits.
     """
     from torch import nn
 
     c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
-    side = IMAGE_SIZE // 8
+    side = input_size // 8  # three 2x2 max poolings, each rounding down
     return nn.Sequential(conv_block(1, c1), nn.MaxPool2d(2),
                          conv_block(c1, c2), nn.MaxPool2d(2),
                          conv_block(c2, c3), nn.MaxPool2d(2),
                          *_dense_head(c3 * side * side, n_classes, width))
 
 
-def deep_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+def deep_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
     """The seeds' deep CNN: six conv blocks in pairs, 2x2 max pooling after each pair.
 
     Layout (``width=1``): conv 64, conv 64 -> pool -> conv 128, conv 128 -> pool
@@ -94,23 +98,26 @@ def deep_cnn(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
         Number of output logits.
     width : float
         Multiplier of every channel count and hidden width (each at least 8).
+    input_size : int
+        Side of the square input (48, or the crop side of ten-crop training);
+        the flattened features are ``c3 * (input_size // 8) ** 2``.
 
     Returns
     -------
     torch.nn.Sequential
-        ``float32 (n, 1, 48, 48)`` -> ``(n, n_classes)`` logits.
+        ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits.
     """
     from torch import nn
 
     c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
-    side = IMAGE_SIZE // 8
+    side = input_size // 8  # three 2x2 max poolings, each rounding down
     return nn.Sequential(conv_block(1, c1), conv_block(c1, c1), nn.MaxPool2d(2),
                          conv_block(c1, c2), conv_block(c2, c2), nn.MaxPool2d(2),
                          conv_block(c2, c3), conv_block(c3, c3), nn.MaxPool2d(2),
                          *_dense_head(c3 * side * side, n_classes, width))
 
 
-def resnet9(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
+def resnet9(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
     """ResNet-9 of Myrtle.ai's "How to train your ResNet" (David Page, 2018), for one channel.
 
     The DAWNBench CIFAR-10 network (https://myrtle.ai/learn/how-to-train-your-resnet/):
@@ -127,6 +134,8 @@ def resnet9(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
         Number of output logits.
     width : float
         Multiplier of every channel count (each at least 8).
+    input_size : int
+        Unused: global pooling takes any input of at least 8 x 8.
 
     Returns
     -------
@@ -149,25 +158,111 @@ def resnet9(n_classes: int = 7, width: float = 1.0) -> "nn.Sequential":
     )
 
 
+def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
+    """DeXpression (Burkert, Trier, Afzal, Dengel and Liwicki, 2015, arXiv:1509.05371).
+
+    The paper's layers (``width=1``), every convolution followed by
+    BatchNorm2d and ReLU:
+
+    - conv 7x7/2, 64 (padding 3); max pool 3x3/2; local response normalisation (size 5);
+    - FeatEx 1 (:class:`~fer_bench.estimators.torch_trainer.FeatEx`): 1x1 conv 96
+      -> 3x3 conv 208, parallel to 3x3/1 max pool -> 1x1 conv 64, concatenated (272); max pool 3x3/2;
+    - FeatEx 2, the same on 272 channels; max pool 3x3/2;
+    - Flatten, fully connected ``n_classes`` (softmax in the loss).
+
+    Adaptations: the paper's 224x224 input leaves 13x13 maps after unpadded
+    poolings; here the three max poolings pad by 1, so that a 48x48 face gives
+    24 -> 12 -> 6 -> 3 pixels (272 x 3 x 3 = 2,448 features) instead of
+    collapsing to 2x2. The paper has no batch normalisation; without it the
+    network stayed at the majority class under the shared recipe (Adam,
+    one-cycle up to 0.008 or 0.002, and 0.001: 24-27% PublicTest accuracy after
+    3-8 epochs on 4,000 faces), with it 33% after 3 epochs. 435,863
+    parameters at ``width=1`` with 7 classes (1,600 of them batch norm).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    width : float
+        Multiplier of every channel count (each at least 8).
+    input_size : int
+        Side of the square input.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits.
+    """
+    from torch import nn
+
+    from .torch_trainer import FeatEx
+
+    c1, reduce, wide, pooled = (scaled(c, width) for c in (64, 96, 208, 64))
+    side = (input_size - 1) // 2 + 1  # the 7x7/2 convolution, padding 3
+    for _ in range(3):  # the 3x3/2 max poolings, padding 1
+        side = (side - 1) // 2 + 1
+    return nn.Sequential(
+        nn.Conv2d(1, c1, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(c1), nn.ReLU(inplace=True),
+        nn.MaxPool2d(3, stride=2, padding=1), nn.LocalResponseNorm(5),
+        FeatEx(c1, reduce, wide, pooled), nn.MaxPool2d(3, stride=2, padding=1),
+        FeatEx(wide + pooled, reduce, wide, pooled), nn.MaxPool2d(3, stride=2, padding=1),
+        nn.Flatten(), nn.Linear((wide + pooled) * side * side, n_classes),
+    )
+
+
+def ddamfn(n_classes: int = 7, width: float = 1.0, input_size: int = 112) -> "nn.Module":
+    """DDAMFN with two attention heads (Zhang et al., 2023); see :mod:`fer_bench.estimators.ddamfn`.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    width : float
+        Multiplier of every channel count (each at least 8).
+    input_size : int
+        Side of the square input, a multiple of 16 (112 in the paper: the trainer
+        upsamples the 48x48 faces with ``input_size=112``).
+
+    Returns
+    -------
+    ddamfn.DDAMFN
+        ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits in
+        eval mode, ``(logits, weighted attention loss)`` in training mode.
+    """
+    from .ddamfn import DDAMFN
+
+    return DDAMFN(n_classes=n_classes, width=width, input_size=input_size, heads=2)
+
+
 ARCHITECTURES: dict[str, Callable[..., "nn.Module"]] = {
-    "shallow_cnn": shallow_cnn, "deep_cnn": deep_cnn, "resnet9": resnet9}
+    "shallow_cnn": shallow_cnn, "deep_cnn": deep_cnn, "resnet9": resnet9,
+    "dexpression": dexpression, "ddamfn": ddamfn}
 
 
-def build_network(architecture: str, n_classes: int, width: float = 1.0) -> "nn.Module":
+def build_network(architecture: str, n_classes: int, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Module":
     """Build one of :data:`ARCHITECTURES` with fresh (global-RNG) initial weights.
+
+    Parameters
+    ----------
+    architecture : str
+    n_classes : int
+    width : float
+        Channel multiplier.
+    input_size : int
+        Side of the square images the network takes.
 
     Raises
     ------
     ValueError
-        If ``architecture`` is not a known name.
+        If ``architecture`` is not a known name, or the network refuses ``input_size``.
     """
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture={architecture!r}: expected one of {', '.join(ARCHITECTURES)}")
-    return ARCHITECTURES[architecture](n_classes=n_classes, width=width)
+    return ARCHITECTURES[architecture](n_classes=n_classes, width=width, input_size=input_size)
 
 
-def _torch_classifier(name: str, profile: Profile) -> "TorchClassifier":
-    """``TorchClassifier`` for ``name`` with the profile's network settings it accepts.
+def _torch_classifier(name: str, profile: Profile, **defaults) -> "TorchClassifier":
+    """``TorchClassifier`` for ``name``: ``defaults``, then the profile's network settings it accepts.
 
     Settings meant for other frameworks (a Keras model's own keys) are left out.
     """
@@ -175,7 +270,7 @@ def _torch_classifier(name: str, profile: Profile) -> "TorchClassifier":
 
     accepted = set(inspect.signature(TorchClassifier).parameters) - {"architecture"}
     params = {key: value for key, value in profile.network_params(name).items() if key in accepted}
-    return TorchClassifier(architecture=name, **params)
+    return TorchClassifier(architecture=name, **{**defaults, **params})
 
 
 @register_estimator("shallow_cnn", family="network", framework="torch",
@@ -197,3 +292,17 @@ def deep_cnn_estimator(profile: Profile) -> "TorchClassifier":
 def resnet9_estimator(profile: Profile) -> "TorchClassifier":
     """Myrtle.ai's ResNet-9 (:func:`resnet9`) under the seed recipe."""
     return _torch_classifier("resnet9", profile)
+
+
+@register_estimator("dexpression", family="network", framework="torch",
+                    source="DeXpression (Burkert et al., 2015, arXiv:1509.05371): conv 7x7/2, LRN, two FeatEx blocks")
+def dexpression_estimator(profile: Profile) -> "TorchClassifier":
+    """DeXpression (:func:`dexpression`) under the profile's network settings."""
+    return _torch_classifier("dexpression", profile)
+
+
+@register_estimator("ddamfn", family="network", framework="torch",
+                    source="DDAMFN (Zhang et al., 2023, Electronics 12:3595): MixConv MobileFaceNet + dual-direction attention, 112x112")
+def ddamfn_estimator(profile: Profile) -> "TorchClassifier":
+    """DDAMFN (:func:`ddamfn`) on faces upsampled to 112x112, unless the profile sets ``input_size``."""
+    return _torch_classifier("ddamfn", profile, input_size=112)

