@@ -325,9 +325,11 @@ def _command_list(args) -> int:
 
     _load_plugins(args.plugin)
     specs = available_estimators().values()
-    print(f"{'name':<16} {'family':<11} {'framework':<10} source")
+    print(f"{'name':<17} {'family':<11} {'framework':<10} {'parameters':>10}  {'classes':<8} source")
     for spec in specs:
-        print(f"{spec.name:<16} {spec.family:<11} {spec.framework:<10} {spec.source}")
+        parameters = f"{spec.parameters:,}" if spec.parameters else "-"
+        classes = str(len(spec.classes)) if spec.classes else "all"
+        print(f"{spec.name:<17} {spec.family:<11} {spec.framework:<10} {parameters:>10}  {classes:<8} {spec.source}")
     return 0
 
 
