@@ -304,12 +304,13 @@ def run_task(task: FitTask, data: FitData) -> FitOutcome:
 
 @contextmanager
 def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = None) -> Iterator[int]:
-    """Make ``backend`` joblib's backend for the block (also for grid searches inside estimators).
+    """Make ``backend`` joblib's backend for the block (for a cluster, also for grid searches inside estimators).
 
     Parameters
     ----------
     backend : {"loky", "dask", "ray"}
-        ``loky``: local worker processes; ``dask``: the dask.distributed
+        ``loky``: local worker processes for the estimators, each estimator's own
+        joblib calls as it chooses them; ``dask``: the dask.distributed
         scheduler at ``scheduler`` (or the current default client); ``ray``:
         a Ray cluster (``ray.init`` settings from the environment).
     scheduler : str, optional
@@ -341,8 +342,9 @@ def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs
     if scheduler is not None and backend != "dask":
         raise ValueError(f"--scheduler is an address of a dask scheduler; it needs --backend dask, not {backend}")
     if backend == "loky":
-        with parallel_config(backend="loky"):
-            yield n_jobs or 1
+        # Local runs impose no backend: the estimators' own joblib calls keep their choice
+        # (threads for libsvm's class pairs, which share the faces in memory; processes for HOG).
+        yield n_jobs or 1
     elif backend == "dask":
         try:
             from distributed import Client, default_client
