@@ -30,7 +30,7 @@ def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_face_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="RUN_DIR/models/NAME", help="a model saved by `run`")
+    _add_model_option(parser)
     face = parser.add_argument_group("face detection and cropping")
     face.add_argument("--detector", choices=("haar", "mtcnn"), default="haar",
                       help="haar: OpenCV's frontal-face cascade (default); mtcnn: stronger, slower (needs facenet-pytorch)")
