@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .detection import _cv2, to_bgr
+from ._opencv import import_cv2 as _cv2
+from .detection import to_bgr
 
 BOX_COLOUR = (0, 200, 0)  # BGR
 TEXT_COLOUR = (255, 255, 255)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .detection import _cv2, to_gray
+from ._opencv import import_cv2 as _cv2
+from .detection import to_gray
 
 FACE_SIZE = 48
 """Side of a FER-2013 face, in pixels."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .annotate import draw_faces
-from .detection import _cv2
+from ._opencv import import_cv2 as _cv2
 from .predict import FacePipeline
 
 VIDEO_CODEC = "mp4v"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .detection import _cv2, to_bgr
+from ._opencv import import_cv2 as _cv2
+from .detection import to_bgr
 
 WEIGHTS_PACKAGE = "facenet_pytorch"
 

@@ -144,7 +144,7 @@ def annotated_path(out_dir: Path, image_path: Path, taken: set[Path]) -> Path:
 
 def encode_image(image: np.ndarray, suffix: str = ".png") -> bytes:
     """Encode a BGR image as file bytes in the format of ``suffix``."""
-    from .detection import _cv2
+    from ._opencv import import_cv2 as _cv2
 
     ok, buffer = _cv2().imencode(suffix, image)
     if not ok:
