@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.metrics.pairwise import pairwise_kernels
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_bench.estimators._registry import available_estimators
@@ -22,7 +22,7 @@ def faces(n, seed=0, n_classes=3):
     return images, labels
 
 
-@pytest.mark.parametrize("kernel, solver", [("linear", "libsvm"), ("linear", "liblinear"), ("poly", "libsvm"), ("rbf", "libsvm")])
+@pytest.mark.parametrize("kernel, solver", [("linear", "libsvm"), ("linear", "liblinear"), ("linear", "newton"), ("poly", "libsvm"), ("rbf", "libsvm")])
 @pytest.mark.parametrize("features", ["pixels", "pca", "hog"])
 def test_svms_learn_images(kernel, solver, features):
     X, y = faces(60)
@@ -52,6 +52,16 @@ def test_two_classes_give_one_signed_score_like_svc():
     model = PixelSVC().fit(X, y)
     rows = make_features("pixels", scale=True).fit_transform(X)
     np.testing.assert_allclose(model.decision_function(X), SVC().fit(rows, y).decision_function(rows), atol=1e-4)
+
+
+def test_liblinear_one_vs_rest_in_threads_is_linear_svcs_model():
+    X, y = faces(120, n_classes=3)
+    X[::7] = np.random.default_rng(3).integers(0, 256, size=X[::7].shape)  # noise: not separable
+    model = PixelSVC(kernel="linear", solver="liblinear", features="pca", n_components=20, random_state=0, n_jobs=2).fit(X, y)
+    rows = model.features_.transform(X)
+    reference = LinearSVC(C=model.C, random_state=0).fit(rows, y)
+    np.testing.assert_allclose(model.decision_function(X), reference.decision_function(rows), atol=1e-3)
+    assert np.array_equal(model.predict(X), reference.predict(rows))
 
 
 def test_class_pairs_through_joblib_equal_sequential_fit():
@@ -108,7 +118,8 @@ def test_cuml_engine_fits_on_a_gpu():
     assert model.score(X_test, y_test) > 0.9
 
 
-SVC_VARIANTS = {"svc_linear": ("pixels", "libsvm"), "svc_poly": ("pixels", "libsvm"), "svc_rbf": ("pixels", "libsvm"),
+# feature step and solver in the quick profile (where the seed's linear SVM is LinearSVC's model, by Newton steps)
+SVC_VARIANTS = {"svc_linear": ("pixels", "newton"), "svc_poly": ("pixels", "libsvm"), "svc_rbf": ("pixels", "libsvm"),
                 "svc_linear_pca": ("pca", "liblinear"), "svc_linear_hog": ("hog", "liblinear"),
                 "svc_poly_pca": ("pca", "libsvm"), "svc_poly_hog": ("hog", "libsvm"),
                 "svc_rbf_pca": ("pca", "libsvm"), "svc_rbf_hog": ("hog", "libsvm")}
@@ -127,6 +138,11 @@ def test_variants_are_registered_with_their_feature_step(name):
     if name in SVC_VARIANTS:
         assert estimator.solver == SVC_VARIANTS[name][1]
         assert estimator.kernel in name
+
+
+def test_seed_svms_default_to_libsvm():
+    for name in ("svc_linear", "svc_poly", "svc_rbf"):
+        assert available_estimators()[name].create(load_profile("full")).solver == "libsvm"
 
 
 def test_knn_selects_on_validation_and_refits_on_training():
