@@ -8,7 +8,12 @@ Two parts, in one run on one machine:
    (``svc_rbf``: the same model, pairs on precomputed kernel matrices;
    ``svc_rbf_pca`` and ``svc_rbf_hog``; or ``--variants``). Prints seconds,
    PrivateTest accuracy and the speed ratios.
-2. Every classical estimator of a profile (``quick`` by default) as the
+2. The linear SVM on the full Training split, side by side: scikit-learn's
+   ``LinearSVC`` (liblinear) and fer_bench's ``NewtonLinearSVC`` (the same
+   model by Newton steps on BLAS, what ``svc_linear`` uses in ``quick``), on
+   standardised pixels. Prints seconds, PrivateTest accuracy, the speed
+   ratio and the share of equal predictions.
+3. Every classical estimator of a profile (``quick`` by default) as the
    runner trains it: on the profile's Training size (the full 28,709 faces
    where the profile sets no ``train_size``), PublicTest for selection,
    PrivateTest for the score.
@@ -78,8 +83,32 @@ def compare_rbf(dataset, variants: list[str], train_size: int, seed: int) -> Non
               f"PrivateTest accuracy {accuracy_variant - accuracy_baseline:+.4f}", flush=True)
 
 
+def compare_linear(dataset, C: float = 1.0) -> None:
+    """Part 2: liblinear against NewtonLinearSVC, one model, on all Training faces."""
+    from sklearn.svm import LinearSVC
+
+    from fer_bench.estimators.features import make_features
+    from fer_bench.estimators.linear_newton import NewtonLinearSVC
+
+    X, y = dataset.split("Training")
+    X_test, y_test = dataset.split("PrivateTest")
+    scaler = make_features("pixels", scale=True).fit(X)
+    rows, test_rows = scaler.transform(X), scaler.transform(X_test)
+    print(f"\n== Linear SVM (squared hinge, one-vs-rest, C={C}) on all {len(y):,} Training faces, standardised pixels")
+    print(f"{'solver':<44} {'fit s':>8} {'PrivateTest accuracy':>21}")
+    predictions, seconds = {}, {}
+    for name, model in (("sklearn LinearSVC (liblinear)", LinearSVC(C=C, random_state=0)),
+                        ("fer_bench NewtonLinearSVC", NewtonLinearSVC(C=C))):
+        _, seconds[name] = _timed(lambda: model.fit(rows, y))
+        predictions[name] = model.predict(test_rows)
+        print(f"{name:<44} {seconds[name]:8.1f} {np.mean(predictions[name] == y_test):21.4f}", flush=True)
+    liblinear, newton = predictions.values()
+    print(f"  speed ratio (liblinear / Newton, fit): {seconds['sklearn LinearSVC (liblinear)'] / seconds['fer_bench NewtonLinearSVC']:.1f}x; "
+          f"equal PrivateTest predictions: {np.mean(liblinear == newton):.4f}", flush=True)
+
+
 def profile_table(dataset, profile_name: str, names: list[str] | None, seed: int) -> None:
-    """Part 2: every classical estimator of the profile, trained as the runner trains it."""
+    """Part 3: every classical estimator of the profile, trained as the runner trains it."""
     from fer_bench.datasets import stratified_indices
     from fer_bench import available_estimators
     from fer_bench.profiles import load_profile
@@ -123,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-size", type=int, default=8000, help="stratified Training faces of part 1 (default 8000)")
     parser.add_argument("--variants", nargs="+", default=["svc_rbf", "svc_rbf_pca", "svc_rbf_hog"], metavar="NAME",
                         help="fer_bench estimators set against the baseline (default: svc_rbf svc_rbf_pca svc_rbf_hog)")
-    parser.add_argument("--profile", default="quick", help="profile of part 2 (default quick)")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="part 2 for these classical estimators only")
-    parser.add_argument("--skip", choices=("comparison", "profile"), help="leave out part 1 or part 2")
+    parser.add_argument("--profile", default="quick", help="profile of part 3 (default quick)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="part 3 for these classical estimators only")
+    parser.add_argument("--skip", nargs="+", choices=("comparison", "linear", "profile"), default=[],
+                        help="leave out part 1 (comparison), 2 (linear) or 3 (profile)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -136,9 +166,11 @@ def main(argv: list[str] | None = None) -> int:
 
     dataset = load_dataset(args.data)
     print(f"fer_bench {fer_bench.__version__} from {Path(fer_bench.__file__).parent}; {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at start")
-    if args.skip != "comparison":
+    if "comparison" not in args.skip:
         compare_rbf(dataset, args.variants, args.train_size, args.seed)
-    if args.skip != "profile":
+    if "linear" not in args.skip:
+        compare_linear(dataset)
+    if "profile" not in args.skip:
         profile_table(dataset, args.profile, args.only, args.seed)
     load = os.getloadavg()[0]
     print(f"load average {load:.1f} at end" + (" (more than the core count: a contended machine)" if load > os.cpu_count() else ""))
