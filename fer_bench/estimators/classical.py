@@ -15,7 +15,8 @@ Speed without changing the model:
 - they predict from one float32 kernel matrix against the union of the
   support vectors (one BLAS product), instead of libsvm's per-pair loops;
 - linear variants use liblinear (:class:`~sklearn.svm.LinearSVC`), its
-  one-vs-rest problems fitted side by side in joblib threads;
+  one-vs-rest problems fitted side by side in joblib threads, or solve the
+  same model by exact Newton steps on BLAS (``solver="newton"``);
 - kNN searches brute force (BLAS for ``p=2``) and dispatches its grid
   candidates through joblib.
 
