@@ -12,7 +12,6 @@ nor Keras: they are imported when a model is built, trained or loaded, so that
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..profiles import Profile
 from ._input import IMAGE_SIZE, as_faces
 from ._registry import register_estimator
+from .persistence import read_config, write_config
 
 if TYPE_CHECKING:
     import keras
@@ -46,7 +46,7 @@ ONE_CYCLE_FINAL_DIV = 1e4
 """The learning rate ends at ``max_lr / ONE_CYCLE_DIV / ONE_CYCLE_FINAL_DIV`` (as ``OneCycleLR``)."""
 
 
-def _import_keras():
+def import_keras():
     """Import and return Keras, quieting TensorFlow's C++ logs unless the user set their level."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
@@ -83,7 +83,7 @@ def build_seed_cnn(num_classes: int = 7, bn_momentum: float = 0.99) -> "keras.Se
     keras.Sequential
         ``float32 (n, 48, 48, 1)`` pixels in [0, 1] -> ``float32 (n, num_classes)`` probabilities.
     """
-    keras = _import_keras()
+    keras = import_keras()
     from keras import layers
 
     def conv(filters: int, padding: str) -> list:
@@ -142,7 +142,7 @@ def build_seed_cnn5(num_classes: int = 5, bn_momentum: float = 0.99) -> "keras.S
     keras.Sequential
         ``float32 (n, 48, 48, 1)`` pixels in [0, 1] -> ``float32 (n, num_classes)`` probabilities.
     """
-    keras = _import_keras()
+    keras = import_keras()
     from keras import layers
 
     def batch_norm() -> "layers.BatchNormalization":
@@ -185,7 +185,7 @@ def one_cycle_schedule(max_lr: float, total_steps: int):
     keras.optimizers.schedules.CosineDecay
         ``schedule(step) -> learning rate``; constant at its final value past ``total_steps``.
     """
-    keras = _import_keras()
+    keras = import_keras()
     warmup_steps = max(1, round(ONE_CYCLE_WARMUP * total_steps))
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=max_lr / ONE_CYCLE_DIV, warmup_target=max_lr, warmup_steps=warmup_steps,
@@ -261,7 +261,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _trainer(self, network: "keras.Sequential") -> "keras.Sequential":
         """``network`` behind uint8 -> [0, 1] scaling and (if ``augment``) flip and shift layers; shares its weights."""
-        keras = _import_keras()
+        keras = import_keras()
         from keras import layers
 
         shift = CROP_PADDING / IMAGE_SIZE
@@ -306,7 +306,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
             val_faces, val_labels = as_faces(validation_data[0]), np.asarray(validation_data[1])
         classes, y_index = np.unique(y, return_inverse=True)
 
-        keras = _import_keras()
+        keras = import_keras()
         if self.random_state is not None:
             keras.utils.set_random_seed(self.random_state)
         network = KERAS_ARCHITECTURES[self.architecture](len(classes), self.bn_momentum)
@@ -345,7 +345,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int) -> None:
-        keras = _import_keras()
+        keras = import_keras()
         self.model_ = network
         self.classes_ = classes
         self.history_ = history
@@ -408,7 +408,7 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         config = {"params": self.get_params(deep=False), "classes": self.classes_.tolist(),
                   "n_params": self.n_params_, "n_non_trainable_params": self.n_non_trainable_params_,
                   "best_epoch": self.best_epoch_, "history": self.history_}
-        (directory / "config.json").write_text(json.dumps(config, indent=2))
+        write_config(directory, config)
 
     @classmethod
     def load(cls, directory) -> "KerasCNNClassifier":
@@ -421,9 +421,9 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ValueError
             If ``model.keras`` is missing or not a Keras model file.
         """
-        keras = _import_keras()
+        keras = import_keras()
         directory = Path(directory)
-        config = json.loads((directory / "config.json").read_text())
+        config = read_config(directory)
         classifier = cls(**config["params"])
         network = keras.saving.load_model(directory / "model.keras", compile=False)
         classifier._set_fitted(network, np.asarray(config["classes"]), config["history"], config["best_epoch"])

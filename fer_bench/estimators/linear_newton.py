@@ -58,11 +58,11 @@ def newton_squared_hinge(X: np.ndarray, y: np.ndarray, gram: np.ndarray, C: floa
     w, outputs = np.zeros(X.shape[1]), np.zeros(len(X))
     active = np.ones(len(X), dtype=bool)  # at w = 0 every margin is 0 < 1
     hessian = np.eye(X.shape[1]) + 2 * C * gram
-    first_norm = None
     for iteration in range(max_iter):
         gradient = w + 2 * C * (X.T @ np.where(active, outputs - y, 0.0))
         norm = float(np.linalg.norm(gradient))
-        first_norm = norm if first_norm is None else first_norm
+        if iteration == 0:
+            first_norm = norm  # at w = 0
         if norm <= tol * first_norm:
             return w, iteration
         direction = -cho_solve(cho_factor(hessian, check_finite=False), gradient, check_finite=False)

