@@ -18,10 +18,15 @@ COLUMNS: tuple[str, ...] = (
     "train_images", "test_images", "n_classes", "device", "error",
 )
 """Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist."""
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Text cells starting with these are prefixed with ``'`` so that a spreadsheet shows them as text
+instead of evaluating a formula (OWASP, "CSV Injection")."""
 
 
 def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
     """Write ``RUN_DIR/results.csv`` atomically: finished estimators by PrivateTest accuracy, then the rest.
+
+    Text cells that a spreadsheet would read as a formula are escaped (:func:`spreadsheet_safe`).
 
     Parameters
     ----------
@@ -60,4 +65,14 @@ def _row(record, **values: Any) -> dict[str, Any]:
     fields.update(values)
     if fields["error"]:
         fields["error"] = str(fields["error"]).strip().splitlines()[-1]
-    return {column: "" if value is None else value for column, value in fields.items()}
+    return {column: "" if value is None else spreadsheet_safe(value) for column, value in fields.items()}
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value``, or for text starting with one of :data:`FORMULA_PREFIXES`, that text after a ``'``.
+
+    Numbers (negative ones too) stay numbers; only strings can hold a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -38,3 +38,27 @@ def test_unfinished_rows_carry_the_last_error_line_and_no_metrics(table):
     broken = table.set_index("name").loc["broken"]
     assert broken["error"] == "RuntimeError: planted <b>failure</b>"
     assert pd.isna(broken["privatetest_accuracy"]) and pd.isna(broken["accuracy_ci_low"])
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped(tmp_path):
+    import csv
+
+    from fer_bench.report.analysis import analyse_run
+    from fer_bench.report.export import write_results_csv
+    from fer_bench.results import ResultsStore, RunRecord
+
+    from .conftest import make_run
+
+    store = ResultsStore(make_run(tmp_path / "run"))
+    manifest, records = store.load()
+    planted = {"=HYPERLINK(\"http://x\",\"y\")": "+cmd|' /C calc'!A0", "@SUM(A1)": "-2+3", "\tTAB": "@cmd"}
+    records += [RunRecord(name=name, family="classical", framework="sklearn", source="plugin", status="failed",
+                          error=f"Traceback ...\n{error}", fit_seconds=-1.5) for name, error in planted.items()]
+    store.save(manifest, records)
+    with open(write_results_csv(store.run_dir, analyse_run(store)), newline="") as stream:
+        rows = {row["name"]: row for row in csv.DictReader(stream)}
+    for name, error in planted.items():
+        row = rows["'" + name]
+        assert row["error"] == "'" + error  # the last line of the error
+        assert row["fit_seconds"] == "-1.5"  # a negative number stays a number
+    assert rows["tiny_cnn"]["name"] == "tiny_cnn"
