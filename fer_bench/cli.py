@@ -1,7 +1,9 @@
 """``python -m fer_bench``: argument parsing and dispatch only.
 
-Errors in the user's input (a bad data file, an unknown estimator or profile)
-print one ``error:`` line to standard error and exit with status 2.
+Every failure prints one ``error:`` line to standard error that names the file
+or argument at fault: errors in the user's input (a bad data or model file, an
+unknown estimator or profile) exit with status 2, any other failure with 1.
+``--debug`` also prints the traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import json
 import shlex
 import sys
+import traceback
 from pathlib import Path
 
 from .labels import LABEL_MAPS, SPLITS
@@ -17,6 +20,7 @@ from .profiles import PROFILE_NAMES
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")  # fer_bench.execution.BACKENDS, without importing joblib
 DEFAULT_NEAR_THRESHOLD = 4  # fer_bench.datasets.audit's defaults, without importing imagehash
 DEFAULT_BLANK_STD = 2.0
@@ -50,6 +54,19 @@ def _add_labels_option(parser: argparse.ArgumentParser) -> None:
 
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, metavar="MODEL_DIR", help="a saved model, RUN_DIR/models/NAME")
+    parser.add_argument("--trust-model", action="store_true",
+                        help="load a model folder even if it holds pickle files (model.joblib, *.pkl), types or "
+                             "classes outside fer_bench's own: these can run any code; only for folders you trust")
+
+
+def _add_debug_option(parser: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
+    """``--debug`` before the command and after it: the subcommands' copy keeps the top one's value unless given."""
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="on failure, print the traceback as well as the error line")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                _add_debug_option(subparser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 "each estimator then runs in a child process")
     execution.add_argument("--resume", metavar="RUN_DIR",
                            help="complete an interrupted run: rerun the estimators without an ok record, "
-                                "with the stored profile, seed, data and cleaning")
+                                "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")
+    execution.add_argument("--overwrite", action="store_true",
+                           help="replace the run in --out (its results, predictions and models); without it a "
+                                "folder that holds a run is refused")
     _add_labels_option(run)
     _add_plugin_option(run)
 
@@ -174,14 +194,21 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
     evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
     _add_labels_option(evaluate)
+    _add_debug_option(parser, default=False)
     return parser
 
 
 def _load_plugins(paths: list[str]) -> None:
+    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it."""
     from .estimators._registry import load_plugin
 
     for path in paths:
-        load_plugin(path)
+        try:
+            load_plugin(path)
+        except ImportError:
+            raise
+        except Exception as error:
+            raise ImportError(f"--plugin {path}: importing it failed: {error_line(error).removeprefix('error: ')}") from error
 
 
 def _resolve_names(names: list[str]) -> list[str]:
@@ -229,9 +256,9 @@ def _stored_run_settings(args) -> dict:
 
     if args.names != ["all"] or args.out:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
-    manifest, _ = ResultsStore(args.resume).load()
-    plugins = list(dict.fromkeys([*manifest.get("plugins", []), *map(_plugin_reference, args.plugin)]))
-    _load_plugins(plugins)
+    manifest, records = ResultsStore(args.resume).load()
+    plugins = [_plugin_reference(plugin) for plugin in args.plugin]
+    _check_resume_plugins(args.resume, manifest, records, plugins)
     stored_data = manifest["data"]
     if args.data is not None:
         dataset = _load_data(args.data, args.labels)
@@ -256,6 +283,27 @@ def _stored_run_settings(args) -> dict:
     }
 
 
+def _check_resume_plugins(run_dir: str, manifest: dict, records: list, plugins: list[str]) -> None:
+    """Import the ``--plugin`` given now, never those ``results.json`` names (a file anyone could edit).
+
+    Says which plugins the stored run used; raises ImportError when an estimator
+    still to run is not registered without them.
+    """
+    from .estimators._registry import available_estimators
+
+    stored = manifest.get("plugins") or []
+    if stored:
+        _stderr(f"--resume {run_dir}: the stored run used the plugin(s) {', '.join(map(str, stored))}; "
+                "they are imported only when given again with --plugin")
+    _load_plugins(plugins)
+    done = {record.name for record in records if record.status == "ok"}
+    missing = [name for name in manifest.get("estimators", []) if name not in done and name not in available_estimators()]
+    if missing:
+        hint = (f"give the stored run's plugin again, e.g. --plugin {shlex.quote(str(stored[0]))}" if stored
+                else "give the plugin that registers it with --plugin")
+        raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} still to run are not registered; {hint}")
+
+
 def _new_run_settings(args) -> dict:
     from .profiles import load_profile
     from .runner import default_run_dir
@@ -275,6 +323,8 @@ def _command_run(args) -> int:
     from .report import render_report
     from .runner import run_benchmark
 
+    from .runner import RunNotStoredError
+
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
     command = _command_line(args)
@@ -284,23 +334,31 @@ def _command_run(args) -> int:
                                 progress=not args.quiet, dedupe_train=settings["dedupe_train"],
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
-                                plugins=settings["plugins"])
+                                overwrite=args.overwrite, plugins=settings["plugins"])
     except KeyboardInterrupt:
         if (run_dir / "results.json").is_file():
             print(f"interrupted: the report covers what finished: {render_report(run_dir)}", file=sys.stderr)
             print(f"complete the run with: python -m fer_bench run --resume {shlex.quote(str(run_dir))}", file=sys.stderr)
         return 130
+    except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
+        _print_summary(error.stored)
+        _print_summary(error.unstored, " (NOT STORED)")
+        raise
     report_path = render_report(run_dir)
-    for record in records:
-        accuracy = record.metrics.get("accuracy")
-        figure = f"PrivateTest accuracy {accuracy:6.2%}" if accuracy is not None else record.status.upper()
-        print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s", file=sys.stderr)
+    _print_summary(records)
     print(report_path)
     failed = [record.name for record in records if record.status != "ok"]
     if failed:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_summary(records, note: str = "") -> None:
+    for record in records:
+        accuracy = record.metrics.get("accuracy")
+        figure = f"PrivateTest accuracy {accuracy:6.2%}" if accuracy is not None else record.status.upper()
+        print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s{note}", file=sys.stderr)
 
 
 def _command_report(args) -> int:
@@ -351,7 +409,8 @@ def _face_pipeline(args):
     from .pipeline import build_pipeline
 
     return build_pipeline(args.model, args.detector, args.margin, args.interpolation,
-                          detect_width=getattr(args, "detect_width", None), cascade=args.cascade,
+                          detect_width=getattr(args, "detect_width", None), trust_model=args.trust_model,
+                          cascade=args.cascade,
                           scale_factor=args.scale_factor, min_neighbors=args.min_neighbors, min_size=args.min_size)
 
 
@@ -405,7 +464,7 @@ def _command_study(args) -> int:
     from .pipeline.study import run_resize_study, table_text, write_resize_study
 
     faces = split_faces(_load_data(args.data, args.labels), args.split)
-    model = load_estimator(args.model)
+    model = load_estimator(args.model, args.trust_model)
     study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
     _, html_path = write_resize_study(study, out_dir, _command_line(args))
@@ -426,7 +485,7 @@ def _command_evaluate(args) -> int:
         if args.label_map is not None:
             raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
         faces = split_faces(_load_data(args.data, args.labels), args.split)
-    model = load_estimator(args.model)
+    model = load_estimator(args.model, args.trust_model)
     evaluation = evaluate(model, args.model, faces)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
@@ -441,14 +500,41 @@ COMMANDS = {"run": _command_run, "report": _command_report, "compare": _command_
             "study": _command_study, "evaluate": _command_evaluate}
 
 
+INPUT_ERRORS = (ValueError, KeyError, FileNotFoundError, ImportError)
+"""Failures caused by the user's input (DataError is a ValueError): exit status 2; any other: 1."""
+
+
+def error_line(error: BaseException) -> str:
+    """One line for a failure: its message, which names the culprit file or argument.
+
+    Errors of fer_bench's own making carry their message; an ``OSError`` gets its
+    file name; any other exception its type, the first line of its message and
+    the file it was reading when fer_bench knows it (``error.filename``).
+    """
+    if isinstance(error, KeyError) and error.args:
+        message = str(error.args[0])
+    elif isinstance(error, OSError) and error.filename is not None and error.strerror:
+        message = f"{error.filename}: {error.strerror}"
+    else:
+        message = str(error)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    message = lines[0] if lines else ""
+    if not isinstance(error, INPUT_ERRORS + (OSError,)) or not message:
+        kind = f"{type(error).__module__}.{type(error).__qualname__}".removeprefix("builtins.")
+        message = f"{kind}: {message}" if message else kind
+    return f"error: {message}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit status."""
+    """Entry point; returns the process exit status (0 success, 1 failure, 2 bad input, 130 interrupted)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    args.argv = argv  # recorded in the run manifest
+    args.argv = [arg for arg in argv if arg != "--debug"]  # recorded in the run manifest
     try:
         return COMMANDS[args.command](args)
-    except (ValueError, KeyError, FileNotFoundError, ImportError) as error:  # DataError is a ValueError
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_USAGE
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        expected = isinstance(error, INPUT_ERRORS)
+        print(error_line(error) + ("" if expected or args.debug else "  (--debug shows the traceback)"), file=sys.stderr)
+        return EXIT_USAGE if expected else EXIT_FAILURE

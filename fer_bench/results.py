@@ -190,9 +190,13 @@ class ResultsStore:
             raise FileNotFoundError(f"{self.results_path}: no results.json; is {self.run_dir} a fer_bench run directory?")
         try:
             raw = json.loads(self.results_path.read_text())
-            return raw["manifest"], [RunRecord.from_dict(item) for item in raw["records"]]
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{self.results_path}: not a fer_bench results file ({error})") from error
+            manifest, records = raw["manifest"], raw["records"]
+            if not isinstance(manifest, dict) or not isinstance(records, list) or \
+                    not all(isinstance(item, dict) for item in records):
+                raise TypeError("expected a manifest object and a list of record objects")
+            return manifest, [RunRecord.from_dict(item) for item in records]
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{self.results_path}: not a fer_bench results file ({error!s})") from error
 
     def save(self, manifest: dict[str, Any], records: list[RunRecord]) -> None:
         """Write ``results.json`` atomically."""

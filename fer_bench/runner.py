@@ -12,7 +12,9 @@ or a dask or Ray cluster.
 
 from __future__ import annotations
 
+import shutil
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,11 +30,60 @@ from .datasets.preparation import PreparedData, prepare_data
 from .estimators._registry import get_estimator_spec
 from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
+from .estimators.persistence import label_model_files
 from .profiles import Profile
-from .results import ResultsStore, RunRecord, json_safe
+from .results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, json_safe
 from .timing import machine_info
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
+RUN_LOCK_FILE = ".fer_bench.lock"
+"""In the run directory: held (``filelock``) by the run writing into it."""
+
+
+class RunNotStoredError(RuntimeError):
+    """The run directory stopped taking writes: the run stopped, and what it computed is here.
+
+    Attributes
+    ----------
+    run_dir : Path
+    error : OSError
+        The failed write (``error.filename`` names the file).
+    stored : list of RunRecord
+        The records ``results.json`` holds (written before the failure, intact).
+    unstored : list of RunRecord
+        Records computed but not written: they exist only in this object.
+    """
+
+    def __init__(self, run_dir: Path, error: OSError, stored: list[RunRecord], unstored: list[RunRecord]):
+        self.run_dir, self.error, self.stored, self.unstored = run_dir, error, stored, unstored
+        where = error.filename or run_dir
+        super().__init__(f"{where}: cannot write ({error.strerror or error}): the run stopped; {run_dir / 'results.json'} "
+                         f"keeps {len(stored)} record(s)"
+                         + (f"; not stored: {', '.join(record.name for record in unstored)}" if unstored else ""))
+
+
+@contextmanager
+def _locked_run_dir(run_dir: Path):
+    """Hold ``RUN_DIR/.fer_bench.lock`` for the block; another holder makes this fail at once.
+
+    Raises
+    ------
+    ValueError
+        If another run (any process) holds the lock.
+    """
+    from filelock import FileLock, Timeout
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(run_dir / RUN_LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ValueError(f"{run_dir}: another fer_bench run is writing into this folder (it holds "
+                         f"{run_dir / RUN_LOCK_FILE}); wait for it or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def default_run_dir(profile: Profile, root: str | Path = "reports") -> Path:
@@ -86,14 +137,14 @@ def audit_summary(audit: DataAudit, prepared: PreparedData) -> dict[str, Any]:
 
 
 def _score(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
-           class_names: tuple[str, ...], store: ResultsStore, subset: tuple[str, ...] | None = None) -> RunRecord:
-    """Metrics (all PrivateTest faces, and those without a Training copy) and stored predictions of one outcome.
+           class_names: tuple[str, ...], subset: tuple[str, ...] | None = None) -> tuple[RunRecord, np.ndarray]:
+    """Metrics (all PrivateTest faces, and those without a Training copy) of one outcome, and the labels scored.
 
     A model of a label ``subset`` is scored on its classes' faces only, relabelled as it was trained.
     """
     record = outcome.record
     if record.status != "ok":
-        return record
+        return record, y_test
     if subset:
         mask, y_test, class_names = subset_labels(y_test, class_names, subset)
         leaked = None if leaked is None else leaked[mask]
@@ -105,11 +156,42 @@ def _score(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
             record.metrics_deduplicated = classification_metrics(y_test[kept], outcome.y_pred[kept], class_names)
     except ValueError as error:  # predictions outside the classes: the estimator's failure
         record.status, record.error = "failed", f"its PrivateTest predictions cannot be scored: {error}"
-        return record
-    record.predictions_file = store.save_predictions(record.name, y_test, outcome.y_pred, outcome.scores)
+    return record, y_test
+
+
+def _store_outputs(record: RunRecord, outcome: FitOutcome, y_scored: np.ndarray, class_names: tuple[str, ...],
+                   store: ResultsStore) -> None:
+    """Write an ok record's predictions and saved model (its record naming the model's classes).
+
+    Raises
+    ------
+    OSError
+        If the run directory cannot be written.
+    """
+    if record.status != "ok":
+        return
+    record.predictions_file = store.save_predictions(record.name, y_scored, outcome.y_pred, outcome.scores)
     if outcome.model_files:
-        record.model_dir = store.save_model_files(record.name, outcome.model_files)
-    return record
+        files = label_model_files(outcome.model_files, record.class_names or class_names)
+        record.model_dir = store.save_model_files(record.name, files)
+
+
+def _open_run_dir(store: ResultsStore, resume: bool, overwrite: bool, dataset: FERDataset, profile: Profile,
+                  seed: int, cleaning: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, RunRecord]]:
+    """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
+    unless ``overwrite``, whose results, predictions and models it then deletes."""
+    if resume:
+        manifest, stored = store.load()
+        _check_resumable(manifest, dataset, profile, seed, cleaning, store.run_dir)
+        return manifest, {record.name: record for record in stored if record.status == "ok"}
+    if store.exists() and not overwrite:
+        raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
+                         f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
+    if store.exists():
+        store.results_path.unlink()
+        for folder in (PREDICTIONS_DIR, MODELS_DIR):
+            shutil.rmtree(store.run_dir / folder, ignore_errors=True)
+    return None, {}
 
 
 def _check_resumable(manifest: dict[str, Any], dataset: FERDataset, profile: Profile, seed: int,
@@ -132,7 +214,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
                   progress: bool = True, *, audit: bool = True, audit_cache_dir: str | Path | None = None,
                   dedupe_train: bool = False, drop_blank: bool = False, backend: str = "loky",
                   scheduler: str | None = None, n_jobs: int | None = None, time_limit: float | None = None,
-                  resume: bool = False, plugins: Iterable[str] = ()) -> list[RunRecord]:
+                  resume: bool = False, overwrite: bool = False, plugins: Iterable[str] = ()) -> list[RunRecord]:
     """Run estimators on one data set under one profile and write the results store.
 
     Parameters
@@ -143,7 +225,9 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         Full data; the profile's stratified subset is taken here with ``seed``.
     profile : Profile
     run_dir : path
-        Where ``results.json``, predictions and models go.
+        Where ``results.json``, predictions and models go. A run holds its lock
+        (``RUN_DIR/.fer_bench.lock``) while it writes; a folder that already
+        holds a run is refused, unless ``resume`` or ``overwrite``.
     seed : int
         Seeds subsetting and every estimator that has ``random_state``.
     save_models : {"none", "networks", "all"}
@@ -179,9 +263,12 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     resume : bool
         Re-open ``run_dir`` and run only the estimators without an ``ok``
         record; the data, profile, seed and cleaning must be the stored run's.
+    overwrite : bool
+        Replace a run already in ``run_dir``: its results, predictions and models are deleted first.
     plugins : iterable of str
         The ``--plugin`` modules or files the estimators come from, imported by
-        worker processes that lack them, and recorded for ``--resume``.
+        worker processes that lack them, and recorded in the manifest. On
+        ``resume`` only these are imported, never those the manifest names.
 
     Returns
     -------
@@ -193,9 +280,14 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     KeyError
         If a name is not registered (before anything runs).
     ValueError
-        If an option is invalid, or ``resume`` finds another run's data, profile, seed or cleaning.
+        If an option is invalid, ``resume`` finds another run's data, profile, seed or cleaning,
+        ``run_dir`` holds a run and neither ``resume`` nor ``overwrite`` is given, or another
+        run holds the folder's lock.
     FileNotFoundError
         If ``resume`` finds no ``results.json`` in ``run_dir``.
+    RunNotStoredError
+        If ``run_dir`` stops taking writes: every record written before stays in
+        ``results.json``; the error carries the records computed since.
     ImportError
         If the backend's library is not installed.
     DataError
@@ -207,19 +299,18 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         raise ValueError(f"--time-limit {time_limit}: expected a positive number of seconds")
     if dedupe_train and not audit:
         raise ValueError("dedupe_train needs the data audit (audit=True)")
+    if resume and overwrite:
+        raise ValueError("--resume completes a run and --overwrite replaces it: give one of them")
     names = list(dict.fromkeys(names))
     specs = {name: get_estimator_spec(name) for name in names}
     run_dir, store = Path(run_dir), ResultsStore(run_dir)
     cleaning = {"dedupe": "train" if dedupe_train else None, "drop_blank": drop_blank}
     plugins = tuple(plugins)
-    finished: dict[str, RunRecord] = {}
-    manifest = None
-    if resume:
-        manifest, stored = store.load()
-        _check_resumable(manifest, dataset, profile, seed, cleaning, run_dir)
-        finished = {record.name: record for record in stored if record.status == "ok"}
+    if resume and not store.exists():
+        store.load()  # raises FileNotFoundError naming the folder, before the lock creates it
 
-    with parallel_backend(backend, scheduler, n_jobs) as jobs:
+    with parallel_backend(backend, scheduler, n_jobs) as jobs, _locked_run_dir(run_dir):
+        manifest, finished = _open_run_dir(store, resume, overwrite, dataset, profile, seed, cleaning)
         started = time.perf_counter()
         data_audit = None
         if audit:
@@ -271,25 +362,33 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         X_test, y_test = splits["PrivateTest"]
         store.save_test_faces(X_test, y_test, prepared.private_leaked)
         data = FitData(splits, tuple(dataset.class_names))
-        tasks = [FitTask(name=name, family=spec.family, plugins=tuple(manifest["plugins"]), profile=profile,
+        tasks = [FitTask(name=name, family=spec.family, plugins=plugins, profile=profile,
                          n_classes=len(dataset.class_names), seed=seed,
                          save_model=save_models == "all" or (save_models == "networks" and spec.family == "network"),
                          time_limit=time_limit)
                  for name, spec in specs.items() if name not in finished]
         bar = tqdm(total=len(tasks), desc="estimators", unit="model", disable=not progress)
+        writable = True
         try:
             if tasks:
                 from joblib import Parallel, delayed
 
                 outcomes = Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(run_task)(task, data) for task in tasks)
                 for outcome in outcomes:
-                    record = _score(outcome, y_test, prepared.private_leaked, dataset.class_names, store,
-                                    specs[outcome.record.name].classes)
-                    records[record.name] = record
-                    save()
+                    record, y_scored = _score(outcome, y_test, prepared.private_leaked, dataset.class_names,
+                                              specs[outcome.record.name].classes)
+                    stored = [records[name] for name in manifest["estimators"] if name in records]
+                    try:
+                        _store_outputs(record, outcome, y_scored, dataset.class_names, store)
+                        records[record.name] = record
+                        save()
+                    except OSError as error:
+                        writable = False
+                        raise RunNotStoredError(run_dir, error, stored, [record]) from error
                     bar.set_postfix_str(record.name)
                     bar.update()
         finally:
             bar.close()
-            save()
+            if writable:
+                save()
     return [records[name] for name in names]

@@ -209,11 +209,11 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
     assert raw["manifest"]["complete"] is False and raw["manifest"]["plugins"] == [SLEEPER]
     finished = raw["records"][0]
 
-    assert main(["run", "--resume", str(run_dir), "--quiet"]) == 0  # the plugin comes from the manifest
+    assert main(["run", "--resume", str(run_dir), "--quiet", "--plugin", SLEEPER]) == 0  # named again, not read from results.json
     raw = json.loads(results.read_text())
     assert [(record["name"], record["status"]) for record in raw["records"]] == [("svc_linear", "ok"), ("sleeper", "ok")]
     assert raw["records"][0] == finished  # not refitted
-    assert raw["manifest"]["complete"] is True and raw["manifest"]["resumed"][0]["command"].endswith("--quiet")
+    assert raw["manifest"]["complete"] is True and "--quiet" in raw["manifest"]["resumed"][0]["command"]
     assert raw["manifest"]["execution"]["save_models"] == "none"  # the stored choice
 
 
@@ -226,3 +226,144 @@ def test_resume_refuses_names_and_other_data(tiny_csv, planted_csv, tmp_path, ca
     assert "sha256" in capsys.readouterr().err
     assert main(["run", "--resume", str(tmp_path / "nowhere")]) == 2
     assert "results.json" in capsys.readouterr().err
+
+
+def one_error_line(err):
+    """The single ``error:`` line of stderr (asserting there is exactly one)."""
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err, err
+    return lines[0]
+
+
+def test_a_folder_that_holds_a_run_is_refused_unless_resume_or_overwrite(tiny_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    command = ["run", "knn", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"]
+    previous = os.umask(0o027)
+    try:
+        assert main(command) == 0
+    finally:
+        os.umask(previous)
+    assert (run_dir / "results.json").stat().st_mode & 0o777 == 0o640  # the umask, not mkstemp's 0600
+    before = (run_dir / "results.json").read_text()
+    capsys.readouterr()
+    assert main([*command[:2], "svc_linear", *command[2:]]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{run_dir}: holds a run already" in line and "--resume" in line and "--overwrite" in line
+    assert (run_dir / "results.json").read_text() == before
+    assert main(["run", "svc_linear", *command[2:], "--overwrite"]) == 0
+    raw = json.loads((run_dir / "results.json").read_text())
+    assert [record["name"] for record in raw["records"]] == ["svc_linear"]
+    assert not (run_dir / "predictions" / "knn.npz").exists()
+    assert main(["run", "--resume", str(run_dir), "--overwrite", "--quiet"]) == 2
+    assert "give one of them" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_second_run_into_the_same_folder_fails_at_once_naming_it(tiny_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300"}
+    first = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "sleeper", "--plugin", SLEEPER, "--data",
+                              str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: (run_dir / "results.json").is_file(), 120, "the first run's results.json")
+        started = time.monotonic()
+        assert main(["run", "knn", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--overwrite"]) == 2
+        assert time.monotonic() - started < 60  # refused, not queued behind the first run
+        line = one_error_line(capsys.readouterr().err)
+        assert f"{run_dir}: another fer_bench run is writing into this folder" in line
+        assert first.poll() is None  # the first run goes on
+    finally:
+        first.kill()
+        first.communicate()
+    assert json.loads((run_dir / "results.json").read_text())["manifest"]["estimators"] == ["sleeper"]
+
+
+LOCKOUT = str(Path(__file__).with_name("lockout_plugin.py"))
+
+
+def test_a_run_folder_that_stops_taking_writes_keeps_every_record(tiny_csv, tmp_path, monkeypatch, capsys):
+    run_dir = tmp_path / "run"
+    monkeypatch.setenv("FER_BENCH_TEST_LOCKOUT", str(run_dir))
+    assert main(["run", "knn", "lockout", "--plugin", LOCKOUT, "--data", str(tiny_csv), "--out", str(run_dir),
+                 "--quiet", "--save-models", "none"]) == 1
+    err = capsys.readouterr().err
+    line = one_error_line(err)
+    assert str(run_dir) in line and "the run stopped" in line and "keeps 1 record(s)" in line
+    assert "not stored: lockout" in line
+    assert "knn" in err and "lockout" in err and "(NOT STORED)" in err  # the unstored record is shown, not lost
+    raw = json.loads((tmp_path / "run.moved" / "results.json").read_text())  # the folder, as it was when it went
+    assert [record["name"] for record in raw["records"]] == ["knn"] and raw["records"][0]["status"] == "ok"
+    assert raw["manifest"]["complete"] is False
+
+
+def test_resume_imports_no_plugin_named_in_results_json(tiny_csv, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "knn", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"]) == 0
+    marker = tmp_path / "plugin-code-ran"
+    planted = tmp_path / "planted_plugin.py"
+    planted.write_text(f"open({str(marker)!r}, 'w').close()\n"
+                       "from fer_bench import register_estimator\n"
+                       "register_estimator('planted', family='classical', framework='test', source='test')("
+                       "lambda profile: __import__('sklearn.dummy').dummy.DummyClassifier())\n")
+    raw = json.loads((run_dir / "results.json").read_text())
+    raw["manifest"]["plugins"] = [str(planted)]
+    raw["manifest"]["estimators"].append("planted")
+    (run_dir / "results.json").write_text(json.dumps(raw))
+    result = run_cli("run", "--resume", str(run_dir), "--quiet")
+    assert result.returncode == 2 and not marker.exists()
+    assert f"the stored run used the plugin(s) {planted}" in result.stderr
+    line = one_error_line(result.stderr)
+    assert "planted" in line and f"--plugin {planted}" in line
+    result = run_cli("run", "--resume", str(run_dir), "--quiet", "--plugin", str(planted))
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "study", "live", "serve"])
+def test_every_command_that_loads_a_model_refuses_a_pickle_in_it(command, tiny_csv, tmp_path, capsys):
+    import joblib
+
+    from fer_bench.estimators.classical import PixelSVC
+    from fer_bench.estimators.persistence import save_estimator
+    from tests.estimators.test_persistence import RunsCode, faces
+
+    folder = save_estimator(PixelSVC(kernel="linear").fit(*faces(12)), tmp_path / "model")
+    marker = tmp_path / "code-ran"
+    joblib.dump(RunsCode(marker), folder / "model.joblib")
+    argv = {"predict": ["predict", "photo.png"], "evaluate": ["evaluate", "--data", str(tiny_csv)],
+            "study": ["study", "resize", "--data", str(tiny_csv)], "live": ["live", "--source", "none.mp4"],
+            "serve": ["serve", "--port", "0"]}[command]
+    assert main([*argv, "--model", str(folder)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{folder / 'model.joblib'}: a pickle file" in line and "--trust-model" in line
+    assert not marker.exists()
+
+
+def test_a_results_file_whose_manifest_is_a_list_is_one_error_line(tmp_path, capsys):
+    (tmp_path / "results.json").write_text(json.dumps({"manifest": [], "records": []}))
+    for argv in (["report", str(tmp_path)], ["run", "--resume", str(tmp_path)]):
+        assert main(argv) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert f"{tmp_path / 'results.json'}: not a fer_bench results file" in line
+
+
+def test_an_out_that_is_a_file_is_one_error_line_naming_it(tiny_csv, tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.write_text("")
+    assert main(["run", "knn", "--data", str(tiny_csv), "--out", str(out), "--quiet"]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"error: {out}: ") and "--debug" in line
+
+
+@pytest.mark.parametrize("code, kind", [("raise RuntimeError('boom')", "RuntimeError"),
+                                        ("import os\nos.no_such_function()", "AttributeError")])
+def test_a_failing_plugin_is_one_error_line_and_debug_shows_the_traceback(code, kind, tmp_path, capsys):
+    plugin = tmp_path / "bad_plugin.py"
+    plugin.write_text(code + "\n")
+    assert main(["list", "--plugin", str(plugin)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"--plugin {plugin}: importing it failed: {kind}" in line
+    assert main(["--debug", "list", "--plugin", str(plugin)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and kind in err and err.strip().splitlines()[-1].startswith("error: --plugin")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -419,13 +420,24 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         FileNotFoundError
             If ``config.json`` is missing.
         ValueError
-            If ``model.keras`` is missing or not a Keras model file.
+            If ``model.keras`` is missing, truncated or not a Keras model file (naming it).
+
+        The file is read in Keras's safe mode: a model with Python code in it (a
+        ``Lambda`` layer) is refused.
         """
         keras = import_keras()
         directory = Path(directory)
         config = read_config(directory)
         classifier = cls(**config["params"])
-        network = keras.saving.load_model(directory / "model.keras", compile=False)
+        path = directory / "model.keras"
+        if not path.is_file():
+            raise ValueError(f"{path}: no such file; the saved network has no weights")
+        if not zipfile.is_zipfile(path):  # Keras would say "File not found" for a truncated file
+            raise ValueError(f"{path}: not a readable .keras file (a zip archive): truncated or corrupt")
+        try:
+            network = keras.saving.load_model(path, compile=False, safe_mode=True)
+        except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as error:
+            raise ValueError(f"{path}: not a loadable Keras model ({str(error).splitlines()[0]})") from error
         classifier._set_fitted(network, np.asarray(config["classes"]), config["history"], config["best_epoch"])
         return classifier
 

@@ -1,9 +1,16 @@
-"""Saving fitted estimators under ``RUN_DIR/models/NAME/`` and loading them back.
+"""Saving fitted estimators under ``RUN_DIR/models/NAME/`` and loading them back, without running their code.
 
-An estimator that has ``save(directory)`` and a ``load(directory)`` classmethod
-(the networks: PyTorch state dicts, Keras ``.keras`` files) saves itself, and
-``estimator.json`` names its class so :func:`load_estimator` can rebuild it;
-any other scikit-learn estimator is written with joblib (``model.joblib``).
+Every saved model has a record, ``estimator.json``: its class and the names of
+its classes (``class_names[label]``, see :func:`saved_class_names`). An
+estimator with ``save(directory)`` and a ``load(directory)`` classmethod (the
+networks: PyTorch state dicts read with ``weights_only=True``, Keras ``.keras``
+files read in safe mode) saves itself beside it; any other scikit-learn
+estimator is written with ``skops.io`` (``model.skops``) and read back only if
+every type in it is scikit-learn's, NumPy's or in :data:`TRUSTED_TYPES`.
+
+Pickle files (``*.joblib``, ``*.pkl``, ``*.pickle``) can run any code when
+loaded: a folder holding one is refused unless the caller trusts it
+(``trust=True``, the CLI's ``--trust-model``).
 """
 
 from __future__ import annotations
@@ -11,18 +18,54 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
+from typing import Sequence
 
-from ..results import atomic_write_bytes
+from ..results import RESULTS_FILE, atomic_write_bytes
 
 CLASS_FILE = "estimator.json"
+"""The model's record: ``{"class": "module:qualname", "format": "self" | "skops", "class_names": [...]}``."""
+SKOPS_FILE = "model.skops"
 JOBLIB_FILE = "model.joblib"
+"""Written by fer_bench before skops; loaded only when trusted."""
+PICKLE_SUFFIXES: tuple[str, ...] = (".joblib", ".pkl", ".pickle")
 CONFIG_FILE = "config.json"
 """A self-saving estimator's settings and fitted state (JSON), beside its weights."""
+TRUSTED_TYPES: frozenset[str] = frozenset({
+    "fer_bench.estimators.classical.GridSearchKNN",
+    "fer_bench.estimators.classical.PixelSVC",
+    "fer_bench.estimators.features.CappedPCA",
+    "fer_bench.estimators.features.FlattenPixels",
+    "fer_bench.estimators.features.HOGFeatures",
+    "fer_bench.estimators.linear_newton.NewtonLinearSVC",
+    "numpy.dtype",
+})
+"""Types a ``model.skops`` may hold beyond those skops trusts itself (scikit-learn estimators, NumPy
+and SciPy arrays): fer_bench's classical estimators and their parts."""
+TRUSTED_MODULE_PREFIX = "fer_bench."
+"""Self-saving classes named in ``estimator.json`` are imported from fer_bench only, unless trusted."""
+
+
+class UntrustedModelError(ValueError):
+    """A model folder holds something that could run code when loaded (a pickle, an unknown type or class)."""
+
+
+def _trust_hint(directory: Path) -> str:
+    return f"load it only if you trust whoever wrote {directory}, with --trust-model"
 
 
 def write_config(directory: str | Path, config: dict) -> None:
     """Write ``config`` as ``directory/config.json`` atomically, creating the directory if needed."""
     atomic_write_bytes(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2).encode())
+
+
+def _read_json_object(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not valid JSON, the file is corrupt ({error})") from error
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: expected a JSON object, found {type(value).__name__}")
+    return value
 
 
 def read_config(directory: str | Path) -> dict:
@@ -32,12 +75,30 @@ def read_config(directory: str | Path) -> dict:
     ------
     FileNotFoundError
         If the file is missing.
+    ValueError
+        If it is not a JSON object (naming the file).
     """
-    return json.loads((Path(directory) / CONFIG_FILE).read_text())
+    return _read_json_object(Path(directory) / CONFIG_FILE)
 
 
-def save_estimator(estimator, directory: str | Path) -> Path:
-    """Write a fitted estimator to ``directory`` (created if needed); return the directory.
+def _record(estimator, file_format: str, class_names: Sequence[str] | None) -> bytes:
+    kind = type(estimator)
+    record = {"class": f"{kind.__module__}:{kind.__qualname__}", "format": file_format}
+    if class_names is not None:
+        record["class_names"] = [str(name) for name in class_names]
+    return json.dumps(record).encode()
+
+
+def save_estimator(estimator, directory: str | Path, class_names: Sequence[str] | None = None) -> Path:
+    """Write a fitted estimator and its record to ``directory`` (created if needed); return the directory.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+    directory : path
+    class_names : sequence of str, optional
+        Name of each label the estimator predicts (``class_names[label]``); the
+        runner always gives them (see :func:`label_model_files`).
 
     Raises
     ------
@@ -48,24 +109,95 @@ def save_estimator(estimator, directory: str | Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     if callable(getattr(estimator, "save", None)) and callable(getattr(type(estimator), "load", None)):
         estimator.save(directory)
-        kind = type(estimator)
-        atomic_write_bytes(directory / CLASS_FILE, json.dumps({"class": f"{kind.__module__}:{kind.__qualname__}"}).encode())
+        file_format = "self"
     else:
-        import joblib
+        import skops.io
 
-        joblib.dump(estimator, directory / JOBLIB_FILE, compress=3)
+        atomic_write_bytes(directory / SKOPS_FILE, skops.io.dumps(estimator))
+        file_format = "skops"
+    atomic_write_bytes(directory / CLASS_FILE, _record(estimator, file_format, class_names))
     return directory
 
 
-def load_estimator(directory: str | Path):
-    """Load an estimator written by :func:`save_estimator`, ready to ``predict``.
+def label_model_files(files: dict[str, bytes], class_names: Sequence[str]) -> dict[str, bytes]:
+    """The files of a saved model (relative path -> bytes, as :func:`save_estimator` wrote them)
+    with ``class_names`` put into its record.
 
-    ``model.joblib`` files are unpickled: load only model folders you trust.
+    Raises
+    ------
+    ValueError
+        If ``files`` hold no record.
+    """
+    if CLASS_FILE not in files:
+        raise ValueError(f"a saved model without {CLASS_FILE}: not written by save_estimator")
+    record = json.loads(files[CLASS_FILE])
+    record["class_names"] = [str(name) for name in class_names]
+    return {**files, CLASS_FILE: json.dumps(record).encode()}
+
+
+def _read_record(directory: Path) -> dict | None:
+    path = directory / CLASS_FILE
+    return _read_json_object(path) if path.is_file() else None
+
+
+def saved_class_names(directory: str | Path) -> tuple[str, ...] | None:
+    """Names of the classes a saved model predicts, indexed by label: the one reader of them.
+
+    From the model's own record (``estimator.json``); for a model saved before
+    records held them, from the record of its run (``RUN_DIR/results.json``:
+    the estimator's own ``class_names``, else the run's).
+
+    Returns
+    -------
+    tuple of str or None
+        None when neither says.
+
+    Raises
+    ------
+    ValueError
+        If the record or the run's results file is corrupt (naming it).
+    """
+    directory = Path(directory)
+    record = _read_record(directory) if directory.is_dir() else None
+    names = (record or {}).get("class_names")
+    if names is None:
+        names = _run_class_names(directory)
+    if names is None:
+        return None
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        raise ValueError(f"{directory / CLASS_FILE}: class_names must be a non-empty list of strings")
+    return tuple(names)
+
+
+def _run_class_names(directory: Path) -> list | None:
+    results = directory.parent.parent / RESULTS_FILE
+    if directory.parent.name != "models" or not results.is_file():
+        return None
+    raw = _read_json_object(results)
+    manifest, records = raw.get("manifest"), raw.get("records")
+    if not isinstance(manifest, dict) or not isinstance(records, list):
+        raise ValueError(f"{results}: not a fer_bench results file (expected a manifest object and a records list)")
+    own = next((record.get("class_names") for record in records
+                if isinstance(record, dict) and record.get("name") == directory.name), None)
+    return own or manifest.get("class_names") or None
+
+
+def pickle_files(directory: str | Path) -> list[Path]:
+    """Files under ``directory`` that would be unpickled: ``*.joblib``, ``*.pkl``, ``*.pickle``, sorted."""
+    return sorted(path for path in Path(directory).rglob("*") if path.suffix.lower() in PICKLE_SUFFIXES)
+
+
+def load_estimator(directory: str | Path, trust: bool = False):
+    """Load an estimator written by :func:`save_estimator`, ready to ``predict``, running none of its code.
 
     Parameters
     ----------
     directory : path
         A ``RUN_DIR/models/NAME/`` folder.
+    trust : bool
+        Load what could run code: a ``model.joblib`` (unpickled), skops types
+        outside :data:`TRUSTED_TYPES`, a self-saving class from outside
+        fer_bench. Only for folders whose author you trust (``--trust-model``).
 
     Returns
     -------
@@ -75,25 +207,71 @@ def load_estimator(directory: str | Path):
     Raises
     ------
     FileNotFoundError
-        If the folder does not exist or holds neither ``estimator.json`` nor ``model.joblib``.
+        If the folder does not exist or holds no saved model.
+    UntrustedModelError
+        Without ``trust``: if the folder holds any pickle file (checked before
+        anything is read), a skops type outside the trusted list or a class from
+        outside fer_bench; the message names the file.
     ValueError
-        If ``estimator.json`` names no importable class with a ``load`` method.
+        If a file of the model is corrupt or does not fit its record (naming it).
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory}: no such model folder (expected RUN_DIR/models/NAME)")
-    if (directory / JOBLIB_FILE).is_file():
+    pickles = pickle_files(directory)
+    if pickles and not trust:
+        raise UntrustedModelError(f"{pickles[0]}: a pickle file, which can run any code when loaded: fer_bench "
+                                  f"refuses it; {_trust_hint(directory)}")
+    if (directory / SKOPS_FILE).is_file():
+        estimator = _load_skops(directory / SKOPS_FILE, trust)
+    elif trust and (directory / JOBLIB_FILE).is_file():
         import joblib
 
-        return joblib.load(directory / JOBLIB_FILE)
-    if not (directory / CLASS_FILE).is_file():
-        raise FileNotFoundError(f"{directory}: holds neither {CLASS_FILE} nor {JOBLIB_FILE}; not a saved fer_bench model")
+        estimator = joblib.load(directory / JOBLIB_FILE)
+    elif (directory / CLASS_FILE).is_file():
+        estimator = _load_self_saved(directory, trust)
+    else:
+        raise FileNotFoundError(f"{directory}: holds neither {CLASS_FILE} nor {SKOPS_FILE}; not a saved fer_bench model")
+    if not hasattr(estimator, "classes_") or not callable(getattr(estimator, "predict", None)):
+        raise ValueError(f"{directory}: holds a {type(estimator).__name__}, not a fitted classifier")
+    return estimator
+
+
+def _load_skops(path: Path, trust: bool):
+    import zipfile
+
+    import skops.io
+
     try:
-        module_name, qualname = json.loads((directory / CLASS_FILE).read_text())["class"].split(":")
+        unknown = skops.io.get_untrusted_types(file=path)
+        refused = [name for name in unknown if name not in TRUSTED_TYPES]
+        if refused and not trust:
+            raise UntrustedModelError(f"{path}: holds types outside fer_bench's trusted list ({', '.join(refused)}); "
+                                      f"{_trust_hint(path.parent)}")
+        return skops.io.load(path, trusted=unknown)
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, EOFError) as error:
+        raise ValueError(f"{path}: not a readable skops file, truncated or corrupt ({error})") from error
+
+
+def _load_self_saved(directory: Path, trust: bool):
+    path = directory / CLASS_FILE
+    try:
+        module_name, qualname = _read_record(directory)["class"].split(":")
+    except (KeyError, AttributeError, ValueError) as error:
+        raise ValueError(f"{path}: does not name a loadable estimator class ({error})") from error
+    if not module_name.startswith(TRUSTED_MODULE_PREFIX) and not trust:
+        raise UntrustedModelError(f"{path}: names the class {module_name}:{qualname} from outside fer_bench, whose "
+                                  f"import could run any code; {_trust_hint(directory)}")
+    try:
         kind = importlib.import_module(module_name)
         for part in qualname.split("."):
             kind = getattr(kind, part)
         load = kind.load
-    except (json.JSONDecodeError, KeyError, ValueError, ImportError, AttributeError) as error:
-        raise ValueError(f"{directory / CLASS_FILE}: does not name a loadable estimator class ({error})") from error
-    return load(directory)
+    except (ImportError, AttributeError) as error:
+        raise ValueError(f"{path}: does not name a loadable estimator class ({error})") from error
+    if not isinstance(kind, type) or not callable(load):
+        raise ValueError(f"{path}: {module_name}:{qualname} is not an estimator class with a load method")
+    try:
+        return load(directory)
+    except (KeyError, TypeError) as error:  # a config.json that is JSON but not this class's
+        raise ValueError(f"{directory / CONFIG_FILE}: does not describe a saved {qualname} ({error!r})") from error

@@ -22,6 +22,7 @@ classes of the networks (:class:`Residual`, :class:`Scale`, :class:`FeatEx`);
 from __future__ import annotations
 
 import functools
+import pickle
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -582,6 +583,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         ------
         FileNotFoundError
             If ``model.pt`` or ``config.json`` is missing.
+        ValueError
+            If ``model.pt`` is truncated or corrupt, or its weights are not those of the
+            network ``config.json`` describes (naming the file).
         """
         directory = Path(directory)
         config = read_config(directory)
@@ -589,7 +593,19 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         classifier = cls(**params)
         classes = np.asarray(config["classes"])
         network = build_network(classifier.architecture, len(classes), classifier.width, classifier._network_side())
-        network.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
+        weights = directory / "model.pt"
+        if not weights.is_file():
+            raise FileNotFoundError(f"{weights}: no such file; the saved network has no weights")
+        try:
+            state = torch.load(weights, map_location="cpu", weights_only=True)
+        except (RuntimeError, EOFError, pickle.UnpicklingError) as error:
+            raise ValueError(f"{weights}: not a readable PyTorch state dict, truncated or corrupt "
+                             f"({str(error).splitlines()[0].split('. ')[0]})") from error
+        try:
+            network.load_state_dict(state)
+        except (RuntimeError, TypeError, AttributeError) as error:
+            raise ValueError(f"{weights}: the weights do not fit the {classifier.architecture} network of "
+                             f"{len(classes)} classes that config.json describes (another architecture?)") from error
         torch_device = classifier._torch_device()
         classifier._set_fitted(classifier._place(network, torch_device), torch_device, classes,
                                config["history"], config["best_epoch"])

@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ..datasets import DataError
+from ..estimators.persistence import saved_class_names
 from ..datasets.image_folder import IMAGE_SUFFIXES, to_face
 from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
@@ -159,7 +160,7 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
         try:
             with Image.open(io.BytesIO(content)) as image:
                 images[position] = to_face(image)
-        except (UnidentifiedImageError, OSError, ValueError) as error:
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
             raise DataError(f"{root / relative}: not a readable image ({error})") from error
         position += 1
     labels = np.array([label for _, label in scored], dtype=np.int64)
@@ -177,34 +178,6 @@ def default_output_dir(model_dir: str | Path, label: str) -> Path:
     if model_dir.parent.name == "models" and (model_dir.parent.parent / RESULTS_FILE).is_file():
         return model_dir.parent.parent / "studies" / label
     return Path("reports") / "studies" / f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{label}"
-
-
-def trained_class_names(model_dir: str | Path) -> tuple[str, ...] | None:
-    """Class names a saved model was trained on, from its run's ``results.json``.
-
-    Parameters
-    ----------
-    model_dir : path
-        ``RUN_DIR/models/NAME``.
-
-    Returns
-    -------
-    tuple of str or None
-        The record's own ``class_names`` (a class subset) or else the run's;
-        None when the folder does not lie in a run directory with ``results.json``.
-    """
-    model_dir = Path(model_dir)
-    results = model_dir.parent.parent / RESULTS_FILE
-    if model_dir.parent.name != "models" or not results.is_file():
-        return None
-    try:
-        raw = json.loads(results.read_text())
-        manifest, records = raw["manifest"], raw["records"]
-    except (json.JSONDecodeError, KeyError, TypeError):
-        return None
-    own = next((record.get("class_names") for record in records if record.get("name") == model_dir.name), None)
-    names = own or manifest.get("class_names")
-    return tuple(names) if names else None
 
 
 def check_model_classes(model, class_names: Sequence[str], trained: Sequence[str] | None, model_dir: str | Path) -> None:
@@ -267,7 +240,7 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces) -> dict[str, An
     ValueError
         If the model's classes do not match the faces' (see :func:`check_model_classes`).
     """
-    check_model_classes(model, faces.class_names, trained_class_names(model_dir), model_dir)
+    check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
     metrics = score_model(model, faces.images, faces.labels, faces.class_names)
     return json_safe({
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import numpy as np
 from ..labels import FER2013_CLASSES
 from .faces import crop_faces
 
-RESULTS_FILE = "results.json"
 WRITABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 """Annotated images keep these formats; others (GIF, ...) are written as PNG."""
 
@@ -34,22 +32,6 @@ class FacePrediction:
         return {"box": list(self.box), "label": self.label, "probabilities": dict(self.probabilities)}
 
 
-def class_names_for(model_dir: str | Path) -> tuple[str, ...]:
-    """Class names indexed by label for a model saved in ``RUN_DIR/models/NAME``.
-
-    The run's ``results.json`` manifest ``class_names`` when present, else FER-2013's seven.
-    """
-    results = Path(model_dir).resolve().parent.parent / RESULTS_FILE
-    if results.is_file():
-        try:
-            names = json.loads(results.read_text())["manifest"]["class_names"]
-            if names:
-                return tuple(str(name) for name in names)
-        except (json.JSONDecodeError, KeyError, TypeError):
-            pass
-    return FER2013_CLASSES
-
-
 class ExpressionClassifier:
     """A fitted fer_bench estimator with the names of its classes.
 
@@ -67,17 +49,21 @@ class ExpressionClassifier:
         self._names = [self._name(label) for label in estimator.classes_]
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "ExpressionClassifier":
-        """Load ``RUN_DIR/models/NAME`` (see :func:`fer_bench.estimators.persistence.load_estimator`).
+    def load(cls, model_dir: str | Path, trust: bool = False) -> "ExpressionClassifier":
+        """Load ``RUN_DIR/models/NAME`` with the names of its own classes.
+
+        See :func:`~fer_bench.estimators.persistence.load_estimator` (``trust``) and
+        :func:`~fer_bench.estimators.persistence.saved_class_names`; a model that
+        records no names gets FER-2013's seven.
 
         Raises
         ------
         FileNotFoundError, ValueError
-            If the folder holds no saved fer_bench model.
+            If the folder holds no saved fer_bench model, or one it refuses to load.
         """
-        from ..estimators.persistence import load_estimator
+        from ..estimators.persistence import load_estimator, saved_class_names
 
-        return cls(load_estimator(model_dir), class_names_for(model_dir))
+        return cls(load_estimator(model_dir, trust), saved_class_names(model_dir) or FER2013_CLASSES)
 
     def _name(self, label) -> str:
         index = int(label) if np.issubdtype(np.asarray(label).dtype, np.integer) else None
@@ -182,10 +168,12 @@ def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = N
     for path in map(Path, paths):
         try:
             image = read_image(path)
-        except (FileNotFoundError, ValueError) as error:
-            errors.append(str(error))
-            log(f"error: {error}")
-            results.append({"image": str(path), "faces": [], "error": str(error)})
+        except Exception as error:  # one bad file (also cv2.error, a decompression bomb) is named, the rest processed
+            message = str(error) if isinstance(error, (FileNotFoundError, ValueError)) else \
+                f"{path}: not a readable image ({type(error).__module__}.{type(error).__name__}: {str(error).strip().splitlines()[0]})"
+            errors.append(message)
+            log(f"error: {message}")
+            results.append({"image": str(path), "faces": [], "error": message})
             continue
         faces = pipeline.analyze(image)
         if not faces:

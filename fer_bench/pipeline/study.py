@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 
 from ..results import atomic_write_bytes, json_safe
 from ._opencv import import_cv2 as _cv2
-from .evaluate import LabelledFaces, check_model_classes, score_model, trained_class_names
+from ..estimators.persistence import saved_class_names
+from .evaluate import LabelledFaces, check_model_classes, score_model
 from .pages import figure_data_uri, write_page
 
 SIZES: tuple[int, ...] = (48, 40, 32, 24, 16, 12)
@@ -132,7 +133,7 @@ def run_resize_study(model, model_dir: str | Path, faces: LabelledFaces, progres
         If the model's classes do not match the faces' (see
         :func:`~fer_bench.pipeline.evaluate.check_model_classes`).
     """
-    check_model_classes(model, faces.class_names, trained_class_names(model_dir), model_dir)
+    check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
     return json_safe({
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,

@@ -120,6 +120,21 @@ def test_save_load_round_trip(fitted, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X_val), model.predict_proba(X_val))
 
 
+def test_a_truncated_keras_file_is_named_as_truncated_not_missing(fitted, tmp_path, capsys):
+    from fer_bench.cli import main
+    from fer_bench.estimators.persistence import save_estimator
+
+    folder = save_estimator(fitted[0], tmp_path / "keras_cnn")
+    data = (folder / "model.keras").read_bytes()
+    (folder / "model.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"model\.keras: not a readable \.keras file \(a zip archive\): truncated"):
+        KerasCNNClassifier.load(folder)
+    assert main(["predict", "photo.png", "--model", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and f"{folder}/model.keras" in err
+    assert "not found" not in err.lower()
+
+
 def test_fit_without_validation_on_rows_without_augmentation():
     X, y = random_faces(8, seed=2)
     model = KerasCNNClassifier(epochs=1, batch_size=8, augment=False).fit(X.reshape(8, -1).astype(float), y)

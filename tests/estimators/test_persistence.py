@@ -1,11 +1,17 @@
 import json
+import shutil
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 
+from fer_bench.estimators._registry import available_estimators, get_estimator_spec
 from fer_bench.estimators.classical import PixelSVC
-from fer_bench.estimators.persistence import load_estimator, save_estimator
+from fer_bench.estimators.persistence import (UntrustedModelError, label_model_files, load_estimator, pickle_files,
+                                              save_estimator, saved_class_names)
 from fer_bench.estimators.torch_trainer import TorchClassifier
+from fer_bench.labels import FER2013_CLASSES
+from fer_bench.profiles import load_profile
 
 
 def faces(n, seed=0):
@@ -13,11 +19,11 @@ def faces(n, seed=0):
     return rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), np.arange(n) % 3
 
 
-def test_a_scikit_learn_estimator_round_trips_through_joblib(tmp_path):
+def test_a_scikit_learn_estimator_round_trips_through_skops(tmp_path):
     X, y = faces(12)
     model = PixelSVC(kernel="linear").fit(X, y)
     save_estimator(model, tmp_path / "svc")
-    assert (tmp_path / "svc" / "model.joblib").is_file()
+    assert (tmp_path / "svc" / "model.skops").is_file() and not (tmp_path / "svc" / "model.joblib").exists()
     np.testing.assert_array_equal(load_estimator(tmp_path / "svc").predict(X), model.predict(X))
 
 
@@ -35,6 +41,140 @@ def test_a_folder_without_a_model_is_refused(tmp_path):
         load_estimator(tmp_path / "absent")
     with pytest.raises(FileNotFoundError, match="not a saved fer_bench model"):
         load_estimator(tmp_path)
-    (tmp_path / "estimator.json").write_text('{"class": "os:nothing_here"}')
+    (tmp_path / "estimator.json").write_text('{"class": "fer_bench.labels:nothing_here"}')
     with pytest.raises(ValueError, match="loadable"):
         load_estimator(tmp_path)
+
+
+class Outsider(ClassifierMixin, BaseEstimator):
+    """A classifier of a module outside fer_bench: its type is not on the trusted list."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+class RunsCode:
+    """Unpickling this creates ``path``: what any pickle can do."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return open, (self.path, "w")
+
+
+@pytest.mark.parametrize("file_name", ["model.joblib", "weights.pkl", "nested/extra.pickle"])
+def test_a_pickle_in_a_model_folder_is_refused_before_anything_is_read(tmp_path, file_name):
+    import joblib
+
+    X, y = faces(12)
+    folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "svc", class_names=["a", "b", "c"])
+    marker = tmp_path / "code-ran"
+    (folder / file_name).parent.mkdir(exist_ok=True)
+    joblib.dump(RunsCode(marker), folder / file_name)
+    with pytest.raises(UntrustedModelError, match=rf"{file_name}: a pickle file.*--trust-model"):
+        load_estimator(folder)
+    assert not marker.exists()
+
+
+def test_a_trusted_legacy_joblib_model_still_loads(tmp_path):
+    import joblib
+
+    X, y = faces(12)
+    model = PixelSVC(kernel="linear").fit(X, y)
+    (tmp_path / "old").mkdir()
+    joblib.dump(model, tmp_path / "old" / "model.joblib")
+    np.testing.assert_array_equal(load_estimator(tmp_path / "old", trust=True).predict(X), model.predict(X))
+
+
+def test_skops_types_outside_the_trusted_list_need_trust(tmp_path):
+    X, y = faces(6)
+    folder = save_estimator(Outsider().fit(X, y), tmp_path / "outsider")
+    with pytest.raises(UntrustedModelError, match=r"model\.skops: holds types outside .*test_persistence\.Outsider"):
+        load_estimator(folder)
+    assert load_estimator(folder, trust=True).predict(X).tolist() == [0] * 6
+
+
+def test_a_record_naming_a_class_outside_fer_bench_is_not_imported(tmp_path):
+    (tmp_path / "estimator.json").write_text('{"class": "this:Anything"}')
+    with pytest.raises(UntrustedModelError, match=r"estimator\.json: names the class this:Anything"):
+        load_estimator(tmp_path)
+    import sys
+
+    assert "this" not in sys.modules
+
+
+@pytest.mark.parametrize("name", sorted(name for name, spec in available_estimators().items() if spec.family == "classical"))
+def test_every_classical_estimator_loads_without_trust(tmp_path, name):
+    X, y = faces(42)
+    y = np.arange(42) % 7
+    model = get_estimator_spec(name).create(load_profile("smoke")).fit(X, y)
+    folder = save_estimator(model, tmp_path / name, class_names=list(FER2013_CLASSES))
+    assert not pickle_files(folder)
+    loaded = load_estimator(folder)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert saved_class_names(folder) == FER2013_CLASSES
+
+
+def test_the_class_names_are_the_model_s_own_wherever_the_folder_goes(tmp_path):
+    X, y = faces(12)
+    five = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+    folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "run" / "models" / "svc", class_names=five)
+    (tmp_path / "run" / "results.json").write_text(json.dumps({"manifest": {"class_names": list(FER2013_CLASSES)},
+                                                               "records": [{"name": "svc"}]}))
+    assert saved_class_names(folder) == five  # its own record, not its run's
+    copy = shutil.copytree(folder, tmp_path / "elsewhere" / "svc")
+    assert saved_class_names(copy) == five
+    (copy / "estimator.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"elsewhere/svc/estimator\.json: not valid JSON"):
+        saved_class_names(copy)
+
+
+def test_label_model_files_writes_the_names_into_the_record(tmp_path):
+    X, y = faces(12)
+    folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "svc")
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    labelled = label_model_files(files, ["x", "y", "z"])
+    assert json.loads(labelled["estimator.json"])["class_names"] == ["x", "y", "z"]
+    assert labelled["model.skops"] == files["model.skops"]
+
+
+@pytest.fixture(scope="module")
+def saved_network(tmp_path_factory):
+    X, y = faces(16, seed=1)
+    model = TorchClassifier(architecture="shallow_cnn", epochs=1, batch_size=8, width=0.125).fit(X, y)
+    return save_estimator(model, tmp_path_factory.mktemp("saved") / "net")
+
+
+def broken_copy(saved, tmp_path, what):
+    """A copy of a saved network with one planted fault."""
+    folder = shutil.copytree(saved, tmp_path / what)
+    if what == "truncated_weights":
+        data = (folder / "model.pt").read_bytes()
+        (folder / "model.pt").write_bytes(data[: len(data) // 2])
+    elif what == "other_architecture":
+        X, y = faces(16, seed=1)
+        other = TorchClassifier(architecture="deep_cnn", epochs=1, batch_size=8, width=0.125).fit(X, y)
+        other.save(tmp_path / "deep")
+        shutil.copy(tmp_path / "deep" / "model.pt", folder / "model.pt")
+    elif what == "corrupt_config":
+        (folder / "config.json").write_text('{"params": {"epochs": 1,')
+    elif what == "config_of_another_class":
+        (folder / "config.json").write_text('{"weights": "x"}')
+    return folder
+
+
+@pytest.mark.parametrize("what, message", [
+    ("truncated_weights", r"model\.pt: not a readable PyTorch state dict, truncated or corrupt"),
+    ("other_architecture", r"model\.pt: the weights do not fit the shallow_cnn network"),
+    ("corrupt_config", r"config\.json: not valid JSON, the file is corrupt"),
+    ("config_of_another_class", r"config\.json: does not describe a saved TorchClassifier"),
+])
+def test_a_broken_network_folder_is_a_value_error_naming_the_file(saved_network, tmp_path, what, message):
+    with pytest.raises(ValueError, match=message) as error:
+        load_estimator(broken_copy(saved_network, tmp_path, what))
+    assert "\n" not in str(error.value)

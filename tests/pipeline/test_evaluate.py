@@ -8,8 +8,8 @@ from fer_bench.cli import main
 from fer_bench.datasets import DataError, make_synthetic
 from fer_bench.labels import FER2013_CLASSES, FERPLUS_CLASSES
 from fer_bench.pipeline.evaluate import (LabelledFaces, check_model_classes, default_output_dir, evaluate,
-                                         read_class_folder, split_faces, summary_text, trained_class_names,
-                                         write_evaluation)
+                                         read_class_folder, split_faces, summary_text, write_evaluation)
+from fer_bench.estimators.persistence import saved_class_names
 
 HAPPY = FER2013_CLASSES.index("Happy")
 CK_PLUS_COUNTS = {"anger": 3, "contempt": 2, "happy": 4, "sadness": 2, "surprise": 1}
@@ -52,7 +52,7 @@ def save_in_run(model, run_dir, name, class_names=FER2013_CLASSES):
 
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory):
-    """A linear SVM on synthetic faces (fast, saved with joblib) in a 7-class run."""
+    """A linear SVM on synthetic faces (fast, saved with skops) in a 7-class run."""
     from fer_bench.estimators.classical import PixelSVC
 
     images, labels = make_synthetic(n_per_class=20).split("Training")
@@ -143,10 +143,10 @@ def test_class_mismatch_with_the_training_run_is_refused(saved_model):
     from fer_bench.estimators.persistence import load_estimator
 
     model = load_estimator(saved_model)
-    assert trained_class_names(saved_model) == FER2013_CLASSES
+    assert saved_class_names(saved_model) == FER2013_CLASSES
     assert model.classes_.tolist() == list(range(7))
     with pytest.raises(ValueError, match="trained on the classes Angry, .* but the data has Neutral, Happiness"):
-        check_model_classes(model, FERPLUS_CLASSES, trained_class_names(saved_model), saved_model)
+        check_model_classes(model, FERPLUS_CLASSES, saved_class_names(saved_model), saved_model)
     with pytest.raises(ValueError, match=r"predicts labels 0\.\.6, outside the data's 5 classes"):
         check_model_classes(model, FER2013_CLASSES[:5], None, saved_model)
 

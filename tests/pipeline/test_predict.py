@@ -6,7 +6,7 @@ import pytest
 from fer_bench.cli import main
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.pipeline import ExpressionClassifier, build_pipeline
-from fer_bench.pipeline.predict import class_names_for
+from fer_bench.estimators.persistence import saved_class_names
 
 from .conftest import astronaut, cv2
 
@@ -82,8 +82,9 @@ def test_bad_options_give_one_error_line_and_status_2(capsys, tiny_model, photos
 
 
 def test_class_names_come_from_the_run_manifest_else_fer2013(tiny_model, tmp_path):
-    assert class_names_for(tiny_model) == tuple(CLASS_NAMES)
-    assert class_names_for(tmp_path / "models" / "x") == FER2013_CLASSES
+    assert saved_class_names(tiny_model) == tuple(CLASS_NAMES)  # a model saved without names, in its run
+    assert saved_class_names(tmp_path / "models" / "x") is None
+    assert ExpressionClassifier(build_pipeline(tiny_model).classifier.estimator).class_names == FER2013_CLASSES
 
 
 def test_the_pipeline_classifies_all_faces_of_a_photo_in_one_batch(tiny_model, photos):
