@@ -174,7 +174,13 @@ def broken_copy(saved, tmp_path, what):
     ("corrupt_config", r"config\.json: not valid JSON, the file is corrupt"),
     ("config_of_another_class", r"config\.json: does not describe a saved TorchClassifier"),
 ])
-def test_a_broken_network_folder_is_a_value_error_naming_the_file(saved_network, tmp_path, what, message):
+def test_a_broken_network_folder_is_one_error_line_naming_the_file(saved_network, tmp_path, what, message, capsys):
+    from fer_bench.cli import main
+
+    folder = broken_copy(saved_network, tmp_path, what)
     with pytest.raises(ValueError, match=message) as error:
-        load_estimator(broken_copy(saved_network, tmp_path, what))
+        load_estimator(folder)
     assert "\n" not in str(error.value)
+    assert main(["predict", "photo.png", "--model", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and str(folder) in err

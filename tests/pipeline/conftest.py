@@ -96,3 +96,52 @@ def write_moving_photo_video(path: Path, frames: int = 30, size: tuple[int, int]
 def video(tmp_path_factory) -> Path:
     """A 24-frame 640x480 video with two real faces moving."""
     return write_moving_photo_video(tmp_path_factory.mktemp("video") / "moving.mp4", frames=24)
+
+
+FIVE_CLASSES = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+
+
+@pytest.fixture(scope="session")
+def five_class_model(tmp_path_factory) -> Path:
+    """A 5-class model (k-NN on Angry, Happy, Sad, Surprise and Neutral faces, as keras_cnn5) saved by a
+    real run on synthetic faces, then copied outside its run folder: only its own record knows its classes."""
+    import shutil
+
+    from fer_bench.datasets import make_synthetic
+    from fer_bench.estimators import _registry
+    from fer_bench.profiles import load_profile
+    from fer_bench.runner import run_benchmark
+
+    name = "five_class_knn"
+    _registry.register_estimator(name, family="classical", framework="sklearn", source="test: 5 classes",
+                                 classes=FIVE_CLASSES)(_registry.get_estimator_spec("knn").factory)
+    try:
+        run_dir = tmp_path_factory.mktemp("five") / "run"
+        run_benchmark([name], make_synthetic(), load_profile("smoke"), run_dir, save_models="all", progress=False)
+    finally:
+        del _registry._REGISTRY[name]
+    return Path(shutil.copytree(run_dir / "models" / name, tmp_path_factory.mktemp("copied") / name))
+
+
+def write_synthetic_csv(path: Path, n_per_class: int = 10) -> Path:
+    """The synthetic faces (7 classes, 3 splits) as a fer2013.csv."""
+    from fer_bench.datasets import make_synthetic
+
+    dataset = make_synthetic(n_per_class=n_per_class)
+    rows = [f"{label},{' '.join(map(str, image.ravel()))},{usage}"
+            for image, label, usage in zip(dataset.images, dataset.labels, dataset.usage)]
+    path.write_text("\n".join(["emotion,pixels,Usage", *rows]) + "\n")
+    return path
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A tiny PNG file that declares ``width x height`` pixels (one row of data): a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * (width + 1)))
+            + chunk(b"IEND", b""))

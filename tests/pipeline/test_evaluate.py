@@ -11,6 +11,8 @@ from fer_bench.pipeline.evaluate import (LabelledFaces, check_model_classes, def
                                          read_class_folder, split_faces, summary_text, write_evaluation)
 from fer_bench.estimators.persistence import saved_class_names
 
+from .conftest import FIVE_CLASSES, png_header, write_synthetic_csv
+
 HAPPY = FER2013_CLASSES.index("Happy")
 CK_PLUS_COUNTS = {"anger": 3, "contempt": 2, "happy": 4, "sadness": 2, "surprise": 1}
 
@@ -201,3 +203,24 @@ def test_fer2013_export_root_gets_a_hint(tmp_path):
     (tmp_path / "test" / "happy").mkdir(parents=True)
     with pytest.raises(DataError, match=r"unknown expression 'test'.*give DIR/test, or DIR with --data"):
         read_class_folder(tmp_path)
+
+
+def test_a_five_class_model_copied_out_of_its_run_is_refused_on_seven_class_data(five_class_model, tmp_path, capsys):
+    from fer_bench.estimators.persistence import saved_class_names
+
+    assert saved_class_names(five_class_model) == FIVE_CLASSES
+    data = write_synthetic_csv(tmp_path / "fer2013.csv")
+    for argv in (["evaluate", "--data", str(data)], ["study", "resize", "--data", str(data)]):
+        assert main([*argv, "--model", str(five_class_model), "--out", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert "trained on the classes Angry, Happy, Sad, Surprise, Neutral, but the data has Angry, Disgust" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_decompression_bomb_in_a_class_folder_is_one_error_line(saved_model, tmp_path, capsys):
+    root = write_ck_plus_like(tmp_path / "ck")
+    (root / "happy" / "bomb.png").write_bytes(png_header(20_000, 20_000))  # 0.1 KB declaring 400 megapixels
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(root), "--label-map", "ck+"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "happy/bomb.png" in err

@@ -8,7 +8,7 @@ from fer_bench.labels import FER2013_CLASSES
 from fer_bench.pipeline import ExpressionClassifier, build_pipeline
 from fer_bench.estimators.persistence import saved_class_names
 
-from .conftest import astronaut, cv2
+from .conftest import FIVE_CLASSES, astronaut, cv2, png_header
 
 CLASS_NAMES = [name.lower() for name in FER2013_CLASSES]  # what the tiny model's results.json says
 
@@ -106,3 +106,22 @@ def test_a_classifier_without_predict_proba_reports_its_decision_with_probabilit
 
     [(label, probabilities)] = ExpressionClassifier(Decisions()).classify(np.zeros((1, 48, 48), np.uint8))
     assert label == "Neutral" and probabilities == {"Happy": 0.0, "Neutral": 1.0}
+
+
+def test_a_five_class_model_copied_out_of_its_run_answers_with_its_own_names(capsys, five_class_model, photos):
+    status, out, _ = predict(capsys, photos["astronaut"], "--model", five_class_model, "--json")
+    assert status == 0
+    [face] = json.loads(out)[0]["faces"]
+    assert tuple(face["probabilities"]) == FIVE_CLASSES  # label 1 is Happy, not FER-2013's Disgust
+    assert face["label"] in FIVE_CLASSES
+
+
+def test_an_image_opencv_refuses_to_decode_is_named_and_the_rest_processed(capsys, tiny_model, photos, tmp_path):
+    bomb = tmp_path / "huge.png"
+    bomb.write_bytes(png_header(40_000, 40_000))  # 1.6 gigapixels: cv2.error before any allocation
+    status, out, err = predict(capsys, bomb, photos["astronaut"], "--model", tiny_model, "--json")
+    assert status == 1
+    results = json.loads(out)
+    assert results[0]["faces"] == [] and "huge.png: not a readable image (cv2.error" in results[0]["error"]
+    assert len(results[1]["faces"]) == 1
+    assert "Traceback" not in err and f"error: {bomb}: not a readable image" in err
