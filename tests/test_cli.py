@@ -324,11 +324,13 @@ def test_resume_imports_no_plugin_named_in_results_json(tiny_csv, tmp_path, caps
 def test_every_command_that_loads_a_model_refuses_a_pickle_in_it(command, tiny_csv, tmp_path, capsys):
     import joblib
 
+    from fer_bench.datasets import make_synthetic
     from fer_bench.estimators.classical import PixelSVC
     from fer_bench.estimators.persistence import save_estimator
-    from tests.estimators.test_persistence import RunsCode, faces
+    from tests.estimators.planted_pickle import RunsCode
 
-    folder = save_estimator(PixelSVC(kernel="linear").fit(*faces(12)), tmp_path / "model")
+    folder = save_estimator(PixelSVC(kernel="linear").fit(*make_synthetic(n_per_class=3).split("Training")),
+                            tmp_path / "model")
     marker = tmp_path / "code-ran"
     joblib.dump(RunsCode(marker), folder / "model.joblib")
     argv = {"predict": ["predict", "photo.png"], "evaluate": ["evaluate", "--data", str(tiny_csv)],

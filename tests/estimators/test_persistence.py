@@ -13,6 +13,8 @@ from fer_bench.estimators.torch_trainer import TorchClassifier
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.profiles import load_profile
 
+from .planted_pickle import RunsCode
+
 
 def faces(n, seed=0):
     rng = np.random.default_rng(seed)
@@ -55,16 +57,6 @@ class Outsider(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.full(len(X), self.classes_[0])
-
-
-class RunsCode:
-    """Unpickling this creates ``path``: what any pickle can do."""
-
-    def __init__(self, path):
-        self.path = str(path)
-
-    def __reduce__(self):
-        return open, (self.path, "w")
 
 
 @pytest.mark.parametrize("file_name", ["model.joblib", "weights.pkl", "nested/extra.pickle"])
