@@ -256,9 +256,9 @@ def _stored_run_settings(args) -> dict:
 
     if args.names != ["all"] or args.out:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
-    manifest, records = ResultsStore(args.resume).load()
+    manifest, _ = ResultsStore(args.resume).load()
     plugins = [_plugin_reference(plugin) for plugin in args.plugin]
-    _check_resume_plugins(args.resume, manifest, records, plugins)
+    _check_resume_plugins(args.resume, manifest, plugins)
     stored_data = manifest["data"]
     if args.data is not None:
         dataset = _load_data(args.data, args.labels)
@@ -283,11 +283,11 @@ def _stored_run_settings(args) -> dict:
     }
 
 
-def _check_resume_plugins(run_dir: str, manifest: dict, records: list, plugins: list[str]) -> None:
+def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> None:
     """Import the ``--plugin`` given now, never those ``results.json`` names (a file anyone could edit).
 
-    Says which plugins the stored run used; raises ImportError when an estimator
-    still to run is not registered without them.
+    Says which plugins the stored run used; raises ImportError when one of the
+    run's estimators is not registered without them.
     """
     from .estimators._registry import available_estimators
 
@@ -296,12 +296,11 @@ def _check_resume_plugins(run_dir: str, manifest: dict, records: list, plugins: 
         _stderr(f"--resume {run_dir}: the stored run used the plugin(s) {', '.join(map(str, stored))}; "
                 "they are imported only when given again with --plugin")
     _load_plugins(plugins)
-    done = {record.name for record in records if record.status == "ok"}
-    missing = [name for name in manifest.get("estimators", []) if name not in done and name not in available_estimators()]
+    missing = [name for name in manifest.get("estimators", []) if name not in available_estimators()]
     if missing:
         hint = (f"give the stored run's plugin again, e.g. --plugin {shlex.quote(str(stored[0]))}" if stored
                 else "give the plugin that registers it with --plugin")
-        raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} still to run are not registered; {hint}")
+        raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} of the run are not registered; {hint}")
 
 
 def _new_run_settings(args) -> dict:
@@ -321,9 +320,7 @@ def _new_run_settings(args) -> dict:
 
 def _command_run(args) -> int:
     from .report import render_report
-    from .runner import run_benchmark
-
-    from .runner import RunNotStoredError
+    from .runner import RunNotStoredError, run_benchmark
 
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
@@ -508,8 +505,8 @@ def error_line(error: BaseException) -> str:
     """One line for a failure: its message, which names the culprit file or argument.
 
     Errors of fer_bench's own making carry their message; an ``OSError`` gets its
-    file name; any other exception its type, the first line of its message and
-    the file it was reading when fer_bench knows it (``error.filename``).
+    file name (``error.filename``); any other exception its type and the first
+    line of its message.
     """
     if isinstance(error, KeyError) and error.args:
         message = str(error.args[0])
@@ -519,7 +516,8 @@ def error_line(error: BaseException) -> str:
         message = str(error)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     message = lines[0] if lines else ""
-    if not isinstance(error, INPUT_ERRORS + (OSError,)) or not message:
+    own = type(error).__module__.startswith("fer_bench.")
+    if not (own or isinstance(error, INPUT_ERRORS + (OSError,))) or not message:
         kind = f"{type(error).__module__}.{type(error).__qualname__}".removeprefix("builtins.")
         message = f"{kind}: {message}" if message else kind
     return f"error: {message}"

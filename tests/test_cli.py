@@ -289,7 +289,7 @@ def test_a_run_folder_that_stops_taking_writes_keeps_every_record(tiny_csv, tmp_
                  "--quiet", "--save-models", "none"]) == 1
     err = capsys.readouterr().err
     line = one_error_line(err)
-    assert str(run_dir) in line and "the run stopped" in line and "keeps 1 record(s)" in line
+    assert line.startswith(f"error: {run_dir}") and "the run stopped" in line and "keeps 1 record(s)" in line
     assert "not stored: lockout" in line
     assert "knn" in err and "lockout" in err and "(NOT STORED)" in err  # the unstored record is shown, not lost
     raw = json.loads((tmp_path / "run.moved" / "results.json").read_text())  # the folder, as it was when it went
