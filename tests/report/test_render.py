@@ -232,3 +232,13 @@ def test_a_corrupt_predictions_file_is_named_as_corrupt(tmp_path, capsys, damage
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: corrupt .npz file") and err.count("\n") == 1
     assert "pickled" not in err
+
+
+def test_manifest_warnings_are_shown_at_the_top(tmp_path):
+    run_dir = make_run(tmp_path / "run")
+    store = ResultsStore(run_dir)
+    manifest, records = store.load()
+    store.save({**manifest, "warnings": ["data.csv: no PublicTest faces: model selection falls back"]}, records)
+    body = render_report(run_dir).read_text(encoding="utf-8").split("<body>", 1)[1]
+    notice = body.index("<strong>Warning:</strong> data.csv: no PublicTest faces: model selection falls back")
+    assert notice < body.index('id="leaderboard"')
