@@ -24,6 +24,7 @@ EXIT_FAILURE = 1
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")  # fer_bench.execution.BACKENDS, without importing joblib
 DEFAULT_NEAR_THRESHOLD = 4  # fer_bench.datasets.audit's defaults, without importing imagehash
 DEFAULT_BLANK_STD = 2.0
+DEFAULT_MAX_PIXELS = 40_000_000  # fer_bench.datasets.image_files.MAX_PIXELS, without importing Pillow
 LABEL_SETS: tuple[str, ...] = ("ferplus",)
 """Label sets ``--labels SET FILE`` can apply to FER-2013 rows."""
 
@@ -33,8 +34,21 @@ def _add_plugin_option(parser: argparse.ArgumentParser) -> None:
                         help="import an estimator plugin (a module name or a .py file); repeatable")
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _add_max_pixels_option(parser) -> None:
+    parser.add_argument("--max-pixels", type=_positive_int, default=DEFAULT_MAX_PIXELS, metavar="N",
+                        help="refuse images and video frames of more than N pixels, read from their header before "
+                             f"decoding (default: {DEFAULT_MAX_PIXELS:,})")
+
+
 def _add_face_options(parser: argparse.ArgumentParser) -> None:
     _add_model_option(parser)
+    _add_max_pixels_option(parser)
     face = parser.add_argument_group("face detection and cropping")
     face.add_argument("--detector", choices=("haar", "mtcnn"), default="haar",
                       help="haar: OpenCV's frontal-face cascade (default); mtcnn: stronger, slower (needs facenet-pytorch)")
@@ -193,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--label-map", choices=sorted(LABEL_MAPS),
                           help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
     evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
+    _add_max_pixels_option(evaluate)
     _add_labels_option(evaluate)
     _add_debug_option(parser, default=False)
     return parser
@@ -221,7 +236,7 @@ def _resolve_names(names: list[str]) -> list[str]:
     return names
 
 
-def _load_data(path: str | None, labels: list[str] | None = None):
+def _load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = DEFAULT_MAX_PIXELS):
     from .datasets import load_dataset, make_synthetic
 
     if labels is not None and labels[0] not in LABEL_SETS:
@@ -232,7 +247,7 @@ def _load_data(path: str | None, labels: list[str] | None = None):
         print("no --data given and no data/fer2013.csv[.gz]: using the embedded SYNTHETIC data set", file=sys.stderr)
         dataset = make_synthetic()
     else:
-        dataset = load_dataset(path)
+        dataset = load_dataset(path, max_pixels=max_pixels)
     if labels is None:
         return dataset
     from .datasets.ferplus import apply_ferplus_labels
@@ -420,7 +435,7 @@ def _command_predict(args) -> int:
 
     from .pipeline import predict_images
 
-    results, errors = predict_images(args.images, _face_pipeline(args), args.out, log=_stderr)
+    results, errors = predict_images(args.images, _face_pipeline(args), args.out, log=_stderr, max_pixels=args.max_pixels)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -438,7 +453,8 @@ def _command_live(args) -> int:
     from .pipeline.live import run_live
 
     stats = run_live(args.source, _face_pipeline(args), every=args.every, out=args.out,
-                     show=False if args.no_window else None, max_frames=args.max_frames, log=_stderr)
+                     show=False if args.no_window else None, max_frames=args.max_frames, log=_stderr,
+                     max_pixels=args.max_pixels)
     _stderr(f"{stats.frames} frames in {stats.seconds:.1f} s: {stats.fps:.1f} frames/s "
             f"({stats.analysed_frames} analysed)")
     return 0
@@ -447,7 +463,8 @@ def _command_live(args) -> int:
 def _command_serve(args) -> int:
     from .pipeline.serve import serve
 
-    serve(_face_pipeline(args), args.host, args.port, model_name=Path(args.model).name, log=_stderr)
+    serve(_face_pipeline(args), args.host, args.port, model_name=Path(args.model).name, log=_stderr,
+          max_pixels=args.max_pixels)
     return 0
 
 
@@ -477,11 +494,11 @@ def _command_evaluate(args) -> int:
     if args.data_folder is not None:
         if args.labels is not None:
             raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
-        faces = read_class_folder(args.data_folder, args.label_map)
+        faces = read_class_folder(args.data_folder, args.label_map, args.max_pixels)
     else:
         if args.label_map is not None:
             raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
-        faces = split_faces(_load_data(args.data, args.labels), args.split)
+        faces = split_faces(_load_data(args.data, args.labels, args.max_pixels), args.split)
     model = load_estimator(args.model, args.trust_model)
     evaluation = evaluate(model, args.model, faces)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"

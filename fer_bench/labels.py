@@ -22,6 +22,13 @@ FERPLUS_NON_EXPRESSIONS: tuple[str, ...] = ("unknown", "NF")
 """The vote columns of ``fer2013new.csv`` after the eight expressions: the
 annotators could not tell the expression, or the image is not a face."""
 
+FERPLUS_TO_FER2013: dict[str, str | None] = {
+    "Neutral": "Neutral", "Happiness": "Happy", "Surprise": "Surprise", "Sadness": "Sad", "Anger": "Angry",
+    "Disgust": "Disgust", "Fear": "Fear", "Contempt": None,
+}
+"""FER+ class names -> FER-2013 class names; None where FER-2013 has no
+counterpart (contempt)."""
+
 CK_PLUS_TO_FER2013: dict[str, str | None] = {
     "anger": "Angry", "contempt": None, "disgust": "Disgust", "fear": "Fear", "happy": "Happy",
     "neutral": "Neutral", "sadness": "Sad", "surprise": "Surprise",

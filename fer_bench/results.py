@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,9 +216,14 @@ class ResultsStore:
         return relative
 
     def load_predictions(self, record: RunRecord) -> dict[str, np.ndarray]:
-        """``{"y_true", "y_pred"[, "scores"]}`` of a record; scores are probabilities (n, k)."""
-        with np.load(self.run_dir / record.predictions_file) as data:
-            return {key: data[key] for key in data.files}
+        """``{"y_true", "y_pred"[, "scores"]}`` of a record; scores are probabilities (n, k).
+
+        Raises
+        ------
+        ValueError
+            If the file is corrupt (see :func:`read_npz`).
+        """
+        return read_npz(self.run_dir / record.predictions_file, ("y_true", "y_pred"))
 
     def save_model_files(self, name: str, files: dict[str, bytes]) -> str:
         """Write a saved model's files under ``models/NAME/``; return that folder relative to the run."""
@@ -246,13 +252,38 @@ class ResultsStore:
         path = self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE
         if not path.is_file():
             return None
-        with np.load(path) as data:
-            return data["images"], data["labels"]
+        arrays = read_npz(path, ("images", "labels"))
+        return arrays["images"], arrays["labels"]
 
     def load_leaked_mask(self) -> np.ndarray | None:
         """The ``leaked`` mask of the scored PrivateTest faces, bool (n,); None when the run made no audit."""
         path = self.run_dir / PREDICTIONS_DIR / TEST_FACES_FILE
         if not path.is_file():
             return None
-        with np.load(path) as data:
-            return data["leaked"] if "leaked" in data.files else None
+        return read_npz(path).get("leaked")
+
+
+def read_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Every array of a ``.npz`` file, read without unpickling (``allow_pickle=False``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        Naming the file as corrupt if it is not a readable ``.npz`` (truncated,
+        overwritten, a damaged member) or lacks an array of ``required``.
+    """
+    if Path(path).is_file() and not zipfile.is_zipfile(path):  # else np.load would speak of pickled data
+        raise ValueError(f"{path}: corrupt .npz file, not a zip archive of numpy arrays (truncated or overwritten?)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, AttributeError) as error:
+        raise ValueError(f"{path}: corrupt .npz file, not readable as numpy arrays ({error})") from None
+    missing = [key for key in required if key not in arrays]
+    if missing:
+        raise ValueError(f"{path}: corrupt .npz file, it lacks the array(s) {', '.join(missing)}")
+    return arrays

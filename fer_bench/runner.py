@@ -13,6 +13,7 @@ or a dask or Ray cluster.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from .datasets import FERDataset
 from .datasets._dataset import DataError
 from .datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
 from .datasets.label_subset import subset_labels
-from .datasets.preparation import PreparedData, prepare_data
+from .datasets.preparation import PreparedData, missing_public_test, prepare_data
 from .estimators._registry import get_estimator_spec
 from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
@@ -320,6 +321,9 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
             data_audit = cached_audit(dataset, cache_dir=audit_cache_dir, near_threshold=near_threshold)
         prepared = prepare_data(dataset, profile.data, seed, data_audit, dedupe_train, drop_blank)
         used = prepared.dataset
+        no_public_test = missing_public_test(used)
+        if no_public_test:
+            print(f"warning: {no_public_test}", file=sys.stderr)
         splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
                   "PublicTest": used.split("PublicTest")}
         execution = {"backend": backend, "scheduler": scheduler, "n_jobs": jobs, "time_limit": time_limit,
@@ -341,6 +345,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
                 "plugins": list(plugins),
                 "execution": execution,
                 "resumed": [],
+                "warnings": [no_public_test] if no_public_test else [],
                 "complete": False,
                 "wall_seconds": None,
             }

@@ -184,3 +184,19 @@ def test_synthetic_faces_are_not_flagged_as_near_copies(tmp_path):
     audit = json.loads((tmp_path / "run" / "results.json").read_text())["manifest"]["audit"]
     assert audit["near_threshold"] == 0
     assert audit["private_exact"] + audit["private_near_only"] == 0
+
+
+def test_data_without_public_test_is_said_loudly_and_recorded(tmp_path, synthetic, capsys):
+    profile = Profile(name="test", data={"Training": 140, "PrivateTest": 70})
+    without_public = synthetic.select(synthetic.usage != "PublicTest")
+    (record,) = run_benchmark(["knn"], without_public, profile, tmp_path / "run", progress=False)
+    assert record.status == "ok"
+    err = capsys.readouterr().err
+    assert "warning: synthetic: no PublicTest faces: model selection falls back to cross-validation on Training" in err
+    assert "networks keep their last epoch" in err
+    manifest = json.loads((tmp_path / "run" / "results.json").read_text())["manifest"]
+    [warning] = manifest["warnings"]
+    assert "no PublicTest faces" in warning
+    run_benchmark(["knn"], synthetic, profile, tmp_path / "with", progress=False)
+    assert "PublicTest" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "with" / "results.json").read_text())["manifest"]["warnings"] == []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ._dataset import DataError, FERDataset, describe_dataset
 from .csv_formats import read_fer_csv
+from .image_files import MAX_PIXELS
 from .image_folder import read_image_folder
 from .subsets import stratified_indices, stratified_subset
 from .synthetic import make_synthetic
@@ -21,7 +22,7 @@ __all__ = ["DataError", "FERDataset", "describe_dataset", "load_dataset", "make_
            "stratified_indices", "stratified_subset"]
 
 
-def load_dataset(path: str | Path, test_path: str | Path | None = None) -> FERDataset:
+def load_dataset(path: str | Path, test_path: str | Path | None = None, max_pixels: int = MAX_PIXELS) -> FERDataset:
     """Read FER-2013 from a CSV file or an image folder, telling the layout apart by itself.
 
     Parameters
@@ -34,6 +35,8 @@ def load_dataset(path: str | Path, test_path: str | Path | None = None) -> FERDa
     test_path : path, optional
         The Kaggle challenge's ``test.csv`` to go with a ``train.csv`` (one
         beside it is found without this).
+    max_pixels : int
+        Largest image of an image folder, in pixels (checked before decoding).
 
     Returns
     -------
@@ -50,5 +53,5 @@ def load_dataset(path: str | Path, test_path: str | Path | None = None) -> FERDa
     if path.is_dir():
         if test_path is not None:
             raise DataError(f"{path}: an image folder takes no separate test file ({test_path})")
-        return read_image_folder(path)
+        return read_image_folder(path, max_pixels)
     return read_fer_csv(path, test_path)

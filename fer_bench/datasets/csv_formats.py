@@ -47,6 +47,10 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
 """Columns of each layout (lower-cased header names)."""
 _LAYOUT_KEYS = {FULL_LAYOUT: "usage", TRAIN_LAYOUT: "emotion", TEST_LAYOUT: "pixels"}
 """The column that identifies a layout, checked in this order."""
+KNOWN_COLUMNS: frozenset[str] = frozenset(name for names in LAYOUTS.values() for name in names)
+"""Every column a FER-2013 layout may have (lower-cased); others are refused, not ignored."""
+_WHITESPACE = np.frombuffer(b" \t\r\v\f", dtype=np.uint8)
+_SHOWN_CHARACTERS = 120  # of a header in a message: a file without line ends must not be printed whole
 _ROWS_PER_CHUNK = 256  # ~2 MB of text: the per-chunk arrays stay in cache and are reused, not mmapped anew
 _LABEL_TOKENS = [str(label).encode() for label in range(len(FER2013_CLASSES))]
 
@@ -80,8 +84,10 @@ class _Table:
     ----------
     header : str
         The first non-blank line.
+    names : list of str
+        Header names, stripped of spaces and quotes.
     columns : list of str
-        Header names, stripped of spaces and quotes, lower-cased.
+        The same, lower-cased.
     starts, ends : ndarray of int64, shape (n_rows, n_columns)
         Byte span of every data field, without surrounding quotes and ``\\r``.
     lines : ndarray of int64, shape (n_rows,)
@@ -89,6 +95,8 @@ class _Table:
     """
 
     def __init__(self, path: Path, data: bytes) -> None:
+        if b"\n" not in data and b"\r" in data:  # classic Mac OS line ends: CR alone
+            data = data.replace(b"\r", b"\n")
         self.path, self.data = path, data
         buffer = np.frombuffer(data, dtype=np.uint8)
         newlines = np.flatnonzero(buffer == ord("\n"))
@@ -97,13 +105,18 @@ class _Table:
         carriage = line_ends > line_starts
         carriage[carriage] = buffer[line_ends[carriage] - 1] == ord("\r")
         line_ends = line_ends - carriage
-        line_numbers = np.flatnonzero(line_ends > line_starts)  # blank lines are skipped
+        line_numbers = np.flatnonzero(line_ends > line_starts)
+        # Blank lines, also of spaces and tabs, are skipped; only lines that start with one are looked at in full.
+        spaced = line_numbers[np.isin(buffer[line_starts[line_numbers]], _WHITESPACE)]
+        blank = [line for line in spaced.tolist() if not data[line_starts[line]:line_ends[line]].strip()]
+        line_numbers = np.setdiff1d(line_numbers, blank, assume_unique=True) if blank else line_numbers
         header_line, data_lines = line_numbers[0], line_numbers[1:]
         try:
             self.header = data[line_starts[header_line]:line_ends[header_line]].decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise DataError(f"{path}: line {header_line + 1}: the header is not text ({error})") from error
-        self.columns = [name.strip().strip('"').strip().lower() for name in self.header.split(",")]
+        self.names = [name.strip().strip('"').strip() for name in self.header.split(",")]
+        self.columns = [name.lower() for name in self.names]
         self.lines = data_lines + 1
         self._buffer = buffer
         self._line_spans = line_starts[data_lines], line_ends[data_lines]
@@ -115,15 +128,26 @@ class _Table:
         Raises
         ------
         DataError
-            Listing expected and found columns if one is missing, or naming the
-            first row with another number of fields than the header.
+            Naming a column that appears twice, listing expected and found
+            columns if one is missing or unknown (a split column other than
+            ``Usage`` would be ignored), or naming the first row with another
+            number of fields than the header.
         """
+        found = _shorten(", ".join(self.columns))
+        repeated = list(dict.fromkeys(name for name in self.names if self.columns.count(name.lower()) > 1))
+        if repeated:
+            raise DataError(f"{self.path}: column(s) {', '.join(repeated)} appear more than once in the header "
+                            f"(names compared case-insensitively); found {found}")
         missing = [name for name in LAYOUTS[layout] if name not in self.columns]
         if missing:
             raise DataError(f"{self.path}: missing column(s) {', '.join(missing)}: the {layout} layout needs "
-                            f"{', '.join(LAYOUTS[layout])}; found {', '.join(self.columns)}")
+                            f"{', '.join(LAYOUTS[layout])}; found {found}")
+        unknown = [name for name in self.names if name.lower() not in KNOWN_COLUMNS]
+        if unknown:
+            raise DataError(f"{self.path}: unknown column(s) {_shorten(', '.join(unknown))}: FER-2013 files have only "
+                            f"the columns emotion, pixels and Usage (the split, under that name); found {found}")
         if len(self) == 0:
-            raise DataError(f"{self.path}: no data rows after the header {self.header.strip()!r}")
+            raise DataError(f"{self.path}: no data rows after the header {_shorten(self.header.strip())!r}")
         buffer = self._buffer
         starts, ends = self._line_spans
         commas = np.flatnonzero(buffer == ord(","))
@@ -132,7 +156,7 @@ class _Table:
         n_fields = len(self.columns)
         wrong = np.flatnonzero(n_commas != n_fields - 1)
         if len(wrong):
-            raise self.error(wrong[0], f"expected {n_fields} comma-separated fields ({self.header.strip()}), "
+            raise self.error(wrong[0], f"expected {n_fields} comma-separated fields ({_shorten(self.header.strip())}), "
                                        f"found {n_commas[wrong[0]] + 1}")
         field_commas = commas[first_comma[:, None] + np.arange(n_fields - 1)]
         self.starts = np.concatenate([starts[:, None], field_commas + 1], axis=1)
@@ -224,12 +248,25 @@ class _Table:
         if out_of_range.any():
             number = int(np.argmax(out_of_range))
             row = int(np.searchsorted(row_numbers, number, side="right")) - 1
+            end = start = int(last_digit[number])
+            while start > 0 and is_digit[start - 1]:
+                start -= 1
+            token = text[start:end + 1].tobytes().decode()
+            what = (f"is out of range ({token})" if int(token) > 255 else
+                    f"is {token!r}, with leading zeros: write a pixel as a plain integer of at most 3 digits")
             problems.append((row, f"pixels must be {N_PIXELS:,} integers 0..255; "
-                                  f"number {number - row_numbers[row] + 1} is out of range"))
+                                  f"number {number - row_numbers[row] + 1} {what}"))
         if problems:
             row, message = min(problems, key=lambda problem: problem[0])
             raise self.error(first + row, message)
         return values.astype(np.uint8).reshape(-1, N_PIXELS)
+
+
+def _shorten(text: str) -> str:
+    """``text``, cut to its first characters when it is long (for messages)."""
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text):,} characters)"
 
 
 def _read_columns(table: _Table, *readers):
@@ -252,7 +289,8 @@ def _read_table(path: Path) -> tuple[_Table, str]:
     layout = next((name for name, key in _LAYOUT_KEYS.items() if key in columns), None)
     if layout is None:
         known = "; ".join(f"{name}: {', '.join(names)}" for name, names in LAYOUTS.items())
-        raise DataError(f"{path}: the header {table.header.strip()!r} matches no FER-2013 layout; expected {known}")
+        raise DataError(f"{path}: the header {_shorten(table.header.strip())!r} matches no FER-2013 layout; "
+                        f"expected {known}")
     table.split_fields(layout)
     return table, layout
 

@@ -4,22 +4,21 @@ The split comes from the file-name prefix (``Training_``, ``PublicTest_``,
 ``PrivateTest_``); a file without one is Training under ``train/`` and
 PrivateTest under ``test/`` (the held-out test set, where headline numbers come
 from). The label comes from the emotion folder's name, case-insensitively
-(``happy/`` -> 3). Images of any size and mode become 48x48 grayscale: EXIF
-orientation applied, converted to ``L``, centre-cropped to a square and resized
-(bilinear, antialiased); a 48x48 grayscale image keeps its exact pixels.
+(``happy/`` -> 3). Images of any size and mode become 48x48 grayscale faces
+as :func:`fer_bench.datasets.image_files.to_face` makes them; an image over
+``max_pixels`` pixels is refused before decoding, one under 8 pixels on a side
+as too small, and a folder that is a symbolic link loop as unreadable.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..labels import FER2013_CLASSES, SPLITS, class_index
 from ._dataset import DataError, FERDataset
+from .image_files import MAX_PIXELS, entry_kind, read_face_files
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
                                             ".pgm", ".ppm"})
@@ -41,21 +40,25 @@ def _image_files(root: Path) -> list[tuple[str, int, str]]:
     ------
     DataError
         If neither ``train/`` nor ``test/`` exists, a folder is not an
-        expression, an image lies outside an emotion folder, or there is no image.
+        expression, an image lies outside an emotion folder, a folder or image is
+        a symbolic link loop (or a link to nothing), or there is no image.
     """
-    tops = {child.name.lower(): child for child in root.iterdir() if child.is_dir()}
+    tops = {child.name.lower(): child for child in root.iterdir() if child.is_dir() or child.name.lower() in FOLDER_SPLITS}
     if not tops.keys() & FOLDER_SPLITS.keys():
         raise DataError(f"{root}: expected image folders train/<emotion>/ and/or test/<emotion>/, "
                         f"found {', '.join(sorted(tops)) or 'no folders'}")
     entries = []
     for top, default_split in FOLDER_SPLITS.items():
-        if top not in tops:
+        if top not in tops or entry_kind(tops[top]) != "dir":
             continue
         for child in sorted(tops[top].iterdir()):
-            if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
+            if child.name.startswith("."):
+                continue
+            kind = entry_kind(child)
+            if kind == "file" and child.suffix.lower() in IMAGE_SUFFIXES:
                 raise DataError(f"{child}: an image outside an emotion folder; expected "
                                 f"{tops[top]}/<emotion>/{child.name} with <emotion> one of {', '.join(FER2013_CLASSES)}")
-            if not child.is_dir() or child.name.startswith("."):
+            if kind != "dir":
                 continue
             try:
                 label = class_index(child.name)
@@ -64,54 +67,42 @@ def _image_files(root: Path) -> list[tuple[str, int, str]]:
                                 f"{', '.join(FER2013_CLASSES)} (any case)") from error
             entries.extend((file.relative_to(root).as_posix(), label, _split_of(file.name, default_split))
                            for file in child.iterdir()
-                           if file.is_file() and not file.name.startswith(".") and file.suffix.lower() in IMAGE_SUFFIXES)
+                           if not file.name.startswith(".") and file.suffix.lower() in IMAGE_SUFFIXES
+                           and entry_kind(file) == "file")
     if not entries:
         raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) under train/<emotion>/ or test/<emotion>/")
     return sorted(entries)
 
 
-def to_face(image: Image.Image) -> np.ndarray:
-    """A face image of any size and mode as ``ndarray of uint8, shape (48, 48)``."""
-    image = ImageOps.exif_transpose(image).convert("L")
-    return np.asarray(ImageOps.fit(image, (48, 48), method=Image.Resampling.BILINEAR), dtype=np.uint8)
-
-
-def read_image_folder(root: str | Path) -> FERDataset:
+def read_image_folder(root: str | Path, max_pixels: int = MAX_PIXELS) -> FERDataset:
     """Read an image-folder export of FER-2013 (see the module docstring).
 
     Parameters
     ----------
     root : path
         The folder holding ``train/`` and/or ``test/``.
+    max_pixels : int
+        Largest accepted image, in pixels (checked before decoding).
 
     Returns
     -------
     FERDataset
         Faces ordered by split (Training, PublicTest, PrivateTest), then by
         relative path; ``ids`` holds the relative paths. ``sha256`` is the digest
-        over every image file in sorted relative-path order, of its path (UTF-8),
-        a NUL byte, its size (8 bytes, little-endian) and its bytes.
+        over every image file in sorted relative-path order (see
+        :func:`~fer_bench.datasets.image_files.read_face_files`).
 
     Raises
     ------
     DataError
         If the layout is wrong (see :func:`_image_files`) or a file is not a
-        readable image (naming the file).
+        readable image, is over ``max_pixels`` or under 8 pixels on a side
+        (naming the file).
     """
     root = Path(root)
     entries = _image_files(root)
-    digest = hashlib.sha256()
-    images = np.empty((len(entries), 48, 48), dtype=np.uint8)
-    for i, (relative, _, _) in enumerate(entries):
-        content = (root / relative).read_bytes()
-        digest.update(relative.encode() + b"\0" + len(content).to_bytes(8, "little"))
-        digest.update(content)
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                images[i] = to_face(image)
-        except (UnidentifiedImageError, OSError, ValueError) as error:
-            raise DataError(f"{root / relative}: not a readable image ({error})") from error
+    images, sha256 = read_face_files(root, [relative for relative, _, _ in entries], max_pixels=max_pixels)
     paths, labels, usage = (np.array(column) for column in zip(*entries))
     order = np.argsort([SPLITS.index(split) for split in usage], kind="stable")
     return FERDataset(images=images[order], labels=labels[order].astype(np.int64), usage=usage[order],
-                      source=str(root), sha256=digest.hexdigest(), ids=paths[order])
+                      source=str(root), sha256=sha256, ids=paths[order])

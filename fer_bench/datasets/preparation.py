@@ -95,3 +95,18 @@ def prepare_data(dataset: FERDataset, sizes: dict[str, int], seed: int, audit: D
     exact[audit.leak_rows.get("PrivateTest", {}).get("exact", np.empty(0, dtype=np.int64))] = True
     scored = rows[is_private[rows]]
     return PreparedData(used, leaked[scored], exact[scored], dropped)
+
+
+def missing_public_test(dataset: FERDataset) -> str | None:
+    """The warning for faces without a PublicTest split, else None.
+
+    Without PublicTest (an image folder without ``PublicTest_`` files, a CSV of
+    Training and PrivateTest only), estimators cannot select on it:
+    :func:`fer_bench.execution.fit_and_predict` passes them no validation data,
+    so grid searches cross-validate on Training and networks keep their last
+    epoch instead of their best one.
+    """
+    if np.any(dataset.usage == "PublicTest"):
+        return None
+    return (f"{dataset.source}: no PublicTest faces: model selection falls back to cross-validation on Training, "
+            "and networks keep their last epoch instead of the best PublicTest one")

@@ -2,9 +2,9 @@
 
 The faces come from a FER-2013 layout (any split, FER-2013 or FER+ labels) or
 from a folder of class folders, ``DIR/<class name>/**/*.png|jpg|...``, such as
-CK+ exports: images of any size and colour become 48x48 grayscale faces (EXIF
-orientation applied, converted to ``L``, centre-cropped to a square, resized
-bilinearly, as :func:`fer_bench.datasets.image_folder.to_face` does). Folder
+CK+ exports: images of any size and colour become 48x48 grayscale faces, read
+with the limits of :mod:`fer_bench.datasets.image_files` (too many pixels, too
+small). Folder
 names are FER-2013 class names or, with a label map (``ck+``), the other data
 set's names; classes with no FER-2013 counterpart (CK+ contempt) are counted
 and left out of the scores.
@@ -16,8 +16,6 @@ say, Neutral faces would otherwise count a Neutral F1 of 0 in the macro-F1.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import time
 import warnings
@@ -27,11 +25,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from ..datasets import DataError
 from ..estimators.persistence import saved_class_names
-from ..datasets.image_folder import IMAGE_SUFFIXES, to_face
+from ..datasets.image_files import MAX_PIXELS, entry_kind, read_face_files
+from ..datasets.image_folder import IMAGE_SUFFIXES
 from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
 from ..report.figures import confusion_overview_figure
@@ -93,7 +91,7 @@ def split_faces(dataset, split: str = "PrivateTest") -> LabelledFaces:
                          dataset.sha256, split, synthetic=dataset.synthetic)
 
 
-def read_class_folder(root: str | Path, label_map: str | None = None) -> LabelledFaces:
+def read_class_folder(root: str | Path, label_map: str | None = None, max_pixels: int = MAX_PIXELS) -> LabelledFaces:
     """Read a folder of class folders, ``root/<class name>/**/<image>``, as FER-2013-labelled faces.
 
     Parameters
@@ -102,6 +100,8 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
     label_map : str, optional
         A key of :data:`fer_bench.labels.LABEL_MAPS` (``"ck+"``) for folder names
         that are not FER-2013's; FER-2013 names (any case) are always accepted.
+    max_pixels : int
+        Largest accepted image, in pixels (checked before decoding).
 
     Returns
     -------
@@ -114,8 +114,10 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
     ------
     DataError
         If ``root`` is not a folder, a class folder's name is unknown (naming the
-        folder), an image lies outside a class folder, a file is not a readable
-        image (naming it), or no image is left to score.
+        folder), a class folder or image is a symbolic link loop or a link to
+        nothing, an image lies outside a class folder, a file is not a readable
+        image, is over ``max_pixels`` or under 8 pixels on a side (naming it),
+        or no image is left to score.
     KeyError
         If ``label_map`` is not a known map.
     """
@@ -126,8 +128,9 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
     for child in sorted(root.iterdir()):
         if child.name.startswith("."):
             continue
-        if child.is_file():
-            if child.suffix.lower() in IMAGE_SUFFIXES:
+        kind = entry_kind(child)
+        if kind != "dir":
+            if kind == "file" and child.suffix.lower() in IMAGE_SUFFIXES:
                 raise DataError(f"{child}: an image outside a class folder; expected {root}/<class name>/{child.name}")
             continue
         try:
@@ -138,8 +141,9 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
                     "" if label_map else " (another data set's names need --label-map, e.g. ck+)")
             raise DataError(f"{child}: folder name is not a known class: {error.args[0]}{hint}") from None
         entries.extend((file.relative_to(root).as_posix(), label) for file in sorted(child.rglob("*"))
-                       if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES
-                       and not any(part.startswith(".") for part in file.relative_to(root).parts))
+                       if file.suffix.lower() in IMAGE_SUFFIXES
+                       and not any(part.startswith(".") for part in file.relative_to(root).parts)
+                       and entry_kind(file) == "file")
     scored = [(relative, label) for relative, label in entries if label is not None]
     excluded: dict[str, int] = {}
     for relative, label in entries:
@@ -149,23 +153,11 @@ def read_class_folder(root: str | Path, label_map: str | None = None) -> Labelle
     if not scored:
         raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) to score under {root}/<class name>/"
                         + (f"; excluded {excluded}" if excluded else ""))
-    digest = hashlib.sha256()
-    images = np.empty((len(scored), 48, 48), dtype=np.uint8)
-    position = 0
-    for relative, label in entries:
-        content = (root / relative).read_bytes()
-        digest.update(relative.encode() + b"\0" + len(content).to_bytes(8, "little") + content)
-        if label is None:
-            continue
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                images[position] = to_face(image)
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
-            raise DataError(f"{root / relative}: not a readable image ({error})") from error
-        position += 1
+    images, sha256 = read_face_files(root, [relative for relative, _ in entries],
+                                     [label is not None for _, label in entries], max_pixels)
     labels = np.array([label for _, label in scored], dtype=np.int64)
     scope = f"{label_map.upper()} folder" if label_map else "image folder"
-    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), digest.hexdigest(), scope, excluded)
+    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), sha256, scope, excluded)
 
 
 def default_output_dir(model_dir: str | Path, label: str) -> Path:

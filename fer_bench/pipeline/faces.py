@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets.image_files import MAX_PIXELS, open_image
 from ._opencv import import_cv2 as _cv2
 from .detection import to_gray
 
@@ -16,7 +17,7 @@ INTERPOLATIONS: tuple[str, ...] = ("area", "linear", "cubic", "nearest", "lanczo
 """Resampling methods for :func:`crop_faces` (OpenCV's ``INTER_*``); ``area`` suits shrinking."""
 
 
-def read_image(path: str | Path) -> np.ndarray:
+def read_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read a photo (JPEG, PNG, BMP, TIFF, WebP, ...; colour or grayscale) as BGR ``uint8 (h, w, 3)``.
 
     Raises
@@ -24,24 +25,34 @@ def read_image(path: str | Path) -> np.ndarray:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is not an image OpenCV can decode (corrupt, truncated, another format).
+        If the file is not an image OpenCV can decode (corrupt, truncated, another format),
+        or has more than ``max_pixels`` pixels (see :func:`decode_image`).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such image file")
-    return decode_image(path.read_bytes(), str(path))
+    return decode_image(path.read_bytes(), str(path), max_pixels)
 
 
-def decode_image(data: bytes, name: str = "image") -> np.ndarray:
+def decode_image(data: bytes, name: str = "image", max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode image file bytes into BGR ``uint8 (h, w, 3)``; ``name`` is used in the error.
+
+    The header is read first (:func:`fer_bench.datasets.image_files.open_image`):
+    an image of more than ``max_pixels`` pixels is refused before decoding.
 
     Raises
     ------
+    ImageTooLargeError
+        (a ``ValueError``) If the image has more than ``max_pixels`` pixels.
     ValueError
-        If the bytes are not an image OpenCV can decode.
+        If the bytes are not an image Pillow can identify and OpenCV can decode.
     """
     cv2 = _cv2()
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR) if data else None
+    open_image(data, name, max_pixels).close()
+    try:
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as error:
+        raise ValueError(f"{name}: OpenCV cannot decode it ({str(error).strip().splitlines()[-1]})") from None
     if image is None:
         raise ValueError(f"{name}: not a readable image (corrupt, empty or an unsupported format)")
     return image

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..datasets.image_files import MAX_PIXELS, check_pixel_count
 from .annotate import draw_faces
 from ._opencv import import_cv2 as _cv2
 from .predict import FacePipeline
@@ -29,15 +30,17 @@ class LiveStats:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
 
-def open_source(source: str):
+def open_source(source: str, max_pixels: int = MAX_PIXELS):
     """Open a camera (``"0"``, ``"1"``, ...) or a video file with OpenCV.
+
+    The frame size is checked against ``max_pixels`` from the source's header, before any frame is decoded.
 
     Raises
     ------
     FileNotFoundError
         If ``source`` is neither a camera index nor an existing file.
     ValueError
-        If OpenCV cannot open or decode it.
+        If OpenCV cannot open or decode it, or its frames have more than ``max_pixels`` pixels.
     """
     cv2 = _cv2()
     if source.isdigit():
@@ -55,6 +58,12 @@ def open_source(source: str):
         what = f"{source}"
     if not capture.isOpened():
         raise ValueError(f"{what}: OpenCV cannot open it as a video source")
+    try:
+        check_pixel_count(int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+                          what, max_pixels)
+    except ValueError:
+        capture.release()
+        raise
     return capture
 
 
@@ -71,7 +80,8 @@ def window_available() -> bool:
 
 
 def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Path | None = None,
-             show: bool | None = None, max_frames: int | None = None, log=None) -> LiveStats:
+             show: bool | None = None, max_frames: int | None = None, log=None,
+             max_pixels: int = MAX_PIXELS) -> LiveStats:
     """Annotate faces and expressions on each frame of ``source`` until it ends, ``q`` or Ctrl-C.
 
     Faces are detected and classified on every ``every``-th frame; the frames in
@@ -92,6 +102,8 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
         Stop after this many frames.
     log : callable, optional
         Receives progress messages.
+    max_pixels : int
+        Largest frame, in pixels (see :func:`open_source`).
 
     Returns
     -------
@@ -101,7 +113,8 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
     Raises
     ------
     FileNotFoundError, ValueError
-        If the source cannot be opened, ``every`` < 1, or the output video cannot be written.
+        If the source cannot be opened or its frames exceed ``max_pixels``, ``every`` < 1, or the
+        output video cannot be written.
     """
     cv2 = _cv2()
     if every < 1:
@@ -110,7 +123,7 @@ def run_live(source: str, pipeline: FacePipeline, every: int = 5, out: str | Pat
         raise ValueError(f"{out}: is a folder, cannot write a video there (give a file name such as out.mp4)")
     log = log or (lambda message: None)
     show = window_available() if show is None else show
-    capture = open_source(source)
+    capture = open_source(source, max_pixels)
     if not show and source.isdigit():
         log(f"camera {source}, no window: Ctrl-C stops")
     writer = temporary = None

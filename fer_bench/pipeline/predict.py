@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets.image_files import MAX_PIXELS
 from ..labels import FER2013_CLASSES
 from .faces import crop_faces
 
@@ -138,7 +139,8 @@ def encode_image(image: np.ndarray, suffix: str = ".png") -> bytes:
     return buffer.tobytes()
 
 
-def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = None, log=None) -> tuple[list[dict], list[str]]:
+def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = None, log=None,
+                   max_pixels: int = MAX_PIXELS) -> tuple[list[dict], list[str]]:
     """Run ``pipeline`` on image files; optionally write each annotated image to ``out_dir``.
 
     Parameters
@@ -149,6 +151,8 @@ def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = N
         Folder for annotated copies, ``<stem>_faces<ext>`` (created if needed).
     log : callable, optional
         Receives one message per line (e.g. a file without faces, an unreadable file).
+    max_pixels : int
+        Largest image read, in pixels; a larger one is an unreadable file, refused before decoding.
 
     Returns
     -------
@@ -167,7 +171,7 @@ def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = N
     results, errors, taken = [], [], set()
     for path in map(Path, paths):
         try:
-            image = read_image(path)
+            image = read_image(path, max_pixels)
         except Exception as error:  # one bad file (also cv2.error, a decompression bomb) is named, the rest processed
             message = str(error) if isinstance(error, (FileNotFoundError, ValueError)) else \
                 f"{path}: not a readable image ({type(error).__module__}.{type(error).__name__}: {str(error).strip().splitlines()[0]})"

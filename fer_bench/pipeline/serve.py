@@ -10,6 +10,7 @@ import base64
 import threading
 from pathlib import Path
 
+from ..datasets.image_files import MAX_PIXELS
 from .predict import FacePipeline, encode_image
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -54,19 +55,22 @@ th:first-child, td:first-child { text-align: left; }
 """
 
 
-def create_app(pipeline: FacePipeline, model_name: str = "model", max_upload_bytes: int = MAX_UPLOAD_BYTES):
+def create_app(pipeline: FacePipeline, model_name: str = "model", max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               max_pixels: int = MAX_PIXELS):
     """Build the Flask app.
 
     Routes: ``GET /`` the upload form; ``POST /predict`` (form field ``photo``) the
     annotated photo and a probability table per face, or JSON
     ``{"image", "faces": [{"box", "label", "probabilities"}]}`` when the request
-    accepts ``application/json`` best. Errors: 400 (no file, not an image), 413 (too
-    large), 415 (not an image type), each with a one-line message.
+    accepts ``application/json`` best. Errors: 400 (no file, not an image), 413 (over
+    ``max_upload_bytes``, or an image of more than ``max_pixels`` pixels, refused
+    from its header before decoding), 415 (not an image type), each with a one-line message.
     """
     from flask import Flask, jsonify, render_template_string, request
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from .annotate import draw_faces
+    from ..datasets.image_files import ImageTooLargeError
     from .faces import decode_image
 
     app = Flask(__name__)
@@ -96,7 +100,9 @@ def create_app(pipeline: FacePipeline, model_name: str = "model", max_upload_byt
         if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
             return reply(415, f"{name}: unsupported file type; upload one of {', '.join(UPLOAD_SUFFIXES)}")
         try:
-            image = decode_image(upload.read(), name)
+            image = decode_image(upload.read(), name, max_pixels)
+        except ImageTooLargeError as error:
+            return reply(413, str(error))
         except ValueError as error:
             return reply(400, str(error))
         with lock:
@@ -116,7 +122,8 @@ def create_app(pipeline: FacePipeline, model_name: str = "model", max_upload_byt
     return app
 
 
-def serve(pipeline: FacePipeline, host: str = "127.0.0.1", port: int = 8000, model_name: str = "model", log=None) -> None:
+def serve(pipeline: FacePipeline, host: str = "127.0.0.1", port: int = 8000, model_name: str = "model", log=None,
+          max_pixels: int = MAX_PIXELS) -> None:
     """Serve :func:`create_app` on ``host:port`` until Ctrl-C (Werkzeug's threaded server, for local use).
 
     Raises
@@ -129,7 +136,7 @@ def serve(pipeline: FacePipeline, host: str = "127.0.0.1", port: int = 8000, mod
     if host not in LOOPBACK_HOSTS:
         log(f"warning: serving on {host}: other machines can reach this page; it has no authentication")
     log(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
-    create_app(pipeline, model_name).run(host=host, port=port, threaded=True, use_reloader=False)
+    create_app(pipeline, model_name, max_pixels=max_pixels).run(host=host, port=port, threaded=True, use_reloader=False)
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -340,6 +340,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
         "run_id": str(manifest.get("run_id") or store.run_dir.name),
         "created": manifest.get("created"),
         "synthetic": bool(data.get("synthetic")),
+        "warnings": [str(warning) for warning in manifest.get("warnings") or ()],
         "data_source": data.get("source"),
         "data_sha256": data.get("sha256"),
         "profile_name": profile_name,

@@ -232,3 +232,47 @@ def test_ids_name_file_and_line(tmp_path):
     path = tmp_path / "fer2013.csv"
     path.write_text(f"emotion,pixels,Usage\n0,{pixels},Training\n\n1,{pixels},PrivateTest\n")
     assert load_dataset(path).ids.tolist() == ["fer2013.csv:2", "fer2013.csv:4"]  # the blank line 3 is skipped
+
+
+@pytest.mark.parametrize("header, patterns", [
+    ("emotion,pixels,Split", [r"unknown column\(s\) Split", "only the columns emotion, pixels and Usage",
+                              "found emotion, pixels, split"]),
+    ("emotion,pixels,Usage,subject", [r"unknown column\(s\) subject"]),
+    ("emotion,pixels,pixels", [r"column\(s\) pixels appear more than once"]),
+    ("emotion,Usage,pixels,usage", [r"column\(s\) Usage, usage appear more than once"]),
+])
+def test_unknown_and_repeated_columns_are_refused_naming_them(tmp_path, tiny, header, patterns):
+    rows = [(*row, "x")[:header.count(",") + 1] for row in fer2013_rows(*tiny)]
+    raises(write(tmp_path / "columns.csv", header, rows), *patterns)
+
+
+def test_cr_only_line_ends_are_read(tmp_path, tiny):
+    assert_same(load_dataset(write(tmp_path / "mac.csv", "emotion,pixels,Usage", fer2013_rows(*tiny), newline="\r")),
+                *tiny)
+
+
+def test_a_file_without_line_ends_gets_a_short_message(tmp_path, tiny):
+    path = tmp_path / "one_line.csv"
+    path.write_text("label,image," + ",".join(pixel_text(image) for image in tiny[0]))
+    message = raises(path, "matches no FER-2013 layout", r"\(\d{3},\d{3} characters\)")
+    assert len(message) < 600
+
+
+@pytest.mark.parametrize("blank", ["   ", " \t ", "  \r"])
+def test_lines_of_spaces_are_skipped_like_blank_lines(tmp_path, tiny, blank):
+    path = write(tmp_path / "fer2013.csv", "emotion,pixels,Usage", fer2013_rows(*tiny))
+    path.write_bytes(path.read_bytes() + blank.encode() + b"\n" + blank.encode())
+    dataset = load_dataset(path)
+    assert_same(dataset, *tiny)
+    test = write(tmp_path / "test.csv", "pixels", [*challenge_test_rows(3), (blank,)])
+    assert len(load_dataset(test)) == 3
+
+
+@pytest.mark.parametrize("value, patterns", [
+    ("0012", [r"number 1 is '0012', with leading zeros", "plain integer of at most 3 digits"]),
+    ("0256", [r"number 1 is out of range \(0256\)"]),
+    ("1000", [r"number 1 is out of range \(1000\)"]),
+])
+def test_a_pixel_of_four_digits_is_named_for_what_is_wrong(tmp_path, value, patterns):
+    message = raises(bad_row_file(tmp_path, 3, 1, ONE_ROW.replace("1", value, 1)), r"row 3 \(line 4\)", *patterns)
+    assert value != "0012" or "out of range" not in message

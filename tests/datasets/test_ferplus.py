@@ -28,13 +28,18 @@ def write_ferplus(path, usage, votes, header=HEADER, compress=False):
     return path
 
 
+FER2013_LABEL_OF_FERPLUS = np.array([6, 3, 5, 4, 0, 1, 2, 6])
+"""FER-2013 label of a face per FER+ label (neutral 6, happiness 3, surprise 5, sadness 4, anger 0, disgust 1,
+fear 2; contempt, which FER-2013 lacks, as neutral)."""
+
+
 @pytest.fixture
 def fer2013():
-    """48 faces in fer2013.csv order: 16 per split."""
+    """48 faces in fer2013.csv order: 16 per split, face i labelled as FER+ label i % 8 maps onto FER-2013."""
     usage = np.repeat(SPLITS, 16)
     images = np.random.default_rng(0).integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
-    return FERDataset(images=images, labels=np.arange(len(usage)) % 7, usage=usage, source="fer2013.csv",
-                      sha256="0" * 64)
+    return FERDataset(images=images, labels=FER2013_LABEL_OF_FERPLUS[np.arange(len(usage)) % 8], usage=usage,
+                      source="fer2013.csv", sha256="0" * 64)
 
 
 def test_plurality_labels_and_drop_reasons():
@@ -152,7 +157,7 @@ def fer2013_and_ferplus_files(tmp_path):
     images = rng.integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
     for image, label in zip(images, ferplus_label):
         image[:8] = 30 * (label + 1)  # a class cue a classifier can learn
-    rows = [f"{label % 7},{' '.join(map(str, image.ravel()))},{split}"
+    rows = [f"{FER2013_LABEL_OF_FERPLUS[label]},{' '.join(map(str, image.ravel()))},{split}"
             for image, label, split in zip(images, ferplus_label, usage)]
     fer_path = tmp_path / "fer2013.csv"
     fer_path.write_text("\n".join(["emotion,pixels,Usage", *rows]) + "\n")
@@ -188,3 +193,47 @@ def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_fi
     assert record["metrics"]["n"] == 16
     report = (run_dir / "report.html").read_text()
     assert "Contempt" in report and "Happiness" in report
+
+
+def labelled_pair(tmp_path, n=700, agreement=0.7, seed=0):
+    """FER-2013 faces and their FER+ votes: the FER-2013 label is the FER+ one on about ``agreement`` of the
+    faces (the others random), as in a genuine pair; returns (dataset, ferplus labels, votes file)."""
+    rng = np.random.default_rng(seed)
+    usage = np.repeat(SPLITS, [n - 2 * (n // 8), n // 8, n // 8])
+    ferplus = rng.choice(8, n, p=[0.3, 0.25, 0.12, 0.1, 0.08, 0.05, 0.05, 0.05])
+    labels = np.where(rng.random(n) < agreement, FER2013_LABEL_OF_FERPLUS[ferplus], rng.integers(0, 7, n))
+    dataset = FERDataset(images=np.zeros((n, 48, 48), np.uint8), labels=labels, usage=usage, source="fer2013.csv",
+                         sha256="0" * 64)
+    return dataset, ferplus, write_ferplus(tmp_path / "fer2013new.csv", usage, [one_hot_votes(c) for c in ferplus])
+
+
+def test_labels_that_agree_beyond_chance_are_accepted(tmp_path):
+    dataset, ferplus, path = labelled_pair(tmp_path)
+    relabelled, _ = apply_ferplus_labels(dataset, path)
+    np.testing.assert_array_equal(relabelled.labels, ferplus)
+
+
+def test_rows_in_another_order_are_refused_though_count_and_usage_match(tmp_path):
+    dataset, ferplus, _ = labelled_pair(tmp_path)
+    order = np.concatenate([np.random.default_rng(1).permutation(np.flatnonzero(dataset.usage == split))
+                            for split in SPLITS])  # shuffled within each split: Usage still lines up
+    path = write_ferplus(tmp_path / "shuffled.csv", dataset.usage, [one_hot_votes(c) for c in ferplus[order]])
+    with pytest.raises(DataError) as error:
+        apply_ferplus_labels(dataset, path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: its rows do not line up with the faces of fer2013.csv")
+    assert "expected by chance (Cohen's kappa" in message and "original fer2013.csv row order" in message
+
+
+def test_the_real_ferplus_file_against_a_reordered_fer2013_is_refused(fer2013_csv):
+    from fer_bench.datasets import load_dataset
+
+    path = fer2013_csv.parent.parent / "ferplus" / "fer2013new.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (Microsoft's FER+ labels beside the FER-2013 folder)")
+    dataset = load_dataset(fer2013_csv)
+    votes, usage = read_ferplus_votes(path)
+    assert len(votes) == len(dataset) and np.array_equal(usage, dataset.usage)  # the checks it passed before
+    with pytest.raises(DataError, match=r"fer2013new\.csv: its rows do not line up .* on 1\d\.\d% of .* faces, "
+                                        r"1\d\.\d% expected by chance"):
+        apply_ferplus_labels(dataset, path)

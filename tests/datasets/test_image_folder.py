@@ -104,3 +104,37 @@ def test_a_folder_takes_no_test_path(folder):
     root, _ = folder
     with pytest.raises(DataError, match="no separate test file"):
         load_dataset(root, test_path=root / "test.csv")
+
+
+def test_a_16_bit_png_keeps_its_gradient(tmp_path):
+    from ..crafted_images import gradient16
+
+    gradient = gradient16()
+    save(tmp_path, "train/happy/Training_1.png", gradient)
+    face = load_dataset(tmp_path).images[0]
+    assert face.min() == 0 and face.max() == 255 and np.all(np.diff(face.astype(int), axis=1) > 0)
+
+
+def test_a_tiny_image_is_refused_naming_the_file(tmp_path):
+    save(tmp_path, "train/happy/Training_1.png", np.zeros((48, 48), np.uint8))
+    save(tmp_path, "train/happy/Training_2.png", np.zeros((1, 1), np.uint8))
+    raises(tmp_path, re.escape(str(tmp_path / "train" / "happy" / "Training_2.png")), "1x1 pixels is too small for a face")
+
+
+def test_a_decompression_bomb_is_refused_naming_the_file_and_the_limit(tmp_path):
+    from ..crafted_images import bomb_png
+
+    save(tmp_path, "train/happy/Training_1.png", np.zeros((48, 48), np.uint8))
+    (tmp_path / "train" / "happy" / "Training_2.png").write_bytes(bomb_png(8000, 8000))
+    raises(tmp_path, re.escape(str(tmp_path / "train" / "happy" / "Training_2.png")), "8000x8000 pixels",
+           "exceed the limit of 40,000,000 pixels")
+    with pytest.raises(DataError, match="Training_1.png: 48x48 pixels .* exceed the limit of 2,000 pixels"):
+        load_dataset(tmp_path, max_pixels=2000)
+
+
+def test_an_emotion_folder_that_is_a_symlink_loop_is_an_error(tmp_path):
+    import os
+
+    save(tmp_path, "train/happy/Training_1.png", np.zeros((48, 48), np.uint8))
+    os.symlink("sad", tmp_path / "train" / "sad")  # sad -> sad
+    raises(tmp_path, re.escape(str(tmp_path / "train" / "sad")), "a symbolic link loop")

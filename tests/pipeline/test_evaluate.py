@@ -224,3 +224,37 @@ def test_a_decompression_bomb_in_a_class_folder_is_one_error_line(saved_model, t
     assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(root), "--label-map", "ck+"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "happy/bomb.png" in err
+
+
+def test_a_class_folder_that_is_a_symlink_loop_is_an_error(tmp_path):
+    import os
+
+    root = write_ck_plus_like(tmp_path / "ck")
+    os.symlink("fear", root / "fear")  # fear -> fear
+    with pytest.raises(DataError, match=r"ck/fear: a symbolic link loop"):
+        read_class_folder(root, "ck+")
+
+
+def test_class_folder_images_are_read_with_the_pixel_limit_and_the_minimum_size(tmp_path):
+    from ..crafted_images import bomb_png
+
+    root = write_ck_plus_like(tmp_path / "ck")
+    (root / "happy" / "bomb.png").write_bytes(bomb_png(8000, 8000))
+    with pytest.raises(DataError, match=r"happy/bomb\.png: 8000x8000 pixels .* exceed the limit of 40,000,000"):
+        read_class_folder(root, "ck+")
+    (root / "happy" / "bomb.png").unlink()
+    with pytest.raises(DataError, match=r"exceed the limit of 1,000 pixels"):
+        read_class_folder(root, "ck+", max_pixels=1000)
+    Image.new("L", (1, 1)).save(root / "happy" / "dot.png")
+    with pytest.raises(DataError, match=r"happy/dot\.png: 1x1 pixels is too small for a face"):
+        read_class_folder(root, "ck+")
+
+
+def test_cli_evaluate_takes_max_pixels(saved_network, tmp_path, capsys):
+    root = write_ck_plus_like(tmp_path / "ck")
+    argv = ["evaluate", "--model", str(saved_network), "--data-folder", str(root), "--label-map", "ck+",
+            "--out", str(tmp_path / "out")]
+    assert main([*argv, "--max-pixels", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "exceed the limit of 1,000 pixels" in err and err.count("\n") == 1
+    assert main([*argv, "--max-pixels", "100000"]) == 0

@@ -72,3 +72,11 @@ def test_a_camera_that_is_not_there_is_named(capsys, tiny_model):
     status = main(["live", "--source", "63", "--model", str(tiny_model), "--no-window"])
     err = capsys.readouterr().err
     assert status == 2 and err.startswith("error: camera 63: OpenCV cannot open it")
+
+
+def test_frames_over_the_pixel_limit_are_refused_before_decoding(capsys, tiny_model, video):
+    with pytest.raises(ValueError, match=r"moving\.mp4: 640x480 pixels \(307,200\) exceed the limit of 300,000"):
+        run_live(str(video), build_pipeline(tiny_model), show=False, max_pixels=300_000)
+    status = main(["live", "--source", str(video), "--model", str(tiny_model), "--no-window", "--max-pixels", "300000"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("error: ") and "exceed the limit of 300,000 pixels" in err

@@ -125,3 +125,34 @@ def test_an_image_opencv_refuses_to_decode_is_named_and_the_rest_processed(capsy
     assert results[0]["faces"] == [] and "huge.png: not a readable image (cv2.error" in results[0]["error"]
     assert len(results[1]["faces"]) == 1
     assert "Traceback" not in err and f"error: {bomb}: not a readable image" in err
+
+
+def test_a_decompression_bomb_gives_one_error_line_naming_the_file(capsys, tiny_model, photos, tmp_path):
+    from ..crafted_images import bomb_png
+
+    bombs = [tmp_path / "bomb20k.png", tmp_path / "bomb8k.png"]
+    for path, side in zip(bombs, (20000, 8000)):
+        path.write_bytes(bomb_png(side, side))
+    status, out, err = predict(capsys, *bombs, photos["astronaut"], "--model", tiny_model, "--json")
+    assert status == 1
+    results = json.loads(out)
+    assert "Pillow's hard limit" in results[0]["error"] and "exceed the limit of 40,000,000" in results[1]["error"]
+    assert len(results[2]["faces"]) == 1
+    assert f"error: {bombs[0]}: more than" in err and f"error: {bombs[1]}: 8000x8000 pixels" in err
+    assert "Traceback" not in err and "cv2.error" not in err
+
+
+def test_max_pixels_refuses_larger_photos(capsys, tiny_model, photos):
+    status, _, err = predict(capsys, photos["astronaut"], "--model", tiny_model, "--max-pixels", "100000")
+    assert status == 1 and "astronaut.png: 512x512 pixels (262,144) exceed the limit of 100,000 pixels" in err
+    with pytest.raises(SystemExit) as exit_status:
+        predict(capsys, photos["astronaut"], "--model", tiny_model, "--max-pixels", "0")
+    assert exit_status.value.code == 2
+    assert "--max-pixels: expected a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_the_cli_default_pixel_limit_is_the_readers():
+    from fer_bench.cli import DEFAULT_MAX_PIXELS
+    from fer_bench.datasets.image_files import MAX_PIXELS
+
+    assert DEFAULT_MAX_PIXELS == MAX_PIXELS

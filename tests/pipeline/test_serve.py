@@ -225,3 +225,22 @@ def test_a_busy_port_is_a_clear_error(capsys, tiny_model):
         status = main(["serve", "--model", str(tiny_model), "--port", str(busy.getsockname()[1])])
     err = capsys.readouterr().err
     assert status == 2 and err.startswith("error: cannot serve on 127.0.0.1:")
+
+
+@pytest.mark.parametrize("side, message", [(20000, "Pillow's hard limit"), (8000, "exceed the limit of 40,000,000 pixels")])
+def test_a_decompression_bomb_gets_413_and_the_server_stays_responsive(app, photos, tmp_path, side, message):
+    from ..crafted_images import bomb_png
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(bomb_png(side, side))
+    client = app.test_client()
+    response = upload(client, bomb, json_reply=True)
+    assert response.status_code == 413
+    assert response.get_json()["error"].startswith("bomb.png: ") and message in response.get_json()["error"]
+    assert upload(client, photos["astronaut"], json_reply=True).status_code == 200
+
+
+def test_the_pixel_limit_of_the_app_is_a_parameter(tiny_model, photos):
+    app = create_app(build_pipeline(tiny_model), max_pixels=100_000)
+    response = upload(app.test_client(), photos["astronaut"])
+    assert response.status_code == 413 and "exceed the limit of 100,000 pixels" in response.get_data(as_text=True)

@@ -216,3 +216,29 @@ def test_rendering_imports_neither_torch_nor_tensorflow(rendered):
             "loaded = [name for name in ('torch', 'tensorflow', 'keras') if name in sys.modules]; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code, str(run_dir)], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("damage", ["overwritten", "truncated", "bad member"])
+def test_a_corrupt_predictions_file_is_named_as_corrupt(tmp_path, capsys, damage):
+    from fer_bench.cli import main
+
+    run_dir = make_run(tmp_path / "run")
+    path = run_dir / "predictions" / "svc_rbf.npz"
+    content = path.read_bytes()
+    member = len(content) // 3  # inside the first array's data, before the zip directory
+    path.write_bytes({"overwritten": b"\0garbage" * 64, "truncated": content[:len(content) // 2],
+                      "bad member": content[:member] + bytes([content[member] ^ 0xFF]) + content[member + 1:]}[damage])
+    assert main(["report", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: corrupt .npz file") and err.count("\n") == 1
+    assert "pickled" not in err
+
+
+def test_manifest_warnings_are_shown_at_the_top(tmp_path):
+    run_dir = make_run(tmp_path / "run")
+    store = ResultsStore(run_dir)
+    manifest, records = store.load()
+    store.save({**manifest, "warnings": ["data.csv: no PublicTest faces: model selection falls back"]}, records)
+    body = render_report(run_dir).read_text(encoding="utf-8").split("<body>", 1)[1]
+    notice = body.index("<strong>Warning:</strong> data.csv: no PublicTest faces: model selection falls back")
+    assert notice < body.index('id="leaderboard"')
