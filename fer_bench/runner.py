@@ -107,8 +107,8 @@ def _score(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
         record.status, record.error = "failed", f"its PrivateTest predictions cannot be scored: {error}"
         return record
     record.predictions_file = store.save_predictions(
-        record.name, y_test, outcome.y_pred, outcome.scores, decision=outcome.decision,
-        public_y_true=outcome.public_y_true, public_scores=outcome.public_scores, public_decision=outcome.public_decision)
+        record.name, y_test, outcome.y_pred, outcome.scores, decision=outcome.decision, public_y_true=outcome.public_y_true,
+        public_scores=outcome.public_scores, public_decision=outcome.public_decision)
     if outcome.model_files:
         record.model_dir = store.save_model_files(record.name, outcome.model_files)
     return record

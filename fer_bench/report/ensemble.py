@@ -291,10 +291,11 @@ class DerivedEnsemble:
 
 
 def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, np.ndarray]]], list[tuple[str, str]]]:
-    """Estimators with PublicTest and PrivateTest scores over the run's classes on the same faces; the rest, with why."""
+    """By name: estimators with PublicTest and PrivateTest scores over the run's classes, on the same faces;
+    the others, with the reason."""
     run_classes = [str(name) for name in analysis.manifest.get("class_names") or ()]
     candidates, excluded, reference = {}, [], None
-    for result in analysis.results:
+    for result in sorted(analysis.results, key=lambda result: result.name):  # not in PrivateTest rank order
         arrays, record = result.predictions, result.record
         kind = next((kind for kind, (public, _) in _KEYS.items() if arrays and public in arrays), None)
         if record.family == "pretrained":
@@ -343,9 +344,9 @@ def derive_ensemble(store: ResultsStore, analysis: RunAnalysis, iterations: int 
     """
     candidates, excluded = _candidates(analysis)
     if len(candidates) < 2:
-        reason = (f"only {next(iter(candidates))} has PublicTest scores over the run's classes, and an ensemble needs two"
-                  if candidates else "no estimator trained here has PublicTest scores over the run's classes (runs before "
-                                     "fer_bench stored them, or without labelled PublicTest faces, have none)")
+        reason = (f"only {next(iter(candidates))} has PublicTest scores over the run's classes; an ensemble needs two"
+                  if candidates else "no estimator trained here has PublicTest scores over the run's classes "
+                                     "(runs before fer_bench stored them, or without labelled PublicTest faces, have none)")
         return DerivedEnsemble(reason=reason, excluded=excluded, candidates=list(candidates))
     first = next(iter(candidates.values()))[1]
     public_y_true, y_true = first["public_y_true"], first["y_true"]
