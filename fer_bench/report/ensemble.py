@@ -316,6 +316,8 @@ def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, n
                 why = "scored on other PrivateTest or PublicTest faces than the first candidate"
             elif public.shape != (len(faces[1]), k) or private.shape != (len(faces[0]), k):
                 why = f"scores of shape {private.shape} and {public.shape}, not (faces, {k})"
+            elif np.isnan(public).any() or np.isnan(private).any():
+                why = "its scores hold NaN"
             else:
                 candidates[result.name] = (kind, arrays)
                 continue
