@@ -1,7 +1,8 @@
 """Where and how one estimator's fit runs.
 
 - :func:`fit_and_predict`: the estimator's life: build, fit on Training
-  (PublicTest for selection), predict PrivateTest, optionally save;
+  (PublicTest for selection), predict PrivateTest, score PublicTest (for
+  ensembles chosen on it), optionally save;
 - :func:`run_task`: the same for a picklable :class:`FitTask` and the run's
   :class:`FitData`, wherever joblib sends them, never raising for the estimator's own failure; under a time limit
   it runs in a child process that is terminated at the limit;
@@ -111,12 +112,24 @@ class FitOutcome:
         Class probabilities, where the estimator has ``predict_proba``.
     model_files : dict of str to bytes
         The saved model's files by path relative to its folder; empty when not saved.
+    decision : ndarray of float32, shape (n_test, n_classes) or None
+        PrivateTest ``decision_function`` values, where the estimator has one but no
+        ``predict_proba`` (-inf for a class it never saw in Training).
+    public_y_true : ndarray of int64, shape (n_public,) or None
+        PublicTest labels (a label-subset model's own, relabelled), where PublicTest
+        is labelled and the estimator has probabilities or decision values.
+    public_scores, public_decision : ndarray of float32, shape (n_public, n_classes) or None
+        The same probabilities or decision values on PublicTest.
     """
 
     record: RunRecord
     y_pred: np.ndarray | None = None
     scores: np.ndarray | None = None
     model_files: dict[str, bytes] = field(default_factory=dict)
+    decision: np.ndarray | None = None
+    public_y_true: np.ndarray | None = None
+    public_scores: np.ndarray | None = None
+    public_decision: np.ndarray | None = None
 
 
 def _spec(task: FitTask) -> EstimatorSpec:
@@ -127,11 +140,34 @@ def _spec(task: FitTask) -> EstimatorSpec:
     return get_estimator_spec(task.name)
 
 
-def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int) -> np.ndarray:
-    """Spread ``predict_proba`` columns (ordered as ``classes_``) over all ``n_classes`` labels."""
-    full = np.zeros((len(proba), n_classes), dtype=np.float32)
+def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int, fill: float = 0.0) -> np.ndarray:
+    """Spread ``predict_proba`` (or decision) columns (ordered as ``classes_``) over all ``n_classes`` labels."""
+    full = np.full((len(proba), n_classes), fill, dtype=np.float32)
     full[:, np.asarray(estimator.classes_, dtype=np.int64)] = proba
     return full
+
+
+def _decision_values(estimator, X: np.ndarray, n_classes: int) -> np.ndarray | None:
+    """``decision_function`` of ``X`` over all labels (-inf for classes absent from fit); None without one."""
+    if not hasattr(estimator, "decision_function"):
+        return None
+    values = np.asarray(estimator.decision_function(X), dtype=np.float32)
+    if values.ndim == 1:  # two classes, positive for classes_[1]: softmax of (-d/2, d/2) is the sigmoid of d
+        values = np.column_stack([-values, values]) / 2
+    return _scores_for_all_classes(estimator, values, n_classes, fill=-np.inf)
+
+
+def _public_scores(estimator, public: tuple[np.ndarray, np.ndarray], n_classes: int) -> dict[str, np.ndarray]:
+    """``public_y_true`` and ``public_scores`` (probabilities) or ``public_decision`` of a labelled PublicTest."""
+    X_public, y_public = public
+    if not len(y_public) or np.any(y_public < 0):
+        return {}
+    if hasattr(estimator, "predict_proba"):
+        scored = {"public_scores": _scores_for_all_classes(estimator, estimator.predict_proba(X_public), n_classes)}
+    else:
+        decision = _decision_values(estimator, X_public, n_classes)
+        scored = {} if decision is None else {"public_decision": decision}
+    return {"public_y_true": np.asarray(y_public, dtype=np.int64), **scored} if scored else {}
 
 
 def _model_files(estimator) -> dict[str, bytes]:
@@ -144,7 +180,10 @@ def _model_files(estimator) -> dict[str, bytes]:
 
 
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
-    """Fit one estimator on Training (PublicTest for selection) and predict PrivateTest.
+    """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest.
+
+    ``predict_seconds`` times the PrivateTest prediction alone; PublicTest scores
+    and PrivateTest decision values are computed after it.
 
     Exceptions of the estimator propagate; :func:`run_task` turns them into a
     failed record.
@@ -178,6 +217,8 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
         else:
             proba, y_pred = None, estimator.predict(X_test)
     scores = None if proba is None else _scores_for_all_classes(estimator, proba, n_classes)
+    decision = _decision_values(estimator, X_test, n_classes) if proba is None else None  # not timed: an extra pass
+    public = _public_scores(estimator, splits["PublicTest"], n_classes)
 
     history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
     epochs = max(len(history), 1)
@@ -190,7 +231,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     record.history = history
     record.params = json_safe(estimator.get_params(deep=False))
     model_files = _model_files(estimator) if task.save_model else {}
-    return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files)
+    return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files, decision=decision, **public)
 
 
 def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:

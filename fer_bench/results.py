@@ -3,7 +3,9 @@
 Layout of a run directory::
 
     RUN_DIR/results.json            manifest + one record per estimator (written atomically)
-    RUN_DIR/predictions/NAME.npz    y_true, y_pred, scores (PrivateTest), per estimator
+    RUN_DIR/predictions/NAME.npz    y_true, y_pred, scores (probabilities) or decision (decision values)
+                                    on PrivateTest; public_y_true, public_scores or public_decision on
+                                    PublicTest (runs before these keys have only the PrivateTest ones)
     RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels int64 (n,),
                                           leaked bool (n,) (has a duplicate in Training; with an audit)
     RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself
@@ -205,18 +207,33 @@ class ResultsStore:
                    "records": [json_safe(record.to_dict()) for record in records]}
         atomic_write_bytes(self.results_path, (json.dumps(payload, indent=2) + "\n").encode())
 
-    def save_predictions(self, name: str, y_true: np.ndarray, y_pred: np.ndarray,
-                         scores: np.ndarray | None = None) -> str:
-        """Store one estimator's PrivateTest predictions; return the path relative to the run."""
+    def save_predictions(self, name: str, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = None,
+                         *, decision: np.ndarray | None = None, public_y_true: np.ndarray | None = None,
+                         public_scores: np.ndarray | None = None, public_decision: np.ndarray | None = None) -> str:
+        """Store one estimator's PrivateTest predictions and PublicTest scores; return the path relative to the run.
+
+        Parameters
+        ----------
+        y_true, y_pred : ndarray of int, shape (n,)
+            PrivateTest labels and predictions.
+        scores, decision : ndarray of float, shape (n, k), optional
+            PrivateTest probabilities (``predict_proba``) or decision values (``decision_function``).
+        public_y_true : ndarray of int, shape (m,), optional
+            PublicTest labels, stored with ``public_scores`` or ``public_decision`` (m, k).
+        """
         relative = f"{PREDICTIONS_DIR}/{name}.npz"
         arrays = {"y_true": np.asarray(y_true, dtype=np.int64), "y_pred": np.asarray(y_pred, dtype=np.int64)}
-        if scores is not None:
-            arrays["scores"] = np.asarray(scores, dtype=np.float32)
+        if public_y_true is not None:
+            arrays["public_y_true"] = np.asarray(public_y_true, dtype=np.int64)
+        for key, values in (("scores", scores), ("decision", decision), ("public_scores", public_scores),
+                            ("public_decision", public_decision)):
+            if values is not None:
+                arrays[key] = np.asarray(values, dtype=np.float32)
         atomic_save_npz(self.run_dir / relative, **arrays)
         return relative
 
     def load_predictions(self, record: RunRecord) -> dict[str, np.ndarray]:
-        """``{"y_true", "y_pred"[, "scores"]}`` of a record; scores are probabilities (n, k).
+        """The arrays of a record, keyed as in :meth:`save_predictions`; ``scores`` are probabilities (n, k).
 
         Raises
         ------

@@ -171,7 +171,9 @@ def _store_outputs(record: RunRecord, outcome: FitOutcome, y_scored: np.ndarray,
     """
     if record.status != "ok":
         return
-    record.predictions_file = store.save_predictions(record.name, y_scored, outcome.y_pred, outcome.scores)
+    record.predictions_file = store.save_predictions(
+        record.name, y_scored, outcome.y_pred, outcome.scores, decision=outcome.decision,
+        public_y_true=outcome.public_y_true, public_scores=outcome.public_scores, public_decision=outcome.public_decision)
     if outcome.model_files:
         files = label_model_files(outcome.model_files, record.class_names or class_names)
         record.model_dir = store.save_model_files(record.name, files)

@@ -53,6 +53,21 @@ def test_smoke_run_records_every_estimator_and_survives_a_failure(tmp_path, synt
     assert knn_scores.shape == (210, 7)
 
 
+def test_publictest_scores_are_stored_beside_the_privatetest_ones(tmp_path, synthetic):
+    run_benchmark(["svc_linear", "knn"], synthetic, load_profile("smoke"), tmp_path, progress=False)
+    manifest, (svc, knn) = ResultsStore(tmp_path).load()
+    public = sum(manifest["data"]["used_counts"]["PublicTest"].values())
+    svc_arrays, knn_arrays = (ResultsStore(tmp_path).load_predictions(record) for record in (svc, knn))
+    # knn has predict_proba: probabilities; the SVM only decision values, kept apart from "scores"
+    assert knn_arrays["public_scores"].shape == (public, 7) and "public_decision" not in knn_arrays
+    np.testing.assert_allclose(knn_arrays["public_scores"].sum(axis=1), 1, rtol=1e-5)
+    assert "scores" not in svc_arrays and "public_scores" not in svc_arrays
+    assert svc_arrays["decision"].shape == (210, 7) and svc_arrays["public_decision"].shape == (public, 7)
+    for arrays in (svc_arrays, knn_arrays):
+        assert np.array_equal(np.bincount(arrays["public_y_true"], minlength=7),
+                              list(manifest["data"]["used_counts"]["PublicTest"].values()))
+
+
 def test_estimators_are_better_than_chance_on_synthetic(tmp_path, synthetic):
     profile = Profile(name="test", data={"Training": 700, "PublicTest": 140, "PrivateTest": 280})
     (record,) = run_benchmark(["svc_rbf"], synthetic, profile, tmp_path, progress=False)

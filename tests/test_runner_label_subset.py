@@ -44,3 +44,14 @@ def test_a_label_subset_model_sees_and_is_scored_on_its_classes_only(tmp_path, f
     assert predictions["scores"].shape[1] == 5
     smoke_private_test = load_profile("smoke").data["PrivateTest"]
     assert 0 < record.test_images == record.metrics["n"] < smoke_private_test  # Disgust and Fear faces left out
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_label_subset_model_stores_its_own_publictest_labels(tmp_path, five_class_model):
+    dataset = make_synthetic()
+    (record,) = run_benchmark([five_class_model], dataset, load_profile("smoke"), tmp_path, progress=False)
+    predictions = ResultsStore(tmp_path).load_predictions(record)
+    public_labels = dataset.split("PublicTest")[1]
+    assert 0 < len(predictions["public_y_true"]) < np.isin(public_labels, range(7)).sum()  # its classes' faces only
+    assert set(np.unique(predictions["public_y_true"])) == set(range(5))  # relabelled as it was trained
+    assert predictions["public_scores"].shape == (len(predictions["public_y_true"]), 5)

@@ -4,7 +4,8 @@ difference, and whether it is significant.
 When both runs scored the same faces (same true labels in the same order, and
 the same stored PrivateTest images where both have them) the test is the exact
 McNemar test on the paired predictions; otherwise a two-sided two-proportion
-z-test. p-values are Holm-adjusted over the estimators compared.
+z-test. p-values are Holm-adjusted over the estimators compared. When both runs
+have a derived ensemble (:mod:`.ensemble`), it is compared too, as one more row.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import numpy as np
 
 from ..metrics import holm, mcnemar_exact, two_proportion_test
 from ..results import ResultsStore, RunRecord, atomic_write_bytes
-from .analysis import ALPHA
+from .analysis import ALPHA, analyse_run
+from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
 from .templating import environment
 
 MCNEMAR = "exact McNemar (paired, same faces)"
 TWO_PROPORTION = "two-proportion z-test (different faces)"
 COMPARE_TEMPLATE = "compare.html.j2"
+ENSEMBLE_ROW = f"{ENSEMBLE_NAME} (derived)"
 
 
 @dataclass
@@ -76,6 +79,16 @@ def _predictions(store: ResultsStore, record: RunRecord) -> dict[str, np.ndarray
     return None
 
 
+def _ensemble_of(store: ResultsStore) -> tuple[RunRecord, dict[str, np.ndarray]] | None:
+    """The run's derived ensemble as a record and its PrivateTest predictions; None when it has none."""
+    ensemble = derive_ensemble(store, analyse_run(store))
+    if not ensemble.built:
+        return None
+    record = RunRecord(name=ENSEMBLE_ROW, family="derived", framework="", source=DERIVED_NOTE,
+                       metrics=ensemble.metrics, test_images=ensemble.metrics["n"])
+    return record, ensemble.predictions
+
+
 def _same_test_faces(store_a: ResultsStore, store_b: ResultsStore) -> bool | None:
     """Whether both runs stored identical PrivateTest images; None when one lacks them."""
     faces_a, faces_b = store_a.load_test_faces(), store_b.load_test_faces()
@@ -109,7 +122,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     Returns
     -------
     RunComparison
-        Rows in run A's order of PrivateTest accuracy, best first.
+        Rows in run A's order of PrivateTest accuracy, best first; the derived
+        ensemble last, when both runs have one (``only_a``/``only_b`` name it when one has).
 
     Raises
     ------
@@ -125,10 +139,14 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     common = sorted(set(finished_a) & set(finished_b), key=lambda name: -finished_a[name].metrics["accuracy"])
     rows = [_compare_one(name, finished_a[name], finished_b[name], _predictions(store_a, finished_a[name]),
                          _predictions(store_b, finished_b[name]), same_images) for name in common]
+    ensemble_a, ensemble_b = _ensemble_of(store_a), _ensemble_of(store_b)
+    if ensemble_a and ensemble_b:
+        rows.append(_compare_one(ENSEMBLE_ROW, ensemble_a[0], ensemble_b[0], ensemble_a[1], ensemble_b[1], same_images))
     for row, adjusted in zip(rows, holm([row.p_value for row in rows])):
         row.p_holm = float(adjusted)
-    return RunComparison(Path(run_a), Path(run_b), manifest_a, manifest_b, rows,
-                         sorted(set(finished_a) - set(finished_b)), sorted(set(finished_b) - set(finished_a)),
+    only_a = sorted(set(finished_a) - set(finished_b)) + ([ENSEMBLE_ROW] if ensemble_a and not ensemble_b else [])
+    only_b = sorted(set(finished_b) - set(finished_a)) + ([ENSEMBLE_ROW] if ensemble_b and not ensemble_a else [])
+    return RunComparison(Path(run_a), Path(run_b), manifest_a, manifest_b, rows, only_a, only_b,
                          same_faces=bool(rows) and all(row.test == MCNEMAR for row in rows))
 
 
@@ -165,7 +183,8 @@ def write_comparison_html(comparison: RunComparison, path: str | Path) -> Path:
     """Write the comparison as one self-contained HTML page (atomically); return its path."""
     facts = [_run_facts(comparison.run_a, comparison.manifest_a), _run_facts(comparison.run_b, comparison.manifest_b)]
     html = environment().get_template(COMPARE_TEMPLATE).render(
-        comparison=comparison, runs=facts, alpha=ALPHA, mcnemar=MCNEMAR, two_proportion=TWO_PROPORTION)
+        comparison=comparison, runs=facts, alpha=ALPHA, mcnemar=MCNEMAR, two_proportion=TWO_PROPORTION,
+        ensemble_row=ENSEMBLE_ROW)
     path = Path(path)
     atomic_write_bytes(path, html.encode("utf-8"))
     return path

@@ -19,6 +19,7 @@ from ..metrics import pareto_optimal, report_averages
 from ..results import ResultsStore, atomic_write_bytes
 from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
                        SignificanceGroup, analyse_run)
+from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
@@ -54,7 +55,8 @@ def render_report(run_dir: str | Path) -> Path:
     """Write ``RUN_DIR/report.html`` and ``RUN_DIR/results.csv`` (atomically) from the results store alone.
 
     Reads ``results.json``, the stored predictions and PrivateTest faces;
-    trains nothing and imports neither PyTorch nor TensorFlow.
+    trains nothing and imports neither PyTorch nor TensorFlow. The derived
+    ensemble row (:mod:`.ensemble`) is recomputed from the stored scores.
 
     Parameters
     ----------
@@ -75,7 +77,7 @@ def render_report(run_dir: str | Path) -> Path:
     """
     store = ResultsStore(run_dir)
     analysis = analyse_run(store)
-    html = environment().get_template(TEMPLATE).render(**_context(store, analysis))
+    html = environment().get_template(TEMPLATE).render(**_context(store, analysis, derive_ensemble(store, analysis)))
     path = store.run_dir / REPORT_FILE
     atomic_write_bytes(path, html.encode("utf-8"))
     write_results_csv(store.run_dir, analysis)
@@ -165,13 +167,27 @@ def _leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str
     record = result.record
     deduplicated = record.metrics_deduplicated or {}
     return {
-        "result": result, "record": record, "anchor": anchor, "pretrained": record.family == "pretrained",
+        "derived": False, "result": result, "record": record, "anchor": anchor, "pretrained": record.family == "pretrained",
         "other_classes": result.class_names != run_classes,
         "dedup_accuracy": deduplicated.get("accuracy"), "dedup_n": deduplicated.get("n"),
         "dedup_change": (deduplicated["accuracy"] - record.metrics["accuracy"]
                          if deduplicated.get("accuracy") is not None and record.metrics.get("accuracy") is not None
                          else None),
     }
+
+
+def _with_ensemble_row(rows: list[dict[str, Any]], ensemble: DerivedEnsemble) -> list[dict[str, Any]]:
+    """The leaderboard with the derived ensemble row placed by its PrivateTest accuracy (after equals)."""
+    if not ensemble.built:
+        return rows
+    accuracy = ensemble.metrics["accuracy"]
+    deduplicated = ensemble.metrics_deduplicated
+    row = {"derived": True, "ensemble": ensemble, "dedup_accuracy": deduplicated.get("accuracy"),
+           "dedup_n": deduplicated.get("n"),
+           "dedup_change": deduplicated["accuracy"] - accuracy if deduplicated else None}
+    position = next((index for index, other in enumerate(rows)
+                     if (other["record"].metrics.get("accuracy") or 0) < accuracy), len(rows))
+    return rows[:position] + [row] + rows[position:]
 
 
 def _significance_table(group: SignificanceGroup, anchors: dict[int, str]) -> dict[str, Any]:
@@ -328,7 +344,7 @@ def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
             "cleaning": _tree(manifest["cleaning"]) if manifest.get("cleaning") else None}
 
 
-def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
+def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemble) -> dict[str, Any]:
     manifest = analysis.manifest
     data = manifest.get("data") or {}
     profile_name, profile_description = _profile(manifest)
@@ -345,7 +361,11 @@ def _context(store: ResultsStore, analysis: RunAnalysis) -> dict[str, Any]:
         "data_sha256": data.get("sha256"),
         "profile_name": profile_name,
         "profile_description": profile_description,
-        "leaderboard": [_leaderboard_row(result, anchors[id(result)], run_classes) for result in results],
+        "leaderboard": _with_ensemble_row([_leaderboard_row(result, anchors[id(result)], run_classes)
+                                           for result in results], ensemble),
+        "ensemble": ensemble,
+        "derived_note": DERIVED_NOTE,
+        "ensemble_iterations": ITERATIONS,
         "best": analysis.best,
         "has_dedup": any(result.record.metrics_deduplicated for result in results),
         "unfinished": analysis.unfinished,

@@ -10,9 +10,12 @@ import re
 import numpy as np
 import pytest
 
+from fer_bench.datasets import make_synthetic
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.metrics import classification_metrics
+from fer_bench.profiles import load_profile
 from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.runner import run_benchmark
 
 EVIL = "<script>alert(1)</script>"
 N_TEST = 210
@@ -60,7 +63,8 @@ def probabilities_for(y_pred, k, seed, sharpness=3.0):
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, **fields):
+def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, arrays=None, **fields):
+    """A finished record and its stored predictions; ``arrays``: more keys of ``save_predictions`` (PublicTest scores)."""
     file_name = re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
     subset = [] if tuple(class_names) == FER2013_CLASSES else list(class_names)
     return RunRecord(name=name, class_names=subset, family=fields.pop("family", "classical"),
@@ -69,7 +73,8 @@ def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scor
                      fit_seconds=fields.pop("fit_seconds", 1.5), predict_seconds=0.25, train_images=420,
                      test_images=len(y_true), fit_images_per_second=280.0, peak_memory_mib=12.0,
                      metrics=classification_metrics(y_true, y_pred, class_names),
-                     predictions_file=store.save_predictions(file_name, y_true, y_pred, scores), **fields)
+                     predictions_file=store.save_predictions(file_name, y_true, y_pred, scores, **(arrays or {})),
+                     **fields)
 
 
 def make_run(run_dir, synthetic=True, profile="smoke", audit=True):
@@ -111,3 +116,13 @@ def make_run(run_dir, synthetic=True, profile="smoke", audit=True):
 @pytest.fixture(scope="package")
 def run_dir(tmp_path_factory):
     return make_run(tmp_path_factory.mktemp("run"))
+
+
+@pytest.fixture(scope="package")
+def smoke_runs(tmp_path_factory):
+    """Two real smoke runs on synthetic data that differ only in their seed (with PublicTest scores)."""
+    root = tmp_path_factory.mktemp("runs")
+    dataset, profile = make_synthetic(), load_profile("smoke")
+    for seed in (0, 1):
+        run_benchmark(["svc_linear", "knn"], dataset, profile, root / f"seed{seed}", seed=seed, progress=False)
+    return root / "seed0", root / "seed1"

@@ -2,23 +2,11 @@ import numpy as np
 import pytest
 
 from fer_bench.cli import main
-from fer_bench.datasets import make_synthetic
-from fer_bench.profiles import load_profile
-from fer_bench.report.compare import MCNEMAR, TWO_PROPORTION, compare_runs, format_comparison, write_comparison_html
+from fer_bench.report.compare import (ENSEMBLE_ROW, MCNEMAR, TWO_PROPORTION, compare_runs, format_comparison,
+                                      write_comparison_html)
 from fer_bench.results import ResultsStore
-from fer_bench.runner import run_benchmark
 
 from .conftest import EVIL, manifest, predictions_like, scored_record
-
-
-@pytest.fixture(scope="module")
-def smoke_runs(tmp_path_factory):
-    """Two real smoke runs on synthetic data that differ only in their seed."""
-    root = tmp_path_factory.mktemp("runs")
-    dataset, profile = make_synthetic(), load_profile("smoke")
-    for seed in (0, 1):
-        run_benchmark(["svc_linear", "knn"], dataset, profile, root / f"seed{seed}", seed=seed, progress=False)
-    return root / "seed0", root / "seed1"
 
 
 def _hand_run(run_dir, y_true, accuracies, seed, sha="ab"):
@@ -33,7 +21,9 @@ def _hand_run(run_dir, y_true, accuracies, seed, sha="ab"):
 
 def test_smoke_runs_with_other_seeds_are_compared_on_the_same_faces(smoke_runs, tmp_path):
     comparison = compare_runs(*smoke_runs)
-    assert [row.name for row in comparison.rows] and {row.name for row in comparison.rows} == {"svc_linear", "knn"}
+    assert [row.name for row in comparison.rows] and {row.name for row in comparison.rows} == {"svc_linear", "knn",
+                                                                                               ENSEMBLE_ROW}
+    assert comparison.rows[-1].name == ENSEMBLE_ROW  # both runs stored PublicTest scores: their ensembles compared
     assert comparison.same_faces and comparison.same_data
     for row in comparison.rows:
         assert row.test == MCNEMAR and 0 <= row.p_value <= row.p_holm <= 1
@@ -75,3 +65,10 @@ def test_runs_on_different_faces_use_the_two_proportion_test(tmp_path):
 def test_a_missing_run_is_a_usage_error(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "nothing"), str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_ensembles_are_compared_only_when_both_runs_have_one(smoke_runs, run_dir):
+    comparison = compare_runs(smoke_runs[0], run_dir)  # the hand-built run stored no PublicTest scores
+    assert ENSEMBLE_ROW not in [row.name for row in comparison.rows] and ENSEMBLE_ROW in comparison.only_a
+    html = write_comparison_html(compare_runs(*smoke_runs), smoke_runs[1] / "c.html").read_text(encoding="utf-8")
+    assert "ensemble (derived) compares the runs' ensembles of stored scores (derived, not trained)" in html
