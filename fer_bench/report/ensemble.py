@@ -175,7 +175,7 @@ def select_ensemble(public_y_true: np.ndarray, public_logits: Mapping[str, np.nd
             best_initial, best_score = size, score
     counts = {name: 1 for name in order[:best_initial]}
     total, size = prefix_totals[best_initial - 1], best_initial
-    best_counts, best_size = dict(counts), best_initial
+    best_counts = dict(counts)
 
     # Forward selection with replacement; the best prefix of the sequence wins (the earliest on ties).
     for _ in range(iterations):

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from fer_bench.cli import main
 from fer_bench.report.compare import (ENSEMBLE_ROW, MCNEMAR, TWO_PROPORTION, compare_runs, format_comparison,
