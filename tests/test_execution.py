@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fer_bench import execution
+from fer_bench import execution, network_lock
 from fer_bench.datasets import make_synthetic
 from fer_bench.estimators import _registry
-from fer_bench.estimators._registry import available_estimators, load_plugin
+from fer_bench.estimators._registry import available_estimators, load_plugin, register_estimator
 from fer_bench.execution import FitData, FitTask, parallel_backend, run_task
 from fer_bench.profiles import load_profile
 from fer_bench.results import ResultsStore
@@ -54,6 +54,17 @@ def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic,
     assert raw[0]["execution"]["time_limit"] == 3 and raw[0]["execution"]["save_models"] == "networks"
 
 
+def test_an_estimator_whose_optional_package_is_missing_is_skipped_before_anything_starts(synthetic, monkeypatch):
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
+    built = []
+    register_estimator("needs_a_missing_package", family="network", framework="test", source="test",
+                       requires=("fer_bench_no_such_module",))(lambda profile: built.append(profile))
+    # under a time limit: no child is started (it could not know this in-process registration) and no lock taken
+    outcome = run_task(_task("needs_a_missing_package", family="network", time_limit=60), _data(synthetic))
+    assert outcome.record.status == "skipped" and not built
+    assert "pip install fer_bench_no_such_module" in outcome.record.error
+
+
 def test_child_reports_the_estimators_failure(synthetic):
     outcome = run_task(_task("not_registered_anywhere", time_limit=60), _data(synthetic))
     assert outcome.record.status == "failed" and "not_registered_anywhere" in outcome.record.error
@@ -64,7 +75,7 @@ def test_networks_take_the_machine_one_at_a_time(tmp_path, monkeypatch):
     networks_inside, most = [], []
 
     def fit_network():
-        with execution._network_slot("network"):
+        with network_lock.network_slot("network"):
             networks_inside.append(1)
             most.append(len(networks_inside))
             time.sleep(0.2)
@@ -76,9 +87,9 @@ def test_networks_take_the_machine_one_at_a_time(tmp_path, monkeypatch):
     for thread in threads:
         thread.join()
     assert most == [1, 1, 1]
-    assert (tmp_path / execution.NETWORK_LOCK_FILE).is_file()
-    with execution._network_slot("network"):
-        classical = threading.Thread(target=lambda: execution._network_slot("classical").__enter__())
+    assert (tmp_path / network_lock.NETWORK_LOCK_FILE).is_file()
+    with network_lock.network_slot("network"):
+        classical = threading.Thread(target=lambda: network_lock.network_slot("classical").__enter__())
         classical.start()
         classical.join(5)
         assert not classical.is_alive()  # other families never wait

