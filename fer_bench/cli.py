@@ -285,10 +285,12 @@ def _command_run(args) -> int:
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
                                 plugins=settings["plugins"])
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # stop now: the report's figures and bootstrap can take minutes on a busy machine
         if (run_dir / "results.json").is_file():
-            print(f"interrupted: the report covers what finished: {render_report(run_dir)}", file=sys.stderr)
-            print(f"complete the run with: python -m fer_bench run --resume {shlex.quote(str(run_dir))}", file=sys.stderr)
+            quoted = shlex.quote(str(run_dir))
+            print(f"interrupted: what finished is in {run_dir / 'results.json'}; its report: "
+                  f"python -m fer_bench report {quoted}", file=sys.stderr)
+            print(f"complete the run with: python -m fer_bench run --resume {quoted}", file=sys.stderr)
         return 130
     report_path = render_report(run_dir)
     for record in records:
