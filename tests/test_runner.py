@@ -215,3 +215,10 @@ def test_data_without_public_test_is_said_loudly_and_recorded(tmp_path, syntheti
     run_benchmark(["knn"], synthetic, profile, tmp_path / "with", progress=False)
     assert "PublicTest" not in capsys.readouterr().err
     assert json.loads((tmp_path / "with" / "results.json").read_text())["manifest"]["warnings"] == []
+
+
+def test_a_network_learns_the_synthetic_cues_under_the_smoke_profile(tmp_path, synthetic):
+    (record,) = run_benchmark(["shallow_cnn"], synthetic, load_profile("smoke"), tmp_path, progress=False,
+                              save_models="none")
+    chance = 1 / len(synthetic.class_names)
+    assert record.status == "ok" and record.metrics["accuracy"] > 2 * chance, record.metrics["accuracy"]

@@ -1,6 +1,8 @@
-"""Input checks shared by the network estimators (numpy only: no framework import)."""
+"""Input checks shared by the network estimators (numpy and scikit-learn only: no framework import)."""
 
 import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 IMAGE_SIZE = 48
 """Side of a FER-2013 face in pixels."""
@@ -14,10 +16,12 @@ def as_faces(X) -> np.ndarray:
     Raises
     ------
     ValueError
-        If X is empty, has another shape, is not numeric, or holds values
-        outside 0..255 (NaN and infinity included).
+        If X is empty, has another shape, is complex or not numeric, or holds
+        values outside 0..255 (NaN and infinity included).
     """
     X = np.asarray(X)
+    if np.iscomplexobj(X):
+        raise ValueError(f"X of dtype {X.dtype} is complex; expected real pixel values in 0..255")
     if X.ndim == 2 and X.shape[1] == IMAGE_SIZE * IMAGE_SIZE:
         X = X.reshape(len(X), IMAGE_SIZE, IMAGE_SIZE)
     if X.ndim != 3 or X.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE) or len(X) == 0:
@@ -28,3 +32,26 @@ def as_faces(X) -> np.ndarray:
             raise ValueError(f"X of dtype {X.dtype} must hold pixel values in 0..255")
         X = np.rint(X).astype(np.uint8)
     return np.ascontiguousarray(X)
+
+
+def encode_labels(y, n_faces: int) -> tuple[np.ndarray, np.ndarray]:
+    """Class labels of any kind (integers, strings), shape (n,) or (n, 1) -> ``(classes, y_index)``.
+
+    Returns
+    -------
+    classes : ndarray of shape (k,)
+        The sorted distinct labels (what ``classes_`` holds; ``predict`` returns them).
+    y_index : ndarray of int64 of shape (n,)
+        Each label's position in ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If y is not one label per face, or not class labels (e.g. continuous values).
+    """
+    y = column_or_1d(y, warn=False)
+    if len(y) != n_faces:
+        raise ValueError(f"y has {len(y)} labels for {n_faces} faces; expected one label per face")
+    check_classification_targets(y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    return classes, y_index.astype(np.int64)

