@@ -70,6 +70,10 @@ class RunRecord:
         Path of the saved model, relative to the run directory.
     error : str or None
         The traceback's last lines when ``status`` is ``failed``.
+    fold : dict or None
+        In a cross-validation fold run (:mod:`fer_bench.crossval`): ``index``
+        (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
+        ``random``); None otherwise (and in stores written before folds existed).
     """
 
     name: str
@@ -93,6 +97,7 @@ class RunRecord:
     predictions_file: str | None = None
     model_dir: str | None = None
     error: str | None = None
+    fold: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
