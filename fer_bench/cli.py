@@ -12,6 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from .cli_folder import FOLDER_ONLY_OPTIONS, add_folder_options, add_groups_options
 from .labels import LABEL_MAPS, SPLITS
 from .profiles import PROFILE_NAMES
 
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "with the stored profile, seed, data and cleaning")
     _add_labels_option(run)
     _add_plugin_option(run)
+    add_folder_options(run)
 
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
     report.add_argument("run_dir", metavar="RUN_DIR")
@@ -174,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
     evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
     _add_labels_option(evaluate)
+    add_groups_options(evaluate)
     return parser
 
 
@@ -275,6 +278,13 @@ def _command_run(args) -> int:
     from .report import render_report
     from .runner import run_benchmark
 
+    if args.data_folder:
+        from .cli_folder import command_run_folder
+
+        return command_run_folder(args, _command_line(args))
+    folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
+    if folder_only:
+        raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
     command = _command_line(args)
@@ -305,8 +315,10 @@ def _command_run(args) -> int:
 
 def _command_report(args) -> int:
     from .report import render_report
+    from .report.crossval import CROSSVAL_JSON, write_crossval_page
 
-    print(render_report(args.run_dir))
+    print(write_crossval_page(args.run_dir) if (Path(args.run_dir) / CROSSVAL_JSON).is_file()
+          else render_report(args.run_dir))
     return 0
 
 

@@ -79,7 +79,8 @@ def group_metrics(y_true: Any, y_pred: Any, groups: Any, class_names: Sequence[s
                        "small": bool(member.sum() < min_group_size)}
     small = [name for name, row in table.items() if row["small"]]
     if small:
-        warnings.warn(f"group(s) {', '.join(f'{name} ({table[name]['n']} faces)' for name in small)} have fewer "
+        named = ", ".join(f"{name} ({table[name]['n']} faces)" for name in small)
+        warnings.warn(f"group(s) {named} have fewer "
                       f"than {min_group_size} faces: reported, left out of the test", UserWarning, stacklevel=2)
     tested = [name for name in table if not table[name]["small"]]
     test = None
@@ -107,11 +108,16 @@ def format_group_table(result: dict[str, Any]) -> str:
         low, high = row["accuracy_ci"]
         lines.append(f"{name:<16} {row['n']:>6,} {row['accuracy']:>9.2%} {f'{low:.1%}..{high:.1%}':>17} "
                      f"{row['macro_f1']:>9.2%}" + ("  (small)" if row["small"] else ""))
+    lines.append(difference_line(result))
+    return "\n".join(lines)
+
+
+def difference_line(result: dict[str, Any]) -> str:
+    """The test of :func:`group_metrics`'s result in one sentence."""
     test = result["test"]
     if test is None:
-        lines.append("no test: fewer than two groups with enough faces")
-    else:
-        lines.append(f"{test['method']}: chi2 = {test['statistic']:.2f}, dof {test['dof']}, p = {test['p_value']:.3g}"
-                     + (f"; Fisher's exact p = {test['fisher_p_value']:.3g}" if "fisher_p_value" in test else "")
-                     + (f" ({test['note']})" if test["note"] else ""))
-    return "\n".join(lines)
+        return f"No test: fewer than two groups with at least {result['min_group_size']} faces."
+    return (f"{test['method']} over {', '.join(test['groups'])}: chi2 = {test['statistic']:.2f}, dof {test['dof']}, "
+            f"p = {test['p_value']:.3g}"
+            + (f"; Fisher's exact p = {test['fisher_p_value']:.3g}" if "fisher_p_value" in test else "")
+            + (f" ({test['note']})" if test["note"] else "") + ".")
