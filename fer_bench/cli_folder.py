@@ -92,7 +92,7 @@ def command_run_folder(args, command: str) -> int:
             groups=groups, min_group_size=args.min_group_size, subject_source=source, command=command,
             save_models=args.save_models or "networks", progress=not args.quiet, backend=args.backend,
             scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins)
-    for message in dict.fromkeys(str(warning.message) for warning in caught):
+    for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
     print(summary_text(summary), file=sys.stderr)
     print(write_crossval_page(run_dir))

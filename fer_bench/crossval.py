@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .datasets._dataset import FERDataset
+from .labels import SPLITS
 from .datasets.class_folder import FolderFaces
 from .datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
 from .metrics import classification_metrics
@@ -139,7 +140,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
             counts = manifest["data"]["counts"]
             summary_folds[kind].append({
                 **info, "dir": fold_dir.relative_to(run_dir).as_posix(),
-                "faces": {split: sum(row.values()) for split, row in counts.items()},
+                "faces": {split: sum(counts.get(split, {}).values()) for split in SPLITS},
                 "test_subjects": int(len(np.unique(subjects[test_rows]))),
                 "test_rows": test_rows.tolist(),
                 "copies_in_training": {key: audit.get(f"scored_private_{key}") for key in ("exact", "near_only")},

@@ -136,15 +136,18 @@ def validation_rows(train_rows: np.ndarray, labels: np.ndarray, subjects: np.nda
     Returns
     -------
     ndarray of int64
-        Sorted rows (a subset of ``train_rows``); empty when the fold is too
-        small to split (fewer than two subjects or faces per class than parts).
+        Sorted rows (a subset of ``train_rows``), about ``fraction`` of them
+        (one subject in ``1 / fraction``, or one subject where the fold has
+        fewer); empty when the fold cannot be split (one subject; by picture,
+        fewer faces of every class than ``1 / fraction``).
     """
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    parts = max(2, round(1 / fraction))
     fold_labels, fold_subjects = labels[train_rows], subjects[train_rows]
+    parts = max(2, round(1 / fraction))
     if kind == "subject":
-        if len(np.unique(fold_subjects)) < parts:
+        parts = min(parts, len(np.unique(fold_subjects)))  # few subjects: one of them validates
+        if parts < 2:
             return np.empty(0, dtype=np.int64)
         splitter = StratifiedGroupKFold(parts, shuffle=True, random_state=seed)
     else:
