@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .cli_folder import FOLDER_ONLY_OPTIONS, add_folder_options, add_groups_options
+from .cli_folder import FOLDER_ONLY_OPTIONS, add_folder_options, add_groups_options, evaluation_groups
 from .labels import LABEL_MAPS, SPLITS
 from .profiles import PROFILE_NAMES
 
@@ -433,17 +433,23 @@ def _command_evaluate(args) -> int:
     if args.data_folder is not None:
         if args.labels is not None:
             raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
-        faces = read_class_folder(args.data_folder, args.label_map)
+        faces, dataset = read_class_folder(args.data_folder, args.label_map), None
     else:
         if args.label_map is not None:
             raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
-        faces = split_faces(_load_data(args.data, args.labels), args.split)
+        dataset = _load_data(args.data, args.labels)
+        faces = split_faces(dataset, args.split)
+    groups = evaluation_groups(args, len(faces.labels), dataset)
     model = load_estimator(args.model)
-    evaluation = evaluate(model, args.model, faces)
+    evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
     _, html_path = write_evaluation(evaluation, out_dir, _command_line(args))
     print(summary_text(evaluation))
+    if evaluation["groups"]:
+        from .metrics_groups import format_group_table
+
+        print(format_group_table(evaluation["groups"]))
     print(html_path)
     return 0
 

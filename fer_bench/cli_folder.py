@@ -102,3 +102,32 @@ def command_run_folder(args, command: str) -> int:
         print(f"error: {len(failed)} estimator(s) failed on some folds: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def evaluation_groups(args, n_faces: int, dataset=None):
+    """``evaluate --groups``: each scored face's group, ndarray of str (n_faces,), or None without the option.
+
+    Folder faces are matched by file (in ``read_class_folder``'s order), FER-2013
+    faces by row number.
+
+    Raises
+    ------
+    DataError
+        As :func:`~fer_bench.datasets.face_table.read_face_table`.
+    """
+    if not args.groups:
+        return None
+    if args.min_group_size < 1:
+        raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
+    import numpy as np
+
+    from .datasets.face_table import read_face_table, split_row_numbers
+
+    if dataset is not None:
+        return read_face_table(args.groups, "group", rows=split_row_numbers(dataset, args.split))
+    from .datasets.class_folder import list_class_folder
+
+    entries, _, _ = list_class_folder(args.data_folder, args.label_map)
+    if len(entries) != n_faces:
+        raise ValueError(f"{args.data_folder}: {len(entries)} images listed but {n_faces} faces read")
+    return read_face_table(args.groups, "group", files=np.array([relative for relative, _ in entries]))

@@ -49,7 +49,7 @@ class FolderFaces:
     labels : ndarray of int64, shape (n,)
         Indices into ``class_names``.
     files : ndarray of str, shape (n,)
-        Path of each face relative to ``source``, POSIX-style, sorted.
+        Path of each face relative to ``source``, POSIX-style, in :func:`list_class_folder` order.
     class_names : tuple of str
     source : str
         The folder.
@@ -82,7 +82,8 @@ def list_class_folder(root: str | Path, label_map: str | None = None
     Returns
     -------
     (entries, class_names, excluded)
-        ``entries``: ``(relative path, label)`` sorted by path; ``excluded``:
+        ``entries``: ``(relative path, label)``, class folders in sorted order and
+        each folder's files in sorted-path order; ``excluded``:
         images per folder that the label map leaves out.
 
     Raises
@@ -124,7 +125,8 @@ def list_class_folder(root: str | Path, label_map: str | None = None
         class_names = tuple(FER2013_CLASSES[label] for label in present)
         labels = {name: present.index(label) for name, label in fer_labels.items() if label is not None}
         excluded = {name: len(folders[name]) for name, label in fer_labels.items() if label is None and folders[name]}
-    entries = sorted((relative, labels[name]) for name, files in folders.items() if name in labels for relative in files)
+    # Folder by folder, each in sorted-path order: the order of evaluate's read_class_folder.
+    entries = [(relative, labels[name]) for name, files in folders.items() if name in labels for relative in files]
     if not entries:
         raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) under {root}/<class name>/"
                         + (f"; excluded {excluded}" if excluded else ""))

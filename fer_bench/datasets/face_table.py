@@ -88,3 +88,15 @@ def read_face_table(path: str | Path, column: str, files: np.ndarray | None = No
         raise DataError(f"{path}: no {column} for {len(missing):,} of {len(faces):,} faces "
                         f"({key_column} {_shown(missing)})")
     return np.array(values)
+
+
+def split_row_numbers(dataset, split: str) -> np.ndarray:
+    """FER-2013 row numbers (0-based data rows) of one split's faces, in the split's order.
+
+    From ``dataset.ids`` (``FILE:LINE``, the header on line 1) where the loader
+    recorded them; else the faces' positions in the data set.
+    """
+    positions = np.flatnonzero(dataset.usage == split)
+    if dataset.ids is None:
+        return positions
+    return np.array([int(str(ident).rsplit(":", 1)[1]) - 2 for ident in dataset.ids[positions]], dtype=np.int64)
