@@ -36,6 +36,8 @@ from .image_folder import IMAGE_SUFFIXES, to_face
 CACHE_SCHEMA = 1
 """Bumped when the cached arrays or the decoding change, so old cache files are not read."""
 CACHE_SUBDIR = "folders"
+SPLIT_FOLDERS: frozenset[str] = frozenset({"train", "test", "val", "validation"})
+"""Folder names refused as classes: they hold class folders of a split."""
 _CHUNK = 256  # images per parallel decoding task
 
 
@@ -107,6 +109,9 @@ def list_class_folder(root: str | Path, label_map: str | None = None
             if child.suffix.lower() in IMAGE_SUFFIXES:
                 raise DataError(f"{child}: an image outside a class folder; expected {root}/<class name>/{child.name}")
             continue
+        if child.name.lower() in SPLIT_FOLDERS:
+            raise DataError(f"{child}: a split folder, not a class; give {child} itself as the class folder "
+                            f"(FER-2013's train/ and test/ export), or use --data {root} for its own splits")
         folders[child.name] = [file.relative_to(root).as_posix() for file in sorted(child.rglob("*"))
                                if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES
                                and not any(part.startswith(".") for part in file.relative_to(root).parts)]

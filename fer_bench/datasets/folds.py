@@ -14,6 +14,7 @@ before scoring).
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -136,26 +137,21 @@ def validation_rows(train_rows: np.ndarray, labels: np.ndarray, subjects: np.nda
     Returns
     -------
     ndarray of int64
-        Sorted rows (a subset of ``train_rows``), about ``fraction`` of them
-        (one subject in ``1 / fraction``, or one subject where the fold has
-        fewer); empty when the fold cannot be split (one subject; by picture,
-        fewer faces of every class than ``1 / fraction``).
+        Sorted rows (a subset of ``train_rows``), about ``fraction`` of them;
+        a larger share where the fold has fewer than ``1 / fraction`` subjects
+        or faces in its largest class; empty when it has one.
     """
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     fold_labels, fold_subjects = labels[train_rows], subjects[train_rows]
-    parts = max(2, round(1 / fraction))
+    # Fewer subjects, or faces in the largest class, than parts: fewer, larger parts (sklearn needs that many).
+    parts = min(max(2, round(1 / fraction)), np.bincount(fold_labels).max(initial=0))
     if kind == "subject":
-        parts = min(parts, len(np.unique(fold_subjects)))  # few subjects: one of them validates
-        if parts < 2:
-            return np.empty(0, dtype=np.int64)
-        splitter = StratifiedGroupKFold(parts, shuffle=True, random_state=seed)
-    else:
-        if np.bincount(fold_labels).max(initial=0) < parts:
-            return np.empty(0, dtype=np.int64)
-        splitter = StratifiedKFold(parts, shuffle=True, random_state=seed)
-    import warnings
-
+        parts = min(parts, len(np.unique(fold_subjects)))
+    if parts < 2:
+        return np.empty(0, dtype=np.int64)
+    splitter = (StratifiedGroupKFold(parts, shuffle=True, random_state=seed) if kind == "subject"
+                else StratifiedKFold(parts, shuffle=True, random_state=seed))
     with warnings.catch_warnings():  # a class with fewer members than parts: sklearn warns, the split stands
         warnings.simplefilter("ignore", UserWarning)
         _, held = next(splitter.split(np.zeros(len(train_rows)), fold_labels,

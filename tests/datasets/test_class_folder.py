@@ -74,3 +74,9 @@ def test_image_outside_a_class_folder_and_unknown_names_are_refused(tmp_path):
         list_class_folder(tmp_path / "f", "ck+")
     with pytest.raises(KeyError, match="--label-map"):
         list_class_folder(tmp_path / "f", "affectnet")
+
+
+def test_split_folders_are_not_classes(tmp_path):
+    (tmp_path / "export" / "train" / "happy").mkdir(parents=True)
+    with pytest.raises(DataError, match="train: a split folder, not a class"):
+        list_class_folder(tmp_path / "export")
