@@ -80,3 +80,16 @@ def test_split_folders_are_not_classes(tmp_path):
     (tmp_path / "export" / "train" / "happy").mkdir(parents=True)
     with pytest.raises(DataError, match="train: a split folder, not a class"):
         list_class_folder(tmp_path / "export")
+
+
+def test_detect_faces_crops_the_face_and_counts_images_without_one(tmp_path):
+    from tests.pipeline.conftest import astronaut
+
+    (tmp_path / "f" / "happy").mkdir(parents=True)
+    Image.fromarray(astronaut()[:, :, ::-1]).save(tmp_path / "f" / "happy" / "S001_001_00000001.png")
+    Image.new("L", (200, 200), 128).save(tmp_path / "f" / "happy" / "S002_001_00000001.png")
+    detected = read_face_folder(tmp_path / "f", detector="haar", use_cache=False, n_jobs=1)
+    whole = read_face_folder(tmp_path / "f", use_cache=False, n_jobs=1)
+    assert detected.no_face == 1 and whole.no_face == 0
+    assert not np.array_equal(detected.images[0], whole.images[0])  # the crop, not the whole photo
+    assert np.array_equal(detected.images[1], whole.images[1])  # no face: decoded whole
