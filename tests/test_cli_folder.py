@@ -57,3 +57,12 @@ def test_bad_input_is_one_error_line(ck_folder, tmp_path, capsys, extra, message
 def test_folder_options_need_the_data_folder(capsys):
     assert main(["run", "svc_linear", "--folds", "3"]) == 2
     assert "--folds goes with --data-folder" in capsys.readouterr().err
+
+
+def test_real_folder_sample_by_picture_ids(fer2013_folder_sample, tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "svc_linear", "--data-folder", str(fer2013_folder_sample / "train"), "--subject-pattern",
+                 r"_(\d+)\.", "--folds", "3", "--out", str(out), "--quiet", "--save-models", "none"]) == 0
+    summary = json.loads((out / "crossval.json").read_text())
+    assert summary["data"]["class_names"] == ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]
+    assert summary["results"]["svc_linear"]["subject"]["pooled"]["n"] == summary["data"]["files"]
