@@ -7,7 +7,7 @@ with no counterpart (CK+ ``contempt``) are counted and left out. Every image
 becomes a 48x48 grayscale face through :func:`decode_face` (or, with a face
 detector, the largest detected face through :func:`detect_face`).
 
-Decoded faces are cached as ``.npz`` (never pickles) under
+Decoded faces are cached as uncompressed ``.npz`` (never pickles), written atomically, under
 ``$FER_BENCH_CACHE_DIR/folders/`` (default ``~/.cache/fer_bench/folders/``,
 beside the audit cache), named by a sha256 **key of the folder's listing**:
 every image's relative path, size in bytes and modification time in
@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from ..labels import FER2013_CLASSES, LABEL_MAPS, mapped_class_index
-from ..results import atomic_save_npz
+from ..results import atomic_write_bytes
 from ._dataset import DataError
 from .image_folder import IMAGE_SUFFIXES, to_face
 
@@ -77,6 +77,21 @@ class FolderFaces:
         return {name: int(np.sum(self.labels == i)) for i, name in enumerate(self.class_names)}
 
 
+def _images_under(root: Path, folder: str) -> list[str]:
+    """Relative paths of the images under ``root/folder``, hidden files and folders skipped, in sorted-path order.
+
+    ``os.walk`` rather than ``Path.rglob``: several times faster on large folders; sorting by path parts
+    gives ``sorted(Path.rglob(...))``'s order.
+    """
+    found = []
+    for directory, subfolders, names in os.walk(root / folder):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        relative = Path(directory).relative_to(root).as_posix()
+        found.extend(f"{relative}/{name}" for name in names
+                     if not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES)
+    return sorted(found, key=lambda path: path.split("/"))
+
+
 def list_class_folder(root: str | Path, label_map: str | None = None
                       ) -> tuple[list[tuple[str, int]], tuple[str, ...], dict[str, int]]:
     """The images of ``root/<class>/**`` with their labels, without reading them.
@@ -112,9 +127,7 @@ def list_class_folder(root: str | Path, label_map: str | None = None
         if child.name.lower() in SPLIT_FOLDERS:
             raise DataError(f"{child}: a split folder, not a class; give {child} itself as the class folder "
                             f"(FER-2013's train/ and test/ export), or use --data {root} for its own splits")
-        folders[child.name] = [file.relative_to(root).as_posix() for file in sorted(child.rglob("*"))
-                               if file.is_file() and file.suffix.lower() in IMAGE_SUFFIXES
-                               and not any(part.startswith(".") for part in file.relative_to(root).parts)]
+        folders[child.name] = _images_under(root, child.name)
     if label_map is None:
         class_names = tuple(name for name, files in folders.items() if files)
         labels = {name: class_names.index(name) for name in class_names}
@@ -258,5 +271,7 @@ def read_face_folder(root: str | Path, label_map: str | None = None, detector: s
     images = np.concatenate([faces for faces, _ in decoded])
     no_face = sum(count for _, count in decoded)
     if use_cache:
-        atomic_save_npz(cache, images=images, files=np.array(relatives), no_face=np.int64(no_face))
+        buffer = io.BytesIO()  # uncompressed: faces barely compress, and plain arrays load about 7x faster
+        np.savez(buffer, images=images, files=np.array(relatives), no_face=np.int64(no_face))
+        atomic_write_bytes(cache, buffer.getvalue())
     return FolderFaces(images, labels, np.array(relatives), class_names, str(root), key, excluded, no_face)
