@@ -15,6 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from .cli_folder import FOLDER_ONLY_OPTIONS, add_folder_options, add_groups_options, evaluation_groups
 from .labels import LABEL_MAPS, SPLITS
 from .profiles import PROFILE_NAMES
 
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "folder that holds a run is refused")
     _add_labels_option(run)
     _add_plugin_option(run)
+    add_folder_options(run)
 
     report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
     report.add_argument("run_dir", metavar="RUN_DIR")
@@ -209,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
     _add_max_pixels_option(evaluate)
     _add_labels_option(evaluate)
+    add_groups_options(evaluate)
     _add_debug_option(parser, default=False)
     return parser
 
@@ -337,6 +340,13 @@ def _command_run(args) -> int:
     from .report import render_report
     from .runner import RunNotStoredError, run_benchmark
 
+    if args.data_folder:
+        from .cli_folder import command_run_folder
+
+        return command_run_folder(args, _command_line(args))
+    folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
+    if folder_only:
+        raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
     command = _command_line(args)
@@ -380,8 +390,10 @@ def _print_summary(records, note: str = "") -> None:
 
 def _command_report(args) -> int:
     from .report import render_report
+    from .report.crossval import CROSSVAL_JSON, write_crossval_page
 
-    print(render_report(args.run_dir))
+    print(write_crossval_page(args.run_dir) if (Path(args.run_dir) / CROSSVAL_JSON).is_file()
+          else render_report(args.run_dir))
     return 0
 
 
@@ -506,17 +518,23 @@ def _command_evaluate(args) -> int:
     if args.data_folder is not None:
         if args.labels is not None:
             raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
-        faces = read_class_folder(args.data_folder, args.label_map, args.max_pixels)
+        faces, dataset = read_class_folder(args.data_folder, args.label_map, args.max_pixels), None
     else:
         if args.label_map is not None:
             raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
-        faces = split_faces(_load_data(args.data, args.labels, args.max_pixels), args.split)
+        dataset = _load_data(args.data, args.labels, args.max_pixels)
+        faces = split_faces(dataset, args.split)
+    groups = evaluation_groups(args, len(faces.labels), dataset)
     model = load_estimator(args.model, args.trust_model)
-    evaluation = evaluate(model, args.model, faces)
+    evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
     _, html_path = write_evaluation(evaluation, out_dir, _command_line(args))
     print(summary_text(evaluation))
+    if evaluation["groups"]:
+        from .metrics_groups import format_group_table
+
+        print(format_group_table(evaluation["groups"]))
     print(html_path)
     return 0
 

@@ -76,6 +76,10 @@ class RunRecord:
     error : str or None
         The traceback's last lines when ``status`` is ``failed``; why it stopped
         (``timed_out``) or what to install (``skipped``).
+    fold : dict or None
+        In a cross-validation fold run (:mod:`fer_bench.crossval`): ``index``
+        (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
+        ``random``); None otherwise (and in stores written before folds existed).
     """
 
     name: str
@@ -99,6 +103,7 @@ class RunRecord:
     predictions_file: str | None = None
     model_dir: str | None = None
     error: str | None = None
+    fold: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

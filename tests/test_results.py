@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from fer_bench.results import atomic_write_bytes
+from fer_bench.results import RunRecord, atomic_write_bytes
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
@@ -27,3 +27,11 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     with pytest.raises(TypeError):
         atomic_write_bytes(target, "not bytes")
     assert target.read_bytes() == b"old" and [path.name for path in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_records_without_a_fold_field_still_load_and_fold_round_trips():
+    old = RunRecord.from_dict({"name": "svc_linear", "family": "classical", "framework": "sklearn", "source": "seed"})
+    assert old.fold is None
+    record = RunRecord(name="dexpression", family="network", framework="torch", source="paper",
+                       fold={"index": 2, "of": 10, "split": "subject"})
+    assert RunRecord.from_dict(record.to_dict()).fold == {"index": 2, "of": 10, "split": "subject"}

@@ -32,6 +32,7 @@ from ..datasets.image_files import MAX_PIXELS, entry_kind, read_face_files
 from ..datasets.image_folder import IMAGE_SUFFIXES
 from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
+from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
 from ..results import RESULTS_FILE, atomic_write_bytes, json_safe
 from .pages import write_page
@@ -196,7 +197,8 @@ def macro_f1_present(metrics: dict[str, Any]) -> float:
     return float(np.mean([row["f1"] for row in rows]))
 
 
-def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str]) -> dict[str, Any]:
+def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
+                predictions_out: list | None = None) -> dict[str, Any]:
     """Predict faces and score the predictions.
 
     Parameters
@@ -205,6 +207,8 @@ def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequ
     images : ndarray of uint8, shape (n, 48, 48)
     labels : ndarray of int64, shape (n,)
     class_names : sequence of str
+    predictions_out : list, optional
+        The predictions, ndarray of int64 (n,), are appended to it.
 
     Returns
     -------
@@ -215,6 +219,8 @@ def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequ
     started = time.perf_counter()
     predictions = np.asarray(model.predict(images))
     seconds = time.perf_counter() - started
+    if predictions_out is not None:
+        predictions_out.append(predictions)
     with warnings.catch_warnings():  # predicting a class absent from the data is expected across data sets
         warnings.filterwarnings("ignore", "y_pred contains classes not in y_true", UserWarning)
         metrics = classification_metrics(labels, predictions, class_names)
@@ -224,8 +230,12 @@ def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequ
     return metrics
 
 
-def evaluate(model, model_dir: str | Path, faces: LabelledFaces) -> dict[str, Any]:
+def evaluate(model, model_dir: str | Path, faces: LabelledFaces, groups: np.ndarray | None = None,
+             min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> dict[str, Any]:
     """Score a loaded model on labelled faces; return the JSON-safe evaluation record.
+
+    With ``groups`` (str (n,), each face's subgroup) the record has ``groups``:
+    :func:`fer_bench.metrics_groups.group_metrics` of the predictions.
 
     Raises
     ------
@@ -233,7 +243,10 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces) -> dict[str, An
         If the model's classes do not match the faces' (see :func:`check_model_classes`).
     """
     check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
-    metrics = score_model(model, faces.images, faces.labels, faces.class_names)
+    predictions: list = []
+    metrics = score_model(model, faces.images, faces.labels, faces.class_names, predictions)
+    by_group = None if groups is None else group_metrics(faces.labels, predictions[0], groups, faces.class_names,
+                                                         min_group_size)
     return json_safe({
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,
@@ -241,6 +254,7 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces) -> dict[str, An
                  "synthetic": faces.synthetic, "class_names": list(faces.class_names),
                  "excluded": faces.excluded},
         "metrics": metrics,
+        "groups": by_group,
     })
 
 
@@ -278,6 +292,8 @@ def write_evaluation(evaluation: dict[str, Any], out_dir: str | Path, command: s
         title=f"{evaluation['model_name']} on {data['source']}", synthetic=data["synthetic"],
         scope=data["scope"], metrics=metrics, excluded=data["excluded"], n_classes=len(class_names),
         per_class=metrics["per_class"], confusion=confusion,
+        groups=[{"name": evaluation["model_name"], "kind": "", "result": evaluation["groups"],
+                 "difference_line": difference_line(evaluation["groups"])}] if evaluation.get("groups") else [],
         provenance={"model": evaluation["model"], "model class": evaluation["model_class"], "data": data["source"],
                     "data sha256": data["sha256"], "created": evaluation["created"], "command": command or "—"})
     return json_path, html_path

@@ -1,4 +1,4 @@
-"""Named budgets (smoke, quick, full) read from TOML package data.
+"""Named budgets (smoke, quick, full; small for folder data sets) read from TOML package data.
 
 A profile fixes how much data each split keeps and how hard each estimator
 trains, so a run is reproducible from its profile name and seed alone (the
@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full")
+PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full", "small")
 RUNNER_KEYS: frozenset[str] = frozenset({"train_size"})
 """Per-estimator keys the runner consumes itself; never passed to an estimator."""
 

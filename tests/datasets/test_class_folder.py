@@ -1,0 +1,95 @@
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fer_bench.datasets import DataError
+from fer_bench.datasets.class_folder import list_class_folder, read_face_folder
+from fer_bench.datasets.synthetic_folder import CK_PLUS_CLASSES, write_synthetic_folder
+
+
+@pytest.fixture
+def ck_folder(tmp_path):
+    write_synthetic_folder(tmp_path / "ck", n_subjects=4, sequences=7, frames=2, size=64, seed=1)
+    return tmp_path / "ck"
+
+
+def test_native_class_names_and_48x48_gray_faces(ck_folder, tmp_path):
+    faces = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
+    assert faces.class_names == CK_PLUS_CLASSES
+    assert faces.images.shape == (4 * 7 * 2, 48, 48) and faces.images.dtype == np.uint8
+    assert list(faces.files) == sorted(faces.files)
+    happy = faces.class_names.index("happy")
+    assert all(file.startswith("happy/") for file in faces.files[faces.labels == happy])
+
+
+def test_label_map_gives_fer2013_names_and_leaves_contempt_out(ck_folder, tmp_path):
+    faces = read_face_folder(ck_folder, "ck+", cache_dir=tmp_path / "cache", n_jobs=1)
+    assert faces.class_names == ("Angry", "Disgust", "Fear", "Happy", "Sad", "Surprise")
+    assert faces.excluded == {"contempt": 8}
+    assert not any(file.startswith("contempt/") for file in faces.files)
+
+
+def test_second_read_comes_from_the_cache_and_a_touched_file_misses_it(ck_folder, tmp_path):
+    cache = tmp_path / "cache"
+    first = read_face_folder(ck_folder, cache_dir=cache, n_jobs=1)
+    (cached,) = cache.glob("*.npz")
+    np.savez(cached, images=np.zeros_like(first.images), files=first.files, no_face=np.int64(0))  # mark the cache
+    assert read_face_folder(ck_folder, cache_dir=cache, n_jobs=1).images.max() == 0
+    touched = ck_folder / first.files[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    again = read_face_folder(ck_folder, cache_dir=cache, n_jobs=1)
+    assert np.array_equal(again.images, first.images) and again.sha256 != first.sha256
+
+
+def test_parallel_decoding_gives_the_same_faces(ck_folder, tmp_path):
+    one = read_face_folder(ck_folder, use_cache=False, n_jobs=1)
+    import fer_bench.datasets.class_folder as module
+
+    chunk, module._CHUNK = module._CHUNK, 5
+    try:
+        two = read_face_folder(ck_folder, use_cache=False, n_jobs=2)
+    finally:
+        module._CHUNK = chunk
+    assert np.array_equal(one.images, two.images)
+
+
+def test_unreadable_image_is_named(ck_folder):
+    broken = ck_folder / "fear" / "S009_001_00000001.png"
+    broken.write_bytes(b"not a png")
+    with pytest.raises(DataError, match="S009_001_00000001.png: not a readable image"):
+        read_face_folder(ck_folder, use_cache=False, n_jobs=1)
+
+
+def test_image_outside_a_class_folder_and_unknown_names_are_refused(tmp_path):
+    (tmp_path / "f" / "happy").mkdir(parents=True)
+    Image.new("L", (10, 10)).save(tmp_path / "f" / "happy" / "a.png")
+    Image.new("L", (10, 10)).save(tmp_path / "f" / "loose.png")
+    with pytest.raises(DataError, match="loose.png: an image outside a class folder"):
+        list_class_folder(tmp_path / "f")
+    (tmp_path / "f" / "loose.png").unlink()
+    (tmp_path / "f" / "smirk").mkdir()
+    with pytest.raises(DataError, match="smirk: folder name is not a known class"):
+        list_class_folder(tmp_path / "f", "ck+")
+    with pytest.raises(KeyError, match="--label-map"):
+        list_class_folder(tmp_path / "f", "affectnet")
+
+
+def test_split_folders_are_not_classes(tmp_path):
+    (tmp_path / "export" / "train" / "happy").mkdir(parents=True)
+    with pytest.raises(DataError, match="train: a split folder, not a class"):
+        list_class_folder(tmp_path / "export")
+
+
+def test_detect_faces_crops_the_face_and_counts_images_without_one(tmp_path):
+    from tests.pipeline.conftest import astronaut
+
+    (tmp_path / "f" / "happy").mkdir(parents=True)
+    Image.fromarray(astronaut()[:, :, ::-1]).save(tmp_path / "f" / "happy" / "S001_001_00000001.png")
+    Image.new("L", (200, 200), 128).save(tmp_path / "f" / "happy" / "S002_001_00000001.png")
+    detected = read_face_folder(tmp_path / "f", detector="haar", use_cache=False, n_jobs=1)
+    whole = read_face_folder(tmp_path / "f", use_cache=False, n_jobs=1)
+    assert detected.no_face == 1 and whole.no_face == 0
+    assert not np.array_equal(detected.images[0], whole.images[0])  # the crop, not the whole photo
+    assert np.array_equal(detected.images[1], whole.images[1])  # no face: decoded whole

@@ -1,0 +1,68 @@
+import json
+
+import pytest
+
+from fer_bench.cli import main
+from fer_bench.datasets.synthetic_folder import write_synthetic_folder
+
+
+@pytest.fixture(scope="module")
+def ck_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ck") / "ck"
+    write_synthetic_folder(root, n_subjects=6, sequences=7, frames=2, size=56, seed=3)
+    return root
+
+
+def test_end_to_end_dexpression_and_hog_svm_by_subject_and_by_picture(ck_folder, tmp_path, capsys):
+    groups = tmp_path / "groups.csv"
+    files = sorted(path.relative_to(ck_folder).as_posix() for path in ck_folder.rglob("*.png"))
+    groups.write_text("file,group\n" + "".join(f"{file},{'child' if int(file.split('/S')[1][:3]) <= 3 else 'adult'}\n"
+                                               for file in files))
+    out = tmp_path / "run"
+    status = main(["run", "dexpression", "svc_linear_hog", "--data-folder", str(ck_folder), "--folds", "3",
+                   "--split", "both", "--groups", str(groups), "--min-group-size", "5", "--profile", "smoke",
+                   "--out", str(out), "--quiet", "--save-models", "none"])
+    assert status == 0
+    summary = json.loads((out / "crossval.json").read_text())
+    assert summary["kinds"] == ["subject", "random"] and summary["data"]["class_names"][0] == "anger"
+    for name in ("dexpression", "svc_linear_hog"):
+        for kind in ("subject", "random"):
+            result = summary["results"][name][kind]
+            assert result["folds_ok"] == 3 and result["accuracy_sd"] is not None
+            assert result["pooled"]["n"] == len(files)  # every face scored once over the folds
+            assert set(result["groups"]["groups"]) == {"adult", "child"}
+    fold_store = json.loads((out / "folds" / "subject-02" / "results.json").read_text())
+    assert {record["fold"]["index"] for record in fold_store["records"]} == {2}
+    assert {fold["copies_in_training"]["near_only"] for fold in summary["folds"]["subject"]} == {0}
+    assert sum(fold["copies_in_training"]["near_only"] for fold in summary["folds"]["random"]) > 0
+    html = (out / "crossval.html").read_text()
+    assert "random &minus; subject" in html and "Accuracy per subgroup" in html and "chi-squared" in html
+    assert capsys.readouterr().out.strip().endswith("crossval.html")
+    assert main(["report", str(out)]) == 0
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--folds", "9"], "needs at least 9"),
+    (["--subject-pattern", r"X(\d+)"], "does not match --subject-pattern"),
+    (["--groups", "MISSING"], "MISSING: no such file"),
+    (["--data", "x.csv"], "--data does not go with --data-folder"),
+])
+def test_bad_input_is_one_error_line(ck_folder, tmp_path, capsys, extra, message):
+    status = main(["run", "svc_linear", "--data-folder", str(ck_folder), "--out", str(tmp_path / "r"), "--quiet",
+                   *extra])
+    error = capsys.readouterr().err
+    assert status == 2 and message in error and error.count("error:") == 1
+
+
+def test_folder_options_need_the_data_folder(capsys):
+    assert main(["run", "svc_linear", "--folds", "3"]) == 2
+    assert "--folds goes with --data-folder" in capsys.readouterr().err
+
+
+def test_real_folder_sample_by_picture_ids(fer2013_folder_sample, tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "svc_linear", "--data-folder", str(fer2013_folder_sample / "train"), "--subject-pattern",
+                 r"_(\d+)\.", "--folds", "3", "--out", str(out), "--quiet", "--save-models", "none"]) == 0
+    summary = json.loads((out / "crossval.json").read_text())
+    assert summary["data"]["class_names"] == ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]
+    assert summary["results"]["svc_linear"]["subject"]["pooled"]["n"] == summary["data"]["files"]
