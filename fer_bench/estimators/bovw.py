@@ -79,13 +79,17 @@ def histogram_kernel(X: np.ndarray, Y: np.ndarray, kernel: str) -> np.ndarray:
 
 
 def gram_matrix(Z: np.ndarray, kernel: str) -> np.ndarray:
-    """Kernel of the rows of Z (n, d) with themselves, float32 (n, n); linear and hellinger by one symmetric product."""
-    if kernel == "linear":
-        return Z @ Z.T  # numpy calls BLAS syrk for a product with its own transpose
-    if kernel == "hellinger":
-        root = np.sqrt(Z)
-        return root @ root.T
-    return histogram_kernel(Z, Z, kernel)
+    """Kernel of the rows of Z (n, d) with themselves, float32 (n, n); linear and hellinger by blocks of BLAS products."""
+    if kernel == "intersection":
+        return histogram_kernel(Z, Z, kernel)
+    rows = np.sqrt(Z) if kernel == "hellinger" else np.asarray(Z, dtype=np.float32)
+    gram = np.empty((len(rows), len(rows)), dtype=np.float32)
+    # upper blocks only, mirrored: syrk's work; one Z @ Z.T of all 28,709 faces crashed OpenBLAS (segfault)
+    for start in range(0, len(rows), _BLOCK):
+        block = rows[start:start + _BLOCK] @ rows[start:].T
+        gram[start:start + _BLOCK, start:] = block
+        gram[start:, start:start + _BLOCK] = block.T
+    return gram
 
 
 class _BoVWBase(ClassifierMixin, BaseEstimator):
@@ -311,7 +315,8 @@ class LocalBoVWSVC(_BoVWBase):
         kernel = histogram_kernel(Z, self.train_rows_, self.kernel)
         k = min(int(self.n_neighbors), len(self.train_rows_))
         distances = np.diagonal(self.gram_)[None, :] - 2 * kernel  # k(t, t) is the same for every Training face
-        neighbours = np.argpartition(distances, k - 1, axis=1)[:, :k]
+        # presence vectors tie often; rounded away from BLAS's last bits, ties go to the first Training face
+        neighbours = np.argsort(np.round(distances, 5), axis=1, kind="stable")[:, :k]
         return kernel, neighbours
 
     def local_training_indices(self, X) -> np.ndarray:
