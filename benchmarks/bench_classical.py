@@ -1,6 +1,6 @@
 """Speed and PrivateTest accuracy of fer_bench's classical estimators against plain scikit-learn.
 
-Two parts, in one run on one machine:
+Four parts, in one run on one machine:
 
 1. Side by side on the same stratified Training subset (8,000 faces by
    default) and the full PrivateTest: scikit-learn's ``SVC(kernel="rbf")``
@@ -17,6 +17,9 @@ Two parts, in one run on one machine:
    runner trains it: on the profile's Training size (the full 28,709 faces
    where the profile sets no ``train_size``), PublicTest for selection,
    PrivateTest for the score.
+4. The bag-of-visual-words estimators of Ionescu, Popescu and Grozea (2013)
+   beside ``svc_poly_hog`` (the best SVM on handcrafted features before them),
+   all on the full Training split with profile ``bovw`` (local learning included).
 
 Usage::
 
@@ -146,6 +149,9 @@ def profile_table(dataset, profile_name: str, names: list[str] | None, seed: int
     print(f"total fit + predict: {total:.0f} s ({total / 60:.1f} min)")
 
 
+BOVW_TABLE: tuple[str, ...] = ("svc_poly_hog", "bovw_svc", "bovw_hog_svc", "bovw_local_svc")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="fer2013.csv[.gz] or another layout load_dataset reads")
@@ -154,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="fer_bench estimators set against the baseline (default: svc_rbf svc_rbf_pca svc_rbf_hog)")
     parser.add_argument("--profile", default="quick", help="profile of part 3 (default quick)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="part 3 for these classical estimators only")
-    parser.add_argument("--skip", nargs="+", choices=("comparison", "linear", "profile"), default=[],
-                        help="leave out part 1 (comparison), 2 (linear) or 3 (profile)")
+    parser.add_argument("--skip", nargs="+", choices=("comparison", "linear", "profile", "bovw"), default=[],
+                        help="leave out part 1 (comparison), 2 (linear), 3 (profile) or 4 (bovw)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -172,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         compare_linear(dataset)
     if "profile" not in args.skip:
         profile_table(dataset, args.profile, args.only, args.seed)
+    if "bovw" not in args.skip:
+        profile_table(dataset, "bovw", list(BOVW_TABLE), args.seed)
     load = os.getloadavg()[0]
     print(f"load average {load:.1f} at end" + (" (more than the core count: a contended machine)" if load > os.cpu_count() else ""))
     return 0

@@ -120,7 +120,7 @@ def register_estimator(name: str, *, family: str, framework: str, source: str,
 
 
 def _load_builtins() -> None:
-    from . import classical, keras_nets, pretrained, torch_nets  # noqa: F401  (registration happens on import)
+    from . import bovw, classical, keras_nets, pretrained, torch_nets  # noqa: F401  (registration happens on import)
 
 
 def load_entry_point_plugins() -> list[str]:

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full", "small")
+PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full", "small", "bovw")
 RUNNER_KEYS: frozenset[str] = frozenset({"train_size"})
 """Per-estimator keys the runner consumes itself; never passed to an estimator."""
 
