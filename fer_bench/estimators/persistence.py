@@ -31,6 +31,8 @@ PICKLE_SUFFIXES: tuple[str, ...] = (".joblib", ".pkl", ".pickle")
 CONFIG_FILE = "config.json"
 """A self-saving estimator's settings and fitted state (JSON), beside its weights."""
 TRUSTED_TYPES: frozenset[str] = frozenset({
+    "fer_bench.estimators.bovw.BoVWSVC",
+    "fer_bench.estimators.bovw.LocalBoVWSVC",
     "fer_bench.estimators.classical.GridSearchKNN",
     "fer_bench.estimators.classical.PixelSVC",
     "fer_bench.estimators.features.CappedPCA",
