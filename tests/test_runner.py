@@ -101,7 +101,8 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     dataset = load_dataset(fer2013_csv)
     records = run_benchmark(list(available_estimators()), dataset, load_profile("smoke"),
                             tmp_path, progress=False)
-    assert {record.name: record.status for record in records} == {name: "ok" for name in available_estimators()}
+    assert {record.name: record.status for record in records} == {name: "ok" for name in available_estimators()}, \
+        {record.name: record.error for record in records if record.status != "ok"}
     best = max(record.metrics["accuracy"] for record in records)
     assert best > 0.25  # above the majority class (Happy, 24.5% of PrivateTest)
     all_classes = [record for record in records if not record.class_names]
