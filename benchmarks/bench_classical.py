@@ -52,7 +52,7 @@ def compare_rbf(dataset, variants: list[str], train_size: int, seed: int) -> Non
     from sklearn.svm import SVC
 
     from fer_bench.datasets import stratified_indices
-    from fer_bench import get_estimator_spec
+    from fer_bench import create_estimator
     from fer_bench.profiles import load_profile
 
     X, y = dataset.split("Training")
@@ -73,7 +73,7 @@ def compare_rbf(dataset, variants: list[str], train_size: int, seed: int) -> Non
     print(f"{'sklearn SVC(kernel=rbf), raw float64 pixels':<44} {fit_baseline:8.1f} {predict_baseline:10.1f} "
           f"{fit_baseline + predict_baseline:8.1f} {cpu_baseline:8.1f} {accuracy_baseline:21.4f}", flush=True)
     for variant in variants:
-        model = get_estimator_spec(variant).create(load_profile("quick")).set_params(random_state=seed)
+        model = create_estimator(variant, load_profile("quick"), seed).estimator
         _, fit_variant = _timed(lambda: model.fit(X, y))
         cpu_variant = _timed.cpu
         predicted, predict_variant = _timed(lambda: model.predict(X_test))
@@ -113,7 +113,7 @@ def compare_linear(dataset, C: float = 1.0) -> None:
 def profile_table(dataset, profile_name: str, names: list[str] | None, seed: int) -> None:
     """Part 3: every classical estimator of the profile, trained as the runner trains it."""
     from fer_bench.datasets import stratified_indices
-    from fer_bench import available_estimators
+    from fer_bench import available_estimators, create_estimator
     from fer_bench.profiles import load_profile
 
     profile = load_profile(profile_name)
@@ -127,13 +127,11 @@ def profile_table(dataset, profile_name: str, names: list[str] | None, seed: int
     total = 0.0
     for spec in specs:
         X, y = X_all, y_all
-        limit = profile.train_size(spec.name, spec.family)
-        if limit and limit < len(y):
-            keep = stratified_indices(y, limit, seed)
+        build = create_estimator(spec.name, profile, seed)
+        if build.train_size and build.train_size < len(y):
+            keep = stratified_indices(y, build.train_size, seed)
             X, y = X[keep], y[keep]
-        model = spec.create(profile)
-        if "random_state" in model.get_params(deep=False):
-            model.set_params(random_state=seed)
+        model = build.estimator
         kwargs = {"validation_data": validation} if "validation_data" in inspect.signature(model.fit).parameters else {}
         _, fit_seconds = _timed(lambda: model.fit(X, y, **kwargs))
         cpu_seconds = _timed.cpu

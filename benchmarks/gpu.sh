@@ -40,7 +40,7 @@ else
     || fail "no CUDA GPU here (torch.cuda.is_available() is False, or torch is missing); nothing measured"
   BENCH_ARGS=(--device cuda)
   RUN_ARGS=(--profile full --data "$FER2013")
-  read -r -a NETWORKS <<< "$(timeout 120 python -c "from fer_bench.estimators._registry import available_estimators
+  read -r -a NETWORKS <<< "$(timeout 120 python -c "from fer_bench.estimators import available_estimators
 print(' '.join(name for name, spec in available_estimators().items() if spec.family == 'network'))")"
   (( ${#NETWORKS[@]} )) || fail "no network estimator registered (is fer_bench importable from $PWD?)"
 fi

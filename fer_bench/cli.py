@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load_plugins(paths: list[str]) -> None:
     """Import each ``--plugin``; any failure of its code becomes an ImportError naming it."""
-    from .estimators._registry import load_plugin
+    from .estimators import load_plugin
 
     for path in paths:
         try:
@@ -230,7 +230,7 @@ def _load_plugins(paths: list[str]) -> None:
 
 
 def _resolve_names(names: list[str]) -> list[str]:
-    from .estimators._registry import available_estimators, get_estimator_spec
+    from .estimators import available_estimators, get_estimator_spec
 
     if names == ["all"]:
         return list(available_estimators())
@@ -307,7 +307,7 @@ def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> N
     Says which plugins the stored run used; raises ImportError when one of the
     run's estimators is not registered without them.
     """
-    from .estimators._registry import available_estimators
+    from .estimators import available_estimators
 
     stored = manifest.get("plugins") or []
     if stored:
@@ -408,7 +408,7 @@ def _command_compare(args) -> int:
 
 
 def _command_list(args) -> int:
-    from .estimators._registry import available_estimators
+    from .estimators import available_estimators
 
     _load_plugins(args.plugin)
     specs = available_estimators().values()

@@ -32,8 +32,8 @@ import numpy as np
 
 from .datasets import stratified_indices
 from .datasets.label_subset import restrict_to_classes
-from .estimators._registry import EstimatorSpec, available_estimators, get_estimator_spec, load_plugin
-from .network_lock import NETWORK_LOCK_FILE, NetworkLockTimeout, network_slot  # noqa: F401  (NETWORK_LOCK_FILE: re-exported)
+from .estimators import EstimatorSpec, available_estimators, create_estimator, get_estimator_spec, load_plugin
+from .network_lock import NetworkLockTimeout, network_slot
 from .profiles import Profile
 from .results import RunRecord, json_safe
 from .timing import PeakMemory, Stopwatch
@@ -191,11 +191,10 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     if spec.classes:  # a model of a label subset (e.g. 5 classes): only its classes' faces, relabelled
         splits, subset_names = restrict_to_classes(splits, data.class_names, spec.classes)
         n_classes = len(subset_names)
-    estimator = spec.create(profile)
-    if "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=task.seed)
+    build = create_estimator(spec.name, profile, task.seed)
+    estimator = build.estimator
     X_train, y_train = splits["Training"]
-    limit = profile.train_size(spec.name, spec.family)
+    limit = build.train_size
     if limit and limit < len(y_train):
         keep = stratified_indices(y_train, limit, task.seed)
         X_train, y_train = X_train[keep], y_train[keep]

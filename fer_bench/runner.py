@@ -28,7 +28,7 @@ from .datasets._dataset import DataError
 from .datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
 from .datasets.label_subset import subset_labels
 from .datasets.preparation import PreparedData, missing_public_test, prepare_data
-from .estimators._registry import get_estimator_spec
+from .estimators import get_estimator_spec
 from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
 from .estimators.persistence import label_model_files

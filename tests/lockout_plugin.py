@@ -28,5 +28,5 @@ class LockOutClassifier(ClassifierMixin, BaseEstimator):
 
 
 @register_estimator("lockout", family="classical", framework="test", source="test: the run folder goes away in fit")
-def lockout(profile):
+def lockout():
     return LockOutClassifier()

@@ -27,5 +27,5 @@ class SleepingClassifier(ClassifierMixin, BaseEstimator):
 
 
 @register_estimator("sleeper", family="classical", framework="test", source="test: sleeps in fit")
-def sleeper(profile):
+def sleeper():
     return SleepingClassifier(seconds=float(os.environ.get(SLEEP_ENV_VAR, "0")))

@@ -62,7 +62,7 @@ def test_an_estimator_whose_optional_package_is_missing_is_skipped_before_anythi
     monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
     built = []
     register_estimator("needs_a_missing_package", family="network", framework="test", source="test",
-                       requires=("fer_bench_no_such_module",))(lambda profile: built.append(profile))
+                       requires=("fer_bench_no_such_module",))(lambda: built.append("called"))
     # under a time limit: no child is started (it could not know this in-process registration) and no lock taken
     outcome = run_task(_task("needs_a_missing_package", family="network", time_limit=60), _data(synthetic))
     assert outcome.record.status == "skipped" and not built

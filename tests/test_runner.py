@@ -28,7 +28,7 @@ def synthetic():
 @pytest.fixture
 def exploding(monkeypatch):
     monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
-    register_estimator("exploding", family="classical", framework="test", source="test")(lambda profile: ExplodingClassifier())
+    register_estimator("exploding", family="classical", framework="test", source="test")(lambda: ExplodingClassifier())
     return "exploding"
 
 

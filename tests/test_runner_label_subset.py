@@ -29,7 +29,7 @@ class PixelLogisticRegression(LogisticRegression):
 def five_class_model(monkeypatch):
     monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
     register_estimator("five_class", family="classical", framework="sklearn", source="test",
-                       classes=FIVE)(lambda profile: PixelLogisticRegression(max_iter=50))
+                       classes=FIVE)(lambda: PixelLogisticRegression(max_iter=50))
     return "five_class"
 
 

@@ -1,0 +1,15 @@
+"""The estimators: one registry, one way to build one for a run, one way to load a saved one.
+
+- :func:`register_estimator`: the decorator a factory is registered with (built-ins and plugins alike);
+- :func:`create_estimator`: the estimator of a name for a profile and a seed;
+- :func:`available_estimators`, :func:`get_estimator_spec`, :func:`load_plugin`: what is registered;
+- :func:`load_estimator`: a saved model folder, safely.
+"""
+
+from ._build import EstimatorBuild, create_estimator
+from ._registry import (ENTRY_POINT_GROUP, EstimatorSpec, available_estimators, get_estimator_spec, load_plugin,
+                        register_estimator)
+from .persistence import load_estimator
+
+__all__ = ["ENTRY_POINT_GROUP", "EstimatorBuild", "EstimatorSpec", "available_estimators", "create_estimator",
+           "get_estimator_spec", "load_estimator", "load_plugin", "register_estimator"]

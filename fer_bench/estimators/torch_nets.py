@@ -3,10 +3,9 @@
 The builders return ``torch.nn.Module`` objects taking ``float32 (n, 1, s, s)``
 grayscale faces (``s = input_size``: 48, a smaller crop side, or DDAMFN's 112)
 and returning ``(n, n_classes)`` logits; :class:`TorchClassifier`
-(``torch_trainer``) calls them and trains the result. Importing this module does
-not import PyTorch: the builders import it when called, and the registered
-factories import the trainer only when an estimator is created, so that
-``python -m fer_bench list`` stays fast.
+(``torch_trainer``) calls them and trains the result; :mod:`.torch_zoo` registers
+them. Importing this module does not import PyTorch: the builders import it when
+called, so that ``python -m fer_bench list`` stays fast.
 
 Every channel count and hidden width is multiplied by ``width`` (at least 8
 kept), so the smoke profile can shrink the networks; ``width=1.0`` is the
@@ -16,17 +15,12 @@ published layout. All convolutions are a :func:`conv_block`: 3x3 convolution
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Callable
 
-from ..profiles import Profile
 from ._input import IMAGE_SIZE
-from ._registry import register_estimator
 
 if TYPE_CHECKING:
     from torch import nn
-
-    from .torch_trainer import TorchClassifier
 
 
 
@@ -259,50 +253,3 @@ def build_network(architecture: str, n_classes: int, width: float = 1.0, input_s
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture={architecture!r}: expected one of {', '.join(ARCHITECTURES)}")
     return ARCHITECTURES[architecture](n_classes=n_classes, width=width, input_size=input_size)
-
-
-def _torch_classifier(name: str, profile: Profile, **defaults) -> "TorchClassifier":
-    """``TorchClassifier`` for ``name``: ``defaults``, then the profile's network settings it accepts.
-
-    Settings meant for other frameworks (a Keras model's own keys) are left out.
-    """
-    from .torch_trainer import TorchClassifier
-
-    accepted = set(inspect.signature(TorchClassifier).parameters) - {"architecture"}
-    params = {key: value for key, value in profile.network_params(name).items() if key in accepted}
-    return TorchClassifier(architecture=name, **{**defaults, **params})
-
-
-@register_estimator("shallow_cnn", family="network", framework="torch",
-                    source="seed: shallow CNN, 3 conv blocks (64-128-256) with max pooling, dense 512-256")
-def shallow_cnn_estimator(profile: Profile) -> "TorchClassifier":
-    """The seeds' shallow CNN (:func:`shallow_cnn`) under the seed recipe."""
-    return _torch_classifier("shallow_cnn", profile)
-
-
-@register_estimator("deep_cnn", family="network", framework="torch",
-                    source="seed: deep CNN, 6 conv blocks in pairs (64-64, 128-128, 256-256), dense 512-256")
-def deep_cnn_estimator(profile: Profile) -> "TorchClassifier":
-    """The seeds' deep CNN (:func:`deep_cnn`) under the seed recipe."""
-    return _torch_classifier("deep_cnn", profile)
-
-
-@register_estimator("resnet9", family="network", framework="torch",
-                    source="Myrtle.ai ResNet-9, 'How to train your ResNet' (D. Page, 2018)")
-def resnet9_estimator(profile: Profile) -> "TorchClassifier":
-    """Myrtle.ai's ResNet-9 (:func:`resnet9`) under the seed recipe."""
-    return _torch_classifier("resnet9", profile)
-
-
-@register_estimator("dexpression", family="network", framework="torch",
-                    source="DeXpression (Burkert et al., 2015, arXiv:1509.05371): conv 7x7/2, LRN, two FeatEx blocks")
-def dexpression_estimator(profile: Profile) -> "TorchClassifier":
-    """DeXpression (:func:`dexpression`) under the profile's network settings."""
-    return _torch_classifier("dexpression", profile)
-
-
-@register_estimator("ddamfn", family="network", framework="torch",
-                    source="DDAMFN (Zhang et al., 2023, Electronics 12:3595): MixConv MobileFaceNet + dual-direction attention, 112x112")
-def ddamfn_estimator(profile: Profile) -> "TorchClassifier":
-    """DDAMFN (:func:`ddamfn`) on faces upsampled to 112x112, unless the profile sets ``input_size``."""
-    return _torch_classifier("ddamfn", profile, input_size=112)

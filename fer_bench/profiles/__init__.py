@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full", "small", "bovw")
-RUNNER_KEYS: frozenset[str] = frozenset({"train_size"})
-"""Per-estimator keys the runner consumes itself; never passed to an estimator."""
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,10 @@ class Profile:
         a split that is absent or 0 is kept whole. Subsets are stratified by class.
     networks : dict
         Training settings shared by all neural networks (``epochs``, ``batch_size``,
-        ``max_lr``, ...).
+        ``max_lr``, ..., ``train_size``); each network takes those it has.
     estimators : dict of str to dict
-        Per-estimator overrides, keyed by registered name.
+        Per-estimator overrides, keyed by registered name (``train_size`` among them).
+        :func:`fer_bench.estimators.create_estimator` merges them.
     """
 
     name: str
@@ -43,25 +42,6 @@ class Profile:
     data: dict[str, int] = field(default_factory=dict)
     networks: dict[str, Any] = field(default_factory=dict)
     estimators: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def params(self, estimator: str, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Settings for ``estimator``: ``defaults``, then this profile's overrides.
-
-        Network estimators pass no defaults of their own: they start from :attr:`networks`.
-        """
-        merged = {**(defaults or {}), **self.estimators.get(estimator, {})}
-        return {key: value for key, value in merged.items() if key not in RUNNER_KEYS}
-
-    def network_params(self, estimator: str) -> dict[str, Any]:
-        """Settings of a neural network: :attr:`networks`, then its own overrides."""
-        return self.params(estimator, self.networks)
-
-    def train_size(self, estimator: str, family: str) -> int | None:
-        """How many Training faces ``estimator`` fits on (a stratified subset), or None for all."""
-        own = self.estimators.get(estimator, {}).get("train_size")
-        if own is None and family == "network":
-            own = self.networks.get("train_size")
-        return int(own) if own else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "data": dict(self.data),

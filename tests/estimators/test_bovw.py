@@ -7,6 +7,7 @@ from fer_bench import get_estimator_spec
 from fer_bench.datasets.synthetic import make_synthetic
 from fer_bench.estimators.bovw import BoVWSVC, LocalBoVWSVC, gram_matrix, histogram_kernel
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 TINY = {"n_words": 16, "vocabulary_faces": 40, "bin_sizes": (3, 6), "step": 6, "n_jobs": 1, "random_state": 0}
 
@@ -88,6 +89,6 @@ def test_registered_with_the_smoke_profile(name, synthetic):
     (X, y), (X_test, y_test) = synthetic
     spec = get_estimator_spec(name)
     assert spec.family == "classical" and spec.source
-    model = spec.create(load_profile("smoke")).set_params(n_jobs=1)
+    model = create_estimator(spec.name, load_profile("smoke")).estimator.set_params(n_jobs=1)
     assert model.get_params()["n_words"] == 16
     assert model.fit(X, y).predict(X_test).shape == y_test.shape

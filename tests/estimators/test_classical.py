@@ -11,6 +11,7 @@ from fer_bench.estimators._registry import available_estimators
 from fer_bench.estimators.classical import GridSearchKNN, PixelSVC, auto_cache_mib, kernel_matrix
 from fer_bench.estimators.features import flatten_pixels, make_features
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 
 def faces(n, seed=0, n_classes=3):
@@ -130,7 +131,7 @@ FEATURE_WORDS = {"pixels": "pixels", "pca": "principal components", "hog": "HOG"
 @pytest.mark.parametrize("name", list(SVC_VARIANTS) + list(KNN_VARIANTS))
 def test_variants_are_registered_with_their_feature_step(name):
     spec = available_estimators()[name]
-    estimator = spec.create(load_profile("quick"))
+    estimator = create_estimator(spec.name, load_profile("quick")).estimator
     features = KNN_VARIANTS.get(name) or SVC_VARIANTS[name][0]
     assert estimator.features == features
     assert FEATURE_WORDS[features] in spec.source
@@ -142,7 +143,7 @@ def test_variants_are_registered_with_their_feature_step(name):
 
 def test_seed_svms_default_to_libsvm():
     for name in ("svc_linear", "svc_poly", "svc_rbf"):
-        assert available_estimators()[name].create(load_profile("full")).solver == "libsvm"
+        assert create_estimator(name, load_profile("full")).estimator.solver == "libsvm"
 
 
 def test_knn_selects_on_validation_and_refits_on_training():

@@ -19,6 +19,7 @@ from fer_bench.estimators._registry import get_estimator_spec
 from fer_bench.estimators.keras_nets import (FIVE_CLASSES, KerasCNNClassifier, build_seed_cnn, build_seed_cnn5,
                                             one_cycle_schedule)
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 LABELS = np.array([2, 5, 9])  # non-contiguous on purpose
 
@@ -65,7 +66,7 @@ def test_keras_cnn5_is_registered_for_five_classes():
     spec = get_estimator_spec("keras_cnn5")
     assert spec.classes == FIVE_CLASSES == ("Angry", "Happy", "Sad", "Surprise", "Neutral")
     assert spec.parameters == 1_004_805 and "1,004,805" in spec.source
-    model = spec.create(load_profile("smoke"))
+    model = create_estimator(spec.name, load_profile("smoke")).estimator
     assert model.architecture == "seed_cnn5"
 
 
@@ -162,9 +163,9 @@ def test_registered_factory_takes_the_profiles_network_settings():
     spec = get_estimator_spec("keras_cnn")
     assert (spec.family, spec.framework) == ("network", "keras")
     profile = load_profile("smoke")
-    model = spec.create(profile)  # smoke also sets width and weight_decay: not for this model
+    model = create_estimator(spec.name, profile).estimator  # smoke also sets width and weight_decay: not for this model
     assert isinstance(model, KerasCNNClassifier)
-    expected = profile.network_params("keras_cnn")
+    expected = {**profile.networks, **profile.estimators.get("keras_cnn", {})}
     assert (model.epochs, model.batch_size, model.max_lr) == (
         expected["epochs"], expected["batch_size"], expected["max_lr"])
 

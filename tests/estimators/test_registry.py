@@ -9,6 +9,7 @@ from fer_bench.estimators import _registry
 from fer_bench.estimators._registry import (ENTRY_POINT_GROUP, available_estimators, get_estimator_spec,
                                             load_plugin, register_estimator)
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator
 
 BUILTINS = ("svc_linear", "svc_poly", "svc_rbf", "knn", "keras_cnn", "keras_cnn5", "shallow_cnn", "deep_cnn", "resnet9",
             "dexpression", "ddamfn", "fer_minixception")
@@ -30,7 +31,7 @@ def test_every_builtin_is_registered_with_metadata():
 
 @pytest.mark.parametrize("name", ["svc_linear", "svc_poly", "svc_rbf", "knn"])
 def test_factories_build_unfitted_estimators(name):
-    estimator = get_estimator_spec(name).create(load_profile("smoke"))
+    estimator = create_estimator(name, load_profile("smoke")).estimator
     assert hasattr(estimator, "fit") and hasattr(estimator, "get_params")
 
 
@@ -51,7 +52,7 @@ def test_names_must_be_plain_file_names():
 
 def test_name_clash_with_another_factory_is_refused(clean_registry):
     with pytest.raises(ValueError, match="already registered"):
-        register_estimator("svc_rbf", family="classical", framework="sklearn", source="test")(lambda profile: None)
+        register_estimator("svc_rbf", family="classical", framework="sklearn", source="test")(lambda: None)
 
 
 def test_plugin_from_a_file(tmp_path, clean_registry):
@@ -61,7 +62,7 @@ def test_plugin_from_a_file(tmp_path, clean_registry):
         from fer_bench import register_estimator
 
         @register_estimator("file_dummy", family="classical", framework="sklearn", source="test plugin")
-        def file_dummy(profile):
+        def file_dummy():
             return DummyClassifier()
     """))
     load_plugin(str(plugin))
@@ -74,7 +75,7 @@ def test_plugin_from_a_module_name(tmp_path, monkeypatch, clean_registry):
         from fer_bench import register_estimator
 
         @register_estimator("module_dummy", family="classical", framework="sklearn", source="module plugin")
-        def module_dummy(profile):
+        def module_dummy():
             return DummyClassifier()
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -95,7 +96,7 @@ def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch, clean_registry):
         from fer_bench import register_estimator
 
         @register_estimator("entry_dummy", family="classical", framework="sklearn", source="entry point")
-        def entry_dummy(profile):
+        def entry_dummy():
             return DummyClassifier()
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -113,7 +114,7 @@ def test_listing_does_not_import_heavy_frameworks():
 def test_label_subset_and_parameter_metadata(clean_registry):
     @register_estimator("five_way", family="classical", framework="sklearn", source="test",
                         classes=["Angry", "Happy", "Sad", "Surprise", "Neutral"], parameters=12)
-    def five_way(profile):
+    def five_way():
         return None
 
     spec = _registry._REGISTRY["five_way"]

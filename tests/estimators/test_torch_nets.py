@@ -3,9 +3,9 @@ import sys
 
 import pytest
 
-from fer_bench.estimators import _registry
 from fer_bench.estimators.torch_nets import ARCHITECTURES, build_network, scaled
 from fer_bench.profiles import load_profile
+from fer_bench.estimators import create_estimator, get_estimator_spec
 
 torch = pytest.importorskip("torch")
 
@@ -128,33 +128,33 @@ def test_unknown_architecture_is_refused():
 
 @pytest.mark.parametrize("name", ["shallow_cnn", "deep_cnn", "resnet9", "dexpression", "ddamfn"])
 def test_factories_take_the_profile_network_settings(name):
-    spec = _registry._REGISTRY[name]  # registered on import of torch_nets
+    spec = get_estimator_spec(name)
     assert (spec.family, spec.framework) == ("network", "torch")
     profile = load_profile("smoke")
-    estimator = spec.create(profile)
+    estimator = create_estimator(spec.name, profile).estimator
     assert estimator.architecture == name
-    expected = profile.network_params(name)
+    expected = {**profile.networks, **profile.estimators.get(name, {})}
     assert (estimator.epochs, estimator.batch_size, estimator.width) == (
         expected["epochs"], expected["batch_size"], expected["width"])
 
 
 def test_quick_profile_train_size_is_not_passed_to_the_network():
-    estimator = _registry._REGISTRY["resnet9"].create(load_profile("quick"))
+    estimator = create_estimator("resnet9", load_profile("quick")).estimator
     assert "train_size" not in estimator.get_params()
 
 
 def test_quick_resnet9_uses_the_ten_crop_recipe_on_all_of_training():
     profile = load_profile("quick")
-    estimator = _registry._REGISTRY["resnet9"].create(profile)
+    estimator = create_estimator("resnet9", profile).estimator
     assert (estimator.tta, estimator.crop_size, estimator.optimizer) == ("ten_crop", 44, "adamw")
-    assert profile.train_size("resnet9", "network") is None
+    assert create_estimator("resnet9", profile).train_size is None
 
 
 def test_ddamfn_upsamples_to_112_unless_the_profile_says_otherwise():
     from fer_bench.profiles import Profile
 
-    assert _registry._REGISTRY["ddamfn"].create(Profile("plain")).input_size == 112
-    assert _registry._REGISTRY["ddamfn"].create(load_profile("smoke")).input_size == load_profile("smoke").estimators["ddamfn"]["input_size"]
+    assert create_estimator("ddamfn", Profile("plain")).estimator.input_size == 112
+    assert create_estimator("ddamfn", load_profile("smoke")).estimator.input_size == load_profile("smoke").estimators["ddamfn"]["input_size"]
 
 
 def test_importing_torch_nets_does_not_import_torch():

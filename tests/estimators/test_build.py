@@ -1,0 +1,41 @@
+import pytest
+
+from fer_bench.estimators import create_estimator
+from fer_bench.profiles import Profile, load_profile
+
+
+def test_own_settings_win_over_the_shared_network_settings_and_the_seed_is_applied():
+    profile = Profile("p", networks={"epochs": 4, "batch_size": 32, "train_size": 900},
+                      estimators={"resnet9": {"epochs": 2, "train_size": 500}})
+    build = create_estimator("resnet9", profile, seed=7)
+    assert (build.estimator.epochs, build.estimator.batch_size, build.estimator.random_state) == (2, 32, 7)
+    assert build.train_size == 500 and "train_size" not in build.estimator.get_params()
+    assert create_estimator("deep_cnn", profile).train_size == 900
+
+
+def test_shared_settings_another_framework_lacks_are_left_out():
+    profile = Profile("p", networks={"epochs": 3, "width": 0.25, "weight_decay": 0.1})
+    model = create_estimator("keras_cnn", profile).estimator
+    assert model.epochs == 3 and "width" not in model.get_params()
+
+
+def test_classical_estimators_take_no_network_settings():
+    profile = Profile("p", networks={"n_jobs": 5, "train_size": 10})
+    build = create_estimator("svc_rbf", profile)
+    assert build.estimator.n_jobs == -1 and build.train_size is None
+
+
+def test_an_unknown_own_setting_names_the_profile_and_the_key():
+    profile = Profile("mine", estimators={"svc_rbf": {"gama": 0.1}})
+    with pytest.raises(ValueError, match=r"profile 'mine': \[estimators.svc_rbf\] sets 'gama'"):
+        create_estimator("svc_rbf", profile)
+
+
+def test_every_builtin_profile_builds_every_estimator():
+    from fer_bench.estimators import available_estimators
+    from fer_bench.profiles import PROFILE_NAMES
+
+    for name in PROFILE_NAMES:
+        profile = load_profile(name)
+        for estimator in available_estimators():
+            create_estimator(estimator, profile)
