@@ -35,7 +35,8 @@ from .datasets.folds import check_subject_disjoint, fold_usage, make_folds, vali
 from .metrics import classification_metrics
 from .metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
 from .profiles import Profile
-from .results import ResultsStore, atomic_write_bytes, json_safe
+from ._io import atomic_write_bytes, json_safe
+from .results import ResultsStore
 
 CROSSVAL_FILE = "crossval.json"
 FOLDS_DIR = "folds"

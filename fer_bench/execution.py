@@ -35,7 +35,8 @@ from .datasets.label_subset import restrict_to_classes
 from .estimators._registry import EstimatorSpec, available_estimators, get_estimator_spec, load_plugin
 from .network_lock import NETWORK_LOCK_FILE, NetworkLockTimeout, network_slot  # noqa: F401  (NETWORK_LOCK_FILE: re-exported)
 from .profiles import Profile
-from .results import RunRecord, json_safe
+from ._io import json_safe
+from .results import RunRecord
 from .timing import PeakMemory, Stopwatch
 
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")

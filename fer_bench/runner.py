@@ -33,7 +33,8 @@ from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
 from .estimators.persistence import label_model_files
 from .profiles import Profile
-from .results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, json_safe
+from ._io import json_safe
+from .results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
 from .timing import machine_info
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")

@@ -40,7 +40,7 @@ import numpy as np
 from PIL import Image
 
 from ..labels import SPLITS
-from ..results import atomic_write_bytes
+from .._io import atomic_write_bytes
 from ._dataset import FERDataset
 
 TRAINING = "Training"

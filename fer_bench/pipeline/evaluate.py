@@ -34,7 +34,8 @@ from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
 from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
-from ..results import RESULTS_FILE, atomic_write_bytes, json_safe
+from .._io import atomic_write_bytes, json_safe
+from ..results import RESULTS_FILE
 from .pages import write_page
 
 EVALUATION_JSON = "evaluation.json"

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from matplotlib.figure import Figure
 
-from ..results import atomic_write_bytes
+from .._io import atomic_write_bytes
 
 DPI = 100
 

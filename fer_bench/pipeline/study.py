@@ -24,7 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..results import atomic_write_bytes, json_safe
+from .._io import atomic_write_bytes, json_safe
 from ._opencv import import_cv2 as _cv2
 from ..estimators.persistence import saved_class_names
 from .evaluate import LabelledFaces, check_model_classes, score_model

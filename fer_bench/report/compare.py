@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..metrics import holm, mcnemar_exact, two_proportion_test
-from ..results import ResultsStore, RunRecord, atomic_write_bytes
+from .._io import atomic_write_bytes
+from ..results import ResultsStore, RunRecord
 from .analysis import ALPHA, analyse_run
 from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
 from .templating import environment

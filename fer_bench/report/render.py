@@ -16,7 +16,8 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
-from ..results import ResultsStore, atomic_write_bytes
+from .._io import atomic_write_bytes
+from ..results import ResultsStore
 from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
                        SignificanceGroup, analyse_run)
 from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
