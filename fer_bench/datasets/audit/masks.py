@@ -52,10 +52,8 @@ def training_leak_mask(dataset: FERDataset, audit: DataAudit) -> np.ndarray:
 
     Parameters
     ----------
-    dataset : FERDataset
-        The audited data set.
-    audit : DataAudit
-        Its audit.
+    dataset, audit
+        The audited data set and its audit, as for :func:`test_leak_mask`.
 
     Returns
     -------
