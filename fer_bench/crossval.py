@@ -28,7 +28,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .datasets._dataset import FERDataset
+from .datasets import FERDataset
 from .labels import SPLITS
 from .datasets.class_folder import FolderFaces
 from .datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows

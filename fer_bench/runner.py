@@ -23,8 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 from tqdm.auto import tqdm
 
-from .datasets import FERDataset
-from .datasets._dataset import DataError
+from .datasets import DataError, FERDataset
 from .datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
 from .datasets.label_subset import subset_labels
 from .datasets.preparation import PreparedData, missing_public_test, prepare_data
