@@ -45,20 +45,16 @@ _CHUNK = 256  # images per parallel decoding task
 class FolderFaces:
     """Decoded faces of a class folder.
 
+    ``images``, ``labels``, ``class_names`` and ``excluded`` are as in
+    :class:`~.labelled_faces.LabelledFaces`, but in the folder's own label space
+    (folder names, or the label map's FER-2013 classes that are present).
+
     Attributes
     ----------
-    images : ndarray of uint8, shape (n, 48, 48)
-    labels : ndarray of int64, shape (n,)
-        Indices into ``class_names``.
     files : ndarray of str, shape (n,)
-        Path of each face relative to ``source``, POSIX-style, in :func:`list_class_folder` order.
-    class_names : tuple of str
-    source : str
-        The folder.
+        Path of each face relative to ``source`` (the folder), POSIX-style, in :func:`list_class_folder` order.
     sha256 : str
         The cache key (see the module docstring).
-    excluded : dict of str to int
-        Images left out per folder name (classes without a counterpart in the label map).
     no_face : int
         Images where the face detector found no face (decoded whole instead); 0 without detection.
     """
@@ -97,7 +93,8 @@ def list_class_folder(root: str | Path, label_map: str | None = None
     ------
     DataError
         If ``root`` is not a folder, an image lies outside a class folder, a
-        folder name is not in the label map, or no image is left.
+        folder name is not in the label map, a folder or image is a symbolic
+        link loop or a link to nothing, or no image is left.
     KeyError
         If ``label_map`` is not a known map.
     """

@@ -132,7 +132,7 @@ def run_resize_study(model, model_dir: str | Path, faces: LabelledFaces, progres
     ------
     ValueError
         If the model's classes do not match the faces' (see
-        :func:`~fer_bench.pipeline.evaluate.check_model_classes`).
+        :func:`~fer_bench.studies.evaluate.check_model_classes`).
     """
     check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
     return json_safe({
