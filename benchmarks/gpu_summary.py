@@ -15,12 +15,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from fer_bench.results import ResultsStore, atomic_write_bytes
+from fer_bench._io import atomic_write_json
+from fer_bench.results import ResultsStore
 from fer_bench.timing import machine_info
 
 MEDIAN_LINE = re.compile(r"median: \(a\) seeds' pipeline ([\d.]+) images/s, \(b\) fer_bench ([\d.]+) images/s, "
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         "bench_training": bench_training_numbers(bench.read_text() if bench.is_file() else ""),
         "full_profile": full_run_numbers(Path(args.run)),
     }
-    atomic_write_bytes(Path(args.out), (json.dumps(summary, indent=2) + "\n").encode())
+    atomic_write_json(Path(args.out), summary)
     print(args.out)
 
 

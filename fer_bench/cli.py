@@ -498,8 +498,9 @@ def _command_line(args) -> str:
 
 def _command_study(args) -> int:
     from .estimators.persistence import load_estimator
-    from .pipeline.evaluate import default_output_dir, split_faces
-    from .pipeline.study import run_resize_study, table_text, write_resize_study
+    from .datasets import split_faces
+    from .studies.evaluate import default_output_dir
+    from .studies.resize import run_resize_study, table_text, write_resize_study
 
     faces = split_faces(_load_data(args.data, args.labels), args.split)
     model = load_estimator(args.model, args.trust_model)
@@ -513,7 +514,8 @@ def _command_study(args) -> int:
 
 def _command_evaluate(args) -> int:
     from .estimators.persistence import load_estimator
-    from .pipeline.evaluate import default_output_dir, evaluate, read_class_folder, split_faces, summary_text, write_evaluation
+    from .datasets import read_class_folder, split_faces
+    from .studies.evaluate import default_output_dir, evaluate, summary_text, write_evaluation
 
     if args.data_folder is not None:
         if args.labels is not None:

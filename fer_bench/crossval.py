@@ -28,14 +28,15 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .datasets._dataset import FERDataset
+from .datasets import FERDataset
 from .labels import SPLITS
 from .datasets.class_folder import FolderFaces
 from .datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
 from .metrics import classification_metrics
 from .metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
 from .profiles import Profile
-from .results import ResultsStore, atomic_write_bytes, json_safe
+from ._io import atomic_write_bytes, json_safe
+from .results import ResultsStore
 
 CROSSVAL_FILE = "crossval.json"
 FOLDS_DIR = "folds"

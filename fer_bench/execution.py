@@ -35,7 +35,8 @@ from .datasets.label_subset import restrict_to_classes
 from .estimators import EstimatorSpec, available_estimators, create_estimator, get_estimator_spec, load_plugin
 from .network_lock import NetworkLockTimeout, network_slot
 from .profiles import Profile
-from .results import RunRecord, json_safe
+from ._io import json_safe
+from .results import RunRecord
 from .timing import PeakMemory, Stopwatch
 
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")

@@ -15,14 +15,13 @@ Layout of a run directory::
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._io import atomic_save_npz, atomic_write_bytes, atomic_write_json, json_safe, read_npz
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
@@ -114,60 +113,6 @@ class RunRecord:
         return cls(**known)
 
 
-def json_safe(value: Any) -> Any:
-    """Turn params and numpy values into JSON types; anything else becomes its ``repr``."""
-    if isinstance(value, dict):
-        return {str(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return repr(value)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
-
-    The file gets the mode a plain ``open(path, "w")`` would give it (0666 less the umask).
-
-    Raises
-    ------
-    OSError
-        If the folder cannot be created or written; ``path`` is then unchanged.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:  # os.open, not tempfile.mkstemp: mkstemp makes files 0600 whatever the umask
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def atomic_save_npz(path: Path, **arrays: np.ndarray) -> None:
-    """``np.savez_compressed`` written atomically."""
-    import io
-
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    atomic_write_bytes(path, buffer.getvalue())
-
-
 class ResultsStore:
     """Reads and writes one run directory.
 
@@ -213,7 +158,7 @@ class ResultsStore:
         """Write ``results.json`` atomically."""
         payload = {"schema_version": SCHEMA_VERSION, "manifest": json_safe(manifest),
                    "records": [json_safe(record.to_dict()) for record in records]}
-        atomic_write_bytes(self.results_path, (json.dumps(payload, indent=2) + "\n").encode())
+        atomic_write_json(self.results_path, payload)
 
     def save_predictions(self, name: str, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = None,
                          *, decision: np.ndarray | None = None, public_y_true: np.ndarray | None = None,
@@ -246,7 +191,7 @@ class ResultsStore:
         Raises
         ------
         ValueError
-            If the file is corrupt (see :func:`read_npz`).
+            If the file is corrupt (see :func:`fer_bench._io.read_npz`).
         """
         return read_npz(self.run_dir / record.predictions_file, ("y_true", "y_pred"))
 
@@ -286,29 +231,3 @@ class ResultsStore:
         if not path.is_file():
             return None
         return read_npz(path).get("leaked")
-
-
-def read_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """Every array of a ``.npz`` file, read without unpickling (``allow_pickle=False``).
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` does not exist.
-    ValueError
-        Naming the file as corrupt if it is not a readable ``.npz`` (truncated,
-        overwritten, a damaged member) or lacks an array of ``required``.
-    """
-    if Path(path).is_file() and not zipfile.is_zipfile(path):  # else np.load would speak of pickled data
-        raise ValueError(f"{path}: corrupt .npz file, not a zip archive of numpy arrays (truncated or overwritten?)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, AttributeError) as error:
-        raise ValueError(f"{path}: corrupt .npz file, not readable as numpy arrays ({error})") from None
-    missing = [key for key in required if key not in arrays]
-    if missing:
-        raise ValueError(f"{path}: corrupt .npz file, it lacks the array(s) {', '.join(missing)}")
-    return arrays

@@ -23,8 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 from tqdm.auto import tqdm
 
-from .datasets import FERDataset
-from .datasets._dataset import DataError
+from .datasets import DataError, FERDataset
 from .datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
 from .datasets.label_subset import subset_labels
 from .datasets.preparation import PreparedData, missing_public_test, prepare_data
@@ -33,7 +32,8 @@ from .execution import FitData, FitOutcome, FitTask, parallel_backend, run_task
 from .metrics import classification_metrics
 from .estimators.persistence import label_model_files
 from .profiles import Profile
-from .results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, json_safe
+from ._io import json_safe
+from .results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
 from .timing import machine_info
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")

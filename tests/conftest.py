@@ -48,3 +48,28 @@ def fer2013_folder_sample(fer2013_dir) -> Path:
 def _private_cache(monkeypatch, tmp_path_factory):
     """Audits cached by a test go to the session's temporary folder, never to ~/.cache."""
     monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+FIVE_CLASSES = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+
+
+@pytest.fixture(scope="session")
+def five_class_model(tmp_path_factory) -> Path:
+    """A 5-class model (k-NN on Angry, Happy, Sad, Surprise and Neutral faces, as keras_cnn5) saved by a
+    real run on synthetic faces, then copied outside its run folder: only its own record knows its classes."""
+    import shutil
+
+    from fer_bench.datasets import make_synthetic
+    from fer_bench.estimators import _registry
+    from fer_bench.profiles import load_profile
+    from fer_bench.runner import run_benchmark
+
+    name = "five_class_knn"
+    _registry.register_estimator(name, family="classical", framework="sklearn", source="test: 5 classes",
+                                 classes=FIVE_CLASSES)(_registry.get_estimator_spec("knn").factory)
+    try:
+        run_dir = tmp_path_factory.mktemp("five") / "run"
+        run_benchmark([name], make_synthetic(), load_profile("smoke"), run_dir, save_models="all", progress=False)
+    finally:
+        del _registry._REGISTRY[name]
+    return Path(shutil.copytree(run_dir / "models" / name, tmp_path_factory.mktemp("copied") / name))

@@ -1,4 +1,4 @@
-"""Image files built for tests of the image readers: decompression bombs and 16-bit faces."""
+"""Image files built for tests of the image readers: decompression bombs, 16-bit faces and a CK+-like folder."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def bomb_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A tiny PNG file that declares ``width x height`` pixels (one row of data): a decompression bomb's header."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\0" * (width + 1)))
+            + _chunk(b"IEND", b""))
+
+
 def gradient16(side: int = 48) -> np.ndarray:
     """A 16-bit horizontal gradient 0..65535, ``uint16 (side, side)``."""
     return np.tile(np.linspace(0, 65535, side).round().astype(np.uint16), (side, 1))
@@ -40,3 +47,23 @@ def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+CK_PLUS_COUNTS = {"anger": 3, "contempt": 2, "happy": 4, "sadness": 2, "surprise": 1}
+
+
+def write_ck_plus_like(root):
+    """CK+-like folders: faces of varying size, RGB and grayscale, PNG and JPEG, one nested subject folder."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for folder, count in CK_PLUS_COUNTS.items():
+        for i in range(count):
+            size = (30 + 17 * i, 40 + 11 * i)
+            mode, suffix = ("RGB", "jpg") if i % 2 else ("L", "png")
+            shape = (size[1], size[0], 3) if mode == "RGB" else (size[1], size[0])
+            path = root / folder / ("S005" if i == 2 else "") / f"face{i}.{suffix}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode).save(path)
+    (root / "README.txt").write_text("not an image")
+    return root

@@ -92,7 +92,7 @@ def test_data_info_prints_counts_and_sha256(tiny_csv, capsys):
     assert main(["data", "info", str(tiny_csv)]) == 0
     out = capsys.readouterr().out
     assert "PrivateTest" in out and "Neutral" in out
-    from fer_bench.datasets._dataset import file_sha256
+    from fer_bench.datasets import file_sha256
     assert file_sha256(tiny_csv) in out
 
 

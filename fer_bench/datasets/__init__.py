@@ -4,22 +4,25 @@
   the Kaggle challenge's ``train.csv``/``test.csv`` or an image-folder export;
 - :func:`make_synthetic`: the small generated default (drawn faces, never real);
 - :func:`stratified_subset`, :func:`stratified_indices`: the profiles' subsets;
-- :func:`describe_dataset`: the counts table of ``python -m fer_bench data info``.
+- :func:`describe_dataset`: the counts table of ``python -m fer_bench data info``;
+- :class:`LabelledFaces`, :func:`split_faces`, :func:`read_class_folder`: faces to score
+  a saved model on (a split, or a folder of class folders such as CK+).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ._dataset import DataError, FERDataset, describe_dataset
+from ._dataset import DataError, FERDataset, describe_dataset, file_sha256
 from .csv_formats import read_fer_csv
 from .image_files import MAX_PIXELS
 from .image_folder import read_image_folder
+from .labelled_faces import LabelledFaces, read_class_folder, split_faces
 from .subsets import stratified_indices, stratified_subset
 from .synthetic import make_synthetic
 
-__all__ = ["DataError", "FERDataset", "describe_dataset", "load_dataset", "make_synthetic",
-           "stratified_indices", "stratified_subset"]
+__all__ = ["DataError", "FERDataset", "LabelledFaces", "describe_dataset", "file_sha256", "load_dataset",
+           "make_synthetic", "read_class_folder", "split_faces", "stratified_indices", "stratified_subset"]
 
 
 def load_dataset(path: str | Path, test_path: str | Path | None = None, max_pixels: int = MAX_PIXELS) -> FERDataset:

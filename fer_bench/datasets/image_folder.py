@@ -18,11 +18,9 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES, SPLITS, class_index
 from ._dataset import DataError, FERDataset
+from .folder_listing import IMAGE_SUFFIXES, images_in, subfolders
 from .image_files import MAX_PIXELS, entry_kind, read_face_files
 
-IMAGE_SUFFIXES: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
-                                            ".pgm", ".ppm"})
-"""File suffixes read as images (case-insensitive); other files are ignored."""
 FOLDER_SPLITS: dict[str, str] = {"train": "Training", "test": "PrivateTest"}
 """Top-level folders and the split of their files that carry no split prefix."""
 
@@ -31,6 +29,11 @@ def _split_of(name: str, default: str) -> str:
     """The split named by a file name's ``<Split>_`` prefix, else ``default``."""
     prefix, underscore, _ = name.partition("_")
     return prefix if underscore and prefix in SPLITS else default
+
+
+def _outside_an_emotion_folder(image: Path) -> str:
+    return (f"{image}: an image outside an emotion folder; expected "
+            f"{image.parent}/<emotion>/{image.name} with <emotion> one of {', '.join(FER2013_CLASSES)}")
 
 
 def _image_files(root: Path) -> list[tuple[str, int, str]]:
@@ -51,24 +54,14 @@ def _image_files(root: Path) -> list[tuple[str, int, str]]:
     for top, default_split in FOLDER_SPLITS.items():
         if top not in tops or entry_kind(tops[top]) != "dir":
             continue
-        for child in sorted(tops[top].iterdir()):
-            if child.name.startswith("."):
-                continue
-            kind = entry_kind(child)
-            if kind == "file" and child.suffix.lower() in IMAGE_SUFFIXES:
-                raise DataError(f"{child}: an image outside an emotion folder; expected "
-                                f"{tops[top]}/<emotion>/{child.name} with <emotion> one of {', '.join(FER2013_CLASSES)}")
-            if kind != "dir":
-                continue
+        for child in subfolders(tops[top], _outside_an_emotion_folder):
             try:
                 label = class_index(child.name)
             except KeyError as error:
                 raise DataError(f"{child}: folder name is not an expression; expected one of "
                                 f"{', '.join(FER2013_CLASSES)} (any case)") from error
-            entries.extend((file.relative_to(root).as_posix(), label, _split_of(file.name, default_split))
-                           for file in child.iterdir()
-                           if not file.name.startswith(".") and file.suffix.lower() in IMAGE_SUFFIXES
-                           and entry_kind(file) == "file")
+            entries.extend((relative, label, _split_of(relative.rsplit("/", 1)[-1], default_split))
+                           for relative in images_in(root, child, recursive=False))
     if not entries:
         raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) under train/<emotion>/ or test/<emotion>/")
     return sorted(entries)

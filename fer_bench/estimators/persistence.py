@@ -20,7 +20,8 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from ..results import RESULTS_FILE, atomic_write_bytes
+from .._io import atomic_write_bytes
+from ..results import RESULTS_FILE
 
 CLASS_FILE = "estimator.json"
 """The model's record: ``{"class": "module:qualname", "format": "self" | "skops", "class_names": [...]}``."""

@@ -38,7 +38,7 @@ from scipy.ndimage import convolve1d, gaussian_filter
 from sklearn.cluster import MiniBatchKMeans
 
 from ..datasets.audit import CACHE_ENV_VAR
-from ..results import atomic_save_npz
+from .._io import atomic_save_npz
 from ._input import IMAGE_SIZE, as_faces
 
 ENCODINGS: tuple[str, ...] = ("presence", "histogram")

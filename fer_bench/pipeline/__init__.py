@@ -1,9 +1,11 @@
-"""From photos and video to expressions (detect faces, crop them to 48x48 grayscale, classify, annotate) and the studies of saved models (resolution, cross-dataset evaluation).
+"""From photos and video to expressions: detect faces, crop them to 48x48 grayscale, classify, annotate.
 
 OpenCV (``opencv-python-headless<5``) is imported when a detector or image is
-first used, not on import of this package.
+first used (:func:`import_cv2`), not on import of this package. The studies of
+saved models are in :mod:`fer_bench.studies`.
 """
 
+from ._opencv import import_cv2
 from .annotate import draw_faces
 from .detection import DETECTORS, HaarDetector, ScaledDetector, make_detector
 from .faces import FACE_SIZE, INTERPOLATIONS, crop_faces, decode_image, read_image
@@ -34,5 +36,5 @@ def build_pipeline(model_dir, detector: str = "haar", margin: float = 0.1, inter
 
 
 __all__ = ["DETECTORS", "FACE_SIZE", "INTERPOLATIONS", "ExpressionClassifier", "FacePipeline", "FacePrediction",
-           "HaarDetector", "ScaledDetector", "build_pipeline", "crop_faces", "decode_image", "draw_faces", "make_detector",
-           "predict_images", "read_image"]
+           "HaarDetector", "ScaledDetector", "build_pipeline", "crop_faces", "decode_image", "draw_faces", "import_cv2",
+           "make_detector", "predict_images", "read_image"]

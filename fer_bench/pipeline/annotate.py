@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._opencv import import_cv2 as _cv2
-from .detection import to_bgr
+from .channels import to_bgr
 
 BOX_COLOUR = (0, 200, 0)  # BGR
 TEXT_COLOUR = (255, 255, 255)

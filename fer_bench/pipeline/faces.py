@@ -8,7 +8,7 @@ import numpy as np
 
 from ..datasets.image_files import MAX_PIXELS, open_image
 from ._opencv import import_cv2 as _cv2
-from .detection import to_gray
+from .channels import to_gray
 
 FACE_SIZE = 48
 """Side of a FER-2013 face, in pixels."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ._opencv import import_cv2 as _cv2
-from .detection import to_bgr
+from .channels import to_bgr
 
 WEIGHTS_PACKAGE = "facenet_pytorch"
 

@@ -162,7 +162,7 @@ def predict_images(paths, pipeline: FacePipeline, out_dir: str | Path | None = N
     errors : list of str
         The messages of the files that could not be read.
     """
-    from ..results import atomic_write_bytes
+    from .._io import atomic_write_bytes
     from .annotate import draw_faces
     from .faces import read_image
 

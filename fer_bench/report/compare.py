@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from ..metrics import holm, mcnemar_exact, two_proportion_test
-from ..results import ResultsStore, RunRecord, atomic_write_bytes
+from ..results import ResultsStore, RunRecord
 from .analysis import ALPHA, analyse_run
 from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
-from .templating import environment
+from .templating import write_page
 
 MCNEMAR = "exact McNemar (paired, same faces)"
 TWO_PROPORTION = "two-proportion z-test (different faces)"
@@ -182,9 +182,5 @@ def _run_facts(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 def write_comparison_html(comparison: RunComparison, path: str | Path) -> Path:
     """Write the comparison as one self-contained HTML page (atomically); return its path."""
     facts = [_run_facts(comparison.run_a, comparison.manifest_a), _run_facts(comparison.run_b, comparison.manifest_b)]
-    html = environment().get_template(COMPARE_TEMPLATE).render(
-        comparison=comparison, runs=facts, alpha=ALPHA, mcnemar=MCNEMAR, two_proportion=TWO_PROPORTION,
-        ensemble_row=ENSEMBLE_ROW)
-    path = Path(path)
-    atomic_write_bytes(path, html.encode("utf-8"))
-    return path
+    return write_page(path, COMPARE_TEMPLATE, comparison=comparison, runs=facts, alpha=ALPHA, mcnemar=MCNEMAR,
+                      two_proportion=TWO_PROPORTION, ensemble_row=ENSEMBLE_ROW)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..metrics_groups import difference_line
-from ..pipeline.pages import write_page
 from .figures import confusion_overview_figure
+from .templating import write_page
 
 CROSSVAL_JSON = "crossval.json"  # fer_bench.crossval.CROSSVAL_FILE, without importing the runner
 CROSSVAL_HTML = "crossval.html"

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..results import atomic_write_bytes
+from .._io import atomic_write_bytes
 from .analysis import RunAnalysis, privatetest_accuracy
 
 RESULTS_CSV = "results.csv"

@@ -28,7 +28,8 @@ class EmbeddedFigure(NamedTuple):
     """What the figure shows, in words."""
 
 
-def _data_uri(figure: Figure) -> str:
+def figure_data_uri(figure: Figure) -> str:
+    """A matplotlib figure as a ``data:image/png;base64,...`` URI (PNG at :data:`DPI` dots per inch, no metadata)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -108,7 +109,7 @@ def confusion_overview_figure(matrices: dict[str, Sequence[Sequence[int]]],
     figure.supylabel("True label", fontsize=9, x=0.01)
     alt = (f"Row-normalised {scope} confusion matrices of " + ", ".join(matrices) + ", side by side, true labels"
            " on rows. Diagonal (recall per class): " + "; ".join(recalls) + ".")
-    return EmbeddedFigure(_data_uri(figure), alt)
+    return EmbeddedFigure(figure_data_uri(figure), alt)
 
 
 def per_class_f1_figure(f1: dict[str, dict[str, float]], class_names: Sequence[str]) -> EmbeddedFigure:
@@ -144,7 +145,7 @@ def per_class_f1_figure(f1: dict[str, dict[str, float]], class_names: Sequence[s
            + " ".join(f"{name}: " + ", ".join(f"{class_name} {value:.2f}" for class_name, value in zip(class_names, row)
                                              if not np.isnan(value)) + "." for name, row in zip(names, values))
            + (f" Hardest class on average: {hardest}." if hardest else ""))
-    return EmbeddedFigure(_data_uri(figure), alt)
+    return EmbeddedFigure(figure_data_uri(figure), alt)
 
 
 def learning_curves_figure(histories: dict[str, Sequence[dict[str, Any]]]) -> EmbeddedFigure:
@@ -184,7 +185,7 @@ def learning_curves_figure(histories: dict[str, Sequence[dict[str, Any]]]) -> Em
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
     loss_axes.legend(fontsize=8)
-    return EmbeddedFigure(_data_uri(figure), "Learning curves of the networks: training loss (left) and PublicTest"
+    return EmbeddedFigure(figure_data_uri(figure), "Learning curves of the networks: training loss (left) and PublicTest"
                                              " accuracy (right) per epoch. " + " ".join(parts))
 
 
@@ -223,7 +224,7 @@ def cost_benefit_figure(points: dict[str, tuple[float, float]], frontier: Sequen
     described = "; ".join(f"{name} {accuracy:.1%} in {seconds:.3g} s" for name, (seconds, accuracy) in points.items())
     alt = (f"Scatter plot of PrivateTest accuracy against training time on a log scale: {described}. "
            f"Pareto frontier (no estimator both faster and more accurate): {', '.join(frontier) or 'none'}.")
-    return EmbeddedFigure(_data_uri(figure), alt)
+    return EmbeddedFigure(figure_data_uri(figure), alt)
 
 
 def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigure:
@@ -257,7 +258,7 @@ def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigur
     alt = ("Reliability diagrams on PrivateTest: accuracy of the faces in each confidence bin against the bin's"
            " confidence; a calibrated estimator follows the diagonal. Expected calibration error: "
            + ", ".join(f"{name} {result['ece']:.1%}" for name, result in calibrations.items()) + ".")
-    return EmbeddedFigure(_data_uri(figure), alt)
+    return EmbeddedFigure(figure_data_uri(figure), alt)
 
 
 def face_data_uri(face: np.ndarray) -> str:

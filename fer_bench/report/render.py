@@ -16,7 +16,7 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
-from ..results import ResultsStore, atomic_write_bytes
+from ..results import ResultsStore
 from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
                        SignificanceGroup, analyse_run)
 from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
@@ -24,7 +24,7 @@ from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
 from .published import PUBLISHED_RESULTS
-from .templating import MISSING, environment, format_number
+from .templating import MISSING, format_number, write_page
 
 REPORT_FILE = "report.html"
 TEMPLATE = "report.html.j2"
@@ -77,9 +77,7 @@ def render_report(run_dir: str | Path) -> Path:
     """
     store = ResultsStore(run_dir)
     analysis = analyse_run(store)
-    html = environment().get_template(TEMPLATE).render(**_context(store, analysis, derive_ensemble(store, analysis)))
-    path = store.run_dir / REPORT_FILE
-    atomic_write_bytes(path, html.encode("utf-8"))
+    path = write_page(store.run_dir / REPORT_FILE, TEMPLATE, **_context(store, analysis, derive_ensemble(store, analysis)))
     write_results_csv(store.run_dir, analysis)
     return path
 

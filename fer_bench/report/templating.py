@@ -1,18 +1,36 @@
-"""The Jinja2 environment shared by the run report and the run comparison, and its number filters."""
+"""The one HTML page kit: the Jinja2 environment of every page fer_bench writes, its filters, and :func:`write_page`.
+
+Used by the run report and comparison, the cross-validation page and the
+studies' pages. Every page is one file: inline CSS, figures as PNG data URIs,
+no scripts and no external resources, so it opens offline and can be mailed
+or archived. Templates live in ``fer_bench/report/templates/``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import jinja2
+
+from .._io import atomic_write_bytes
 
 MISSING = "—"
 
 
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment of the report templates: autoescaped, strict about undefined names."""
+    """The Jinja2 environment of the page templates: autoescaped, strict about undefined names."""
     environment = jinja2.Environment(loader=jinja2.PackageLoader("fer_bench.report", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters.update(percent=_percent, number=format_number, fraction=_fraction, pvalue=_p_value)
     return environment
+
+
+def write_page(path: str | Path, template: str, **context: Any) -> Path:
+    """Render ``templates/<template>`` with ``context`` and write it atomically to ``path``; return ``path``."""
+    path = Path(path)
+    atomic_write_bytes(path, environment().get_template(template).render(**context).encode("utf-8"))
+    return path
 
 
 def _percent(value: float | None, digits: int = 2) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fer_bench.datasets._dataset import FERDataset
+from fer_bench.datasets import FERDataset
 
 N_TRAIN, N_PUBLIC, N_PRIVATE = 30, 10, 10
 PUB, PRIV = N_TRAIN, N_TRAIN + N_PUBLIC  # first row of each test split

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fer_bench.datasets import DataError, load_dataset
-from fer_bench.datasets._dataset import file_sha256
+from fer_bench.datasets import file_sha256
 
 SPLITS = ("Training", "PublicTest", "PrivateTest")
 

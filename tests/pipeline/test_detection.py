@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fer_bench.pipeline.detection import HaarDetector, ScaledDetector, make_detector, to_bgr, to_gray
+from fer_bench.pipeline.channels import to_gray
+from fer_bench.pipeline.detection import HaarDetector, ScaledDetector, make_detector
 
 from .conftest import astronaut, cat, cv2, group_photo
 
@@ -69,15 +70,6 @@ def test_make_detector_names_unknown_detectors_and_parameters():
     with pytest.raises(ValueError, match="takes no cascade"):
         make_detector("mtcnn", cascade="x.xml")
     assert make_detector("haar", scale_factor=None).scale_factor == 1.1  # None keeps the default
-
-
-def test_image_conversions_accept_gray_bgr_and_bgra():
-    bgr = astronaut()
-    bgra = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
-    assert to_gray(bgra).shape == to_gray(bgr).shape == (512, 512)
-    assert to_bgr(to_gray(bgr)).shape == to_bgr(bgra).shape == (512, 512, 3)
-    with pytest.raises(ValueError, match="expected an image of shape"):
-        to_gray(np.zeros((2, 2, 2), dtype=np.uint8))
 
 
 @pytest.mark.skipif(importlib.util.find_spec("facenet_pytorch") is None,

@@ -8,7 +8,9 @@ from fer_bench.labels import FER2013_CLASSES
 from fer_bench.pipeline import ExpressionClassifier, build_pipeline
 from fer_bench.estimators.persistence import saved_class_names
 
-from .conftest import FIVE_CLASSES, astronaut, cv2, png_header
+from ..conftest import FIVE_CLASSES
+from ..crafted_images import png_header
+from .conftest import astronaut, cv2
 
 CLASS_NAMES = [name.lower() for name in FER2013_CLASSES]  # what the tiny model's results.json says
 

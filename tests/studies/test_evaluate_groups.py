@@ -6,8 +6,11 @@ import numpy as np
 from fer_bench.cli import main
 from fer_bench.cli_folder import evaluation_groups
 from fer_bench.datasets import make_synthetic
-from fer_bench.pipeline.evaluate import evaluate, read_class_folder
-from tests.pipeline.test_evaluate import AlwaysHappy, saved_model, write_ck_plus_like  # noqa: F401 (fixture)
+from fer_bench.datasets import read_class_folder
+from fer_bench.studies.evaluate import evaluate
+
+from ..crafted_images import write_ck_plus_like
+from .conftest import AlwaysHappy
 
 
 def folder_args(root, groups, **more):
@@ -36,7 +39,7 @@ def test_fer2013_groups_by_row_number():
     assert np.array_equal(split_row_numbers(dataset, "PrivateTest"), rows)
 
 
-def test_cli_evaluate_with_groups_and_a_missing_face(saved_model, tmp_path, capsys):  # noqa: F811
+def test_cli_evaluate_with_groups_and_a_missing_face(saved_model, tmp_path, capsys):
     root = write_ck_plus_like(tmp_path / "ck")
     files = sorted(path.relative_to(root).as_posix() for path in root.rglob("face*") if "contempt" not in path.parts)
     table = tmp_path / "groups.csv"

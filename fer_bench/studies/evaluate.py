@@ -1,13 +1,10 @@
 """Cross-dataset evaluation: score a saved model on any labelled faces.
 
-The faces come from a FER-2013 layout (any split, FER-2013 or FER+ labels) or
-from a folder of class folders, ``DIR/<class name>/**/*.png|jpg|...``, such as
-CK+ exports: images of any size and colour become 48x48 grayscale faces, read
-with the limits of :mod:`fer_bench.datasets.image_files` (too many pixels, too
-small). Folder
-names are FER-2013 class names or, with a label map (``ck+``), the other data
-set's names; classes with no FER-2013 counterpart (CK+ contempt) are counted
-and left out of the scores.
+The faces (:class:`fer_bench.datasets.LabelledFaces`) come from a FER-2013
+layout (any split, FER-2013 or FER+ labels, :func:`~fer_bench.datasets.split_faces`)
+or from a folder of class folders such as a CK+ export
+(:func:`~fer_bench.datasets.read_class_folder`); classes with no FER-2013
+counterpart (CK+ contempt) are counted and left out of the scores.
 
 The metrics are those of ``run`` (:func:`fer_bench.metrics.classification_metrics`)
 plus the macro-F1 over the classes present in the data: a data set without,
@@ -16,149 +13,25 @@ say, Neutral faces would otherwise count a Neutral F1 of 0 in the macro-F1.
 
 from __future__ import annotations
 
-import json
 import time
 import warnings
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..datasets import DataError
+from .._io import atomic_write_json, json_safe
+from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
-from ..datasets.image_files import MAX_PIXELS, entry_kind, read_face_files
-from ..datasets.image_folder import IMAGE_SUFFIXES
-from ..labels import FER2013_CLASSES, mapped_class_index
 from ..metrics import classification_metrics
 from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
-from ..results import RESULTS_FILE, atomic_write_bytes, json_safe
-from .pages import write_page
+from ..report.templating import write_page
+from ..results import RESULTS_FILE
 
 EVALUATION_JSON = "evaluation.json"
 EVALUATION_HTML = "evaluation.html"
-
-
-@dataclass(frozen=True)
-class LabelledFaces:
-    """Faces to score and where they came from.
-
-    Attributes
-    ----------
-    images : ndarray of uint8, shape (n, 48, 48)
-    labels : ndarray of int64, shape (n,)
-        Indices into ``class_names``.
-    class_names : tuple of str
-    source : str
-        The data path, with the split for FER-2013 layouts.
-    sha256 : str
-        Digest of the source data.
-    scope : str
-        What the faces are, for captions: ``"PrivateTest"``, ``"CK+ folder"``, ...
-    excluded : dict of str to int
-        Images left out per folder name (classes without a counterpart).
-    synthetic : bool
-        True for the embedded synthetic data set.
-    """
-
-    images: np.ndarray
-    labels: np.ndarray
-    class_names: tuple[str, ...]
-    source: str
-    sha256: str
-    scope: str
-    excluded: dict[str, int] = field(default_factory=dict)
-    synthetic: bool = False
-
-
-def split_faces(dataset, split: str = "PrivateTest") -> LabelledFaces:
-    """One labelled split of a :class:`~fer_bench.datasets.FERDataset`.
-
-    Raises
-    ------
-    KeyError
-        If ``split`` is not a FER-2013 split name.
-    DataError
-        If the split is empty or unlabelled.
-    """
-    images, labels = dataset.split(split)
-    if len(images) == 0:
-        raise DataError(f"{dataset.source}: the {split} split is empty")
-    if np.any(labels < 0):
-        raise DataError(f"{dataset.source}: the {split} split is unlabelled; evaluation needs labels")
-    return LabelledFaces(images, labels, tuple(dataset.class_names), f"{dataset.source} ({split})",
-                         dataset.sha256, split, synthetic=dataset.synthetic)
-
-
-def read_class_folder(root: str | Path, label_map: str | None = None, max_pixels: int = MAX_PIXELS) -> LabelledFaces:
-    """Read a folder of class folders, ``root/<class name>/**/<image>``, as FER-2013-labelled faces.
-
-    Parameters
-    ----------
-    root : path
-    label_map : str, optional
-        A key of :data:`fer_bench.labels.LABEL_MAPS` (``"ck+"``) for folder names
-        that are not FER-2013's; FER-2013 names (any case) are always accepted.
-    max_pixels : int
-        Largest accepted image, in pixels (checked before decoding).
-
-    Returns
-    -------
-    LabelledFaces
-        Faces in sorted relative-path order, FER-2013 labels; ``excluded`` counts
-        the images of folders with no FER-2013 counterpart. ``sha256`` covers every
-        image file read or excluded (relative path, NUL, 8-byte size, bytes).
-
-    Raises
-    ------
-    DataError
-        If ``root`` is not a folder, a class folder's name is unknown (naming the
-        folder), a class folder or image is a symbolic link loop or a link to
-        nothing, an image lies outside a class folder, a file is not a readable
-        image, is over ``max_pixels`` or under 8 pixels on a side (naming it),
-        or no image is left to score.
-    KeyError
-        If ``label_map`` is not a known map.
-    """
-    root = Path(root)
-    if not root.is_dir():
-        raise DataError(f"{root}: no such folder; expected {root}/<class name>/<images>")
-    entries: list[tuple[str, int | None]] = []
-    for child in sorted(root.iterdir()):
-        if child.name.startswith("."):
-            continue
-        kind = entry_kind(child)
-        if kind != "dir":
-            if kind == "file" and child.suffix.lower() in IMAGE_SUFFIXES:
-                raise DataError(f"{child}: an image outside a class folder; expected {root}/<class name>/{child.name}")
-            continue
-        try:
-            label = mapped_class_index(child.name, label_map)
-        except KeyError as error:
-            hint = ("; for FER-2013's train/ and test/ export give DIR/test, or DIR with --data"
-                    if child.name.lower() in ("train", "test") else
-                    "" if label_map else " (another data set's names need --label-map, e.g. ck+)")
-            raise DataError(f"{child}: folder name is not a known class: {error.args[0]}{hint}") from None
-        entries.extend((file.relative_to(root).as_posix(), label) for file in sorted(child.rglob("*"))
-                       if file.suffix.lower() in IMAGE_SUFFIXES
-                       and not any(part.startswith(".") for part in file.relative_to(root).parts)
-                       and entry_kind(file) == "file")
-    scored = [(relative, label) for relative, label in entries if label is not None]
-    excluded: dict[str, int] = {}
-    for relative, label in entries:
-        if label is None:
-            folder = relative.split("/", 1)[0]
-            excluded[folder] = excluded.get(folder, 0) + 1
-    if not scored:
-        raise DataError(f"{root}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) to score under {root}/<class name>/"
-                        + (f"; excluded {excluded}" if excluded else ""))
-    images, sha256 = read_face_files(root, [relative for relative, _ in entries],
-                                     [label is not None for _, label in entries], max_pixels)
-    labels = np.array([label for _, label in scored], dtype=np.int64)
-    scope = f"{label_map.upper()} folder" if label_map else "image folder"
-    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), sha256, scope, excluded)
 
 
 def default_output_dir(model_dir: str | Path, label: str) -> Path:
@@ -282,7 +155,7 @@ def write_evaluation(evaluation: dict[str, Any], out_dir: str | Path, command: s
     out_dir = Path(out_dir)
     record = {**evaluation, "command": command}
     json_path = out_dir / EVALUATION_JSON
-    atomic_write_bytes(json_path, (json.dumps(record, indent=2) + "\n").encode())
+    atomic_write_json(json_path, record)
     metrics, data = evaluation["metrics"], evaluation["data"]
     class_names = data["class_names"]
     confusion = confusion_overview_figure({evaluation["model_name"]: metrics["confusion_matrix"]}, class_names,

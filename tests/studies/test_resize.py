@@ -1,15 +1,15 @@
 import json
 
-import cv2
 import numpy as np
 import pytest
 
 from fer_bench.cli import main
-from fer_bench.datasets import make_synthetic
+from fer_bench.datasets import LabelledFaces, make_synthetic, split_faces
 from fer_bench.labels import FER2013_CLASSES
-from fer_bench.pipeline.evaluate import LabelledFaces, split_faces
-from fer_bench.pipeline.study import (INTERPOLATIONS, SIZES, degrade, resize_study, run_resize_study, table_text,
-                                      write_resize_study)
+from fer_bench.studies.resize import (INTERPOLATIONS, SIZES, degrade, resize_study, run_resize_study, table_text,
+                                     write_resize_study)
+
+cv2 = pytest.importorskip("cv2", reason="the resolution study needs opencv-python-headless<5")
 
 
 class MeanBrightness:

@@ -15,7 +15,6 @@ some sizes (cubic 48->40), and INTER_AREA takes at most 4 channels.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,11 +23,13 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..results import atomic_write_bytes, json_safe
-from ._opencv import import_cv2 as _cv2
+from .._io import atomic_write_json, json_safe
+from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
-from .evaluate import LabelledFaces, check_model_classes, score_model
-from .pages import figure_data_uri, write_page
+from ..pipeline import import_cv2 as _cv2
+from ..report.figures import figure_data_uri
+from ..report.templating import write_page
+from .evaluate import check_model_classes, score_model
 
 SIZES: tuple[int, ...] = (48, 40, 32, 24, 16, 12)
 """Side lengths, in pixels, the faces are down-sampled to."""
@@ -131,7 +132,7 @@ def run_resize_study(model, model_dir: str | Path, faces: LabelledFaces, progres
     ------
     ValueError
         If the model's classes do not match the faces' (see
-        :func:`~fer_bench.pipeline.evaluate.check_model_classes`).
+        :func:`~fer_bench.studies.evaluate.check_model_classes`).
     """
     check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
     return json_safe({
@@ -184,7 +185,7 @@ def write_resize_study(study: dict[str, Any], out_dir: str | Path, command: str 
     """
     out_dir = Path(out_dir)
     json_path = out_dir / RESIZE_JSON
-    atomic_write_bytes(json_path, (json.dumps({**study, "command": command}, indent=2) + "\n").encode())
+    atomic_write_json(json_path, {**study, "command": command})
     plot_src, plot_alt = _plot(study)
     data = study["data"]
     html_path = write_page(
