@@ -180,7 +180,8 @@ class BoVWSVC(_BoVWBase):
 
     def predict(self, X) -> np.ndarray:
         """Labels of faces X, shape (n,)."""
-        return predict_from_scores(self.classes_, self.decision_function(X))
+        scores = self.decision_function(X)  # first: it raises NotFittedError before fit
+        return predict_from_scores(self.classes_, scores)
 
 
 def _fit_pair(gram: np.ndarray, y_index: np.ndarray, first: int, second: int, C: float) -> tuple:

@@ -265,4 +265,5 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Labels of faces X, shape (n,)."""
-        return predict_from_scores(self.classes_, self.decision_function(X))
+        scores = self.decision_function(X)  # first: it raises NotFittedError before fit
+        return predict_from_scores(self.classes_, scores)
