@@ -5,9 +5,7 @@
 - :func:`histogram_kernel` and :func:`gram_matrix`: ``linear``, ``hellinger``
   and ``intersection`` (:data:`HISTOGRAM_KERNELS`) between non-negative rows, float32.
 
-Each takes rows X (n, d) and Y (m, d) and returns the (n, m) matrix;
-:func:`kernel_matrix` and :func:`histogram_kernel` raise ``ValueError``
-(``kernel='...': expected one of ...``) for a kernel not of their tuple.
+Both kinds are computed as matrix products (BLAS) where the kernel allows.
 """
 
 from __future__ import annotations
@@ -25,11 +23,11 @@ BLOCK_ROWS = 2048
 
 
 def kernel_matrix(X: np.ndarray, Y: np.ndarray, kernel: str, gamma: float, degree: int = 3, coef0: float = 0.0) -> np.ndarray:
-    """Kernel values in X's float dtype.
+    """Kernel values between rows of X (n, d) and Y (m, d), in X's float dtype, shape (n, m).
 
     ``linear``: x.y; ``poly``: (gamma x.y + coef0) ** degree; ``rbf``:
     exp(-gamma |x - y|^2), the distances expanded as |x|^2 + |y|^2 - 2 x.y so
-    the work is one matrix product (BLAS).
+    the work is one matrix product (BLAS). Raises ``ValueError`` for a kernel not in :data:`KERNELS`.
     """
     check_option("kernel", kernel, KERNELS)
     values = X @ Y.T  # every step below works in place: one (n, m) buffer
@@ -48,12 +46,12 @@ def kernel_matrix(X: np.ndarray, Y: np.ndarray, kernel: str, gamma: float, degre
 
 
 def histogram_kernel(X: np.ndarray, Y: np.ndarray, kernel: str) -> np.ndarray:
-    """Kernel of non-negative features, float32.
+    """Kernel between rows of X (n, d) and Y (m, d) of non-negative features: float32 (n, m).
 
     ``linear``: x.y (one BLAS product); ``hellinger``: sqrt(x).sqrt(y) (the
     Bhattacharyya coefficient of histograms, BLAS); ``intersection``:
     sum_j min(x_j, y_j) (Swain and Ballard, 1991), in blocks without BLAS: n m d
-    operations, for small sets only.
+    operations, for small sets only. Raises ``ValueError`` for a kernel not in :data:`HISTOGRAM_KERNELS`.
     """
     check_option("kernel", kernel, HISTOGRAM_KERNELS)
     X, Y = np.asarray(X, dtype=np.float32), np.asarray(Y, dtype=np.float32)
@@ -70,7 +68,11 @@ def histogram_kernel(X: np.ndarray, Y: np.ndarray, kernel: str) -> np.ndarray:
 
 
 def gram_matrix(Z: np.ndarray, kernel: str) -> np.ndarray:
-    """Histogram kernel of the rows of Z (n, d) with themselves, float32 (n, n); linear and hellinger by blocks of BLAS products."""
+    """Histogram kernel of the rows of Z (n, d) with themselves, float32 (n, n).
+
+    ``linear`` and ``hellinger`` by blocks of :data:`BLOCK_ROWS` rows (BLAS products);
+    ``intersection`` as :func:`histogram_kernel`.
+    """
     if kernel == "intersection":
         return histogram_kernel(Z, Z, kernel)
     rows = np.sqrt(Z) if kernel == "hellinger" else np.asarray(Z, dtype=np.float32)
