@@ -90,8 +90,8 @@ def compare_linear(dataset, C: float = 1.0) -> None:
     """Part 2: liblinear against NewtonLinearSVC, one model, on all Training faces."""
     from sklearn.svm import LinearSVC
 
-    from fer_bench.estimators.features import make_features
-    from fer_bench.estimators.linear_newton import NewtonLinearSVC
+    from fer_bench.estimators.classical.features import make_features
+    from fer_bench.estimators.classical.linear_newton import NewtonLinearSVC
 
     X, y = dataset.split("Training")
     X_test, y_test = dataset.split("PrivateTest")

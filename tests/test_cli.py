@@ -397,7 +397,7 @@ def test_every_command_that_loads_a_model_refuses_a_pickle_in_it(command, tiny_c
     import joblib
 
     from fer_bench.datasets import make_synthetic
-    from fer_bench.estimators.classical import PixelSVC
+    from fer_bench.estimators.classical.svm import PixelSVC
     from fer_bench.estimators.persistence import save_estimator
     from tests.estimators.planted_pickle import RunsCode
 

@@ -1,4 +1,4 @@
-"""Input checks shared by the network estimators (numpy and scikit-learn only: no framework import)."""
+"""Input checks shared by the estimators (numpy and scikit-learn only: no framework import)."""
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
@@ -55,3 +55,30 @@ def encode_labels(y, n_faces: int) -> tuple[np.ndarray, np.ndarray]:
     check_classification_targets(y)
     classes, y_index = np.unique(y, return_inverse=True)
     return classes, y_index.astype(np.int64)
+
+
+def encode_classes(y, n_faces: int, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_labels` for an estimator that needs two classes or more.
+
+    Raises
+    ------
+    ValueError
+        As :func:`encode_labels`, or if y holds a single class (the message names ``owner``).
+    """
+    classes, y_index = encode_labels(y, n_faces)
+    if len(classes) < 2:
+        raise ValueError(f"{owner} needs at least two classes in y; got 1 class ({classes[0]!r})")
+    return classes, y_index
+
+
+def check_option(name: str, value, allowed, owner: str | None = None) -> None:
+    """Refuse a setting outside its choices: ``value`` of parameter ``name`` must be in ``allowed``.
+
+    Raises
+    ------
+    ValueError
+        ``"[owner ]name=value: expected one of a, b, c"``, if ``value`` is not in ``allowed``.
+    """
+    if value not in allowed:
+        prefix = f"{owner} " if owner else ""
+        raise ValueError(f"{prefix}{name}={value!r}: expected one of {', '.join(allowed)}")

@@ -28,7 +28,7 @@ from typing import Callable
 from sklearn.base import ClassifierMixin
 
 ENTRY_POINT_GROUP = "fer_bench.estimators"
-BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical", "fer_bench.estimators.bovw",
+BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical.zoo",
                                     "fer_bench.estimators.torch_zoo", "fer_bench.estimators.keras_nets",
                                     "fer_bench.estimators.pretrained")
 """The modules that register the built-in estimators, in listing order."""

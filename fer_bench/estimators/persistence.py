@@ -32,14 +32,14 @@ PICKLE_SUFFIXES: tuple[str, ...] = (".joblib", ".pkl", ".pickle")
 CONFIG_FILE = "config.json"
 """A self-saving estimator's settings and fitted state (JSON), beside its weights."""
 TRUSTED_TYPES: frozenset[str] = frozenset({
-    "fer_bench.estimators.bovw.BoVWSVC",
-    "fer_bench.estimators.bovw.LocalBoVWSVC",
-    "fer_bench.estimators.classical.GridSearchKNN",
-    "fer_bench.estimators.classical.PixelSVC",
-    "fer_bench.estimators.features.CappedPCA",
-    "fer_bench.estimators.features.FlattenPixels",
-    "fer_bench.estimators.features.HOGFeatures",
-    "fer_bench.estimators.linear_newton.NewtonLinearSVC",
+    "fer_bench.estimators.classical.bovw.BoVWSVC",
+    "fer_bench.estimators.classical.bovw.LocalBoVWSVC",
+    "fer_bench.estimators.classical.features.CappedPCA",
+    "fer_bench.estimators.classical.features.FlattenPixels",
+    "fer_bench.estimators.classical.features.HOGFeatures",
+    "fer_bench.estimators.classical.knn.GridSearchKNN",
+    "fer_bench.estimators.classical.linear_newton.NewtonLinearSVC",
+    "fer_bench.estimators.classical.svm.PixelSVC",
     "numpy.dtype",
 })
 """Types a ``model.skops`` may hold beyond those skops trusts itself (scikit-learn estimators, NumPy

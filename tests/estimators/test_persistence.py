@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from fer_bench.estimators import available_estimators
-from fer_bench.estimators.classical import PixelSVC
+from fer_bench.estimators.classical.svm import PixelSVC
 from fer_bench.estimators.persistence import (UntrustedModelError, label_model_files, load_estimator, pickle_files,
                                               save_estimator, saved_class_names)
 from fer_bench.estimators.torch_trainer import TorchClassifier

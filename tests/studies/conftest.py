@@ -35,7 +35,7 @@ def save_in_run(model, run_dir, name, class_names=FER2013_CLASSES):
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory):
     """A linear SVM on synthetic faces (fast, saved with skops) in a 7-class run."""
-    from fer_bench.estimators.classical import PixelSVC
+    from fer_bench.estimators.classical.svm import PixelSVC
 
     images, labels = make_synthetic(n_per_class=20).split("Training")
     return save_in_run(PixelSVC(kernel="linear").fit(images, labels), tmp_path_factory.mktemp("run"), "svc_linear")

@@ -102,7 +102,7 @@ def test_run_and_write_the_study(faces, tmp_path):
 
 
 def test_cli_study_resize(tmp_path, capsys):
-    from fer_bench.estimators.classical import PixelSVC
+    from fer_bench.estimators.classical.svm import PixelSVC
     from fer_bench.estimators.persistence import save_estimator
 
     dataset = make_synthetic(n_per_class=10)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.svm import LinearSVC
 
-from fer_bench.estimators.linear_newton import NewtonLinearSVC, exact_line_search
+from fer_bench.estimators.classical.linear_newton import NewtonLinearSVC, exact_line_search
 
 
 def noisy_classes(n, d, k, seed=0):

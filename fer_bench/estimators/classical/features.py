@@ -26,6 +26,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._input import check_option
+
 FEATURES: tuple[str, ...] = ("pixels", "pca", "hog")
 """Names of the feature steps, as the estimators' ``features`` parameter takes them."""
 
@@ -214,8 +216,7 @@ def make_features(features: str, *, scale: bool, n_components: int | None = None
     ValueError
         If ``features`` is not one of :data:`FEATURES`.
     """
-    if features not in FEATURES:
-        raise ValueError(f"features={features!r}: expected one of {', '.join(FEATURES)}")
+    check_option("features", features, FEATURES)
     if features == "pixels":
         n_components = None
     elif features == "pca" and n_components is None:

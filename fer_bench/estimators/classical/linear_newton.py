@@ -21,8 +21,9 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from sklearn.base import BaseEstimator
 from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
+
+from .._input import encode_classes
 
 
 def exact_line_search(margins: np.ndarray, slopes: np.ndarray, w_dot_d: float, d_dot_d: float, C: float) -> float:
@@ -121,10 +122,7 @@ class NewtonLinearSVC(LinearClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit on X (n, d) and labels y (n,); returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"NewtonLinearSVC needs at least two classes in y; got 1 class ({self.classes_[0]!r})")
+        self.classes_, y_index = encode_classes(y, len(X), "NewtonLinearSVC")
         rows = np.hstack([X, np.full((len(X), 1), float(self.intercept_scaling))])
         gram = rows.T @ rows
         targets = [1] if len(self.classes_) == 2 else range(len(self.classes_))

@@ -1,21 +1,15 @@
-"""Dense SIFT, the vocabulary and the spatial-pyramid encoding of fer_bench.estimators.visual_words."""
+"""Dense SIFT, the vocabulary and the spatial-pyramid encoding of fer_bench.estimators.classical.visual_words."""
 
 import numpy as np
 import pytest
 
 from fer_bench.datasets.synthetic import make_synthetic
-from fer_bench.estimators import visual_words as vw
+from fer_bench.estimators.classical import visual_words as vw
 
 
 @pytest.fixture(scope="module")
 def faces():
     return make_synthetic(n_per_class=6, seed=1).images[:40]
-
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("FER_BENCH_CACHE_DIR", str(tmp_path))
-    return tmp_path
 
 
 CONFIG = vw.WordsConfig(bin_sizes=(3, 6), step=6, n_words=12, vocabulary_faces=20, random_state=4)

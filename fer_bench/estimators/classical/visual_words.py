@@ -37,9 +37,9 @@ import numpy as np
 from scipy.ndimage import convolve1d, gaussian_filter
 from sklearn.cluster import MiniBatchKMeans
 
-from ..datasets.audit import CACHE_ENV_VAR
-from .._io import atomic_save_npz
-from ._input import IMAGE_SIZE, as_faces
+from ...datasets.audit import CACHE_ENV_VAR
+from ..._io import atomic_save_npz
+from .._input import IMAGE_SIZE, as_faces, check_option
 
 ENCODINGS: tuple[str, ...] = ("presence", "histogram")
 """``presence``: which words occur (0/1), each level scaled to unit L2 norm (the paper's normalised presence vectors);
@@ -195,8 +195,7 @@ def pyramid_histograms(words: np.ndarray, centres: np.ndarray, n_words: int, lev
     ValueError
         For an unknown encoding, or words and centres that do not match.
     """
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding={encoding!r}: expected one of {', '.join(ENCODINGS)}")
+    check_option("encoding", encoding, ENCODINGS)
     if words.ndim != 2 or words.shape[1] != len(centres):
         raise ValueError(f"words of shape {words.shape} do not match {len(centres)} descriptor centres")
     n = len(words)

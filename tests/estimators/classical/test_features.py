@@ -3,7 +3,7 @@ import pytest
 from joblib import parallel_config
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fer_bench.estimators.features import CappedPCA, FlattenPixels, HOGFeatures, as_images, make_features
+from fer_bench.estimators.classical.features import CappedPCA, FlattenPixels, HOGFeatures, as_images, make_features
 
 
 def test_flatten_pixels_scales_to_unit_range():

@@ -8,7 +8,7 @@ kernels summed over the pyramid levels (their multiple kernel learning), an
 SVM, and local learning: each test face gets its own SVM, trained on its
 nearest Training faces in the kernel's feature space.
 
-Estimators (features: :mod:`fer_bench.estimators.visual_words`):
+Estimators (features: :mod:`fer_bench.estimators.classical.visual_words`):
 
 - :class:`BoVWSVC` - one SVM on all Training faces (``bovw_svc``; with HOG
   fused into the kernel, ``bovw_hog_svc``);
@@ -16,10 +16,10 @@ Estimators (features: :mod:`fer_bench.estimators.visual_words`):
 
 Speed: the kernel matrix of all Training faces is computed once (float32
 BLAS, ``Z @ Z.T``); the one-vs-one class pairs fit libsvm on slices of it in
-joblib threads (libsvm releases the GIL), as the precomputed-kernel SVMs of
-:mod:`fer_bench.estimators.classical` do; local SVMs read their neighbours'
+joblib threads (libsvm releases the GIL, :mod:`fer_bench.estimators.classical.ovo`),
+as the precomputed-kernel SVMs of :mod:`fer_bench.estimators.classical.svm` do; local SVMs read their neighbours'
 block of the same matrix. The visual words are cached on disk by the faces'
-sha256 (:func:`~fer_bench.estimators.visual_words.cached_words`).
+sha256 (:func:`~fer_bench.estimators.classical.visual_words.cached_words`).
 
 Parameters the abstract does not give (grid step, bin sizes, vocabulary size,
 pyramid levels, C, neighbour count) were chosen here for 48 x 48 faces and a
@@ -28,77 +28,44 @@ pyramid levels, C, neighbour count) were chosen here for 48 x 48 faces and a
 
 from __future__ import annotations
 
-from itertools import combinations
-from typing import Any
+from functools import partial
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._input import as_faces
-from ._registry import register_estimator
-from .classical import _votes_and_confidences
+from .._input import as_faces, check_option, encode_classes
 from .features import HOGFeatures
+from .kernels import BLOCK_ROWS, HISTOGRAM_KERNELS, gram_matrix, histogram_kernel
+from .ovo import class_pairs, class_scores, fit_pairs, predict_from_scores
 from .visual_words import ENCODINGS, WordsConfig, cached_vocabulary, cached_words, descriptor_centres, pyramid_histograms
-
-KERNELS: tuple[str, ...] = ("linear", "hellinger", "intersection")
-_BLOCK = 2048  # rows per kernel block: intersection's (block, block, d) minimum stays bounded by chunking d
-
-
-def histogram_kernel(X: np.ndarray, Y: np.ndarray, kernel: str) -> np.ndarray:
-    """Kernel between rows of X (n, d) and Y (m, d) of non-negative features: float32 (n, m).
-
-    ``linear``: x.y (one BLAS product); ``hellinger``: sqrt(x).sqrt(y) (the
-    Bhattacharyya coefficient of histograms, BLAS); ``intersection``:
-    sum_j min(x_j, y_j) (Swain and Ballard, 1991), in blocks without BLAS: n m d
-    operations, for small sets only.
-
-    Raises
-    ------
-    ValueError
-        If ``kernel`` is not one of :data:`KERNELS`.
-    """
-    if kernel not in KERNELS:
-        raise ValueError(f"kernel={kernel!r}: expected one of {', '.join(KERNELS)}")
-    X, Y = np.asarray(X, dtype=np.float32), np.asarray(Y, dtype=np.float32)
-    if kernel == "linear":
-        return X @ Y.T
-    if kernel == "hellinger":
-        return np.sqrt(X) @ np.sqrt(Y).T
-    out = np.empty((len(X), len(Y)), dtype=np.float32)
-    step = max(1, 2 ** 22 // max(X.shape[1], 1))  # ~16 MB per (rows, d) minimum
-    for start in range(0, len(X), step):
-        for row in range(start, min(start + step, len(X))):
-            out[row] = np.minimum(X[row][None, :], Y).sum(axis=1)
-    return out
-
-
-def gram_matrix(Z: np.ndarray, kernel: str) -> np.ndarray:
-    """Kernel of the rows of Z (n, d) with themselves, float32 (n, n); linear and hellinger by blocks of BLAS products."""
-    if kernel == "intersection":
-        return histogram_kernel(Z, Z, kernel)
-    rows = np.sqrt(Z) if kernel == "hellinger" else np.asarray(Z, dtype=np.float32)
-    gram = np.empty((len(rows), len(rows)), dtype=np.float32)
-    # upper blocks only, mirrored: syrk's work; one Z @ Z.T of all 28,709 faces crashed OpenBLAS (segfault)
-    for start in range(0, len(rows), _BLOCK):
-        block = rows[start:start + _BLOCK] @ rows[start:].T
-        gram[start:start + _BLOCK, start:] = block
-        gram[start:, start:start + _BLOCK] = block.T
-    return gram
 
 
 class _BoVWBase(ClassifierMixin, BaseEstimator):
-    """The feature step shared by the BoVW estimators; see :class:`BoVWSVC` for the parameters."""
+    """The settings and feature step shared by the BoVW estimators; see :class:`BoVWSVC` for the parameters."""
+
+    def __init__(self, n_words: int = 1000, bin_sizes=(3, 4, 6), step: int = 4, levels=(1, 2), encoding: str = "presence",
+                 kernel: str = "linear", hog_weight: float = 0.0, C: float = 1.0, vocabulary_faces: int = 500,
+                 cache: bool = True, n_jobs: int | None = None, random_state=None):
+        self.n_words = n_words
+        self.bin_sizes = bin_sizes
+        self.step = step
+        self.levels = levels
+        self.encoding = encoding
+        self.kernel = kernel
+        self.hog_weight = hog_weight
+        self.C = C
+        self.vocabulary_faces = vocabulary_faces
+        self.cache = cache
+        self.n_jobs = n_jobs
+        self.random_state = random_state
 
     def _check_options(self) -> None:
-        if self.encoding not in ENCODINGS:
-            raise ValueError(f"{type(self).__name__} encoding={self.encoding!r}: expected one of {', '.join(ENCODINGS)}")
-        if self.kernel not in KERNELS:
-            raise ValueError(f"{type(self).__name__} kernel={self.kernel!r}: expected one of {', '.join(KERNELS)}")
+        check_option("encoding", self.encoding, ENCODINGS, type(self).__name__)
+        check_option("kernel", self.kernel, HISTOGRAM_KERNELS, type(self).__name__)
         if self.hog_weight < 0:
             raise ValueError(f"{type(self).__name__} hog_weight={self.hog_weight!r}: expected a weight >= 0")
         if self.hog_weight > 0 and self.kernel != "linear":
@@ -112,12 +79,7 @@ class _BoVWBase(ClassifierMixin, BaseEstimator):
     def _fit_features(self, faces: np.ndarray, y) -> tuple[np.ndarray, np.ndarray]:
         """Fit the vocabulary (and HOG scaler); return Training rows Z float32 (n, d) and label indices (n,)."""
         self._check_options()
-        if len(faces) != len(y):
-            raise ValueError(f"X has {len(faces)} faces but y has {len(y)} labels")
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"{type(self).__name__} needs at least two classes in y; got 1 class ({self.classes_[0]!r})")
+        self.classes_, y_index = encode_classes(y, len(faces), type(self).__name__)
         config = self._config()
         self.vocabulary_ = cached_vocabulary(faces, config, cache=self.cache)
         self.n_features_in_ = faces.shape[1] * faces.shape[2]
@@ -153,10 +115,11 @@ _DOC_PARAMETERS = """
     encoding : {"presence", "histogram"}
         The paper's L2-normalised presence vectors, or L1-normalised counts.
     kernel : {"linear", "hellinger", "intersection"}
-        The paper's linear kernel (summed over levels), or see :func:`histogram_kernel`.
+        The paper's linear kernel (summed over levels), or see
+        :func:`~fer_bench.estimators.classical.kernels.histogram_kernel`.
     hog_weight : float
         Weight of a HOG term added to the kernel (cosine of standardised
-        :class:`~fer_bench.estimators.features.HOGFeatures` vectors); 0 leaves HOG out.
+        :class:`~fer_bench.estimators.classical.features.HOGFeatures` vectors); 0 leaves HOG out.
     C : float
         SVM penalty. Chosen on a 5,000-face subset.
     vocabulary_faces : int
@@ -174,7 +137,7 @@ class BoVWSVC(_BoVWBase):
     """One SVM on bag-of-visual-words rows of all Training faces (Ionescu, Popescu and Grozea, 2013, without local learning).
 
     Faces ``uint8 (n, 48, 48)`` -> spatial-pyramid rows
-    (:func:`~fer_bench.estimators.visual_words.pyramid_histograms`) -> the
+    (:func:`~fer_bench.estimators.classical.visual_words.pyramid_histograms`) -> the
     Training kernel matrix, float32 (n, n) -> one binary libsvm SVC per class
     pair on its slice (the paper trains one-versus-all; one-vs-one keeps each
     problem's matrix to two classes), ties in votes broken by confidence.
@@ -195,41 +158,14 @@ class BoVWSVC(_BoVWBase):
         In ``fit``: fewer than two classes, an unknown option, or faces not ``(n, 48, 48)`` in 0..255.
     """
 
-    def __init__(self, n_words: int = 1000, bin_sizes=(3, 4, 6), step: int = 4, levels=(1, 2), encoding: str = "presence",
-                 kernel: str = "linear", hog_weight: float = 0.0, C: float = 1.0, vocabulary_faces: int = 500,
-                 cache: bool = True, n_jobs: int | None = None, random_state=None):
-        self.n_words = n_words
-        self.bin_sizes = bin_sizes
-        self.step = step
-        self.levels = levels
-        self.encoding = encoding
-        self.kernel = kernel
-        self.hog_weight = hog_weight
-        self.C = C
-        self.vocabulary_faces = vocabulary_faces
-        self.cache = cache
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-
     def fit(self, X, y):
         """Fit on faces X (n, 48, 48) with labels y (n,); returns self."""
         faces = as_faces(X)
         Z, y_index = self._fit_features(faces, np.asarray(y))
-        gram = gram_matrix(Z, self.kernel)
-        pairs = list(combinations(range(len(self.classes_)), 2))
-        sizes = [np.sum((y_index == first) | (y_index == second)) for first, second in pairs]
-        largest_first = np.argsort(sizes)[::-1]
-        fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_pair)(gram, y_index, *pairs[pair], self.C) for pair in largest_first)
-        by_pair = dict(zip(largest_first, fitted))
-        support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
+        pairs, sizes = class_pairs(y_index, len(self.classes_))
+        fit_pair = partial(_fit_pair, gram_matrix(Z, self.kernel), y_index, C=self.C)
+        support, self.dual_coef_, self.intercept_ = fit_pairs(fit_pair, pairs, sizes, self.n_jobs, np.float32)
         self.support_vectors_ = Z[support]
-        self.dual_coef_ = np.zeros((len(support), len(pairs)), dtype=np.float32)
-        self.intercept_ = np.empty(len(pairs))
-        for pair in range(len(pairs)):
-            rows, coefficients, intercept = by_pair[pair]
-            self.dual_coef_[np.searchsorted(support, rows), pair] = coefficients
-            self.intercept_[pair] = intercept
         return self
 
     def decision_function(self, X) -> np.ndarray:
@@ -237,16 +173,15 @@ class BoVWSVC(_BoVWBase):
         check_is_fitted(self)
         Z = self._rows(as_faces(X))
         decisions = np.empty((len(Z), len(self.intercept_)))
-        for start in range(0, len(Z), _BLOCK):
-            kernel = histogram_kernel(Z[start:start + _BLOCK], self.support_vectors_, self.kernel)
-            decisions[start:start + _BLOCK] = kernel @ self.dual_coef_ + self.intercept_
-        return decisions[:, 0] if len(self.classes_) == 2 else _votes_and_confidences(decisions, len(self.classes_))
+        for start in range(0, len(Z), BLOCK_ROWS):
+            kernel = histogram_kernel(Z[start:start + BLOCK_ROWS], self.support_vectors_, self.kernel)
+            decisions[start:start + BLOCK_ROWS] = kernel @ self.dual_coef_ + self.intercept_
+        return class_scores(decisions, len(self.classes_))
 
     def predict(self, X) -> np.ndarray:
         """Labels of faces X, shape (n,)."""
-        scores = self.decision_function(X)
-        winners = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
-        return self.classes_[winners]
+        scores = self.decision_function(X)  # first: it raises NotFittedError before fit
+        return predict_from_scores(self.classes_, scores)
 
 
 def _fit_pair(gram: np.ndarray, y_index: np.ndarray, first: int, second: int, C: float) -> tuple:
@@ -288,18 +223,10 @@ class LocalBoVWSVC(_BoVWBase):
     def __init__(self, n_words: int = 1000, bin_sizes=(3, 4, 6), step: int = 4, levels=(1, 2), encoding: str = "presence",
                  kernel: str = "linear", hog_weight: float = 0.0, C: float = 1.0, vocabulary_faces: int = 500,
                  cache: bool = True, n_jobs: int | None = None, random_state=None, n_neighbors: int = 250):
-        self.n_words = n_words
-        self.bin_sizes = bin_sizes
-        self.step = step
-        self.levels = levels
-        self.encoding = encoding
-        self.kernel = kernel
-        self.hog_weight = hog_weight
-        self.C = C
-        self.vocabulary_faces = vocabulary_faces
-        self.cache = cache
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        # scikit-learn reads the parameters from this signature: all of them stand here, the shared ones set by the base
+        super().__init__(n_words=n_words, bin_sizes=bin_sizes, step=step, levels=levels, encoding=encoding, kernel=kernel,
+                         hog_weight=hog_weight, C=C, vocabulary_faces=vocabulary_faces, cache=cache, n_jobs=n_jobs,
+                         random_state=random_state)
         self.n_neighbors = n_neighbors
 
     def fit(self, X, y):
@@ -342,26 +269,3 @@ class LocalBoVWSVC(_BoVWBase):
             svc.fit(self.gram_[np.ix_(rows, rows)].astype(np.float64), labels)
             out[face] = svc.predict(kernel[face, rows][None, :].astype(np.float64))[0]
         return out
-
-
-BOVW_DEFAULTS: dict[str, Any] = {"n_jobs": -1}
-
-
-@register_estimator(family="classical", framework="sklearn",
-                    source="Ionescu, Popescu & Grozea (2013): dense SIFT, 1,000 visual words, spatial pyramid (1x1, 2x2) "
-                           "presence vectors, linear-kernel SVM; without their local learning")
-def bovw_svc() -> BoVWSVC:
-    return BoVWSVC(**BOVW_DEFAULTS)
-
-
-@register_estimator(family="classical", framework="sklearn",
-                    source="bovw_svc with HOG (8x8-pixel cells) fused into the kernel as one more term")
-def bovw_hog_svc() -> BoVWSVC:
-    return BoVWSVC(hog_weight=1.0, **BOVW_DEFAULTS)
-
-
-@register_estimator(family="classical", framework="sklearn",
-                    source="Ionescu, Popescu & Grozea (2013): bovw_svc's features with local learning, "
-                           "one SVM per test face on its 250 nearest Training faces in the kernel space")
-def bovw_local_svc() -> LocalBoVWSVC:
-    return LocalBoVWSVC(**BOVW_DEFAULTS)
