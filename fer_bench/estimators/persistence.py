@@ -44,6 +44,17 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
 })
 """Types a ``model.skops`` may hold beyond those skops trusts itself (scikit-learn estimators, NumPy
 and SciPy arrays): fer_bench's classical estimators and their parts."""
+MOVED_CLASSES: dict[str, str] = {
+    "fer_bench.estimators.bovw.BoVWSVC": "fer_bench.estimators.classical.bovw.BoVWSVC",
+    "fer_bench.estimators.bovw.LocalBoVWSVC": "fer_bench.estimators.classical.bovw.LocalBoVWSVC",
+    "fer_bench.estimators.classical.GridSearchKNN": "fer_bench.estimators.classical.knn.GridSearchKNN",
+    "fer_bench.estimators.classical.PixelSVC": "fer_bench.estimators.classical.svm.PixelSVC",
+    "fer_bench.estimators.features.CappedPCA": "fer_bench.estimators.classical.features.CappedPCA",
+    "fer_bench.estimators.features.FlattenPixels": "fer_bench.estimators.classical.features.FlattenPixels",
+    "fer_bench.estimators.features.HOGFeatures": "fer_bench.estimators.classical.features.HOGFeatures",
+    "fer_bench.estimators.linear_newton.NewtonLinearSVC": "fer_bench.estimators.classical.linear_newton.NewtonLinearSVC",
+}
+"""Where the classes that models saved before the package took its present layout name live now (old -> new path)."""
 TRUSTED_MODULE_PREFIX = "fer_bench."
 """Self-saving classes named in ``estimator.json`` are imported from fer_bench only, unless trusted."""
 
@@ -246,20 +257,55 @@ def _load_skops(path: Path, trust: bool):
     import skops.io
 
     try:
-        unknown = skops.io.get_untrusted_types(file=path)
+        data = _with_moved_classes(path.read_bytes())
+        unknown = skops.io.get_untrusted_types(data=data)
         refused = [name for name in unknown if name not in TRUSTED_TYPES]
         if refused and not trust:
             raise UntrustedModelError(f"{path}: holds types outside fer_bench's trusted list ({', '.join(refused)}); "
                                       f"{_trust_hint(path.parent)}")
-        return skops.io.load(path, trusted=unknown)
+        return skops.io.loads(data, trusted=unknown)
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, EOFError) as error:
         raise ValueError(f"{path}: not a readable skops file, truncated or corrupt ({error})") from error
+
+
+def _with_moved_classes(data: bytes) -> bytes:
+    """A skops file's bytes with every class of :data:`MOVED_CLASSES` named by its present path (the rest as it was)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        if not _rename_moved(schema):
+            return data
+        rewritten = io.BytesIO()
+        with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as copy:
+            for item in archive.infolist():
+                copy.writestr(item, json.dumps(schema) if item.filename == "schema.json" else archive.read(item))
+    return rewritten.getvalue()
+
+
+def _rename_moved(node) -> bool:
+    """Rename, in place, the ``__module__`` of every moved class in a skops schema; True if any was."""
+    renamed = False
+    if isinstance(node, dict):
+        moved = MOVED_CLASSES.get(f"{node.get('__module__')}.{node.get('__class__')}")
+        if moved:
+            node["__module__"] = moved.rpartition(".")[0]
+            renamed = True
+        for value in node.values():
+            renamed = _rename_moved(value) or renamed
+    elif isinstance(node, list):
+        for value in node:
+            renamed = _rename_moved(value) or renamed
+    return renamed
 
 
 def _load_self_saved(directory: Path, trust: bool):
     path = directory / CLASS_FILE
     try:
         module_name, qualname = _read_record(directory)["class"].split(":")
+        if f"{module_name}.{qualname}" in MOVED_CLASSES:
+            module_name, _, qualname = MOVED_CLASSES[f"{module_name}.{qualname}"].rpartition(".")
     except (KeyError, AttributeError, ValueError) as error:
         raise ValueError(f"{path}: does not name a loadable estimator class ({error})") from error
     if not module_name.startswith(TRUSTED_MODULE_PREFIX) and not trust:

@@ -177,3 +177,57 @@ def test_a_broken_network_folder_is_one_error_line_naming_the_file(saved_network
     assert main(["predict", "photo.png", "--model", str(folder)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and str(folder) in err
+
+
+def _as_saved_before_the_move(folder):
+    """Rewrite a saved model's files as the layout before estimators/classical/ wrote them (old class paths)."""
+    import io
+    import zipfile
+
+    from fer_bench.estimators.persistence import MOVED_CLASSES
+
+    old_path = {new: old for old, new in MOVED_CLASSES.items()}
+
+    def rename(node):
+        if isinstance(node, dict):
+            old = old_path.get(f"{node.get('__module__')}.{node.get('__class__')}")
+            if old:
+                node["__module__"] = old.rpartition(".")[0]
+            for value in node.values():
+                rename(value)
+        elif isinstance(node, list):
+            for value in node:
+                rename(value)
+
+    with zipfile.ZipFile(folder / "model.skops") as archive:
+        entries = {item.filename: archive.read(item) for item in archive.infolist()}
+    tree = json.loads(entries["schema.json"])
+    rename(tree)
+    schema = json.dumps(tree)
+    entries["schema.json"] = schema.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as copy:
+        for name, data in entries.items():
+            copy.writestr(name, data)
+    (folder / "model.skops").write_bytes(buffer.getvalue())
+    return schema
+
+
+def test_a_model_saved_under_the_former_class_paths_still_loads_without_trust(tmp_path):
+    X, y = faces(12)
+    model = create_estimator("svc_linear_hog", load_profile("smoke")).estimator.fit(X, y)
+    save_estimator(model, tmp_path / "old")
+    schema = _as_saved_before_the_move(tmp_path / "old")
+    assert '"__module__": "fer_bench.estimators.classical"' in schema and "features.HOGFeatures" not in schema
+    np.testing.assert_array_equal(load_estimator(tmp_path / "old").predict(X), model.predict(X))
+
+
+def test_every_moved_class_is_importable_where_it_now_lives():
+    import importlib
+
+    from fer_bench.estimators.persistence import MOVED_CLASSES, TRUSTED_TYPES
+
+    for old, new in MOVED_CLASSES.items():
+        module, _, name = new.rpartition(".")
+        assert isinstance(getattr(importlib.import_module(module), name), type), new
+        assert old not in TRUSTED_TYPES
