@@ -74,7 +74,12 @@ def command_run_folder(args, command: str) -> int:
     _load_plugins(plugins)
     profile = load_profile(args.profile or "smoke")
     names = _resolve_names(args.names)
-    faces = read_face_folder(args.data_folder, args.label_map, args.detect_faces)
+    crop = None
+    if args.detect_faces:
+        from .pipeline.face_crop import LargestFaceCrop
+
+        crop = LargestFaceCrop(args.detect_faces)
+    faces = read_face_folder(args.data_folder, args.label_map, crop)
     if args.subjects:
         subjects, source = subjects_from_csv(args.subjects, faces.files), args.subjects
     else:

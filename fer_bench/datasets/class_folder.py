@@ -4,8 +4,8 @@ Class names are the folder names as they are (CK+'s ``anger``, ``contempt``,
 ... stay native), sorted; with a label map (:data:`fer_bench.labels.LABEL_MAPS`,
 e.g. ``ck+``) they become FER-2013's names, in FER-2013's order, and folders
 with no counterpart (CK+ ``contempt``) are counted and left out. Every image
-becomes a 48x48 grayscale face through :func:`~.image_files.face_from_bytes` (or, with a face
-detector, the largest detected face through :func:`detect_face`).
+becomes a 48x48 grayscale face through :func:`~.image_files.face_from_bytes` (or, with a
+``crop`` step such as a face detector's, the face it finds).
 
 Decoded faces are cached as uncompressed ``.npz`` (never pickles), written atomically, under
 ``$FER_BENCH_CACHE_DIR/folders/`` (default ``~/.cache/fer_bench/folders/``,
@@ -22,7 +22,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from PIL import UnidentifiedImageError
@@ -32,6 +32,9 @@ from .._io import atomic_save_npz
 from ._dataset import DataError
 from .folder_listing import IMAGE_SUFFIXES, images_in, subfolders
 from .image_files import face_from_bytes
+
+FaceCrop = Callable[[bytes], "np.ndarray | None"]
+"""A picklable step from an image file's bytes to its uint8 (48, 48) face, or None where it finds none."""
 
 CACHE_SCHEMA = 1
 """Bumped when the cached arrays or the decoding change, so old cache files are not read."""
@@ -132,40 +135,16 @@ def list_class_folder(root: str | Path, label_map: str | None = None
     return entries, class_names, excluded
 
 
-def detect_face(content: bytes, detector, margin: float = 0.1) -> np.ndarray | None:
-    """The largest face a detector finds in an image file's bytes, cropped as FER-2013 faces are; None if none.
-
-    Returns
-    -------
-    ndarray of uint8, shape (48, 48), or None
-
-    Raises
-    ------
-    ValueError
-        If the bytes are not an image OpenCV can decode.
-    """
-    from ..pipeline.faces import crop_faces, decode_image
-
-    image = decode_image(content)
-    boxes = detector.detect(image)
-    return crop_faces(image, boxes[:1], margin)[0] if len(boxes) else None
-
-
-def _decode_chunk(root: Path, relatives: list[str], detector_name: str | None) -> tuple[np.ndarray, int]:
+def _decode_chunk(root: Path, relatives: list[str], crop: FaceCrop | None) -> tuple[np.ndarray, int]:
     """Faces of some files of ``root`` (one parallel task) and how many had no detected face."""
-    detector = None
-    if detector_name is not None:
-        from ..pipeline.detection import make_detector
-
-        detector = make_detector(detector_name)
     faces = np.empty((len(relatives), 48, 48), dtype=np.uint8)
     no_face = 0
     for position, relative in enumerate(relatives):
         path = root / relative
         try:
             content = path.read_bytes()
-            face = None if detector is None else detect_face(content, detector)
-            if detector is not None and face is None:
+            face = None if crop is None else crop(content)
+            if crop is not None and face is None:
                 no_face += 1
             faces[position] = face_from_bytes(content, str(path)) if face is None else face
         except DataError:
@@ -191,7 +170,7 @@ def default_folder_cache_dir() -> Path:
     return default_cache_dir().parent / CACHE_SUBDIR
 
 
-def read_face_folder(root: str | Path, label_map: str | None = None, detector: str | None = None,
+def read_face_folder(root: str | Path, label_map: str | None = None, crop: FaceCrop | None = None,
                      cache_dir: str | Path | None = None, n_jobs: int = -1, use_cache: bool = True) -> FolderFaces:
     """Read a class folder as faces, decoding in parallel and caching the result.
 
@@ -201,10 +180,11 @@ def read_face_folder(root: str | Path, label_map: str | None = None, detector: s
         ``root/<class name>/**/<image>``.
     label_map : str, optional
         Map folder names onto FER-2013's classes (see the module docstring).
-    detector : {"haar", "mtcnn"}, optional
-        Crop the largest detected face first (for full frames such as CK+'s
-        640x490 originals); an image without a detected face is decoded whole
-        and counted in ``no_face``.
+    crop : callable, optional
+        ``crop(file bytes) -> uint8 (48, 48) face or None``, picklable, applied first
+        (e.g. :class:`fer_bench.pipeline.face_crop.LargestFaceCrop` for full frames such
+        as CK+'s 640x490 originals); its ``repr`` is part of the cache key. An image it
+        finds no face in is decoded whole and counted in ``no_face``.
     cache_dir : path, optional
         Folder of cached faces (default :func:`default_folder_cache_dir`).
     n_jobs : int
@@ -223,7 +203,7 @@ def read_face_folder(root: str | Path, label_map: str | None = None, detector: s
     """
     root = Path(root)
     entries, class_names, excluded = list_class_folder(root, label_map)
-    key = listing_key(root, entries, class_names, {"label_map": label_map, "detector": detector})
+    key = listing_key(root, entries, class_names, {"label_map": label_map, "detector": None if crop is None else repr(crop)})
     cache = (Path(cache_dir) if cache_dir is not None else default_folder_cache_dir()) / f"{key}.npz"
     relatives = [relative for relative, _ in entries]
     labels = np.array([label for _, label in entries], dtype=np.int64)
@@ -236,7 +216,7 @@ def read_face_folder(root: str | Path, label_map: str | None = None, detector: s
 
     chunks = [relatives[start:start + _CHUNK] for start in range(0, len(relatives), _CHUNK)]
     decoded = Parallel(n_jobs=n_jobs if len(chunks) > 1 else 1)(
-        delayed(_decode_chunk)(root, chunk, detector) for chunk in chunks)
+        delayed(_decode_chunk)(root, chunk, crop) for chunk in chunks)
     images = np.concatenate([faces for faces, _ in decoded])
     no_face = sum(count for _, count in decoded)
     if use_cache:

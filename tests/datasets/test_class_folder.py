@@ -83,12 +83,13 @@ def test_split_folders_are_not_classes(tmp_path):
 
 
 def test_detect_faces_crops_the_face_and_counts_images_without_one(tmp_path):
+    from fer_bench.pipeline.face_crop import LargestFaceCrop
     from tests.pipeline.conftest import astronaut
 
     (tmp_path / "f" / "happy").mkdir(parents=True)
     Image.fromarray(astronaut()[:, :, ::-1]).save(tmp_path / "f" / "happy" / "S001_001_00000001.png")
     Image.new("L", (200, 200), 128).save(tmp_path / "f" / "happy" / "S002_001_00000001.png")
-    detected = read_face_folder(tmp_path / "f", detector="haar", use_cache=False, n_jobs=1)
+    detected = read_face_folder(tmp_path / "f", crop=LargestFaceCrop("haar"), use_cache=False, n_jobs=1)
     whole = read_face_folder(tmp_path / "f", use_cache=False, n_jobs=1)
     assert detected.no_face == 1 and whole.no_face == 0
     assert not np.array_equal(detected.images[0], whole.images[0])  # the crop, not the whole photo
