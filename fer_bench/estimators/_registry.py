@@ -29,8 +29,7 @@ from sklearn.base import ClassifierMixin
 
 ENTRY_POINT_GROUP = "fer_bench.estimators"
 BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical", "fer_bench.estimators.bovw",
-                                    "fer_bench.estimators.torch_zoo", "fer_bench.estimators.keras_nets",
-                                    "fer_bench.estimators.pretrained")
+                                    "fer_bench.estimators.torch.zoo", "fer_bench.estimators.keras.zoo")
 """The modules that register the built-in estimators, in listing order."""
 FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
 

@@ -9,7 +9,7 @@ from fer_bench.estimators import available_estimators
 from fer_bench.estimators.classical import PixelSVC
 from fer_bench.estimators.persistence import (UntrustedModelError, label_model_files, load_estimator, pickle_files,
                                               save_estimator, saved_class_names)
-from fer_bench.estimators.torch_trainer import TorchClassifier
+from fer_bench.estimators.torch.classifier import TorchClassifier
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.profiles import load_profile
 from fer_bench.estimators import create_estimator

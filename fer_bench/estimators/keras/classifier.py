@@ -1,22 +1,15 @@
-"""Keras networks of the seeds: the Sequential CNNs of the seeds' Keras notebooks.
+"""The scikit-learn estimator of the seeds' Keras CNNs: :class:`KerasCNNClassifier`, trained with the benchmark's recipe.
 
-:func:`build_seed_cnn` rebuilds the 7-class notebook's ``keras.Sequential``
-model layer for layer (2,137,991 parameters, 3,584 of them non-trainable: the
-batch-norm moving means and variances), :func:`build_seed_cnn5` the second
-seed's 5-class CNN (1,004,805 parameters); :class:`KerasCNNClassifier` trains
-either with the benchmark's recipe (as :class:`~fer_bench.estimators.torch_trainer.TorchClassifier`
-does the PyTorch networks). Importing this module imports neither TensorFlow
-nor Keras: they are imported when a model is built, trained or loaded, so that
-``python -m fer_bench list`` stays fast.
+The recipe is that of :class:`~fer_bench.estimators.torch.classifier.TorchClassifier` for the PyTorch
+networks: a one-cycle learning rate (:func:`one_cycle_schedule`), random flips and shifts, the best
+PublicTest epoch kept. Importing this module imports neither TensorFlow nor Keras: they are imported
+when a model is built, trained or loaded, so that ``python -m fer_bench list`` stays fast.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import re
 import sys
-import tempfile
 import time
 import zipfile
 from contextlib import contextmanager
@@ -24,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._input import IMAGE_SIZE, as_faces, encode_labels
-from ._registry import register_estimator
-from .persistence import read_config, write_config
+from .._epochs import EpochLog
+from .._input import IMAGE_SIZE, as_faces, encode_labels
+from .architectures import KERAS_ARCHITECTURES
+from .backend import import_keras
+from .base import KerasNetworkEstimator
 
 if TYPE_CHECKING:
     import keras
@@ -49,157 +43,6 @@ ONE_CYCLE_DIV = 25.0
 
 ONE_CYCLE_FINAL_DIV = 1e4
 """The learning rate ends at ``max_lr / ONE_CYCLE_DIV / ONE_CYCLE_FINAL_DIV`` (as ``OneCycleLR``)."""
-
-
-NATIVE_LOG_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
-                              r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] )")
-"""TensorFlow's C++ start-up lines (absl INFO/WARNING, e.g. "oneDNN custom operations are on"),
-which absl writes before its log level is read, so that ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them."""
-
-
-def import_keras():
-    """Import and return Keras without TensorFlow's C++ start-up log lines, unless the user set their level.
-
-    ``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (errors only). TensorFlow writes some
-    lines through absl before reading it; on the first import, standard error
-    (file descriptor 2) is captured and written back without the lines of
-    :data:`NATIVE_LOG_NOISE`. With ``TF_CPP_MIN_LOG_LEVEL`` set by the user
-    nothing is filtered.
-    """
-    if "keras" in sys.modules:
-        return sys.modules["keras"]
-    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not quiet:
-        import keras
-
-        return keras
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import keras
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            lines = captured.read().decode(errors="replace").splitlines(keepends=True)
-            sys.stderr.write("".join(line for line in lines if not NATIVE_LOG_NOISE.match(line)))
-    return keras
-
-
-def build_seed_cnn(num_classes: int = 7, bn_momentum: float = 0.99) -> "keras.Sequential":
-    """The seed's Keras Sequential CNN, layer for layer, with fresh initial weights.
-
-    Source: the seed's Keras notebook (three conv modules of 4, 2 and 1 times
-    ``num_features = 64`` filters, three dense layers of 8, 4 and 2 times 64
-    units). Each conv layer is Conv2D 3x3 (with bias) -> BatchNormalization ->
-    ReLU, each dense layer Dense -> BatchNormalization -> ReLU:
-
-    - Conv 256 (valid, 46 x 46), Conv 256 (same), MaxPool 2 (23 x 23);
-    - Conv 128 (same), Conv 128 (same), MaxPool 2 (11 x 11);
-    - Conv 64 (same), Conv 64 (same), MaxPool 2 (5 x 5);
-    - Flatten (1,600), Dense 512, Dense 256, Dense 128, Dense ``num_classes`` softmax.
-
-    Only the first convolution is unpadded; with ``num_classes=7`` the model has
-    2,137,991 parameters, of which 3,584 are non-trainable.
-
-    Parameters
-    ----------
-    num_classes : int
-        Units of the softmax output.
-    bn_momentum : float
-        Momentum of every BatchNormalization's moving statistics (Keras' and the
-        seed's 0.99; 0.9 suits runs of a few dozen steps, such as smoke runs).
-
-    Returns
-    -------
-    keras.Sequential
-        ``float32 (n, 48, 48, 1)`` pixels in [0, 1] -> ``float32 (n, num_classes)`` probabilities.
-    """
-    keras = import_keras()
-    from keras import layers
-
-    def conv(filters: int, padding: str) -> list:
-        return [layers.Conv2D(filters, (3, 3), padding=padding), layers.BatchNormalization(momentum=bn_momentum), layers.Activation("relu")]
-
-    def dense(units: int) -> list:
-        return [layers.Dense(units), layers.BatchNormalization(momentum=bn_momentum), layers.Activation("relu")]
-
-    return keras.Sequential([
-        keras.Input((IMAGE_SIZE, IMAGE_SIZE, 1)),
-        *conv(256, "valid"), *conv(256, "same"), layers.MaxPooling2D((2, 2)),
-        *conv(128, "same"), *conv(128, "same"), layers.MaxPooling2D((2, 2)),
-        *conv(64, "same"), *conv(64, "same"), layers.MaxPooling2D((2, 2)),
-        layers.Flatten(),
-        *dense(512), *dense(256), *dense(128),
-        layers.Dense(num_classes, activation="softmax"),
-    ], name="seed_cnn")
-
-
-FIVE_CLASSES: tuple[str, ...] = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
-"""The second seed's classes: FER-2013 without Disgust and Fear, in FER-2013's label order."""
-
-SEED_CNN5_PARAMETERS = 1_004_805
-"""Parameters of :func:`build_seed_cnn5` with 5 classes, as the second seed's model summary reports."""
-
-
-def build_seed_cnn5(num_classes: int = 5, bn_momentum: float = 0.99) -> "keras.Sequential":
-    """The second seed's 5-class Keras CNN, with fresh initial weights.
-
-    Source: the second seed's Keras model for Happy, Sad, Surprise, Angry and
-    Neutral. Every convolution is a 3x3 Conv2D with bias and no padding
-    ('valid'), activation before batch normalisation, 2x2 max pooling:
-
-    - Conv 64 (46 x 46) + ReLU + BN, MaxPool (23 x 23);
-    - Conv 128 (21 x 21) + Dropout 0.25 + ReLU + BN, MaxPool (10 x 10);
-    - Conv 256 (8 x 8) + ReLU + BN, MaxPool (4 x 4);
-    - Conv 256 (2 x 2) + ReLU + BN, MaxPool (1 x 1);
-    - Flatten (256), Dense 128 + ReLU + BN + Dropout 0.5, Dense 64 + ReLU + BN,
-      Dense ``num_classes`` softmax.
-
-    With ``num_classes=5`` that is 1,004,805 parameters (3,584 of them the
-    non-trainable batch-norm moving statistics): 'valid' convolutions and 2x2
-    poolings on a 48x48x1 face are the only choices that reach this number.
-    The dropout rates are not given by the seed's description; 0.25 and 0.5 are
-    the usual Keras-example values.
-
-    Parameters
-    ----------
-    num_classes : int
-        Units of the softmax output.
-    bn_momentum : float
-        Momentum of every BatchNormalization's moving statistics.
-
-    Returns
-    -------
-    keras.Sequential
-        ``float32 (n, 48, 48, 1)`` pixels in [0, 1] -> ``float32 (n, num_classes)`` probabilities.
-    """
-    keras = import_keras()
-    from keras import layers
-
-    def batch_norm() -> "layers.BatchNormalization":
-        return layers.BatchNormalization(momentum=bn_momentum)
-
-    def conv(filters: int, dropout: float | None = None) -> list:
-        return [layers.Conv2D(filters, (3, 3), padding="valid"), *([layers.Dropout(dropout)] if dropout else []),
-                layers.Activation("relu"), batch_norm(), layers.MaxPooling2D((2, 2))]
-
-    return keras.Sequential([
-        keras.Input((IMAGE_SIZE, IMAGE_SIZE, 1)),
-        *conv(64), *conv(128, dropout=0.25), *conv(256), *conv(256),
-        layers.Flatten(),
-        layers.Dense(128), layers.Activation("relu"), batch_norm(), layers.Dropout(0.5),
-        layers.Dense(64), layers.Activation("relu"), batch_norm(),
-        layers.Dense(num_classes, activation="softmax"),
-    ], name="seed_cnn5")
-
-
-KERAS_ARCHITECTURES = {"seed_cnn": build_seed_cnn, "seed_cnn5": build_seed_cnn5}
-"""Builders :class:`KerasCNNClassifier` trains, by its ``architecture`` parameter."""
 
 
 def one_cycle_schedule(max_lr: float, total_steps: int):
@@ -243,7 +86,7 @@ def global_generators_kept() -> Iterator[None]:
             torch.random.set_rng_state(torch_state)
 
 
-class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
+class KerasCNNClassifier(KerasNetworkEstimator):
     """A seed's Keras CNN (:func:`build_seed_cnn`, :func:`build_seed_cnn5`) trained with the benchmark's recipe.
 
     Pixels scaled to [0, 1]; Adam with the one-cycle learning rate of
@@ -376,8 +219,8 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
 
         # One fit call per epoch: the optimiser (and its schedule's step count) carries over,
         # and evaluation and checkpointing stay out of the timed training.
-        history, best_accuracy, best_weights, best_epoch = [], -1.0, None, self.epochs
-        for epoch in range(1, self.epochs + 1):
+        log, best_weights = EpochLog(self.architecture, self.epochs, n, print if self.verbose else None), None
+        for _ in range(self.epochs):
             start = time.perf_counter()
             logs = trainer.fit(images, targets, batch_size=batch_size, epochs=1, shuffle=True,
                                verbose=1 if self.verbose else 0)
@@ -386,29 +229,18 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
             if validation is not None:
                 proba = self._proba(network, validation[0])
                 public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == validation[1]))
-                if public_accuracy > best_accuracy:
-                    best_accuracy, best_epoch, best_weights = public_accuracy, epoch, network.get_weights()
-            history.append({"epoch": epoch, "train_loss": float(logs.history["loss"][-1]),
-                            "public_accuracy": public_accuracy, "seconds": seconds, "images_per_second": n / seconds})
-            if self.verbose:
-                public = "" if public_accuracy is None else f", PublicTest accuracy {public_accuracy:.4f}"
-                print(f"{self.architecture} epoch {epoch}/{self.epochs}: loss {history[-1]['train_loss']:.4f}{public}, "
-                      f"{seconds:.1f} s, {n / seconds:.0f} images/s")
+            if log.record(float(logs.history["loss"][-1]), public_accuracy, seconds):
+                best_weights = network.get_weights()
 
         if best_weights is not None:
             network.set_weights(best_weights)
-        self._set_fitted(network, classes, history, best_epoch)
+        self._set_fitted(network, classes, log.history, log.best_epoch)
 
     def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int) -> None:
-        keras = import_keras()
-        self.model_ = network
-        self.classes_ = classes
-        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
+        self._set_network(network, classes)
         self.history_ = history
         self.best_epoch_ = best_epoch
-        self.n_params_ = int(network.count_params())
         self.n_non_trainable_params_ = int(sum(np.prod(weight.shape) for weight in network.non_trainable_weights))
-        self.device_ = keras.distribution.list_devices()[0]
 
     @staticmethod
     def _proba(network: "keras.Sequential", faces: np.ndarray) -> np.ndarray:
@@ -440,11 +272,6 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self._proba(self.model_, as_faces(X))
 
-    def predict(self, X) -> np.ndarray:
-        """Most probable label of each face, shape (n,), of the labels' type (``classes_``); raises as :meth:`predict_proba`."""
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
     def save(self, directory) -> None:
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.
 
@@ -461,14 +288,14 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.model_.save(directory / "model.keras")
-        config = {"params": self.get_params(deep=False), "classes": self.classes_.tolist(),
-                  "n_params": self.n_params_, "n_non_trainable_params": self.n_non_trainable_params_,
-                  "best_epoch": self.best_epoch_, "history": self.history_}
-        write_config(directory, config)
+        self._write_config(directory, classes=self.classes_.tolist(), n_params=self.n_params_,
+                           n_non_trainable_params=self.n_non_trainable_params_, best_epoch=self.best_epoch_,
+                           history=self.history_)
 
     @classmethod
     def load(cls, directory) -> "KerasCNNClassifier":
-        """Rebuild a classifier written by :meth:`save`, ready to predict.
+        """Rebuild a classifier written by :meth:`save`, ready to predict; ``model.keras`` is read in
+        Keras's safe mode: a model with Python code in it (a ``Lambda`` layer) is refused.
 
         Raises
         ------
@@ -476,14 +303,10 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
             If ``config.json`` is missing.
         ValueError
             If ``model.keras`` is missing, truncated or not a Keras model file (naming it).
-
-        The file is read in Keras's safe mode: a model with Python code in it (a
-        ``Lambda`` layer) is refused.
         """
         keras = import_keras()
         directory = Path(directory)
-        config = read_config(directory)
-        classifier = cls(**config["params"])
+        classifier, config = cls._from_config(directory)
         path = directory / "model.keras"
         if not path.is_file():
             raise ValueError(f"{path}: no such file; the saved network has no weights")
@@ -497,21 +320,3 @@ class KerasCNNClassifier(ClassifierMixin, BaseEstimator):
         return classifier
 
 
-@register_estimator(family="network", framework="keras", parameters=2_137_991,
-                    source="seed: Keras Sequential CNN (Conv 256/128/64 pairs + BN, Dense 512/256/128 + BN)")
-def keras_cnn() -> KerasCNNClassifier:
-    """The seed's Keras CNN: its layers and plain Adam; of the profile's network settings it takes those it has."""
-    return KerasCNNClassifier(architecture="seed_cnn")
-
-
-@register_estimator(family="network", framework="keras", classes=FIVE_CLASSES,
-                    parameters=SEED_CNN5_PARAMETERS,
-                    source="seed: 5-class Keras CNN (Conv 64/128/256/256 valid + BN, Dense 128/64 + BN), "
-                           "1,004,805 parameters; Angry, Happy, Sad, Surprise, Neutral")
-def keras_cnn5() -> KerasCNNClassifier:
-    """The second seed's 5-class Keras CNN (:func:`build_seed_cnn5`).
-
-    The runner trains and scores it on the faces of :data:`FIVE_CLASSES` only (the
-    spec's ``classes``); it takes the same profile settings as ``keras_cnn``.
-    """
-    return KerasCNNClassifier(architecture="seed_cnn5")
