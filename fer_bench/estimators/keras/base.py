@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._input import IMAGE_SIZE
+from .._input import IMAGE_SIZE, as_faces
 from ..persistence import read_config, write_config
 from .backend import import_keras
 
@@ -45,6 +45,19 @@ class KerasNetworkEstimator(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.n_params_ = int(network.count_params())
         self.device_ = import_keras().distribution.list_devices()[0]
+
+    def _faces(self, X) -> np.ndarray:
+        """The faces of ``X`` to predict, uint8 of shape (n, 48, 48) (see :func:`~.._input.as_faces`).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit`` or ``load``.
+        ValueError
+            If X is malformed.
+        """
+        check_is_fitted(self)
+        return as_faces(X)
 
     def predict(self, X) -> np.ndarray:
         """Most probable label of each face, shape (n,), of the labels' type (``classes_``); raises as ``predict_proba``."""

