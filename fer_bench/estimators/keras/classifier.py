@@ -240,7 +240,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities of faces X (n, 48, 48) or (n, 2304), pixels in 0..255: float64 of shape (n, k),
         columns ordered as ``classes_``; rows sum to 1. Raises as :meth:`~.base.KerasNetworkEstimator._faces`."""
-        return self._proba(self.model_, self._faces(X))
+        faces = self._faces(X)
+        return self._proba(self.model_, faces)
 
     def save(self, directory) -> None:
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.
