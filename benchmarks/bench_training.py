@@ -8,7 +8,7 @@ process, alternately, and the images/s of each and their ratio are printed:
     single process) over a ``Dataset`` of PIL images that applies, per face,
     ``Grayscale``, ``RandomCrop(48, padding=4)``, ``RandomHorizontalFlip`` and
     ``ToTensor``; float32, default (contiguous) memory format;
-(b) :class:`fer_bench.estimators.torch_trainer.TorchClassifier`: uint8 faces
+(b) :class:`fer_bench.estimators.torch.classifier.TorchClassifier`: uint8 faces
     resident on the device, flip and crop of whole batches, channels-last,
     bf16 autocast where the CPU has native bf16 (``--precision fp32`` turns it
     off, to see what the data path and memory format alone give).
@@ -44,8 +44,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from fer_bench.estimators.torch_nets import build_network
-from fer_bench.estimators.torch_trainer import PRECISIONS, TorchClassifier, native_bf16_cpu
+from fer_bench.estimators.torch.architectures import build_network
+from fer_bench.estimators.torch.classifier import TorchClassifier
+from fer_bench.estimators.torch.device import PRECISIONS, native_bf16_cpu
 
 N_CLASSES = 7
 PADDING = 4

@@ -85,7 +85,7 @@ def live_fps(frames: int, threads: int) -> None:
     import torch
 
     from fer_bench.datasets import make_synthetic
-    from fer_bench.estimators.torch_trainer import TorchClassifier
+    from fer_bench.estimators.torch.classifier import TorchClassifier
     from fer_bench.pipeline import ExpressionClassifier, FacePipeline, ScaledDetector, make_detector
     from fer_bench.pipeline.live import run_live
 

@@ -28,9 +28,8 @@ from typing import Callable
 from sklearn.base import ClassifierMixin
 
 ENTRY_POINT_GROUP = "fer_bench.estimators"
-BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical.zoo",
-                                    "fer_bench.estimators.torch_zoo", "fer_bench.estimators.keras_nets",
-                                    "fer_bench.estimators.pretrained")
+BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical.zoo", "fer_bench.estimators.keras.zoo",
+                                    "fer_bench.estimators.torch.zoo")
 """The modules that register the built-in estimators, in listing order."""
 FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
 

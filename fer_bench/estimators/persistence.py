@@ -53,6 +53,9 @@ MOVED_CLASSES: dict[str, str] = {
     "fer_bench.estimators.features.FlattenPixels": "fer_bench.estimators.classical.features.FlattenPixels",
     "fer_bench.estimators.features.HOGFeatures": "fer_bench.estimators.classical.features.HOGFeatures",
     "fer_bench.estimators.linear_newton.NewtonLinearSVC": "fer_bench.estimators.classical.linear_newton.NewtonLinearSVC",
+    "fer_bench.estimators.torch_trainer.TorchClassifier": "fer_bench.estimators.torch.classifier.TorchClassifier",
+    "fer_bench.estimators.keras_nets.KerasCNNClassifier": "fer_bench.estimators.keras.classifier.KerasCNNClassifier",
+    "fer_bench.estimators.pretrained.FerMiniXception": "fer_bench.estimators.keras.pretrained.FerMiniXception",
 }
 """Where the classes that models saved before the package took its present layout name live now (old -> new path)."""
 TRUSTED_MODULE_PREFIX = "fer_bench."

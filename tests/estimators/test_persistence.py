@@ -9,7 +9,7 @@ from fer_bench.estimators import available_estimators
 from fer_bench.estimators.classical.svm import PixelSVC
 from fer_bench.estimators.persistence import (UntrustedModelError, label_model_files, load_estimator, pickle_files,
                                               save_estimator, saved_class_names)
-from fer_bench.estimators.torch_trainer import TorchClassifier
+from fer_bench.estimators.torch.classifier import TorchClassifier
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.profiles import load_profile
 from fer_bench.estimators import create_estimator
@@ -231,3 +231,13 @@ def test_every_moved_class_is_importable_where_it_now_lives():
         module, _, name = new.rpartition(".")
         assert isinstance(getattr(importlib.import_module(module), name), type), new
         assert old not in TRUSTED_TYPES
+
+
+def test_a_network_saved_under_its_former_class_path_still_loads(tmp_path):
+    X, y = faces(16, seed=1)
+    model = TorchClassifier(architecture="shallow_cnn", epochs=1, batch_size=8, width=0.125).fit(X, y)
+    save_estimator(model, tmp_path / "net")
+    record = json.loads((tmp_path / "net" / "estimator.json").read_text())
+    record["class"] = "fer_bench.estimators.torch_trainer:TorchClassifier"  # as written before estimators/torch/
+    (tmp_path / "net" / "estimator.json").write_text(json.dumps(record))
+    np.testing.assert_allclose(load_estimator(tmp_path / "net").predict_proba(X), model.predict_proba(X), rtol=1e-5, atol=1e-6)

@@ -126,3 +126,9 @@ def test_label_subset_and_parameter_metadata(clean_registry):
 def test_a_label_subset_needs_two_distinct_classes(classes):
     with pytest.raises(ValueError, match="two distinct"):
         register_estimator("bad_subset", family="classical", framework="sklearn", source="test", classes=classes)
+
+
+def test_builtins_are_listed_in_the_order_runs_and_reports_show_them():
+    names = [name for name in available_estimators() if name in set(BUILTINS) | {"knn_hog", "bovw_svc"}]
+    assert names.index("knn_hog") < names.index("bovw_svc") < names.index("keras_cnn") < names.index("fer_minixception") \
+        < names.index("shallow_cnn") < names.index("ddamfn")

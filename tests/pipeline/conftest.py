@@ -61,7 +61,7 @@ def tiny_model(tmp_path_factory) -> Path:
     beside a results.json whose manifest names the seven FER-2013 classes in lower case."""
     from fer_bench.datasets import make_synthetic
     from fer_bench.estimators.persistence import save_estimator
-    from fer_bench.estimators.torch_trainer import TorchClassifier
+    from fer_bench.estimators.torch.classifier import TorchClassifier
     from fer_bench.labels import FER2013_CLASSES
 
     run_dir = tmp_path_factory.mktemp("run")

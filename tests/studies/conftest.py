@@ -44,7 +44,7 @@ def saved_model(tmp_path_factory):
 @pytest.fixture(scope="module")
 def saved_network(tmp_path_factory):
     """A tiny network trained on synthetic faces (saved through its own save/load) in a 7-class run."""
-    from fer_bench.estimators.torch_trainer import TorchClassifier
+    from fer_bench.estimators.torch.classifier import TorchClassifier
 
     images, labels = make_synthetic(n_per_class=20).split("Training")
     model = TorchClassifier(architecture="shallow_cnn", width=0.125, epochs=1, batch_size=32).fit(images, labels)

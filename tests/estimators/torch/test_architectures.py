@@ -3,11 +3,10 @@ import sys
 
 import pytest
 
-from fer_bench.estimators.torch_nets import ARCHITECTURES, build_network, scaled
-from fer_bench.profiles import load_profile
-from fer_bench.estimators import create_estimator, get_estimator_spec
+from fer_bench.estimators.torch.architectures import ARCHITECTURES, build_network
 
 torch = pytest.importorskip("torch")
+
 
 # Parameters at width=1.0 with 7 classes. A conv block is a bias-free 3x3 Conv2d
 # (c_in * c_out * 9) plus BatchNorm2d (2 * c_out); a Linear has n_in * n_out (+ n_out bias).
@@ -31,10 +30,16 @@ torch = pytest.importorskip("torch")
 #   linear    272 * 3 * 3 = 2,448 -> 7: 17,136 + 7 = 17,143
 # ddamfn = 4,134,127 at 112x112 (the paper reports about 4.11 M for its RGB, 7-class DDAMFN).
 RESNET9_LAYERS = [704, 73_984, 295_424, 295_424, 1_180_672, 4_720_640, 3_584]
+
+
 DEXPRESSION_LAYERS = [3_200 + 128, 6_240 + 192 + 179_920 + 416 + 4_160 + 128,
                       26_208 + 192 + 179_920 + 416 + 17_472 + 128, 17_143]
+
+
 PARAMS_AT_WIDTH_1 = {"shallow_cnn": 5_222_343, "deep_cnn": 5_997_383, "resnet9": sum(RESNET9_LAYERS),
                      "dexpression": sum(DEXPRESSION_LAYERS), "ddamfn": 4_134_127}
+
+
 INPUT_SIZE = {"ddamfn": 112}
 
 
@@ -71,26 +76,6 @@ def test_networks_take_other_input_sizes(architecture, side):
         assert network(torch.rand(2, 1, side, side)).shape == (2, 5)
 
 
-def test_ddamfn_returns_the_weighted_attention_loss_in_training():
-    from fer_bench.estimators.ddamfn import ATTENTION_LOSS_WEIGHT, DDAMFN, attention_loss
-
-    torch.manual_seed(0)
-    network = build_network("ddamfn", n_classes=7, width=0.125, input_size=32).train()
-    logits, auxiliary = network(torch.rand(4, 1, 32, 32))
-    assert logits.shape == (4, 7) and auxiliary.shape == () and torch.isfinite(auxiliary) and auxiliary > 0
-    maps = [torch.zeros(2, 3, 4, 4), torch.full((2, 3, 4, 4), 0.5)]
-    assert attention_loss(maps).item() == pytest.approx(1 / 0.25, rel=1e-5)  # one pair, MSE 0.25
-    assert attention_loss(maps * 2).item() == pytest.approx(6 / 1.0, rel=1e-5)  # 6 pairs: 4 at MSE 0.25, 2 identical
-    single = DDAMFN(n_classes=3, width=0.125, input_size=32, heads=1).train()
-    assert single(torch.rand(2, 1, 32, 32))[1].item() == 0.0
-    assert ATTENTION_LOSS_WEIGHT == 0.1
-
-
-def test_ddamfn_refuses_input_sizes_it_cannot_pool():
-    with pytest.raises(ValueError, match="multiple of 16"):
-        build_network("ddamfn", n_classes=7, width=0.125, input_size=50)
-
-
 def test_resnet9_count_is_the_sum_of_its_layers():
     network = build_network("resnet9", n_classes=7, width=1.0)
     prep, layer1_conv, _, residual1, layer2_conv, _, layer3_conv, _, residual3, _, _, linear, _ = network
@@ -117,46 +102,11 @@ def test_a_few_steps_lower_the_loss_on_a_tiny_batch(architecture):
     assert losses[-1] < losses[0]
 
 
-def test_width_scales_channels_with_a_floor_of_8():
-    assert scaled(512, 1.0) == 512 and scaled(512, 0.25) == 128 and scaled(64, 0.05) == 8
-
-
 def test_unknown_architecture_is_refused():
     with pytest.raises(ValueError, match="resnet9"):
         build_network("resnet50", n_classes=7)
 
 
-@pytest.mark.parametrize("name", ["shallow_cnn", "deep_cnn", "resnet9", "dexpression", "ddamfn"])
-def test_factories_take_the_profile_network_settings(name):
-    spec = get_estimator_spec(name)
-    assert (spec.family, spec.framework) == ("network", "torch")
-    profile = load_profile("smoke")
-    estimator = create_estimator(spec.name, profile).estimator
-    assert estimator.architecture == name
-    expected = {**profile.networks, **profile.estimators.get(name, {})}
-    assert (estimator.epochs, estimator.batch_size, estimator.width) == (
-        expected["epochs"], expected["batch_size"], expected["width"])
-
-
-def test_quick_profile_train_size_is_not_passed_to_the_network():
-    estimator = create_estimator("resnet9", load_profile("quick")).estimator
-    assert "train_size" not in estimator.get_params()
-
-
-def test_quick_resnet9_uses_the_ten_crop_recipe_on_all_of_training():
-    profile = load_profile("quick")
-    estimator = create_estimator("resnet9", profile).estimator
-    assert (estimator.tta, estimator.crop_size, estimator.optimizer) == ("ten_crop", 44, "adamw")
-    assert create_estimator("resnet9", profile).train_size is None
-
-
-def test_ddamfn_upsamples_to_112_unless_the_profile_says_otherwise():
-    from fer_bench.profiles import Profile
-
-    assert create_estimator("ddamfn", Profile("plain")).estimator.input_size == 112
-    assert create_estimator("ddamfn", load_profile("smoke")).estimator.input_size == load_profile("smoke").estimators["ddamfn"]["input_size"]
-
-
-def test_importing_torch_nets_does_not_import_torch():
-    code = "import sys, fer_bench.estimators.torch_nets; assert 'torch' not in sys.modules"
+def test_importing_architectures_does_not_import_torch():
+    code = "import sys, fer_bench.estimators.torch.architectures; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""The seeds' Keras CNNs: exact layouts, the estimator protocol, save/load, lazy import.
+"""The seeds' Keras CNNs as an estimator: the protocol, save/load, epoch selection.
 
 Networks train on a few random faces for one or two epochs: these tests check
 plumbing, not accuracy.
@@ -6,20 +6,13 @@ plumbing, not accuracy.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from fer_bench.estimators._registry import get_estimator_spec
-from fer_bench.estimators.keras_nets import (FIVE_CLASSES, KerasCNNClassifier, build_seed_cnn, build_seed_cnn5,
-                                            one_cycle_schedule)
-from fer_bench.profiles import load_profile
-from fer_bench.estimators import create_estimator
+from fer_bench.estimators.keras.classifier import KerasCNNClassifier, one_cycle_schedule
+
 
 LABELS = np.array([2, 5, 9])  # non-contiguous on purpose
 
@@ -36,38 +29,6 @@ def fitted():
     X_val, y_val = random_faces(12, seed=1)
     model = KerasCNNClassifier(epochs=2, batch_size=16, random_state=0).fit(X, y, validation_data=(X_val, y_val))
     return model, X_val, y_val
-
-
-def test_importing_the_module_imports_no_framework():
-    code = ("import sys, fer_bench.estimators.keras_nets; "
-            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_seed_cnn_has_the_seeds_parameter_counts():
-    network = build_seed_cnn()
-    non_trainable = sum(int(np.prod(weight.shape)) for weight in network.non_trainable_weights)
-    assert network.count_params() == 2_137_991
-    assert non_trainable == 3_584
-    assert network.output_shape == (None, 7)
-    flatten = next(layer for layer in network.layers if layer.name.startswith("flatten"))
-    assert flatten.output.shape == (None, 5 * 5 * 64)
-
-
-def test_seed_cnn5_has_the_second_seeds_parameter_count():
-    network = build_seed_cnn5()
-    assert network.count_params() == 1_004_805
-    assert network.output_shape == (None, 5)
-    flatten = next(layer for layer in network.layers if layer.name.startswith("flatten"))
-    assert flatten.output.shape == (None, 256)  # four valid 3x3 convolutions and 2x2 poolings: 48 -> 1
-
-
-def test_keras_cnn5_is_registered_for_five_classes():
-    spec = get_estimator_spec("keras_cnn5")
-    assert spec.classes == FIVE_CLASSES == ("Angry", "Happy", "Sad", "Surprise", "Neutral")
-    assert spec.parameters == 1_004_805 and "1,004,805" in spec.source
-    model = create_estimator(spec.name, load_profile("smoke")).estimator
-    assert model.architecture == "seed_cnn5"
 
 
 def test_seed_cnn5_trains_predicts_and_round_trips(tmp_path):
@@ -159,17 +120,6 @@ def test_protocol_errors():
     assert clone(KerasCNNClassifier(epochs=3)).get_params()["epochs"] == 3
 
 
-def test_registered_factory_takes_the_profiles_network_settings():
-    spec = get_estimator_spec("keras_cnn")
-    assert (spec.family, spec.framework) == ("network", "keras")
-    profile = load_profile("smoke")
-    model = create_estimator(spec.name, profile).estimator  # smoke also sets width and weight_decay: not for this model
-    assert isinstance(model, KerasCNNClassifier)
-    expected = {**profile.networks, **profile.estimators.get("keras_cnn", {})}
-    assert (model.epochs, model.batch_size, model.max_lr) == (
-        expected["epochs"], expected["batch_size"], expected["max_lr"])
-
-
 def test_string_labels_a_column_of_labels_and_the_global_generators_left_alone():
     import random
 
@@ -186,12 +136,3 @@ def test_string_labels_a_column_of_labels_and_the_global_generators_left_alone()
     assert set(model.predict(X)) <= set(names)
     with pytest.raises(ValueError, match="complex"):
         model.predict(X.astype(np.complex64))
-
-
-def test_importing_keras_shows_no_tensorflow_start_up_lines():
-    code = "from fer_bench.estimators.keras_nets import import_keras\nimport_keras()\nimport sys\nprint('kept', file=sys.stderr)"
-    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    assert "oneDNN" not in result.stderr and "absl::InitializeLog" not in result.stderr, result.stderr
-    assert "kept" in result.stderr

@@ -2,48 +2,48 @@
 
 The builders return ``torch.nn.Module`` objects taking ``float32 (n, 1, s, s)``
 grayscale faces (``s = input_size``: 48, a smaller crop side, or DDAMFN's 112)
-and returning ``(n, n_classes)`` logits; :class:`TorchClassifier`
-(``torch_trainer``) calls them and trains the result; :mod:`.torch_zoo` registers
-them. Importing this module does not import PyTorch: the builders import it when
-called, so that ``python -m fer_bench list`` stays fast.
+and returning ``(n, n_classes)`` logits; :class:`~.classifier.TorchClassifier`
+calls them and trains the result; :mod:`.zoo` registers them. Importing this
+module does not import PyTorch: the builders import it (and :mod:`.layers`)
+when called, so that ``python -m fer_bench list`` stays fast.
 
-Every channel count and hidden width is multiplied by ``width`` (at least 8
-kept), so the smoke profile can shrink the networks; ``width=1.0`` is the
-published layout. All convolutions are a :func:`conv_block`: 3x3 convolution
-(padding 1, no bias since batch normalisation follows), BatchNorm2d, ReLU.
+Every builder is ``builder(n_classes=7, width=1.0, input_size=...)``:
+``n_classes`` output logits; every channel count and hidden width multiplied by
+``width`` (at least 8 kept, :func:`~.layers.scaled`), so the smoke profile can
+shrink the networks, ``width=1.0`` being the published layout; ``input_size``
+the side of the square input. All convolutions of the seeds' CNNs and
+ResNet-9 are a :func:`~.layers.conv_block`: 3x3 convolution (padding 1, no bias
+since batch normalisation follows), BatchNorm2d, ReLU.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ._input import IMAGE_SIZE
+from .._input import IMAGE_SIZE
 
 if TYPE_CHECKING:
     from torch import nn
 
+SEED_CNN_CHANNELS = (64, 128, 256)
+"""Channels of the three stages of the seeds' CNNs at ``width=1``, each stage ending in 2x2 max pooling."""
 
 
-def scaled(channels: int, width: float) -> int:
-    """``channels * width`` rounded, at least 8."""
-    return max(8, round(channels * width))
-
-
-def conv_block(c_in: int, c_out: int) -> "nn.Sequential":
-    """Conv2d(3x3, padding 1, no bias) + BatchNorm2d + ReLU; keeps height and width."""
+def _seed_cnn(convs_per_stage: int, n_classes: int, width: float, input_size: int) -> "nn.Sequential":
+    """The seeds' CNN layout: ``convs_per_stage`` conv blocks per stage of :data:`SEED_CNN_CHANNELS`,
+    2x2 max pooling after each stage, then the dense head (Flatten, Linear 512, Linear 256, Linear ``n_classes``)."""
     from torch import nn
 
-    return nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
-                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+    from .layers import conv_block, dense_head, scaled
 
-
-def _dense_head(n_inputs: int, n_classes: int, width: float) -> list:
-    """Flatten, Linear(512 w) + ReLU, Linear(256 w) + ReLU, Linear(n_classes): the seeds' CNN head."""
-    from torch import nn
-
-    hidden1, hidden2 = scaled(512, width), scaled(256, width)
-    return [nn.Flatten(), nn.Linear(n_inputs, hidden1), nn.ReLU(inplace=True),
-            nn.Linear(hidden1, hidden2), nn.ReLU(inplace=True), nn.Linear(hidden2, n_classes)]
+    layers, c_in = [], 1
+    for channels in SEED_CNN_CHANNELS:
+        c_out = scaled(channels, width)
+        layers += [conv_block(c_in, c_out), *(conv_block(c_out, c_out) for _ in range(convs_per_stage - 1)),
+                   nn.MaxPool2d(2)]
+        c_in = c_out
+    side = input_size // 8  # three 2x2 max poolings, each rounding down
+    return nn.Sequential(*layers, *dense_head(c_in * side * side, n_classes, width))
 
 
 def shallow_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
@@ -52,31 +52,17 @@ def shallow_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     Layout (``width=1``): conv 64 -> pool -> conv 128 -> pool -> conv 256 -> pool
     (48 -> 24 -> 12 -> 6 pixels), then Flatten (256 * 6 * 6 = 9,216 features),
     Linear 512 + ReLU, Linear 256 + ReLU, Linear ``n_classes``. No dropout: the
-    random flip and crop of :class:`TorchClassifier` are the regularisers.
+    random flip and crop of :class:`~.classifier.TorchClassifier` are the regularisers.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count and hidden width (each at least 8).
-    input_size : int
-        Side of the square input (48, or the crop side of ten-crop training);
-        the flattened features are ``c3 * (input_size // 8) ** 2``.
+    ``input_size``: side of the square input (48, or the crop side of ten-crop training); the
+    flattened features are ``c3 * (input_size // 8) ** 2``.
 
     Returns
     -------
     torch.nn.Sequential
         ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits.
     """
-    from torch import nn
-
-    c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
-    side = input_size // 8  # three 2x2 max poolings, each rounding down
-    return nn.Sequential(conv_block(1, c1), nn.MaxPool2d(2),
-                         conv_block(c1, c2), nn.MaxPool2d(2),
-                         conv_block(c2, c3), nn.MaxPool2d(2),
-                         *_dense_head(c3 * side * side, n_classes, width))
+    return _seed_cnn(1, n_classes, width, input_size)
 
 
 def deep_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
@@ -85,30 +71,10 @@ def deep_cnn(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZ
     Layout (``width=1``): conv 64, conv 64 -> pool -> conv 128, conv 128 -> pool
     -> conv 256, conv 256 -> pool (48 -> 24 -> 12 -> 6 pixels), then the head of
     :func:`shallow_cnn` (Flatten 9,216, Linear 512, Linear 256, Linear ``n_classes``).
-
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count and hidden width (each at least 8).
-    input_size : int
-        Side of the square input (48, or the crop side of ten-crop training);
-        the flattened features are ``c3 * (input_size // 8) ** 2``.
-
-    Returns
-    -------
-    torch.nn.Sequential
-        ``float32 (n, 1, input_size, input_size)`` -> ``(n, n_classes)`` logits.
+    Takes the parameters of :func:`shallow_cnn` and maps ``float32 (n, 1, input_size, input_size)``
+    to ``(n, n_classes)`` logits as it does.
     """
-    from torch import nn
-
-    c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256))
-    side = input_size // 8  # three 2x2 max poolings, each rounding down
-    return nn.Sequential(conv_block(1, c1), conv_block(c1, c1), nn.MaxPool2d(2),
-                         conv_block(c1, c2), conv_block(c2, c2), nn.MaxPool2d(2),
-                         conv_block(c2, c3), conv_block(c3, c3), nn.MaxPool2d(2),
-                         *_dense_head(c3 * side * side, n_classes, width))
+    return _seed_cnn(2, n_classes, width, input_size)
 
 
 def resnet9(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE) -> "nn.Sequential":
@@ -122,14 +88,7 @@ def resnet9(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE
     - layer3: conv 512, max pool 2 (6 x 6), residual (conv 512, conv 512, plus the input);
     - AdaptiveMaxPool2d(1), Flatten, Linear(512, n_classes, no bias), logits times 0.125.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Unused: global pooling takes any input of at least 8 x 8.
+    ``input_size``: unused: global pooling takes any input of at least 8 x 8.
 
     Returns
     -------
@@ -138,7 +97,7 @@ def resnet9(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_SIZE
     """
     from torch import nn
 
-    from .torch_trainer import Residual, Scale  # torch-backed layer classes live with the trainer
+    from .layers import Residual, Scale, conv_block, scaled
 
     c0, c1, c2, c3 = (scaled(c, width) for c in (64, 128, 256, 512))
     return nn.Sequential(
@@ -159,7 +118,7 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     BatchNorm2d and ReLU:
 
     - conv 7x7/2, 64 (padding 3); max pool 3x3/2; local response normalisation (size 5);
-    - FeatEx 1 (:class:`~fer_bench.estimators.torch_trainer.FeatEx`): 1x1 conv 96
+    - FeatEx 1 (:class:`~.layers.FeatEx`): 1x1 conv 96
       -> 3x3 conv 208, parallel to 3x3/1 max pool -> 1x1 conv 64, concatenated (272); max pool 3x3/2;
     - FeatEx 2, the same on 272 channels; max pool 3x3/2;
     - Flatten, fully connected ``n_classes`` (softmax in the loss).
@@ -173,14 +132,7 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     3-8 epochs on 4,000 faces), with it 33% after 3 epochs. 435,863
     parameters at ``width=1`` with 7 classes (1,600 of them batch norm).
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Side of the square input.
+    ``input_size``: side of the square input.
 
     Returns
     -------
@@ -189,7 +141,7 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
     """
     from torch import nn
 
-    from .torch_trainer import FeatEx
+    from .layers import FeatEx, scaled
 
     c1, reduce, wide, pooled = (scaled(c, width) for c in (64, 96, 208, 64))
     side = (input_size - 1) // 2 + 1  # the 7x7/2 convolution, padding 3
@@ -205,17 +157,10 @@ def dexpression(n_classes: int = 7, width: float = 1.0, input_size: int = IMAGE_
 
 
 def ddamfn(n_classes: int = 7, width: float = 1.0, input_size: int = 112) -> "nn.Module":
-    """DDAMFN with two attention heads (Zhang et al., 2023); see :mod:`fer_bench.estimators.ddamfn`.
+    """DDAMFN with two attention heads (Zhang et al., 2023); see :mod:`.ddamfn`.
 
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    width : float
-        Multiplier of every channel count (each at least 8).
-    input_size : int
-        Side of the square input, a multiple of 16 (112 in the paper: the trainer
-        upsamples the 48x48 faces with ``input_size=112``).
+    ``input_size``: side of the square input, a multiple of 16 (112 in the paper: the trainer
+    upsamples the 48x48 faces with ``input_size=112``).
 
     Returns
     -------

@@ -21,7 +21,7 @@ Training loss (the paper's): cross-entropy + 0.1 x attention loss, the
 attention loss being the number of head pairs divided by the sum of the pairwise
 mean squared errors between the heads' maps (it pushes the heads apart). In
 training mode :class:`DDAMFN` returns ``(logits, 0.1 * attention loss)``, the
-auxiliary-loss protocol of :class:`~fer_bench.estimators.torch_trainer.TorchClassifier`;
+auxiliary-loss protocol of :class:`~fer_bench.estimators.torch.classifier.TorchClassifier`;
 in eval mode it returns the logits.
 
 Adaptations to FER-2013: one input channel (grayscale faces, the paper's
@@ -32,8 +32,8 @@ applied after the mixed depthwise convolution (as in every other MobileFaceNet
 depthwise step). Other input sizes that are multiples of 16 work (the GDConv
 kernels become ``input_size / 16`` wide).
 
-This module imports PyTorch; :mod:`~fer_bench.estimators.torch_nets` imports it
-only when the network is built.
+This module imports PyTorch; :mod:`.architectures` imports it only when the
+network is built.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ import itertools
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .layers import scaled
 
 ATTENTION_LOSS_WEIGHT = 0.1
 """Weight of the attention loss next to the cross-entropy (the paper's 0.1)."""
@@ -140,8 +142,6 @@ def mixed_feature_network(width: float = 1.0) -> nn.Sequential:
     - 6 residual bottlenecks 256, expansion 512, kernels 3/5/7 over thirds;
     - conv 1x1 512.
     """
-    from .torch_nets import scaled
-
     c64, c128, c256, c512, c1024 = (scaled(c, width) for c in (64, 128, 256, 512, 1024))
     half_quarters, three_one, quarters, thirds = (0.5, 0.25, 0.25), (0.75, 0.25), (0.25,) * 4, (1 / 3,) * 3
     return nn.Sequential(
@@ -213,8 +213,6 @@ class DDAMFN(nn.Module):
             raise ValueError(f"DDAMFN input_size={input_size}: expected a positive multiple of {STRIDE} (112 in the paper)")
         if heads < 1:
             raise ValueError(f"DDAMFN heads={heads}: expected at least 1")
-        from .torch_nets import scaled
-
         channels, side = scaled(512, width), input_size // STRIDE
         self.features = mixed_feature_network(width)
         self.heads = nn.ModuleList(DualDirectionAttention(channels, side) for _ in range(heads))

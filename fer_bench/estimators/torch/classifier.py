@@ -1,0 +1,296 @@
+"""The scikit-learn estimator of the PyTorch networks: :class:`TorchClassifier`.
+
+It runs the seeds' recipe by default: Adam, a one-cycle learning rate peaking at
+0.008 (stepped per batch), batches of 256, 20 epochs, random horizontal flips
+and random 48x48 crops of the face padded by 4 pixels. Options cover the
+published FER-2013 recipes: AdamW, label smoothing, early stopping on
+PublicTest, training on smaller random crops with ten-crop testing, flip
+testing, and faces upsampled to a network's input size (DDAMFN's 112x112).
+The training itself is :func:`.trainer.fit`; this module checks the settings,
+seeds the network's initial weights, and saves and loads the fitted network.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from torch import nn
+
+from .._input import IMAGE_SIZE, as_faces, encode_labels
+from ..persistence import read_config, write_config
+from . import trainer
+from .architectures import build_network
+from .augment import TTA_VIEWS
+from .device import PRECISIONS, place, resolve_device
+from .trainer import OPTIMIZERS, Recipe
+
+
+class TorchClassifier(ClassifierMixin, BaseEstimator):
+    """A :mod:`~fer_bench.estimators.torch.architectures` network trained with the seeds' recipe or a variant.
+
+    Adam with L2 ``weight_decay`` (or AdamW), ``OneCycleLR`` up to ``max_lr`` and
+    down over ``epochs * ceil(n / batch_size)`` steps, cross-entropy with optional
+    label smoothing (plus the network's own auxiliary loss, e.g. DDAMFN's
+    attention loss), pixels scaled to [0, 1], random horizontal flip and random
+    crop as augmentation: a 48x48 crop of the face reflection-padded by 4, or,
+    with ``crop_size`` below 48, a random ``crop_size`` crop inside the face (the
+    ten-crop recipe of published FER-2013 results, e.g. Khaireddin and Chen
+    2021, 40x40 crops). With validation data (PublicTest) the weights of the
+    epoch with the best PublicTest accuracy are kept, and ``patience`` stops
+    training early; PrivateTest is never seen in ``fit``.
+
+    On CPU with an integer ``random_state`` two fits give identical weights and
+    predictions (initial weights, shuffling and augmentation all come from it).
+
+    Parameters
+    ----------
+    architecture : str
+        A name of :data:`~.architectures.ARCHITECTURES`.
+    epochs : int
+        Passes over the training faces, at least 1 (the one-cycle schedule spans them all).
+    batch_size : int
+        Faces per optimiser step (the last batch of an epoch may be smaller).
+    max_lr : float
+        Peak learning rate of the one-cycle schedule.
+    weight_decay : float
+        Adam's L2 penalty, or AdamW's decoupled decay.
+    width : float
+        Channel multiplier of the network (1.0 is the published layout).
+    label_smoothing : float
+        Of the cross-entropy, in [0, 1).
+    augment : bool
+        Random flip and crop of training faces.
+    tta : {"none", "flip", "ten_crop"}
+        Test-time augmentation: predict the face (its centre crop when
+        ``crop_size < 48``), the mean probabilities of the face and its mirror
+        image, or the mean over the ten crops of :func:`~.augment.ten_crops`.
+    crop_size : int
+        Side of the crops the network sees, 48 (whole faces) or less (random
+        crops in training, centre or ten crops at test time).
+    input_size : int or None
+        Side the (cropped) faces are resized to, bilinearly, before the network
+        (DDAMFN's 112); None feeds them as they are.
+    optimizer : {"adam", "adamw"}
+    patience : int or None
+        Stop when PublicTest accuracy has not improved for this many epochs
+        (needs validation data); None trains all ``epochs``.
+    precision : {"auto", "fp32"}
+        ``auto``: bf16 autocast (weights and the loss stay float32) on CUDA
+        (fp16 with loss scaling where bf16 is unsupported) and on CPUs with
+        native bf16 arithmetic (AVX512-BF16, AMX), float32 elsewhere;
+        ``fp32``: float32 everywhere.
+    device : str
+        ``"auto"`` (CUDA when available, else CPU) or a torch device string.
+    channels_last : bool
+        Channels-last memory format for the network and its inputs.
+    compile : bool
+        Train through ``torch.compile`` (prediction runs eagerly).
+    random_state : int or None
+        Seed of initial weights, shuffling and augmentation; None draws one.
+    verbose : bool
+        Progress bar over batches and one line per epoch with images/s.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (k,)
+        Sorted labels seen in ``fit``.
+    model_ : torch.nn.Module
+        The trained network, in eval mode, on ``device_``.
+    history_ : list of dict
+        Per epoch: ``epoch`` (from 1), ``train_loss`` (mean training loss,
+        auxiliary loss included), ``public_accuracy`` (None without validation
+        data; of one view, the face or its centre crop, without ``tta``, so that
+        scoring every epoch stays cheap), ``seconds`` (training wall time, device-synchronised,
+        evaluation excluded), ``images_per_second``.
+    best_epoch_ : int
+        Epoch whose weights were kept (the last one trained without validation data).
+    n_params_ : int
+        Parameters (weights) of the network.
+    device_ : str
+        Where the network lives, e.g. ``"cpu"`` or ``"cuda"``.
+    """
+
+    def __init__(self, architecture: str = "resnet9", epochs: int = 20, batch_size: int = 256,
+                 max_lr: float = 0.008, weight_decay: float = 1e-4, width: float = 1.0,
+                 label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
+                 crop_size: int = IMAGE_SIZE, input_size: int | None = None, optimizer: str = "adam",
+                 patience: int | None = None, precision: str = "auto", device: str = "auto", channels_last: bool = True,
+                 compile: bool = False, random_state: int | None = 0, verbose: bool = False):
+        self.architecture = architecture
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.max_lr = max_lr
+        self.weight_decay = weight_decay
+        self.width = width
+        self.label_smoothing = label_smoothing
+        self.augment = augment
+        self.tta = tta
+        self.crop_size = crop_size
+        self.input_size = input_size
+        self.optimizer = optimizer
+        self.patience = patience
+        self.precision = precision
+        self.device = device
+        self.channels_last = channels_last
+        self.compile = compile
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_settings(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
+        if self.tta not in TTA_VIEWS:
+            raise ValueError(f"tta={self.tta!r}: expected one of {', '.join(TTA_VIEWS)}")
+        if not 8 <= self.crop_size <= IMAGE_SIZE:
+            raise ValueError(f"crop_size={self.crop_size}: expected 8 .. {IMAGE_SIZE}")
+        if self.tta == "ten_crop" and self.crop_size == IMAGE_SIZE:
+            raise ValueError(f"tta='ten_crop' needs crop_size below {IMAGE_SIZE} (e.g. 40 or 44): "
+                             "the network must be trained on crops of the size it is tested on")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer={self.optimizer!r}: expected one of {', '.join(OPTIMIZERS)}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision={self.precision!r}: expected one of {', '.join(PRECISIONS)}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"patience={self.patience}: expected None or at least 1")
+
+    def _network_side(self) -> int:
+        """Height and width of the network's input."""
+        return self.input_size or self.crop_size
+
+    def _network(self, n_classes: int) -> nn.Module:
+        """A fresh network of ``architecture`` for ``n_classes`` (global-RNG initial weights), not yet placed."""
+        return build_network(self.architecture, n_classes, self.width, self._network_side())
+
+    def fit(self, X, y, validation_data=None) -> "TorchClassifier":
+        """Train on faces ``X`` with labels ``y``, selecting the epoch on ``validation_data``.
+
+        Parameters
+        ----------
+        X : array of shape (n, 48, 48) or (n, 2304)
+            Pixels in 0..255, ideally ``uint8``.
+        y : array of shape (n,) or (n, 1)
+            Class labels of any kind (integers, strings); ``classes_`` maps them to outputs.
+        validation_data : tuple (X_val, y_val) or None
+            PublicTest faces and labels, scored after every epoch.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
+            ``epochs`` or ``batch_size`` is below 1, ``tta``,
+            ``crop_size``, ``optimizer`` or ``patience`` is invalid, or
+            ``architecture`` is unknown.
+        """
+        faces = as_faces(X)
+        classes, y_index = encode_labels(y, len(faces))
+        self._check_settings()
+        validation = None
+        if validation_data is not None:
+            validation = (as_faces(validation_data[0]), column_or_1d(validation_data[1], warn=False))
+        device = resolve_device(self.device)
+        seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().generate_state(1)[0])
+
+        with torch.random.fork_rng(devices=[]):  # seeded initial weights, global RNG left as found
+            torch.manual_seed(seed)
+            network = place(self._network(len(classes)), device, self.channels_last)
+        history, best_epoch = trainer.fit(network, device, faces, y_index, classes, validation, Recipe.of(self), seed)
+        self._set_fitted(network, device, classes, history, best_epoch)
+        return self
+
+    def _set_fitted(self, network: nn.Module, device: torch.device, classes: np.ndarray,
+                    history: list[dict], best_epoch: int) -> None:
+        self.model_ = network.eval()
+        self.device_ = str(device)
+        self.classes_ = classes
+        self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
+        self.history_ = history
+        self.best_epoch_ = best_epoch
+        self.n_params_ = sum(parameter.numel() for parameter in network.parameters())
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities of faces X, columns ordered as ``classes_``, averaged over the views of ``tta``.
+
+        Parameters
+        ----------
+        X : array of shape (n, 48, 48) or (n, 2304)
+
+        Returns
+        -------
+        ndarray of float64 of shape (n, k); rows sum to 1.
+        """
+        check_is_fitted(self)
+        return trainer.predict_proba(self.model_, torch.device(self.device_), as_faces(X), Recipe.of(self), self.tta)
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable label of each face, shape (n,), of the labels' type (``classes_``)."""
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def save(self, directory) -> None:
+        """Write ``model.pt`` (the state dict, CPU tensors) and ``config.json`` to ``directory``.
+
+        ``config.json`` holds ``params``, ``architecture``, ``classes``,
+        ``n_params``, ``best_epoch`` and ``history``. The directory is created
+        if needed.
+        """
+        check_is_fitted(self)
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        torch.save({key: value.cpu() for key, value in self.model_.state_dict().items()}, directory / "model.pt")
+        config = {"params": self.get_params(deep=False), "architecture": self.architecture,
+                  "classes": self.classes_.tolist(), "n_params": self.n_params_,
+                  "best_epoch": self.best_epoch_, "history": self.history_}
+        write_config(directory, config)
+
+    @classmethod
+    def load(cls, directory, device: str | None = None) -> "TorchClassifier":
+        """Rebuild a classifier written by :meth:`save`, ready to predict.
+
+        The state dict is read with ``torch.load(..., weights_only=True)``: tensors only, no pickled code.
+
+        Parameters
+        ----------
+        directory : path
+        device : str or None
+            Overrides the saved ``device`` parameter (e.g. ``"cpu"`` for a model trained with ``"cuda"``).
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``model.pt`` or ``config.json`` is missing.
+        ValueError
+            If ``model.pt`` is truncated or corrupt, or its weights are not those of the
+            network ``config.json`` describes (naming the file).
+        """
+        directory = Path(directory)
+        config = read_config(directory)
+        params = dict(config["params"], **({} if device is None else {"device": device}))
+        classifier = cls(**params)
+        classes = np.asarray(config["classes"])
+        network = classifier._network(len(classes))
+        weights = directory / "model.pt"
+        if not weights.is_file():
+            raise FileNotFoundError(f"{weights}: no such file; the saved network has no weights")
+        try:
+            state = torch.load(weights, map_location="cpu", weights_only=True)
+        except (RuntimeError, EOFError, pickle.UnpicklingError) as error:
+            raise ValueError(f"{weights}: not a readable PyTorch state dict, truncated or corrupt "
+                             f"({str(error).splitlines()[0].split('. ')[0]})") from error
+        try:
+            network.load_state_dict(state)
+        except (RuntimeError, TypeError, AttributeError) as error:
+            raise ValueError(f"{weights}: the weights do not fit the {classifier.architecture} network of "
+                             f"{len(classes)} classes that config.json describes (another architecture?)") from error
+        torch_device = resolve_device(classifier.device)
+        classifier._set_fitted(place(network, torch_device, classifier.channels_last), torch_device, classes,
+                               config["history"], config["best_epoch"])
+        return classifier
