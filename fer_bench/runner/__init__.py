@@ -16,29 +16,20 @@ loading scikit-learn or joblib.
 
 from importlib import import_module
 
-_EXPORTS = {
-    "BACKENDS": "fer_bench.runner.backends",
-    "parallel_backend": "fer_bench.runner.backends",
-    "SAVE_MODELS_CHOICES": "fer_bench.runner.request",
-    "RunRequest": "fer_bench.runner.request",
-    "RUN_LOCK_FILE": "fer_bench.runner.plan",
-    "default_run_dir": "fer_bench.runner.plan",
-    "FitData": "fer_bench.runner.execution",
-    "FitOutcome": "fer_bench.runner.execution",
-    "FitTask": "fer_bench.runner.execution",
-    "fit_and_predict": "fer_bench.runner.execution",
-    "run_task": "fer_bench.runner.execution",
-    "RunNotStoredError": "fer_bench.runner.benchmark",
-    "run_benchmark": "fer_bench.runner.benchmark",
-    "run_request": "fer_bench.runner.benchmark",
-    "NetworkLockTimeout": "fer_bench.runner.network_lock",
-    "network_slot": "fer_bench.runner.network_lock",
-    "run_cross_validation": "fer_bench.runner.crossval",
+_NAMES_BY_MODULE = {
+    "backends": ("BACKENDS", "parallel_backend"),
+    "request": ("SAVE_MODELS_CHOICES", "RunRequest"),
+    "plan": ("RUN_LOCK_FILE", "default_run_dir"),
+    "execution": ("FitData", "FitOutcome", "FitTask", "fit_and_predict", "run_task"),
+    "benchmark": ("RunNotStoredError", "run_benchmark", "run_request"),
+    "network_lock": ("NetworkLockTimeout", "network_slot"),
+    "crossval": ("run_cross_validation",),
 }
-__all__ = sorted(_EXPORTS)
+_MODULE_OF = {name: module for module, names in _NAMES_BY_MODULE.items() for name in names}
+__all__ = sorted(_MODULE_OF)
 
 
 def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'fer_bench.runner' has no attribute {name!r}")
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
