@@ -28,8 +28,6 @@ PREDICTIONS_DIR = "predictions"
 MODELS_DIR = "models"
 TEST_FACES_FILE = "PrivateTest.npz"
 SCHEMA_VERSION = 1
-STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out", "skipped")
-"""``skipped``: an optional package the estimator needs is not installed (``error`` gives the install command)."""
 
 
 @dataclass
@@ -76,7 +74,7 @@ class RunRecord:
         The traceback's last lines when ``status`` is ``failed``; why it stopped
         (``timed_out``) or what to install (``skipped``).
     fold : dict or None
-        In a cross-validation fold run (:mod:`fer_bench.crossval`): ``index``
+        In a cross-validation fold run (:mod:`fer_bench.runner.crossval`): ``index``
         (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
         ``random``); None otherwise (and in stores written before folds existed).
     """

@@ -102,7 +102,7 @@ def missing_public_test(dataset: FERDataset) -> str | None:
 
     Without PublicTest (an image folder without ``PublicTest_`` files, a CSV of
     Training and PrivateTest only), estimators cannot select on it:
-    :func:`fer_bench.execution.fit_and_predict` passes them no validation data,
+    :func:`fer_bench.runner.execution.fit_and_predict` passes them no validation data,
     so grid searches cross-validate on Training and networks keep their last
     epoch instead of their best one.
     """

@@ -67,5 +67,6 @@ def create_estimator(name: str, profile: Profile, seed: int = 0) -> EstimatorBui
     settings.update(own)
     if "random_state" in accepted:
         settings["random_state"] = seed
-    estimator.set_params(**settings)
+    if settings:
+        estimator.set_params(**settings)
     return EstimatorBuild(spec, estimator, int(train_size) if train_size else None)

@@ -3,7 +3,7 @@
 Test-fold accuracy per estimator (mean and sample sd over folds, pooled),
 subject-level and picture-level folds side by side with the difference, the
 per-fold table with the copies the data audit found across folds, the pooled
-confusion matrices and the per-group tables (see :mod:`fer_bench.crossval`).
+confusion matrices and the per-group tables (see :mod:`fer_bench.runner.crossval`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..metrics_groups import difference_line
 from .figures import confusion_overview_figure
 from .templating import write_page
 
-CROSSVAL_JSON = "crossval.json"  # fer_bench.crossval.CROSSVAL_FILE, without importing the runner
+CROSSVAL_JSON = "crossval.json"  # written by fer_bench.runner.crossval
 CROSSVAL_HTML = "crossval.html"
 
 

@@ -163,7 +163,8 @@ def test_max_pixels_refuses_larger_photos(capsys, tiny_model, photos):
 
 
 def test_the_cli_default_pixel_limit_is_the_readers():
-    from fer_bench.cli import DEFAULT_MAX_PIXELS
+    from fer_bench.cli import build_parser
     from fer_bench.datasets.image_files import MAX_PIXELS
 
+    DEFAULT_MAX_PIXELS = build_parser().parse_args(["predict", "photo.png", "--model", "m"]).max_pixels
     assert DEFAULT_MAX_PIXELS == MAX_PIXELS

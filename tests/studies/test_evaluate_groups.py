@@ -4,7 +4,7 @@ from argparse import Namespace
 import numpy as np
 
 from fer_bench.cli import main
-from fer_bench.cli_folder import evaluation_groups
+from fer_bench.cli.study import evaluation_groups
 from fer_bench.datasets import make_synthetic
 from fer_bench.datasets import read_class_folder
 from fer_bench.studies.evaluate import evaluate

@@ -1,4 +1,4 @@
-"""Where and how one estimator's fit runs.
+"""How one estimator's fit runs, wherever joblib sends it.
 
 - :func:`fit_and_predict`: the estimator's life: build, fit on Training
   (PublicTest for selection), predict PrivateTest, score PublicTest (for
@@ -6,10 +6,10 @@
 - :func:`run_task`: the same for a picklable :class:`FitTask` and the run's
   :class:`FitData`, wherever joblib sends them, never raising for the estimator's own failure; under a time limit
   it runs in a child process that is terminated at the limit;
-- network estimators run one at a time per machine (:mod:`fer_bench.network_lock`),
-  so two never share a GPU, and their timings stay their own;
-- :func:`parallel_backend`: the joblib backend of a run: local processes
-  (``loky``), a dask.distributed cluster (``dask``) or Ray (``ray``).
+- network estimators run one at a time per machine (:mod:`fer_bench.runner.network_lock`),
+  so two never share a GPU, and their timings stay their own.
+
+Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backends`'s.
 """
 
 from __future__ import annotations
@@ -23,23 +23,20 @@ import tempfile
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
-from .datasets import stratified_indices
-from .datasets.label_subset import restrict_to_classes
-from .estimators import EstimatorSpec, available_estimators, create_estimator, get_estimator_spec, load_plugin
+from ..datasets import stratified_indices
+from ..datasets.label_subset import restrict_to_classes
+from ..estimators import EstimatorSpec, available_estimators, create_estimator, get_estimator_spec, load_plugin
+from ..profiles import Profile
+from .._io import json_safe
+from ..results import RunRecord
+from ..timing import PeakMemory, Stopwatch
 from .network_lock import NetworkLockTimeout, network_slot
-from .profiles import Profile
-from ._io import json_safe
-from .results import RunRecord
-from .timing import PeakMemory, Stopwatch
 
-BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")
 _CHILD_READY = "ready"
 _KILL_GRACE_SECONDS = 5.0
 
@@ -171,7 +168,7 @@ def _public_scores(estimator, public: tuple[np.ndarray, np.ndarray], n_classes: 
 
 
 def _model_files(estimator) -> dict[str, bytes]:
-    from .estimators.persistence import save_estimator
+    from ..estimators.persistence import save_estimator
 
     with tempfile.TemporaryDirectory(prefix="fer_bench-model-") as folder:
         save_estimator(estimator, folder)
@@ -319,7 +316,7 @@ def run_task(task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator where joblib runs this: in this process, or a child under a time limit.
 
     A network estimator first waits for this machine's network lock
-    (:func:`fer_bench.network_lock.network_slot`); the wait counts against
+    (:func:`fer_bench.runner.network_lock.network_slot`); the wait counts against
     ``task.time_limit`` but never towards the fit's timings.
 
     Returns
@@ -341,71 +338,3 @@ def run_task(task: FitTask, data: FitData) -> FitOutcome:
     except NetworkLockTimeout as error:
         return _not_finished(task, "timed_out", f"stopped after the time limit of {task.time_limit:g} s "
                                                 f"(--time-limit): {error}")
-
-
-@contextmanager
-def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = None) -> Iterator[int]:
-    """Make ``backend`` joblib's backend for the block (for a cluster, also for grid searches inside estimators).
-
-    Parameters
-    ----------
-    backend : {"loky", "dask", "ray"}
-        ``loky``: local worker processes for the estimators, each estimator's own
-        joblib calls as it chooses them; ``dask``: the dask.distributed
-        scheduler at ``scheduler`` (or the current default client); ``ray``:
-        a Ray cluster (``ray.init`` settings from the environment).
-    scheduler : str, optional
-        Address of the dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
-    n_jobs : int, optional
-        Estimators at once; default 1 for ``loky`` (one after another, in this
-        process) and -1 (every worker slot of the cluster) for ``dask`` and ``ray``.
-
-    Yields
-    ------
-    int
-        The ``n_jobs`` to give :class:`joblib.Parallel`.
-
-    Raises
-    ------
-    ValueError
-        If ``backend`` is unknown, ``n_jobs`` is 0, ``scheduler`` is given to
-        another backend than ``dask``, or ``dask`` has neither a scheduler
-        address nor a default client.
-    ImportError
-        If dask.distributed or Ray is not installed.
-    """
-    from joblib import parallel_config
-
-    if backend not in BACKENDS:
-        raise ValueError(f"--backend {backend!r}: expected one of {', '.join(BACKENDS)}")
-    if n_jobs == 0:
-        raise ValueError("--n-jobs 0: expected a positive number, or -1 for every worker")
-    if scheduler is not None and backend != "dask":
-        raise ValueError(f"--scheduler is an address of a dask scheduler; it needs --backend dask, not {backend}")
-    if backend == "loky":
-        # Local runs impose no backend: the estimators' own joblib calls keep their choice
-        # (threads for libsvm's class pairs, which share the faces in memory; processes for HOG).
-        yield n_jobs or 1
-    elif backend == "dask":
-        try:
-            from distributed import Client, default_client
-        except ImportError as error:
-            raise ImportError("--backend dask needs dask.distributed: pip install 'fer_bench[distributed]'") from error
-        if scheduler is None:
-            try:
-                default_client()
-            except ValueError as error:
-                raise ValueError("--backend dask needs --scheduler ADDRESS (or a running dask Client)") from error
-            with parallel_config(backend="dask"):
-                yield n_jobs or -1
-        else:
-            with Client(scheduler) as _, parallel_config(backend="dask"):
-                yield n_jobs or -1
-    else:
-        try:
-            from ray.util.joblib import register_ray
-        except ImportError as error:
-            raise ImportError("--backend ray needs Ray, which is not installed: pip install 'ray[default]'") from error
-        register_ray()
-        with parallel_config(backend="ray"):
-            yield n_jobs or -1

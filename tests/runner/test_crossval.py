@@ -1,9 +1,9 @@
 import numpy as np
 
-from fer_bench.crossval import fold_dataset
 from fer_bench.datasets.class_folder import read_face_folder
 from fer_bench.datasets.folds import CK_PLUS_SUBJECT_PATTERN, make_folds, subjects_from_pattern
 from fer_bench.datasets.synthetic_folder import write_synthetic_folder
+from fer_bench.runner.crossval import fold_dataset
 
 
 def test_fold_dataset_roles_test_fold_last_and_validation_by_subject(tmp_path):

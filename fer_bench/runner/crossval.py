@@ -1,6 +1,6 @@
 """K-fold cross-validation of estimators on a face folder, by subject (and, for comparison, by picture).
 
-Each fold is an ordinary run (:func:`fer_bench.runner.run_benchmark`) in
+Each fold is an ordinary run (:func:`fer_bench.runner.benchmark.run_benchmark`) in
 ``RUN_DIR/folds/<split>-<fold>/``: the test fold plays PrivateTest (scored
 whole: the profile's PrivateTest size is lifted), a stratified, subject-disjoint
 validation part of the other folds plays PublicTest (model selection and early
@@ -28,17 +28,18 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .datasets import FERDataset
-from .labels import SPLITS
-from .datasets.class_folder import FolderFaces
-from .datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
-from .metrics import classification_metrics
-from .metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
-from .profiles import Profile
-from ._io import atomic_write_bytes, json_safe
-from .results import ResultsStore
+from .._io import atomic_write_bytes, json_safe
+from ..datasets import FERDataset
+from ..datasets.class_folder import FolderFaces
+from ..datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
+from ..labels import SPLITS
+from ..metrics import classification_metrics
+from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
+from ..profiles import Profile
+from ..report.crossval import CROSSVAL_JSON
+from ..results import ResultsStore
+from .benchmark import run_benchmark
 
-CROSSVAL_FILE = "crossval.json"
 FOLDS_DIR = "folds"
 
 
@@ -103,7 +104,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
         Where the subjects came from (the pattern or the CSV), recorded.
     command : str, optional
     **run_options
-        Passed to :func:`~fer_bench.runner.run_benchmark` (``save_models``, ``progress``, ``backend``, ...).
+        Passed to :func:`~fer_bench.runner.benchmark.run_benchmark` (``save_models``, ``progress``, ``backend``, ...).
 
     Returns
     -------
@@ -117,8 +118,6 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
     ValueError
         If a subject-level split put one subject in two folds (a bug, checked every time).
     """
-    from .runner import run_benchmark
-
     names, kinds, run_dir = list(dict.fromkeys(names)), list(dict.fromkeys(kinds)), Path(run_dir)
     fold_profile = dataclasses.replace(profile, data={**profile.data, "PrivateTest": 0})
     plans = {}
@@ -157,7 +156,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
                            for kind in kinds} for name in names},
     }
     summary = json_safe(summary)
-    atomic_write_bytes(run_dir / CROSSVAL_FILE, (json.dumps(summary, indent=2) + "\n").encode())
+    atomic_write_bytes(run_dir / CROSSVAL_JSON, (json.dumps(summary, indent=2) + "\n").encode())
     return summary
 
 

@@ -1,8 +1,4 @@
-"""``run --data-folder DIR``: the command-line options and command of cross-validation on a face folder.
-
-Kept apart from :mod:`fer_bench.cli` (which dispatches here) so that the
-options, their checks and the command read in one place.
-"""
+"""``run --data-folder DIR``: the options and the command of cross-validation on a face folder."""
 
 from __future__ import annotations
 
@@ -11,25 +7,19 @@ import sys
 import warnings
 from pathlib import Path
 
-from .labels import LABEL_MAPS
+from ..datasets.folds import CK_PLUS_SUBJECT_PATTERN
+from ..labels import LABEL_MAPS
+from ..pipeline import DETECTORS
+from .errors import EXIT_FAILURE
+from .inputs import load_plugins, plugin_reference, resolve_names
+from .options import add_groups_options
 
 DEFAULT_FOLDS = 5
 SPLIT_CHOICES: tuple[str, ...] = ("subject", "random", "both")
-CK_PLUS_SUBJECT_PATTERN = r"S(\d+)_\d+_\d+"  # fer_bench.datasets.folds's, without importing scikit-learn
-DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.metrics_groups's, without importing scipy
 _NOT_WITH_FOLDER = ("data", "labels", "dedupe", "drop_blank", "resume")
 FOLDER_ONLY_OPTIONS: tuple[str, ...] = ("label_map", "detect_faces", "folds", "subject_pattern", "subjects", "split",
                                         "groups")
 """``run`` options that need ``--data-folder`` (``--split`` at its default ``subject`` aside)."""
-
-
-def add_groups_options(parser: argparse.ArgumentParser) -> None:
-    """``--groups FILE.csv`` and ``--min-group-size`` (on ``run`` and ``evaluate``)."""
-    parser.add_argument("--groups", metavar="FILE.csv",
-                        help="accuracy per subgroup: a CSV with columns file,group (folder data: path relative to "
-                             "the folder, or the bare file name) or row,group (FER-2013 row numbers, 0-based)")
-    parser.add_argument("--min-group-size", type=int, default=DEFAULT_MIN_GROUP_SIZE, metavar="N",
-                        help=f"groups with fewer faces are reported but left out of the test (default {DEFAULT_MIN_GROUP_SIZE})")
 
 
 def add_folder_options(run: argparse.ArgumentParser) -> None:
@@ -39,7 +29,7 @@ def add_folder_options(run: argparse.ArgumentParser) -> None:
     folder.add_argument("--data-folder", metavar="DIR", help="train and score on DIR/<class>/ images, by K folds")
     folder.add_argument("--label-map", choices=sorted(LABEL_MAPS),
                         help="map folder names onto FER-2013's classes (ck+: anger -> Angry, ...; contempt left out)")
-    folder.add_argument("--detect-faces", nargs="?", const="haar", choices=("haar", "mtcnn"), metavar="DETECTOR",
+    folder.add_argument("--detect-faces", nargs="?", const="haar", choices=DETECTORS, metavar="DETECTOR",
                         help="crop the largest detected face first (haar, the default, or mtcnn), for full frames "
                              "such as CK+'s 640x490 originals")
     folder.add_argument("--folds", type=int, default=None, metavar="K", help=f"folds (default {DEFAULT_FOLDS})")
@@ -56,27 +46,26 @@ def add_folder_options(run: argparse.ArgumentParser) -> None:
 
 def command_run_folder(args, command: str) -> int:
     """Cross-validate the named estimators on ``args.data_folder``; print the summary and the page."""
-    from .cli import _plugin_reference, _load_plugins, _resolve_names
-    from .crossval import run_cross_validation, summary_text
-    from .datasets.class_folder import read_face_folder
-    from .datasets.face_table import read_face_table
-    from .datasets.folds import subjects_from_csv, subjects_from_pattern
-    from .profiles import load_profile
-    from .report.crossval import write_crossval_page
-    from .runner import default_run_dir
+    from ..datasets.class_folder import read_face_folder
+    from ..datasets.face_table import read_face_table
+    from ..datasets.folds import subjects_from_csv, subjects_from_pattern
+    from ..profiles import load_profile
+    from ..report.crossval import write_crossval_page
+    from ..runner import default_run_dir, run_cross_validation
+    from ..runner.crossval import summary_text
 
     given = [option for option in _NOT_WITH_FOLDER if getattr(args, option, None)]
     if given:
         raise ValueError(f"--{given[0].replace('_', '-')} does not go with --data-folder")
     if args.min_group_size < 1:
         raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
-    plugins = [_plugin_reference(plugin) for plugin in args.plugin]
-    _load_plugins(plugins)
+    plugins = [plugin_reference(plugin) for plugin in args.plugin]
+    load_plugins(plugins)
     profile = load_profile(args.profile or "smoke")
-    names = _resolve_names(args.names)
+    names = resolve_names(args.names)
     crop = None
     if args.detect_faces:
-        from .pipeline.face_crop import LargestFaceCrop
+        from ..pipeline.face_crop import LargestFaceCrop
 
         crop = LargestFaceCrop(args.detect_faces)
     faces = read_face_folder(args.data_folder, args.label_map, crop)
@@ -105,34 +94,5 @@ def command_run_folder(args, command: str) -> int:
               if result["folds_ok"] < summary["n_folds"]]
     if failed:
         print(f"error: {len(failed)} estimator(s) failed on some folds: {', '.join(failed)}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     return 0
-
-
-def evaluation_groups(args, n_faces: int, dataset=None):
-    """``evaluate --groups``: each scored face's group, ndarray of str (n_faces,), or None without the option.
-
-    Folder faces are matched by file (in ``read_class_folder``'s order), FER-2013
-    faces by row number.
-
-    Raises
-    ------
-    DataError
-        As :func:`~fer_bench.datasets.face_table.read_face_table`.
-    """
-    if not args.groups:
-        return None
-    if args.min_group_size < 1:
-        raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
-    import numpy as np
-
-    from .datasets.face_table import read_face_table, split_row_numbers
-
-    if dataset is not None:
-        return read_face_table(args.groups, "group", rows=split_row_numbers(dataset, args.split))
-    from .datasets.class_folder import list_class_folder
-
-    entries, _, _ = list_class_folder(args.data_folder, args.label_map)
-    if len(entries) != n_faces:
-        raise ValueError(f"{args.data_folder}: {len(entries)} images listed but {n_faces} faces read")
-    return read_face_table(args.groups, "group", files=np.array([relative for relative, _ in entries]))

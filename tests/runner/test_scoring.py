@@ -1,17 +1,47 @@
-"""The runner's label-subset hook: a model of five classes trains and scores on those classes only."""
+"""Scoring of each outcome: without the leaked faces, and a label-subset model on its own classes only."""
 
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from fer_bench.datasets import make_synthetic
-from fer_bench.estimators import _registry
-from fer_bench.estimators._registry import available_estimators, register_estimator
+from fer_bench.estimators import register_estimator
 from fer_bench.profiles import load_profile
 from fer_bench.results import ResultsStore
 from fer_bench.runner import run_benchmark
 
+from .support import WHOLE
+
 FIVE = ("Angry", "Happy", "Sad", "Surprise", "Neutral")
+
+
+def test_deduplicated_metrics_leave_out_private_faces_seen_in_training(tmp_path, planted):
+    (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False)
+    store = ResultsStore(tmp_path)
+    leaked = store.load_leaked_mask()
+    assert leaked.dtype == bool and np.flatnonzero(leaked).tolist() == [0, 1, 2, 3]  # rows 40..43 of the planted set
+    predictions = store.load_predictions(record)
+    kept = ~leaked
+    from fer_bench.metrics import classification_metrics
+
+    assert record.metrics_deduplicated == classification_metrics(predictions["y_true"][kept], predictions["y_pred"][kept],
+                                                                  planted.class_names)
+    assert record.metrics_deduplicated["n"] == 6 and record.metrics["n"] == 10
+    manifest, _ = store.load()
+    assert manifest["audit"] == {
+        "private_total": 10, "private_exact": 2, "private_near_only": 2, "private_kept": 6,
+        "public_exact": 1, "public_near_only": 1, "training_exact_groups": 2, "training_faces_in_groups": 4,
+        "blank": 2, "label_conflict_groups": 2, "near_threshold": 4, "hash_method": "imagehash.phash(hash_size=8)",
+        "blank_std": 2.0, "scored_private_total": 10, "scored_private_exact": 2, "scored_private_near_only": 2,
+        "scored_private_kept": 6}
+    assert manifest["cleaning"] == {"dedupe": None, "drop_blank": False, "dropped": {}}
+    assert manifest["complete"] is True
+
+
+def test_without_audit_there_are_no_deduplicated_metrics(tmp_path, planted):
+    (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False, audit=False)
+    assert record.metrics_deduplicated == {} and record.metrics["n"] == 10
+    assert ResultsStore(tmp_path).load()[0]["audit"] is None and ResultsStore(tmp_path).load_leaked_mask() is None
 
 
 class PixelLogisticRegression(LogisticRegression):
@@ -26,8 +56,7 @@ class PixelLogisticRegression(LogisticRegression):
 
 
 @pytest.fixture
-def five_class_model(monkeypatch):
-    monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
+def five_class_model(registry):
     register_estimator("five_class", family="classical", framework="sklearn", source="test",
                        classes=FIVE)(lambda: PixelLogisticRegression(max_iter=50))
     return "five_class"

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ._io import atomic_write_bytes
+from .._io import atomic_write_bytes
 
 NETWORK_LOCK_FILE = f"fer_bench-{getpass.getuser()}-network.lock"
 """In the temporary folder of the machine that fits: held while a network estimator fits."""

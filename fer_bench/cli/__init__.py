@@ -1,0 +1,52 @@
+"""``python -m fer_bench``: argument parsing and dispatch only.
+
+Each command group has its parser and command in a module of its own:
+:mod:`.run` (run, report, compare; ``run --data-folder`` in :mod:`.folder`),
+:mod:`.listing` (list), :mod:`.data` (data info, data audit), :mod:`.faces`
+(predict, live, serve) and :mod:`.study` (study resize, evaluate).
+
+Every failure prints one ``error:`` line to standard error that names the file
+or argument at fault: errors in the user's input (a bad data or model file, an
+unknown estimator or profile) exit with status 2, any other failure with 1
+(see :mod:`.errors`). ``--debug`` also prints the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from . import data, faces, listing, run, study
+from .errors import EXIT_FAILURE, EXIT_USAGE, INPUT_ERRORS, error_line
+from .options import add_debug_option
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; each command's parser sets ``handler``, the function that runs it."""
+    parser = argparse.ArgumentParser(prog="python -m fer_bench",
+                                     description="Facial expression recognition benchmark on FER-2013.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command_parsers = [subparser for group in (run, listing, data, faces, study)
+                       for subparser in group.add_parsers(commands)]
+    add_debug_option(parser, default=False)
+    for subparser in command_parsers:  # last, after each command's own options, as in their help
+        add_debug_option(subparser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit status (0 success, 1 failure, 2 bad input, 130 interrupted)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    args.argv = [arg for arg in argv if arg != "--debug"]  # recorded in the run manifest
+    try:
+        return args.handler(args)
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        expected = isinstance(error, INPUT_ERRORS)
+        print(error_line(error) + ("" if expected or args.debug else "  (--debug shows the traceback)"), file=sys.stderr)
+        return EXIT_USAGE if expected else EXIT_FAILURE

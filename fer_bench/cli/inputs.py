@@ -1,0 +1,75 @@
+"""What several commands read from their arguments: plugins, estimator names, data, the command line."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from ..datasets.image_files import MAX_PIXELS
+from .errors import error_line
+
+DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
+LABEL_SETS: tuple[str, ...] = ("ferplus",)
+"""Label sets ``--labels SET FILE`` can apply to FER-2013 rows."""
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def command_line(args) -> str:
+    """The command as typed (``--debug`` left out), for the run manifest and the study pages."""
+    return "python -m fer_bench " + shlex.join(args.argv)
+
+
+def load_plugins(paths: list[str]) -> None:
+    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it."""
+    from ..estimators import load_plugin
+
+    for path in paths:
+        try:
+            load_plugin(path)
+        except ImportError:
+            raise
+        except Exception as error:
+            raise ImportError(f"--plugin {path}: importing it failed: {error_line(error).removeprefix('error: ')}") from error
+
+
+def plugin_reference(plugin: str) -> str:
+    """A plugin file as an absolute path (workers and --resume may start elsewhere); a module name as is."""
+    return str(Path(plugin).resolve()) if plugin.endswith(".py") and Path(plugin).is_file() else plugin
+
+
+def resolve_names(names: list[str]) -> list[str]:
+    """``["all"]`` as every registered estimator; else the names, each checked (KeyError naming the known ones)."""
+    from ..estimators import available_estimators, get_estimator_spec
+
+    if names == ["all"]:
+        return list(available_estimators())
+    for name in names:
+        get_estimator_spec(name)  # raises KeyError naming the known estimators
+    return names
+
+
+def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = MAX_PIXELS):
+    """``--data`` (default: a FER-2013 file under ``data/``, else the synthetic set), relabelled by ``--labels``."""
+    from ..datasets import load_dataset, make_synthetic
+
+    if labels is not None and labels[0] not in LABEL_SETS:
+        raise ValueError(f"--labels {labels[0]!r}: expected one of {', '.join(LABEL_SETS)}")
+    if path is None:
+        path = next((candidate for candidate in DEFAULT_DATA_FILES if Path(candidate).is_file()), None)
+    if path is None:
+        print("no --data given and no data/fer2013.csv[.gz]: using the embedded SYNTHETIC data set", file=sys.stderr)
+        dataset = make_synthetic()
+    else:
+        dataset = load_dataset(path, max_pixels=max_pixels)
+    if labels is None:
+        return dataset
+    from ..datasets.ferplus import apply_ferplus_labels
+
+    dataset, dropped = apply_ferplus_labels(dataset, labels[1])
+    print(f"FER+ labels from {labels[1]}: {len(dataset):,} faces kept; dropped "
+          + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
+    return dataset

@@ -1,0 +1,58 @@
+"""Options that several commands share: ``--plugin``, ``--model``, ``--labels``, ``--max-pixels``,
+``--groups`` and ``--debug``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..datasets.image_files import MAX_PIXELS
+
+DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.metrics_groups's, without importing scipy and scikit-learn
+
+
+def add_plugin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plugin", action="append", default=[], metavar="MODULE_OR_FILE",
+                        help="import an estimator plugin (a module name or a .py file); repeatable")
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-pixels", type=positive_int, default=MAX_PIXELS, metavar="N",
+                        help="refuse images and video frames of more than N pixels, read from their header before "
+                             f"decoding (default: {MAX_PIXELS:,})")
+
+
+def add_labels_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
+                        help="relabel FER-2013 rows: 'ferplus fer2013new.csv' gives FER+'s 8 classes (plurality "
+                             "vote; ties, unknown and not-a-face rows dropped)")
+
+
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL_DIR", help="a saved model, RUN_DIR/models/NAME")
+    parser.add_argument("--trust-model", action="store_true",
+                        help="load a model folder even if it holds pickle files (model.joblib, *.pkl), types or "
+                             "classes outside fer_bench's own: these can run any code; only for folders you trust")
+
+
+def add_groups_options(parser: argparse.ArgumentParser) -> None:
+    """``--groups FILE.csv`` and ``--min-group-size`` (on ``run`` and ``evaluate``)."""
+    parser.add_argument("--groups", metavar="FILE.csv",
+                        help="accuracy per subgroup: a CSV with columns file,group (folder data: path relative to "
+                             "the folder, or the bare file name) or row,group (FER-2013 row numbers, 0-based)")
+    parser.add_argument("--min-group-size", type=int, default=DEFAULT_MIN_GROUP_SIZE, metavar="N",
+                        help=f"groups with fewer faces are reported but left out of the test (default {DEFAULT_MIN_GROUP_SIZE})")
+
+
+def add_debug_option(parser: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
+    """``--debug``, added last to the top parser (``default=False``) and to every command's parser.
+
+    A command's copy (``default=SUPPRESS``) keeps the top one's value unless given after the command.
+    """
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="on failure, print the traceback as well as the error line")

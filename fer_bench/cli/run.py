@@ -1,0 +1,215 @@
+"""``run``, ``report`` and ``compare``: train and score estimators, and read what runs stored."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from ..datasets.audit import DEFAULT_BLANK_STD
+from ..profiles import PROFILE_NAMES
+from ..runner import BACKENDS, SAVE_MODELS_CHOICES
+from .errors import EXIT_FAILURE, EXIT_INTERRUPTED
+from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
+from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
+from .options import add_labels_option, add_plugin_option
+
+
+def add_parsers(commands) -> list[argparse.ArgumentParser]:
+    """The ``run``, ``report`` and ``compare`` parsers, on ``commands`` (``add_subparsers``'s)."""
+    run = commands.add_parser("run", help="train and score estimators, write results and the HTML report",
+                              description="Fit on Training, select on PublicTest, score on PrivateTest.")
+    run.set_defaults(handler=command_run)
+    run.add_argument("names", nargs="*", default=["all"], metavar="NAME",
+                     help="registered estimators to run, or 'all' (default)")
+    run.add_argument("--data", metavar="PATH",
+                     help="fer2013.csv[.gz], icml_face_data.csv, train.csv or an image folder; default: "
+                          f"{' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
+    run.add_argument("--profile", metavar="NAME",
+                     help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
+    run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")
+    run.add_argument("--seed", type=int, help="seed of subsets and estimators (default: 0; with --resume the stored one)")
+    run.add_argument("--save-models", choices=SAVE_MODELS_CHOICES,
+                     help="which fitted models to keep under RUN_DIR/models/ (default: networks; with --resume "
+                          "the stored choice)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    cleaning = run.add_argument_group("data cleaning (see `data audit`; every run scores PrivateTest also "
+                                      "without the faces that occur in Training)")
+    cleaning.add_argument("--dedupe", choices=("train",),
+                          help="train: drop Training faces that are exact or near copies of a test face, before fitting")
+    cleaning.add_argument("--drop-blank", action="store_true", default=None,
+                          help=f"drop near-blank faces (pixel std < {DEFAULT_BLANK_STD:g}) from every split")
+    execution = run.add_argument_group("execution")
+    execution.add_argument("--backend", choices=BACKENDS, default="loky",
+                           help="where fits run: loky (local processes, default), dask (a dask.distributed "
+                                "cluster, with --scheduler) or ray (a Ray cluster; needs ray installed)")
+    execution.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    execution.add_argument("--n-jobs", type=int, metavar="N",
+                           help="estimators fitted at once (default: 1 with loky, every worker with dask/ray); "
+                                "network estimators still fit one at a time per machine")
+    execution.add_argument("--time-limit", type=float, metavar="SECONDS",
+                           help="stop an estimator after SECONDS of fitting and predicting (status timed_out); "
+                                "each estimator then runs in a child process")
+    execution.add_argument("--resume", metavar="RUN_DIR",
+                           help="complete an interrupted run: rerun the estimators without an ok record, "
+                                "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")
+    execution.add_argument("--overwrite", action="store_true",
+                           help="replace the run in --out (its results, predictions and models); without it a "
+                                "folder that holds a run is refused")
+    add_labels_option(run)
+    add_plugin_option(run)
+    add_folder_options(run)
+
+    report = commands.add_parser("report", help="rebuild RUN_DIR/report.html from stored results, without training")
+    report.set_defaults(handler=command_report)
+    report.add_argument("run_dir", metavar="RUN_DIR")
+
+    compare = commands.add_parser("compare", help="compare two runs estimator by estimator, with significance tests",
+                                  description="Print PrivateTest accuracy of A and B, the difference and its p-value "
+                                              "(exact McNemar on the same faces, else a two-proportion z-test), "
+                                              "and write an HTML page.")
+    compare.set_defaults(handler=command_compare)
+    compare.add_argument("run_a", metavar="RUN_A")
+    compare.add_argument("run_b", metavar="RUN_B")
+    compare.add_argument("--out", metavar="FILE.html", help="the HTML page (default: RUN_B/compare-<RUN_A name>.html)")
+    return [run, report, compare]
+
+
+def _stored_run_settings(args) -> dict:
+    """Settings of the run ``--resume`` re-opens; options given on the command line win (and are checked)."""
+    from ..datasets import make_synthetic
+    from ..profiles import Profile, load_profile
+    from ..results import ResultsStore
+
+    if args.names != ["all"] or args.out:
+        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
+    manifest, _ = ResultsStore(args.resume).load()
+    plugins = [plugin_reference(plugin) for plugin in args.plugin]
+    _check_resume_plugins(args.resume, manifest, plugins)
+    stored_data = manifest["data"]
+    if args.data is not None:
+        dataset = load_data(args.data, args.labels)
+    elif stored_data.get("synthetic"):
+        dataset = make_synthetic()
+    elif Path(stored_data["source"]).exists():
+        dataset = load_data(stored_data["source"], args.labels)
+    else:
+        raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
+                                "name it with --data")
+    cleaning = manifest.get("cleaning", {})
+    return {
+        "names": manifest["estimators"],
+        "profile": load_profile(args.profile) if args.profile else Profile(**manifest["profile"]),
+        "seed": manifest["seed"] if args.seed is None else args.seed,
+        "save_models": args.save_models or manifest.get("execution", {}).get("save_models", "networks"),
+        "dataset": dataset,
+        "run_dir": Path(args.resume),
+        "plugins": plugins,
+        "dedupe_train": (args.dedupe or cleaning.get("dedupe")) == "train",
+        "drop_blank": bool(cleaning.get("drop_blank") if args.drop_blank is None else args.drop_blank),
+    }
+
+
+def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> None:
+    """Import the ``--plugin`` given now, never those ``results.json`` names (a file anyone could edit).
+
+    Says which plugins the stored run used; raises ImportError when one of the
+    run's estimators is not registered without them.
+    """
+    from ..estimators import available_estimators
+
+    stored = manifest.get("plugins") or []
+    if stored:
+        stderr(f"--resume {run_dir}: the stored run used the plugin(s) {', '.join(map(str, stored))}; "
+               "they are imported only when given again with --plugin")
+    load_plugins(plugins)
+    missing = [name for name in manifest.get("estimators", []) if name not in available_estimators()]
+    if missing:
+        hint = (f"give the stored run's plugin again, e.g. --plugin {shlex.quote(str(stored[0]))}" if stored
+                else "give the plugin that registers it with --plugin")
+        raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} of the run are not registered; {hint}")
+
+
+def _new_run_settings(args) -> dict:
+    from ..profiles import load_profile
+    from ..runner import default_run_dir
+
+    plugins = [plugin_reference(plugin) for plugin in args.plugin]
+    load_plugins(plugins)
+    profile = load_profile(args.profile or "smoke")
+    names = resolve_names(args.names)
+    dataset = load_data(args.data, args.labels)
+    return {"names": names, "profile": profile, "seed": args.seed or 0, "save_models": args.save_models or "networks",
+            "dataset": dataset,
+            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
+            "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
+
+
+def command_run(args) -> int:
+    from ..report import render_report
+    from ..runner import RunNotStoredError, run_benchmark
+
+    if args.data_folder:
+        return command_run_folder(args, command_line(args))
+    folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
+    if folder_only:
+        raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
+    settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
+    run_dir = settings["run_dir"]
+    command = command_line(args)
+    try:
+        records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
+                                seed=settings["seed"], save_models=settings["save_models"], command=command,
+                                progress=not args.quiet, dedupe_train=settings["dedupe_train"],
+                                drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
+                                n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
+                                overwrite=args.overwrite, plugins=settings["plugins"])
+    except KeyboardInterrupt:  # stop now: the report's figures and bootstrap can take minutes on a busy machine
+        if (run_dir / "results.json").is_file():
+            quoted = shlex.quote(str(run_dir))
+            print(f"interrupted: what finished is in {run_dir / 'results.json'}; its report: "
+                  f"python -m fer_bench report {quoted}", file=sys.stderr)
+            print(f"complete the run with: python -m fer_bench run --resume {quoted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
+        _print_summary(error.stored)
+        _print_summary(error.unstored, " (NOT STORED)")
+        raise
+    report_path = render_report(run_dir)
+    _print_summary(records)
+    print(report_path)
+    failed = [record.name for record in records if record.status not in ("ok", "skipped")]
+    if failed:
+        print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+def _print_summary(records, note: str = "") -> None:
+    for record in records:
+        if record.status == "skipped":
+            print(f"{record.name:<16} SKIPPED  {record.error}{note}", file=sys.stderr)
+            continue
+        accuracy = record.metrics.get("accuracy")
+        figure = f"PrivateTest accuracy {accuracy:6.2%}" if accuracy is not None else record.status.upper()
+        print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s{note}", file=sys.stderr)
+
+
+def command_report(args) -> int:
+    from ..report import render_report
+    from ..report.crossval import CROSSVAL_JSON, write_crossval_page
+
+    print(write_crossval_page(args.run_dir) if (Path(args.run_dir) / CROSSVAL_JSON).is_file()
+          else render_report(args.run_dir))
+    return 0
+
+
+def command_compare(args) -> int:
+    from ..report.compare import compare_runs, format_comparison, write_comparison_html
+
+    comparison = compare_runs(args.run_a, args.run_b)
+    out = Path(args.out) if args.out else Path(args.run_b) / f"compare-{Path(args.run_a).resolve().name}.html"
+    print(format_comparison(comparison))
+    print(write_comparison_html(comparison, out))
+    return 0

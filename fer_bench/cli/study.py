@@ -1,0 +1,119 @@
+"""``study resize`` and ``evaluate``: studies of a saved model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..labels import LABEL_MAPS, SPLITS
+from .inputs import command_line, load_data
+from .options import add_groups_options, add_labels_option, add_max_pixels_option, add_model_option
+
+
+def add_parsers(commands) -> list[argparse.ArgumentParser]:
+    """The ``study`` parser with its ``resize`` subcommand, and the ``evaluate`` parser, on ``commands``."""
+    study = commands.add_parser("study", help="studies of a saved model")
+    study.set_defaults(handler=command_study)
+    study_commands = study.add_subparsers(dest="study_command", required=True, metavar="STUDY")
+    resize = study_commands.add_parser(
+        "resize", help="accuracy of a saved model on faces down-sampled to 48..12 px and back, per interpolation",
+        description="Down-sample every test face to 48, 40, 32, 24, 16 and 12 pixels and back to 48 with OpenCV's "
+                    "cubic, linear, Lanczos-4 and area interpolation; score the model on each.")
+    add_model_option(resize)
+    resize.add_argument("--data", metavar="PATH", help="a FER-2013 layout (default as for run)")
+    resize.add_argument("--split", default="PrivateTest", choices=SPLITS, help="faces to study (default: PrivateTest)")
+    resize.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/resize-NAME/)")
+    add_labels_option(resize)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a saved model on a FER-2013 split or on another data set's class folders",
+        description="Score a saved model on a FER-2013 layout (--data, PrivateTest by default) or on a folder of "
+                    "class folders (--data-folder DIR/<class name>/*.png|jpg, any size and colour).")
+    evaluate.set_defaults(handler=command_evaluate)
+    add_model_option(evaluate)
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", metavar="PATH", help="a FER-2013 layout")
+    source.add_argument("--data-folder", metavar="DIR", help="DIR/<class name>/ image folders")
+    evaluate.add_argument("--split", default="PrivateTest", choices=SPLITS, help="with --data (default: PrivateTest)")
+    evaluate.add_argument("--label-map", choices=sorted(LABEL_MAPS),
+                          help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
+    evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
+    add_max_pixels_option(evaluate)
+    add_labels_option(evaluate)
+    add_groups_options(evaluate)
+    return [study, resize, evaluate]
+
+
+def command_study(args) -> int:
+    from ..estimators import load_estimator
+    from ..datasets import split_faces
+    from ..studies.evaluate import default_output_dir
+    from ..studies.resize import run_resize_study, table_text, write_resize_study
+
+    faces = split_faces(load_data(args.data, args.labels), args.split)
+    model = load_estimator(args.model, args.trust_model)
+    study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
+    _, html_path = write_resize_study(study, out_dir, command_line(args))
+    print(f"{faces.scope} accuracy\n{table_text(study, 'accuracy')}\n\nmacro-F1\n{table_text(study, 'macro_f1')}")
+    print(html_path)
+    return 0
+
+
+def command_evaluate(args) -> int:
+    from ..estimators import load_estimator
+    from ..datasets import read_class_folder, split_faces
+    from ..studies.evaluate import default_output_dir, evaluate, summary_text, write_evaluation
+
+    if args.data_folder is not None:
+        if args.labels is not None:
+            raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
+        faces, dataset = read_class_folder(args.data_folder, args.label_map, args.max_pixels), None
+    else:
+        if args.label_map is not None:
+            raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
+        dataset = load_data(args.data, args.labels, args.max_pixels)
+        faces = split_faces(dataset, args.split)
+    groups = evaluation_groups(args, len(faces.labels), dataset)
+    model = load_estimator(args.model, args.trust_model)
+    evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
+    data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
+    _, html_path = write_evaluation(evaluation, out_dir, command_line(args))
+    print(summary_text(evaluation))
+    if evaluation["groups"]:
+        from ..metrics_groups import format_group_table
+
+        print(format_group_table(evaluation["groups"]))
+    print(html_path)
+    return 0
+
+
+def evaluation_groups(args, n_faces: int, dataset=None):
+    """``evaluate --groups``: each scored face's group, ndarray of str (n_faces,), or None without the option.
+
+    Folder faces are matched by file (in ``read_class_folder``'s order), FER-2013
+    faces by row number.
+
+    Raises
+    ------
+    DataError
+        As :func:`~fer_bench.datasets.face_table.read_face_table`.
+    """
+    if not args.groups:
+        return None
+    if args.min_group_size < 1:
+        raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
+    import numpy as np
+
+    from ..datasets.face_table import read_face_table, split_row_numbers
+
+    if dataset is not None:
+        return read_face_table(args.groups, "group", rows=split_row_numbers(dataset, args.split))
+    from ..datasets.class_folder import list_class_folder
+
+    entries, _, _ = list_class_folder(args.data_folder, args.label_map)
+    if len(entries) != n_faces:
+        raise ValueError(f"{args.data_folder}: {len(entries)} images listed but {n_faces} faces read")
+    return read_face_table(args.groups, "group", files=np.array([relative for relative, _ in entries]))

@@ -1,0 +1,35 @@
+"""Runs of estimators on one data set under one profile, and where their fits go.
+
+- :mod:`.request`: :class:`RunRequest`, the options of one run, checked;
+- :mod:`.plan`: a new or resumed run: its folder and lock, data, manifest and the fits left;
+- :mod:`.execution`: one fit's life (:func:`fit_and_predict`, :func:`run_task`, the time-limit child);
+- :mod:`.scoring`: a fit's outcome turned into metrics, predictions and a saved model;
+- :mod:`.benchmark`: :func:`run_benchmark`, which composes them;
+- :mod:`.backends`: the joblib backend (loky, dask, Ray);
+- :mod:`.network_lock`: one network estimator at a time per machine;
+- :mod:`.crossval`: K-fold cross-validation on a face folder, one run per fold.
+
+The public API is re-exported here and imported on first use, so that the
+command line can read :data:`BACKENDS` and :data:`SAVE_MODELS_CHOICES` without
+loading scikit-learn or joblib.
+"""
+
+from importlib import import_module
+
+_NAMES_BY_MODULE = {
+    "backends": ("BACKENDS", "parallel_backend"),
+    "request": ("SAVE_MODELS_CHOICES", "RunRequest"),
+    "plan": ("RUN_LOCK_FILE", "default_run_dir"),
+    "execution": ("FitData", "FitOutcome", "FitTask", "fit_and_predict", "run_task"),
+    "benchmark": ("RunNotStoredError", "run_benchmark", "run_request"),
+    "network_lock": ("NetworkLockTimeout", "network_slot"),
+    "crossval": ("run_cross_validation",),
+}
+_MODULE_OF = {name: module for module, names in _NAMES_BY_MODULE.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)

@@ -1,0 +1,249 @@
+"""A new or a resumed run: its folder and lock, its data, its manifest and the fits left to do.
+
+:func:`plan_run` opens the run folder (a new run, a resumed one, or one that
+replaces what the folder holds), audits and prepares the data, and writes
+nothing yet: it returns the :class:`RunPlan` that :func:`fer_bench.runner.benchmark.run_request`
+carries out.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..datasets import DataError, FERDataset
+from ..datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
+from ..datasets.preparation import PreparedData, missing_public_test, prepare_data
+from ..estimators import EstimatorSpec
+from ..profiles import Profile
+from .._io import json_safe
+from ..results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
+from ..timing import machine_info
+from .execution import FitData, FitTask
+from .request import RunRequest
+
+RUN_LOCK_FILE = ".fer_bench.lock"
+"""In the run directory: held (``filelock``) by the run writing into it."""
+
+
+@dataclass
+class RunPlan:
+    """What a run does, once its folder is open and its data prepared.
+
+    Attributes
+    ----------
+    manifest : dict
+        The manifest to write (new, or the stored one updated for this resumption).
+    finished : dict of str to RunRecord
+        The stored ``ok`` records a resumed run keeps (empty for a new run).
+    prepared : PreparedData
+        The data after the profile's subset and the cleaning.
+    data : FitData
+        The splits every fit shares.
+    tasks : list of FitTask
+        The fits left to do, in run order.
+    started : float
+        ``time.perf_counter()`` when the folder was opened (the manifest's ``wall_seconds`` count from it).
+    """
+
+    manifest: dict[str, Any]
+    finished: dict[str, RunRecord]
+    prepared: PreparedData
+    data: FitData
+    tasks: list[FitTask]
+    started: float
+
+
+@contextmanager
+def locked_run_dir(run_dir: Path):
+    """Hold ``RUN_DIR/.fer_bench.lock`` for the block; another holder makes this fail at once.
+
+    Raises
+    ------
+    ValueError
+        If another run (any process) holds the lock.
+    """
+    from filelock import FileLock, Timeout
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(run_dir / RUN_LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ValueError(f"{run_dir}: another fer_bench run is writing into this folder (it holds "
+                         f"{run_dir / RUN_LOCK_FILE}); wait for it or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def default_run_dir(profile: Profile, root: str | Path = "reports") -> Path:
+    """``reports/<UTC timestamp>-<profile>/``."""
+    return Path(root) / f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{profile.name}"
+
+
+def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, EstimatorSpec], jobs: int) -> RunPlan:
+    """Open the run folder (the caller holds its lock), audit and prepare the data, list the fits left.
+
+    Prints a warning when the data has no PublicTest faces.
+
+    Raises
+    ------
+    ValueError
+        If a resumed run was made on other data, profile, seed or cleaning, or the folder
+        holds a run and neither ``resume`` nor ``overwrite`` is asked.
+    DataError
+        If Training or PrivateTest is empty or unlabelled.
+    """
+    manifest, finished = _open_run_dir(store, request)
+    started = time.perf_counter()
+    dataset = request.dataset
+    data_audit = None
+    if request.audit:
+        # Drawn synthetic faces share one layout, so their perceptual hashes collide at small
+        # distances without being copies: on them only hash-identical pairs count as near.
+        near_threshold = 0 if dataset.synthetic else DEFAULT_NEAR_THRESHOLD
+        data_audit = cached_audit(dataset, cache_dir=request.audit_cache_dir, near_threshold=near_threshold)
+    prepared = prepare_data(dataset, request.profile.data, request.seed, data_audit, request.dedupe_train,
+                            request.drop_blank)
+    used = prepared.dataset
+    no_public_test = missing_public_test(used)
+    if no_public_test:
+        print(f"warning: {no_public_test}", file=sys.stderr)
+    splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
+              "PublicTest": used.split("PublicTest")}
+    execution = {"backend": request.backend, "scheduler": request.scheduler, "n_jobs": jobs,
+                 "time_limit": request.time_limit, "save_models": request.save_models}
+    if manifest is None:
+        manifest = _new_manifest(request, prepared, data_audit, execution, [no_public_test] if no_public_test else [])
+    else:
+        _resume_manifest(manifest, request, execution)
+    tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
+                     n_classes=len(dataset.class_names), seed=request.seed, save_model=request.saves_model(spec.family),
+                     time_limit=request.time_limit)
+             for name, spec in specs.items() if name not in finished]
+    return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)
+
+
+def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = dataset.split(split)
+    if len(images) == 0:
+        raise DataError(f"{dataset.source}: the {split} split is empty; a run needs labelled Training and PrivateTest faces")
+    if np.any(labels < 0):
+        raise DataError(f"{dataset.source}: the {split} split has unlabelled faces; a run needs labels to fit and score")
+    return images, labels
+
+
+def _open_run_dir(store: ResultsStore, request: RunRequest) -> tuple[dict[str, Any] | None, dict[str, RunRecord]]:
+    """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
+    unless ``overwrite``, whose results, predictions and models it then deletes."""
+    if request.resume:
+        manifest, stored = store.load()
+        _check_resumable(manifest, request, store.run_dir)
+        return manifest, {record.name: record for record in stored if record.status == "ok"}
+    if store.exists() and not request.overwrite:
+        raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
+                         f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
+    if store.exists():
+        store.results_path.unlink()
+        for folder in (PREDICTIONS_DIR, MODELS_DIR):
+            shutil.rmtree(store.run_dir / folder, ignore_errors=True)
+    return None, {}
+
+
+def _check_resumable(manifest: dict[str, Any], request: RunRequest, run_dir: Path) -> None:
+    """Refuse to resume a run on other data, another profile, seed or cleaning."""
+    dataset, cleaning = request.dataset, request.cleaning
+    stored = manifest.get("data", {}).get("sha256")
+    if stored != dataset.sha256:
+        raise ValueError(f"--resume {run_dir}: the run was made on data with sha256 {stored}, "
+                         f"but {dataset.source} has sha256 {dataset.sha256}")
+    comparisons = {"profile": (manifest.get("profile"), json_safe(request.profile.to_dict())),
+                   "seed": (manifest.get("seed"), request.seed),
+                   "cleaning": ({key: manifest.get("cleaning", {}).get(key) for key in cleaning}, cleaning)}
+    for what, (before, now) in comparisons.items():
+        if before != now:
+            raise ValueError(f"--resume {run_dir}: the run has {what} {before!r}, not {now!r}")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataAudit | None,
+                  execution: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """The manifest of a new run (``wall_seconds`` and ``complete`` are set as it goes)."""
+    dataset = request.dataset
+    return {
+        "run_id": request.run_dir.name,
+        "created": _now(),
+        "command": request.command,
+        "seed": request.seed,
+        "profile": request.profile.to_dict(),
+        "class_names": list(dataset.class_names),
+        "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
+                 "counts": dataset.counts(), "used_counts": prepared.dataset.counts()},
+        "audit": None if data_audit is None else audit_summary(data_audit, prepared),
+        "cleaning": {**request.cleaning, "dropped": prepared.dropped},
+        "environment": machine_info(),
+        "estimators": list(request.names),
+        "plugins": list(request.plugins),
+        "execution": execution,
+        "resumed": [],
+        "warnings": warnings,
+        "complete": False,
+        "wall_seconds": None,
+    }
+
+
+def _resume_manifest(manifest: dict[str, Any], request: RunRequest, execution: dict[str, Any]) -> None:
+    """Update a stored manifest for this resumption: its estimators and plugins, execution, and when."""
+    manifest["estimators"] = list(dict.fromkeys([*manifest["estimators"], *request.names]))
+    manifest["plugins"] = list(dict.fromkeys([*manifest.get("plugins", []), *request.plugins]))
+    manifest["execution"] = execution
+    manifest.setdefault("resumed", []).append({"at": _now(), "command": request.command})
+
+
+def audit_summary(audit: DataAudit, prepared: PreparedData) -> dict[str, Any]:
+    """The manifest's ``audit`` entry: the data audit's headline counts.
+
+    ``private_*``, ``public_*``, ``training_*``, ``blank`` and
+    ``label_conflict_groups`` count the whole data set (``private_kept``:
+    PrivateTest faces with no exact or near copy in Training); ``scored_private_*``
+    count the PrivateTest faces this run scores (after cleaning and the
+    profile's subset), on which ``metrics_deduplicated`` is computed.
+    """
+    counts = audit.counts
+    private = counts["leak"].get("PrivateTest", {})
+    public = counts["leak"].get("PublicTest", {})
+    training = counts["exact"]["within"].get("Training", {})
+    private_total = counts["faces"].get("PrivateTest", 0)
+    leaked, exact = prepared.private_leaked, prepared.private_exact
+    return {
+        "private_total": private_total,
+        "private_exact": private.get("exact", 0),
+        "private_near_only": private.get("near_only", 0),
+        "private_kept": private_total - private.get("any", 0),
+        "public_exact": public.get("exact", 0),
+        "public_near_only": public.get("near_only", 0),
+        "training_exact_groups": training.get("groups", 0),
+        "training_faces_in_groups": training.get("faces", 0),
+        "blank": counts["blank"]["faces"],
+        "label_conflict_groups": counts["exact"]["conflict_groups"],
+        "near_threshold": audit.near_threshold,
+        "hash_method": audit.hash_method,
+        "blank_std": audit.blank_std,
+        "scored_private_total": int(len(leaked)),
+        "scored_private_exact": int(exact.sum()),
+        "scored_private_near_only": int((leaked & ~exact).sum()),
+        "scored_private_kept": int((~leaked).sum()),
+    }

@@ -1,0 +1,123 @@
+"""The options of one run, checked: :class:`RunRequest`.
+
+Imports nothing heavy (the command line takes :data:`SAVE_MODELS_CHOICES` from here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..datasets import FERDataset
+    from ..profiles import Profile
+
+SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Estimators on one data set under one profile, and how to run them.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Registered estimator names, in run order (repeats dropped).
+    dataset : FERDataset
+        Full data; the profile's stratified subset is taken with ``seed``.
+    profile : Profile
+    run_dir : Path
+        Where ``results.json``, predictions and models go. A run holds its lock
+        (``RUN_DIR/.fer_bench.lock``) while it writes; a folder that already
+        holds a run is refused, unless ``resume`` or ``overwrite``.
+    seed : int
+        Seeds subsetting and every estimator that has ``random_state``.
+    save_models : {"none", "networks", "all"}
+        Which fitted estimators are saved under ``RUN_DIR/models/NAME/``.
+    command : str, optional
+        The command line, recorded in the manifest.
+    progress : bool
+        Show a progress bar over estimators.
+    audit : bool
+        Audit the data (:func:`~fer_bench.datasets.audit.cached_audit`), score
+        every estimator also on the PrivateTest faces without an exact or near
+        copy in Training (``RunRecord.metrics_deduplicated``) and summarise the
+        audit in ``manifest["audit"]``.
+    audit_cache_dir : path, optional
+        Folder of cached audits (default: :func:`~fer_bench.datasets.audit.default_cache_dir`).
+    dedupe_train : bool
+        Drop the Training faces that duplicate a PublicTest or PrivateTest face
+        before fitting (needs ``audit``).
+    drop_blank : bool
+        Drop near-blank faces from every split.
+    backend : {"loky", "dask", "ray"}
+        joblib backend the fits are dispatched to (see
+        :func:`fer_bench.runner.backends.parallel_backend`).
+    scheduler : str, optional
+        Address of the dask scheduler.
+    n_jobs : int, optional
+        Estimators at once (default 1 with ``loky``: one after another, in this
+        process; every worker slot with ``dask`` and ``ray``). Network
+        estimators still fit one at a time per machine.
+    time_limit : float, optional
+        Seconds each estimator may take to fit and predict; it then runs in a
+        child process, which is terminated at the limit (status ``timed_out``).
+    resume : bool
+        Re-open ``run_dir`` and run only the estimators without an ``ok``
+        record; the data, profile, seed and cleaning must be the stored run's.
+    overwrite : bool
+        Replace a run already in ``run_dir``: its results, predictions and models are deleted first.
+    plugins : tuple of str
+        The ``--plugin`` modules or files the estimators come from, imported by
+        worker processes that lack them, and recorded in the manifest. On
+        ``resume`` only these are imported, never those the manifest names.
+
+    Raises
+    ------
+    ValueError
+        If ``save_models`` or ``time_limit`` is invalid, ``dedupe_train`` is asked without
+        ``audit``, or both ``resume`` and ``overwrite`` are.
+    """
+
+    names: tuple[str, ...]
+    dataset: FERDataset
+    profile: Profile
+    run_dir: Path
+    seed: int = 0
+    save_models: str = "networks"
+    command: str | None = None
+    progress: bool = True
+    audit: bool = True
+    audit_cache_dir: str | Path | None = None
+    dedupe_train: bool = False
+    drop_blank: bool = False
+    backend: str = "loky"
+    scheduler: str | None = None
+    n_jobs: int | None = None
+    time_limit: float | None = None
+    resume: bool = False
+    overwrite: bool = False
+    plugins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.save_models not in SAVE_MODELS_CHOICES:
+            raise ValueError(f"save_models={self.save_models!r}: expected one of {', '.join(SAVE_MODELS_CHOICES)}")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ValueError(f"--time-limit {self.time_limit}: expected a positive number of seconds")
+        if self.dedupe_train and not self.audit:
+            raise ValueError("dedupe_train needs the data audit (audit=True)")
+        if self.resume and self.overwrite:
+            raise ValueError("--resume completes a run and --overwrite replaces it: give one of them")
+        object.__setattr__(self, "names", tuple(dict.fromkeys(self.names)))
+        object.__setattr__(self, "run_dir", Path(self.run_dir))
+        object.__setattr__(self, "plugins", tuple(self.plugins))
+
+    @property
+    def cleaning(self) -> dict[str, Any]:
+        """The manifest's ``cleaning`` settings: ``dedupe`` (``"train"`` or None) and ``drop_blank``."""
+        return {"dedupe": "train" if self.dedupe_train else None, "drop_blank": self.drop_blank}
+
+    def saves_model(self, family: str) -> bool:
+        """Whether an estimator of ``family`` has its fitted model saved."""
+        return self.save_models == "all" or (self.save_models == "networks" and family == "network")

@@ -1,0 +1,65 @@
+import gzip
+import json
+
+import pytest
+
+from fer_bench.cli import main
+
+
+def test_data_info_prints_counts_and_sha256(tiny_csv, capsys):
+    assert main(["data", "info", str(tiny_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "PrivateTest" in out and "Neutral" in out
+    from fer_bench.datasets import file_sha256
+    assert file_sha256(tiny_csv) in out
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "does not exist|no such file|not found"),
+    ("", "empty"),
+    ("emotion,Usage\n0,Training\n", "pixels"),
+])
+def test_bad_data_exits_non_zero_naming_the_file(tmp_path, content, expected, capsys):
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_text(content)
+    assert main(["data", "info", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err
+    import re
+    assert re.search(expected, err, re.IGNORECASE), err
+
+
+def test_unreadable_gzip_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "broken.csv.gz"
+    path.write_bytes(gzip.compress(b"emotion,pixels,Usage\n0,1 2 3,Training\n" * 50)[:60])
+    assert main(["data", "info", str(path)]) == 2
+    assert "broken.csv.gz" in capsys.readouterr().err
+
+
+def test_data_audit_text_states_the_findings_and_the_threshold(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "PrivateTest faces with a copy in Training: 2 faces (1 with the same label)" in out
+    assert "within Training: 4 faces in 2 groups, 1 groups with different labels" in out
+    assert "Hamming distance <= 4 of 64 bits" in out
+    assert "Leaked PrivateTest faces (exact or near copy in Training): 4 of 10 (2 exact, 2 near only)" in out
+    assert "Blank faces (pixel std < 2): 2" in out
+    assert main(["data", "audit", str(planted_csv), "--near-threshold", "0", "--blank-std", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "Hamming distance <= 0 of 64 bits" in out and "Blank faces (pixel std < 0.5): 1" in out
+
+
+def test_data_audit_json_has_pairs_and_row_ids(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv), "--json"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert raw["exact_groups"][0] == [3, 5] and raw["blank_rows"] == [20, 44]
+    assert sorted(tuple(pair[:2]) for pair in raw["near_pairs"]) == [(31, 15), (42, 13), (43, 14)]
+    assert raw["leak_rows"]["PrivateTest"] == {"exact": [40, 41], "near_only": [42, 43]}
+    assert raw["row_ids"]["40"] == "planted.csv:42"  # data row 40 (0-based) is on line 42, after the header
+    assert raw["sha256"] and raw["near_threshold"] == 4
+
+
+def test_data_audit_bad_threshold_exits_2(planted_csv, capsys):
+    assert main(["data", "audit", str(planted_csv), "--near-threshold", "99"]) == 2
+    assert "near_threshold" in capsys.readouterr().err

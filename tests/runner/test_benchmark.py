@@ -1,0 +1,100 @@
+import json
+
+import numpy as np
+import pytest
+
+from fer_bench.estimators import available_estimators
+from fer_bench.profiles import Profile, load_profile
+from fer_bench.results import ResultsStore
+from fer_bench.runner import run_benchmark
+
+
+def test_smoke_run_records_every_estimator_and_survives_a_failure(tmp_path, synthetic, exploding):
+    run_dir = tmp_path / "run"
+    records = run_benchmark(["svc_linear", exploding, "knn"], synthetic, load_profile("smoke"), run_dir, progress=False)
+    assert [record.status for record in records] == ["ok", "failed", "ok"]
+    assert "planted failure" in records[1].error
+    raw = json.loads((run_dir / "results.json").read_text())
+    assert [record["name"] for record in raw["records"]] == ["svc_linear", "exploding", "knn"]
+    assert raw["manifest"]["data"]["synthetic"] is True
+    assert raw["manifest"]["data"]["sha256"] == synthetic.sha256
+    assert raw["manifest"]["environment"]["cpu"]
+    for record in records[::2]:
+        assert 0 <= record.metrics["accuracy"] <= 1
+        assert record.fit_seconds > 0 and record.predict_seconds > 0 and record.fit_images_per_second > 0
+        predictions = ResultsStore(run_dir).load_predictions(record)
+        assert len(predictions["y_pred"]) == record.test_images == record.metrics["n"]
+    used = raw["manifest"]["data"]["used_counts"]
+    assert sum(used["Training"].values()) == 420 and sum(used["PrivateTest"].values()) == 210
+    knn_scores = ResultsStore(run_dir).load_predictions(records[2])["scores"]
+    assert knn_scores.shape == (210, 7)
+
+
+def test_publictest_scores_are_stored_beside_the_privatetest_ones(tmp_path, synthetic):
+    run_benchmark(["svc_linear", "knn"], synthetic, load_profile("smoke"), tmp_path, progress=False)
+    manifest, (svc, knn) = ResultsStore(tmp_path).load()
+    public = sum(manifest["data"]["used_counts"]["PublicTest"].values())
+    svc_arrays, knn_arrays = (ResultsStore(tmp_path).load_predictions(record) for record in (svc, knn))
+    # knn has predict_proba: probabilities; the SVM only decision values, kept apart from "scores"
+    assert knn_arrays["public_scores"].shape == (public, 7) and "public_decision" not in knn_arrays
+    np.testing.assert_allclose(knn_arrays["public_scores"].sum(axis=1), 1, rtol=1e-5)
+    assert "scores" not in svc_arrays and "public_scores" not in svc_arrays
+    assert svc_arrays["decision"].shape == (210, 7) and svc_arrays["public_decision"].shape == (public, 7)
+    for arrays in (svc_arrays, knn_arrays):
+        assert np.array_equal(np.bincount(arrays["public_y_true"], minlength=7),
+                              list(manifest["data"]["used_counts"]["PublicTest"].values()))
+
+
+def test_estimators_are_better_than_chance_on_synthetic(tmp_path, synthetic):
+    profile = Profile(name="test", data={"Training": 700, "PublicTest": 140, "PrivateTest": 280})
+    (record,) = run_benchmark(["svc_rbf"], synthetic, profile, tmp_path, progress=False)
+    assert record.metrics["accuracy"] > 2 / 7
+
+
+def test_per_estimator_train_size_is_a_stratified_subset(tmp_path, synthetic):
+    profile = Profile(name="test", data={"Training": 700, "PublicTest": 70, "PrivateTest": 70},
+                      estimators={"svc_linear": {"train_size": 140}})
+    (record,) = run_benchmark(["svc_linear"], synthetic, profile, tmp_path, progress=False)
+    assert record.train_images == 140
+    assert "train_size" not in record.params
+
+
+def test_same_seed_same_results(tmp_path, synthetic):
+    profile = load_profile("smoke")
+    first = run_benchmark(["knn"], synthetic, profile, tmp_path / "a", seed=3, progress=False)[0]
+    second = run_benchmark(["knn"], synthetic, profile, tmp_path / "b", seed=3, progress=False)[0]
+    assert first.metrics == second.metrics
+
+
+def test_unknown_estimator_fails_before_anything_runs(tmp_path, synthetic):
+    with pytest.raises(KeyError, match="no estimator named"):
+        run_benchmark(["svc_rbf", "nope"], synthetic, load_profile("smoke"), tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_network_learns_the_synthetic_cues_under_the_smoke_profile(tmp_path, synthetic):
+    (record,) = run_benchmark(["shallow_cnn"], synthetic, load_profile("smoke"), tmp_path, progress=False,
+                              save_models="none")
+    chance = 1 / len(synthetic.class_names)
+    assert record.status == "ok" and record.metrics["accuracy"] > 2 * chance, record.metrics["accuracy"]
+
+
+def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
+    from fer_bench.datasets import load_dataset
+
+    dataset = load_dataset(fer2013_csv)
+    records = run_benchmark(list(available_estimators()), dataset, load_profile("smoke"),
+                            tmp_path, progress=False)
+    assert {record.name: record.status for record in records} == {name: "ok" for name in available_estimators()}, \
+        {record.name: record.error for record in records if record.status != "ok"}
+    best = max(record.metrics["accuracy"] for record in records)
+    assert best > 0.25  # above the majority class (Happy, 24.5% of PrivateTest)
+    all_classes = [record for record in records if not record.class_names]
+    subsets = [record for record in records if record.class_names]  # keras_cnn5: 5 of the 7 classes
+    assert subsets and all(record.metrics["n"] == 210 for record in all_classes)
+    assert all(0 < record.metrics["n"] < 210 for record in subsets)
+    audit = ResultsStore(tmp_path).load()[0]["audit"]
+    assert (audit["private_total"], audit["private_exact"], audit["private_near_only"]) == (3589, 288, 152)
+    assert (audit["training_exact_groups"], audit["training_faces_in_groups"], audit["blank"]) == (1035, 2271, 13)
+    assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in all_classes)
+    assert all(record.metrics_deduplicated["n"] < record.metrics["n"] for record in subsets)
