@@ -9,6 +9,7 @@ Layout of a run directory::
     RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels int64 (n,),
                                           leaked bool (n,) (has a duplicate in Training; with an audit)
     RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself
+    RUN_DIR/logs/NAME.log           a network's epoch lines, appended (loss, PublicTest accuracy, images/s, time left)
     RUN_DIR/report.html             the report, rebuilt from the above by ``fer_bench report``
 """
 
@@ -26,6 +27,7 @@ from ._io import atomic_save_npz, atomic_write_bytes, atomic_write_json, json_sa
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
 MODELS_DIR = "models"
+LOGS_DIR = "logs"
 TEST_FACES_FILE = "PrivateTest.npz"
 SCHEMA_VERSION = 1
 

@@ -33,7 +33,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run.add_argument("--save-models", choices=SAVE_MODELS_CHOICES,
                      help="which fitted models to keep under RUN_DIR/models/ (default: networks; with --resume "
                           "the stored choice)")
-    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--quiet", action="store_true",
+                     help="no progress bars and no epoch lines (these still go to RUN_DIR/logs/NAME.log)")
     cleaning = run.add_argument_group("data cleaning (see `data audit`; every run scores PrivateTest also "
                                       "without the faces that occur in Training)")
     cleaning.add_argument("--dedupe", choices=("train",),

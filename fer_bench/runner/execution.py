@@ -15,6 +15,7 @@ Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backen
 from __future__ import annotations
 
 import inspect
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -23,14 +24,17 @@ import tempfile
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from ..datasets import stratified_indices
 from ..datasets.label_subset import restrict_to_classes
-from ..estimators import EstimatorSpec, available_estimators, create_estimator, get_estimator_spec, load_plugin
+from ..estimators import (EPOCH_LOGGER, EstimatorSpec, available_estimators, create_estimator, get_estimator_spec,
+                          load_plugin)
 from ..profiles import Profile
 from .._io import json_safe
 from ..results import RunRecord
@@ -83,6 +87,10 @@ class FitTask:
         Return the fitted model's files.
     time_limit : float or None
         Seconds the fit, predict and save may take; None for no limit.
+    epoch_lines : bool
+        Print a network's line per epoch (and, on a terminal, its bar within the epoch).
+    log_file : str or None
+        Where a network's epoch lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
     """
 
     name: str
@@ -93,6 +101,8 @@ class FitTask:
     seed: int
     save_model: bool = False
     time_limit: float | None = None
+    epoch_lines: bool = False
+    log_file: str | None = None
 
 
 @dataclass
@@ -176,6 +186,24 @@ def _model_files(estimator) -> dict[str, bytes]:
                 for path in sorted(Path(folder).rglob("*")) if path.is_file()}
 
 
+@contextmanager
+def _epoch_lines_into(log_file: str | None) -> Iterator[None]:
+    """Append the epoch lines of the fits inside to ``log_file`` (its folder created), if one is given."""
+    if log_file is None:
+        yield
+        return
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    EPOCH_LOGGER.addHandler(handler)
+    EPOCH_LOGGER.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        EPOCH_LOGGER.removeHandler(handler)
+        handler.close()
+
+
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest.
 
@@ -201,10 +229,12 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
                        params=json_safe(estimator.get_params(deep=False)),
                        train_images=len(y_train), test_images=len(y_test))
 
+    if task.epoch_lines and "verbose" in record.params:  # after the record: how it is watched is no setting of the model
+        estimator.set_params(verbose=True)
     fit_kwargs = {}
     if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
-    with PeakMemory() as memory, Stopwatch() as fit_watch:
+    with _epoch_lines_into(task.log_file), PeakMemory() as memory, Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
     with Stopwatch() as predict_watch:
         if hasattr(estimator, "predict_proba"):

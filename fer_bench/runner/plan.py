@@ -25,7 +25,7 @@ from ..datasets.preparation import PreparedData, missing_public_test, prepare_da
 from ..estimators import EstimatorSpec
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
+from ..results import LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -129,7 +129,8 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
         _resume_manifest(manifest, request, execution)
     tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
                      n_classes=len(dataset.class_names), seed=request.seed, save_model=request.saves_model(spec.family),
-                     time_limit=request.time_limit)
+                     time_limit=request.time_limit, epoch_lines=request.progress,
+                     log_file=str(store.run_dir / LOGS_DIR / f"{name}.log") if spec.family == "network" else None)
              for name, spec in specs.items() if name not in finished]
     return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)
 

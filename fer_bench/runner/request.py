@@ -38,7 +38,8 @@ class RunRequest:
     command : str, optional
         The command line, recorded in the manifest.
     progress : bool
-        Show a progress bar over estimators.
+        Show a progress bar over estimators and each network's line per epoch (also in
+        ``RUN_DIR/logs/NAME.log``, which is written either way).
     audit : bool
         Audit the data (:func:`~fer_bench.datasets.audit.cached_audit`), score
         every estimator also on the PrivateTest faces without an exact or near

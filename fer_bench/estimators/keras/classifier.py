@@ -210,7 +210,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         for _ in range(self.epochs):
             start = time.perf_counter()
             logs = trainer.fit(images, targets, batch_size=batch_size, epochs=1, shuffle=True,
-                               verbose=1 if self.verbose else 0)
+                               verbose=1 if self.verbose and sys.stdout.isatty() else 0)  # its bar: terminals only
             seconds = time.perf_counter() - start
             public_accuracy = None
             if validation is not None:

@@ -18,6 +18,7 @@ as a whole, in channels-last memory format and under the autocast of
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, fields
 
@@ -109,7 +110,7 @@ def train_one_epoch(forward: nn.Module, optimizer: torch.optim.Optimizer, schedu
     order = torch.randperm(n, generator=generator, device=device)
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(range(0, n, batch_size), desc=f"{recipe.architecture} epoch {epoch}/{recipe.epochs}",
-                   unit="batch", leave=False, disable=not recipe.verbose)
+                   unit="batch", leave=False, disable=not (recipe.verbose and sys.stderr.isatty()))
     precision = autocast(device, recipe.precision)
     for first in batches:
         index = order[first:first + batch_size]
