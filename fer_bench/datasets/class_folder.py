@@ -165,9 +165,9 @@ def listing_key(root: Path, entries: list[tuple[str, int]], class_names: tuple[s
 
 def default_folder_cache_dir() -> Path:
     """``$FER_BENCH_CACHE_DIR/folders`` (default ``~/.cache/fer_bench/folders``), beside the audit cache."""
-    from .audit import default_cache_dir
+    from .audit import cache_root
 
-    return default_cache_dir().parent / CACHE_SUBDIR
+    return cache_root() / CACHE_SUBDIR
 
 
 def read_face_folder(root: str | Path, label_map: str | None = None, crop: FaceCrop | None = None,

@@ -14,7 +14,6 @@ import numpy as np
 
 from ._dataset import DataError
 
-KEY_COLUMNS: tuple[str, ...] = ("file", "row")
 _SHOWN = 5  # names listed in an error
 
 

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from .._io import atomic_write_bytes
+from .._io import atomic_write_bytes, atomic_write_json
 from ..results import RESULTS_FILE
 
 CLASS_FILE = "estimator.json"
@@ -72,7 +72,7 @@ def _trust_hint(directory: Path) -> str:
 
 def write_config(directory: str | Path, config: dict) -> None:
     """Write ``config`` as ``directory/config.json`` atomically, creating the directory if needed."""
-    atomic_write_bytes(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2).encode())
+    atomic_write_json(Path(directory) / CONFIG_FILE, config)
 
 
 def _read_json_object(path: Path) -> dict:

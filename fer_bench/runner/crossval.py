@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
-from .._io import atomic_write_bytes, json_safe
+from .._io import atomic_write_json, json_safe
 from ..datasets import FERDataset
 from ..datasets.class_folder import FolderFaces
 from ..datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
@@ -156,7 +155,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
                            for kind in kinds} for name in names},
     }
     summary = json_safe(summary)
-    atomic_write_bytes(run_dir / CROSSVAL_JSON, (json.dumps(summary, indent=2) + "\n").encode())
+    atomic_write_json(run_dir / CROSSVAL_JSON, summary)
     return summary
 
 

@@ -229,13 +229,16 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
                        params=json_safe(estimator.get_params(deep=False)),
                        train_images=len(y_train), test_images=len(y_test))
 
-    if task.epoch_lines and "verbose" in record.params:  # after the record: how it is watched is no setting of the model
+    watched = task.epoch_lines and "verbose" in record.params  # how a fit is watched is no setting of the model
+    if watched:
         estimator.set_params(verbose=True)
     fit_kwargs = {}
     if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
     with _epoch_lines_into(task.log_file), PeakMemory() as memory, Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
+    if watched:  # back to the model's own setting, for the record and the saved model
+        estimator.set_params(verbose=record.params["verbose"])
     with Stopwatch() as predict_watch:
         if hasattr(estimator, "predict_proba"):
             proba = estimator.predict_proba(X_test)

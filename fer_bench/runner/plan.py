@@ -156,7 +156,7 @@ def _open_run_dir(store: ResultsStore, request: RunRequest) -> tuple[dict[str, A
                          f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
     if store.exists():
         store.results_path.unlink()
-        for folder in (PREDICTIONS_DIR, MODELS_DIR):
+        for folder in (PREDICTIONS_DIR, MODELS_DIR, LOGS_DIR):
             shutil.rmtree(store.run_dir / folder, ignore_errors=True)
     return None, {}
 

@@ -38,3 +38,11 @@ def test_epoch_lines_reach_output_that_is_not_a_terminal_and_the_log_file(tmp_pa
 def test_quiet_silences_the_lines_but_keeps_the_log(tmp_path):
     stdout, logged = run(tmp_path, "--quiet")
     assert "epoch" not in stdout and len(logged) == 3
+
+
+def test_watching_a_fit_is_not_recorded_as_a_setting_of_the_model(tmp_path):
+    import json
+
+    run(tmp_path)
+    (record,) = json.loads((tmp_path / "loud" / "results.json").read_text())["records"]
+    assert record["params"]["verbose"] is False

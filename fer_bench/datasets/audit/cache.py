@@ -18,10 +18,15 @@ CACHE_ENV_VAR = "FER_BENCH_CACHE_DIR"
 """fer_bench's cache root; audits go to its ``audit/`` folder (default ``~/.cache/fer_bench``)."""
 
 
-def default_cache_dir() -> Path:
-    """``$FER_BENCH_CACHE_DIR/audit``, or ``~/.cache/fer_bench/audit`` when the variable is unset."""
+def cache_root() -> Path:
+    """``$FER_BENCH_CACHE_DIR``, or ``~/.cache/fer_bench`` when the variable is unset: the folder of every fer_bench cache."""
     root = os.environ.get(CACHE_ENV_VAR)
-    return (Path(root) if root else Path.home() / ".cache" / "fer_bench") / "audit"
+    return Path(root) if root else Path.home() / ".cache" / "fer_bench"
+
+
+def default_cache_dir() -> Path:
+    """``cache_root()/audit``."""
+    return cache_root() / "audit"
 
 
 def cached_audit(dataset: FERDataset, cache_dir: str | Path | None = None,

@@ -85,17 +85,19 @@ class _BoVWBase(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = faces.shape[1] * faces.shape[2]
         if self.hog_weight > 0:
             self.hog_ = HOGFeatures(n_jobs=self.n_jobs).fit(faces)
-            self.hog_scaler_ = StandardScaler().fit(self.hog_.transform(faces))
+            hog = self.hog_.transform(faces)
+            self.hog_scaler_ = StandardScaler().fit(hog)
+            return self._rows(faces, hog), y_index
         return self._rows(faces), y_index
 
-    def _rows(self, faces: np.ndarray) -> np.ndarray:
+    def _rows(self, faces: np.ndarray, hog: np.ndarray | None = None) -> np.ndarray:
         """Pyramid rows of faces, float32 (n, n_words_ * cells [+ HOG length])."""
         config = self._config()
         words = cached_words(faces, self.vocabulary_, config, cache=self.cache)
         rows = pyramid_histograms(words, descriptor_centres(config.bin_sizes, config.step), len(self.vocabulary_),
                                   tuple(int(level) for level in self.levels), self.encoding)
         if self.hog_weight > 0:  # one more kernel term: hog_weight times the cosine of the standardised HOG vectors
-            hog = self.hog_scaler_.transform(self.hog_.transform(faces)).astype(np.float32)
+            hog = self.hog_scaler_.transform(self.hog_.transform(faces) if hog is None else hog).astype(np.float32)
             hog *= np.sqrt(self.hog_weight) / np.maximum(np.linalg.norm(hog, axis=1, keepdims=True), 1e-12)
             rows = np.hstack([rows, hog])
         return rows

@@ -60,10 +60,8 @@ def histogram_kernel(X: np.ndarray, Y: np.ndarray, kernel: str) -> np.ndarray:
     if kernel == "hellinger":
         return np.sqrt(X) @ np.sqrt(Y).T
     out = np.empty((len(X), len(Y)), dtype=np.float32)
-    step = max(1, 2 ** 22 // max(X.shape[1], 1))  # ~16 MB per (rows, d) minimum
-    for start in range(0, len(X), step):
-        for row in range(start, min(start + step, len(X))):
-            out[row] = np.minimum(X[row][None, :], Y).sum(axis=1)
+    for row in range(len(X)):  # one row against all of Y: memory (len(Y), d), never (len(X), len(Y), d)
+        out[row] = np.minimum(X[row][None, :], Y).sum(axis=1)
     return out
 
 

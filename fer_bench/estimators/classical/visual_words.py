@@ -29,16 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import convolve1d, gaussian_filter
-from sklearn.cluster import MiniBatchKMeans
-
-from ...datasets.audit import CACHE_ENV_VAR
-from ..._io import atomic_save_npz
+from ...datasets.audit import cache_root
+from ..._io import atomic_save_npz, read_npz
 from .._input import IMAGE_SIZE, as_faces, check_option
 
 ENCODINGS: tuple[str, ...] = ("presence", "histogram")
@@ -104,6 +100,8 @@ def descriptor_centres(bin_sizes, step: int) -> np.ndarray:
 
 def _sift_one_size(images: np.ndarray, bin_size: int, step: int) -> np.ndarray:
     """Descriptors (n, m * m, 128) of float images (n, 48, 48) in [0, 1] for one bin size."""
+    from scipy.ndimage import convolve1d, gaussian_filter  # here, not at import: `list` loads this module
+
     smooth = gaussian_filter(images, sigma=(0, bin_size / 6, bin_size / 6), mode="nearest")
     gy, gx = np.gradient(smooth, axis=(1, 2))
     magnitude = np.hypot(gx, gy)
@@ -158,6 +156,8 @@ def fit_vocabulary(faces, config: WordsConfig) -> np.ndarray:
     rng = np.random.default_rng(config.random_state)
     chosen = np.sort(rng.choice(len(faces), size=min(config.vocabulary_faces, len(faces)), replace=False))
     sample = dense_sift(faces[chosen], config.bin_sizes, config.step).reshape(-1, 128)
+    from sklearn.cluster import MiniBatchKMeans
+
     kmeans = MiniBatchKMeans(n_clusters=min(config.n_words, len(sample)), batch_size=4096, n_init=1,
                              max_iter=10, random_state=config.random_state).fit(sample)
     return kmeans.cluster_centers_.astype(np.float32)
@@ -216,8 +216,7 @@ def pyramid_histograms(words: np.ndarray, centres: np.ndarray, n_words: int, lev
 
 def default_cache_dir() -> Path:
     """``$FER_BENCH_CACHE_DIR/bovw``, or ``~/.cache/fer_bench/bovw`` when the variable is unset."""
-    root = os.environ.get(CACHE_ENV_VAR)
-    return (Path(root) if root else Path.home() / ".cache" / "fer_bench") / "bovw"
+    return cache_root() / "bovw"
 
 
 def _digest(faces: np.ndarray) -> str:
@@ -226,9 +225,8 @@ def _digest(faces: np.ndarray) -> str:
 
 def _load(path: Path, name: str) -> np.ndarray | None:
     try:
-        with np.load(path, allow_pickle=False) as stored:
-            return stored[name]
-    except (OSError, KeyError, ValueError):
+        return read_npz(path, (name,))[name]
+    except (OSError, ValueError):
         return None  # absent or unreadable: recompute
 
 

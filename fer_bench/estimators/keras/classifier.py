@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._epochs import EpochLog
-from .._input import IMAGE_SIZE, as_faces, encode_labels
+from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras
 from .base import KerasNetworkEstimator
@@ -180,8 +180,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         classes, y_index = encode_labels(y, len(faces))
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
-        if self.architecture not in KERAS_ARCHITECTURES:
-            raise ValueError(f"architecture={self.architecture!r}: expected one of {', '.join(KERAS_ARCHITECTURES)}")
+        check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
         if validation_data is not None:
             val_faces = as_faces(validation_data[0])
             val_labels = column_or_1d(validation_data[1], warn=False)

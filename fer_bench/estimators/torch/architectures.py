@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .._input import IMAGE_SIZE
+from .._input import IMAGE_SIZE, check_option
 
 if TYPE_CHECKING:
     from torch import nn
@@ -195,6 +195,5 @@ def build_network(architecture: str, n_classes: int, width: float = 1.0, input_s
     ValueError
         If ``architecture`` is not a known name, or the network refuses ``input_size``.
     """
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture={architecture!r}: expected one of {', '.join(ARCHITECTURES)}")
+    check_option("architecture", architecture, ARCHITECTURES)
     return ARCHITECTURES[architecture](n_classes=n_classes, width=width, input_size=input_size)

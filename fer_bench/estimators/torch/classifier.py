@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from .._input import IMAGE_SIZE, as_faces, encode_labels
+from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
 from ..persistence import read_config, write_config
 from . import trainer
 from .architectures import build_network
@@ -144,17 +144,14 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     def _check_settings(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
-        if self.tta not in TTA_VIEWS:
-            raise ValueError(f"tta={self.tta!r}: expected one of {', '.join(TTA_VIEWS)}")
+        check_option("tta", self.tta, TTA_VIEWS)
         if not 8 <= self.crop_size <= IMAGE_SIZE:
             raise ValueError(f"crop_size={self.crop_size}: expected 8 .. {IMAGE_SIZE}")
         if self.tta == "ten_crop" and self.crop_size == IMAGE_SIZE:
             raise ValueError(f"tta='ten_crop' needs crop_size below {IMAGE_SIZE} (e.g. 40 or 44): "
                              "the network must be trained on crops of the size it is tested on")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer={self.optimizer!r}: expected one of {', '.join(OPTIMIZERS)}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision={self.precision!r}: expected one of {', '.join(PRECISIONS)}")
+        check_option("optimizer", self.optimizer, OPTIMIZERS)
+        check_option("precision", self.precision, PRECISIONS)
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience={self.patience}: expected None or at least 1")
 
