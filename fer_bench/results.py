@@ -2,13 +2,14 @@
 
 Layout of a run directory::
 
-    RUN_DIR/results.json            manifest + one record per estimator (written atomically)
+    RUN_DIR/results.json            manifest + one record per estimator and seed (written atomically)
     RUN_DIR/predictions/NAME.npz    y_true, y_pred, scores (probabilities) or decision (decision values)
                                     on PrivateTest; public_y_true, public_scores or public_decision on
                                     PublicTest (runs before these keys have only the PrivateTest ones)
     RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels int64 (n,),
                                           leaked bool (n,) (has a duplicate in Training; with an audit)
-    RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself
+                                    (NAME.seedK.npz for each seed K after the run's first, see :func:`seed_stem`)
+    RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself (NAME.seedK/ likewise)
     RUN_DIR/logs/NAME.log           a network's epoch lines, appended (loss, PublicTest accuracy, images/s, time left)
     RUN_DIR/report.html             the report, rebuilt from the above by ``fer_bench report``
 """
@@ -75,6 +76,16 @@ class RunRecord:
     error : str or None
         The traceback's last lines when ``status`` is ``failed``; why it stopped
         (``timed_out``) or what to install (``skipped``).
+    seed : int or None
+        The seed it was trained with (its Training subset, initial weights, shuffling and
+        augmentation); None in stores written before seeds were recorded: the manifest's ``seed``.
+    budget : dict
+        A network's training budget: ``kind`` (``recipe`` or ``time``), ``minutes``, ``common``
+        (False when the profile overrides a budget setting for it, or it cannot follow one),
+        ``overrides`` (the profile's settings for it that differ from the common ones),
+        ``not_followed`` (common settings it does not have), and ``used`` (what it trained:
+        the network's ``budget_``, see :meth:`fer_bench.estimators._budget.StepPlan.summary`).
+        Empty for classical estimators and in older stores.
     fold : dict or None
         In a cross-validation fold run (:mod:`fer_bench.runner.crossval`): ``index``
         (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
@@ -102,6 +113,8 @@ class RunRecord:
     predictions_file: str | None = None
     model_dir: str | None = None
     error: str | None = None
+    seed: int | None = None
+    budget: dict[str, Any] = field(default_factory=dict)
     fold: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,6 +124,25 @@ class RunRecord:
     def from_dict(cls, raw: dict[str, Any]) -> "RunRecord":
         known = {key: value for key, value in raw.items() if key in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def seed_stem(name: str, seed: int | None, first_seed: int | None) -> str:
+    """The file stem of a record's predictions and model: ``NAME`` for the run's first seed (and
+    records without a seed), ``NAME.seedK`` for any other seed ``K``."""
+    return name if seed is None or seed == first_seed else f"{name}.seed{seed}"
+
+
+def run_seeds(manifest: dict[str, Any]) -> list[int]:
+    """The seeds of a run: ``manifest["seeds"]``, or ``[manifest["seed"]]`` in stores written before seeds."""
+    seeds = manifest.get("seeds")
+    if seeds:
+        return [int(seed) for seed in seeds]
+    return [int(manifest.get("seed") or 0)]
+
+
+def record_seed(record: RunRecord, manifest: dict[str, Any]) -> int:
+    """The record's seed, or the run's first seed for a record written before seeds were recorded."""
+    return run_seeds(manifest)[0] if record.seed is None else int(record.seed)
 
 
 class ResultsStore:
@@ -160,13 +192,15 @@ class ResultsStore:
                    "records": [json_safe(record.to_dict()) for record in records]}
         atomic_write_json(self.results_path, payload)
 
-    def save_predictions(self, name: str, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = None,
+    def save_predictions(self, stem: str, y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray | None = None,
                          *, decision: np.ndarray | None = None, public_y_true: np.ndarray | None = None,
                          public_scores: np.ndarray | None = None, public_decision: np.ndarray | None = None) -> str:
         """Store one estimator's PrivateTest predictions and PublicTest scores; return the path relative to the run.
 
         Parameters
         ----------
+        stem : str
+            The file's stem, :func:`seed_stem` of the record.
         y_true, y_pred : ndarray of int, shape (n,)
             PrivateTest labels and predictions.
         scores, decision : ndarray of float, shape (n, k), optional
@@ -174,7 +208,7 @@ class ResultsStore:
         public_y_true : ndarray of int, shape (m,), optional
             PublicTest labels, stored with ``public_scores`` or ``public_decision`` (m, k).
         """
-        relative = f"{PREDICTIONS_DIR}/{name}.npz"
+        relative = f"{PREDICTIONS_DIR}/{stem}.npz"
         arrays = {"y_true": np.asarray(y_true, dtype=np.int64), "y_pred": np.asarray(y_pred, dtype=np.int64)}
         if public_y_true is not None:
             arrays["public_y_true"] = np.asarray(public_y_true, dtype=np.int64)
@@ -195,9 +229,9 @@ class ResultsStore:
         """
         return read_npz(self.run_dir / record.predictions_file, ("y_true", "y_pred"))
 
-    def save_model_files(self, name: str, files: dict[str, bytes]) -> str:
-        """Write a saved model's files under ``models/NAME/``; return that folder relative to the run."""
-        relative = f"{MODELS_DIR}/{name}"
+    def save_model_files(self, stem: str, files: dict[str, bytes]) -> str:
+        """Write a saved model's files under ``models/STEM/`` (:func:`seed_stem`); return that folder relative to the run."""
+        relative = f"{MODELS_DIR}/{stem}"
         for path, data in files.items():
             atomic_write_bytes(self.run_dir / relative / path, data)
         return relative

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from ._budget import StepPlan
+
 EPOCH_LOGGER = logging.getLogger("fer_bench.epochs")
 
 
@@ -24,10 +26,6 @@ class EpochLog:
     ----------
     name : str
         What the epoch lines call the network (its architecture).
-    epochs : int
-        Epochs planned, for the lines' ``epoch i/epochs``.
-    n_images : int
-        Training faces per epoch, for ``images_per_second``.
     write : callable or None
         Where a line per epoch goes (``print``, ``tqdm.write``); None writes nothing.
 
@@ -35,24 +33,28 @@ class EpochLog:
     ----------
     history : list of dict
         Per epoch: ``epoch`` (from 1), ``train_loss``, ``public_accuracy`` (None without
-        validation data), ``seconds``, ``images_per_second``.
+        validation data), ``seconds``, ``images`` (faces trained on: fewer in a partial
+        last epoch), ``steps``, ``images_per_second``.
 
-    Each epoch's line reads ``NAME epoch i/epochs: loss L, PublicTest accuracy A,
-    N images/s, s s, elapsed E s, about T s left``; the time left assumes the
-    remaining epochs take as long as the mean epoch so far.
+    Each epoch's line reads ``NAME epoch i/E: loss L, PublicTest accuracy A,
+    N images/s, s s, elapsed T s, about R s left``, where ``E`` is the planned
+    epochs and ``R`` assumes the planned steps left run as fast as those so far.
     """
 
-    def __init__(self, name: str, epochs: int, n_images: int, write: Callable[[str], object] | None = None):
-        self.name, self.epochs, self.n_images, self.write = name, epochs, n_images, write
+    def __init__(self, name: str, write: Callable[[str], object] | None = None):
+        self.name, self.write = name, write
         self.history: list[dict] = []
         self._best_accuracy, self._best_epoch = -1.0, None
 
-    def record(self, train_loss: float, public_accuracy: float | None, seconds: float) -> bool:
-        """Append the next epoch; True when its ``public_accuracy`` beats every earlier epoch's (keep its weights)."""
+    def record(self, train_loss: float, public_accuracy: float | None, seconds: float, images: int, steps: int,
+               plan: StepPlan) -> bool:
+        """Append the next epoch (``images`` faces in ``steps`` steps, of ``plan``); True when its
+        ``public_accuracy`` beats every earlier epoch's (keep its weights)."""
         epoch = len(self.history) + 1
         self.history.append({"epoch": epoch, "train_loss": train_loss, "public_accuracy": public_accuracy,
-                             "seconds": seconds, "images_per_second": self.n_images / seconds})
-        line = self.line()
+                             "seconds": seconds, "images": images, "steps": steps,
+                             "images_per_second": images / seconds if seconds > 0 else None})
+        line = self.line(plan)
         EPOCH_LOGGER.info(line)
         if self.write is not None:
             self.write(line)
@@ -61,15 +63,28 @@ class EpochLog:
             self._best_accuracy, self._best_epoch = public_accuracy, epoch
         return improved
 
-    def line(self) -> str:
+    def line(self, plan: StepPlan) -> str:
         """The line of the last epoch recorded."""
         last = self.history[-1]
         elapsed = sum(row["seconds"] for row in self.history)
-        left = elapsed / len(self.history) * (self.epochs - len(self.history))
+        steps_done = sum(row["steps"] for row in self.history)
+        left = elapsed / steps_done * max(plan.steps - steps_done, 0)
         public = "" if last["public_accuracy"] is None else f", PublicTest accuracy {last['public_accuracy']:.4f}"
-        return (f"{self.name} epoch {last['epoch']}/{self.epochs}: loss {last['train_loss']:.4f}{public}, "
-                f"{last['images_per_second']:.0f} images/s, {last['seconds']:.1f} s, elapsed {elapsed:.1f} s, "
-                f"about {left:.0f} s left")
+        rate = "" if last["images_per_second"] is None else f", {last['images_per_second']:.0f} images/s"
+        return (f"{self.name} epoch {last['epoch']}/{plan.epochs}: loss {last['train_loss']:.4f}{public}{rate}, "
+                f"{last['seconds']:.1f} s, elapsed {elapsed:.1f} s, about {left:.0f} s left")
+
+    @property
+    def steps_run(self) -> int:
+        return sum(row["steps"] for row in self.history)
+
+    @property
+    def images_run(self) -> int:
+        return sum(row["images"] for row in self.history)
+
+    @property
+    def seconds(self) -> float:
+        return sum(row["seconds"] for row in self.history)
 
     def patience_spent(self, patience: int | None) -> bool:
         """Whether ``patience`` epochs have passed since the best PublicTest accuracy (never with None or no validation)."""

@@ -4,7 +4,7 @@
 - :mod:`.architectures`: the network builders (and :mod:`.ddamfn`, DDAMFN);
 - :mod:`.augment`: training augmentation and test-time views;
 - :mod:`.device`: where and in what precision the networks run;
-- :mod:`.trainer`: ``train_one_epoch``, ``evaluate`` and the ``fit`` that composes them;
+- :mod:`.trainer`: ``StepTrainer``, ``evaluate`` and the ``fit`` that runs the budget's steps;
 - :mod:`.classifier`: :class:`~.classifier.TorchClassifier`, the scikit-learn estimator;
 - :mod:`.zoo`: the registered estimators.
 

@@ -52,7 +52,17 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     architecture : str
         A name of :data:`~.architectures.ARCHITECTURES`.
     epochs : int
-        Passes over the training faces, at least 1 (the one-cycle schedule spans them all).
+        Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
+        unless ``time_budget`` or ``steps`` is set.
+    time_budget : float or None
+        Seconds of training on this machine, instead of ``epochs``: the first ``warmup_steps``
+        steps (at ``max_lr / 25``) measure the throughput, and the one-cycle schedule is
+        planned over the steps that fit in the rest (budgeted training, Li et al., ICLR 2020).
+    steps : int or None
+        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``
+        (what a time budget planned, repeated on any machine); overrides ``epochs`` and ``time_budget``.
+    warmup_steps : int
+        Of a time budget (at least 2: the first is not timed) or of ``steps``; unused with ``epochs``.
     batch_size : int
         Faces per optimiser step (the last batch of an epoch may be smaller).
     max_lr : float
@@ -106,16 +116,19 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         auxiliary loss included), ``public_accuracy`` (None without validation
         data; of one view, the face or its centre crop, without ``tta``, so that
         scoring every epoch stays cheap), ``seconds`` (training wall time, device-synchronised,
-        evaluation excluded), ``images_per_second``.
+        evaluation excluded), ``images`` and ``steps`` (fewer in a partial last epoch), ``images_per_second``.
     best_epoch_ : int
         Epoch whose weights were kept (the last one trained without validation data).
     n_params_ : int
         Parameters (weights) of the network.
+    budget_ : dict
+        The budget planned and used: :meth:`~fer_bench.estimators._budget.StepPlan.summary`.
     device_ : str
         Where the network lives, e.g. ``"cpu"`` or ``"cuda"``.
     """
 
-    def __init__(self, architecture: str = "resnet9", epochs: int = 20, batch_size: int = 256,
+    def __init__(self, architecture: str = "resnet9", epochs: int = 20, time_budget: float | None = None,
+                 steps: int | None = None, warmup_steps: int = 5, batch_size: int = 256,
                  max_lr: float = 0.008, weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
                  crop_size: int = IMAGE_SIZE, input_size: int | None = None, optimizer: str = "adam",
@@ -123,6 +136,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                  compile: bool = False, random_state: int | None = 0, verbose: bool = False):
         self.architecture = architecture
         self.epochs = epochs
+        self.time_budget = time_budget
+        self.steps = steps
+        self.warmup_steps = warmup_steps
         self.batch_size = batch_size
         self.max_lr = max_lr
         self.weight_decay = weight_decay
@@ -142,8 +158,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_settings(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size={self.batch_size}: expected at least 1")
+        Recipe.of(self).budget()
         check_option("tta", self.tta, TTA_VIEWS)
         if not 8 <= self.crop_size <= IMAGE_SIZE:
             raise ValueError(f"crop_size={self.crop_size}: expected 8 .. {IMAGE_SIZE}")
@@ -183,7 +200,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         ------
         ValueError
             If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
-            ``epochs`` or ``batch_size`` is below 1, ``tta``,
+            ``batch_size`` is below 1, the budget (``epochs``, ``time_budget``, ``steps``,
+            ``warmup_steps``) is invalid or too short for a single step, ``tta``,
             ``crop_size``, ``optimizer`` or ``patience`` is invalid, or
             ``architecture`` is unknown.
         """
@@ -199,18 +217,20 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):  # seeded initial weights, global RNG left as found
             torch.manual_seed(seed)
             network = place(self._network(len(classes)), device, self.channels_last)
-        history, best_epoch = trainer.fit(network, device, faces, y_index, classes, validation, Recipe.of(self), seed)
-        self._set_fitted(network, device, classes, history, best_epoch)
+        history, best_epoch, budget = trainer.fit(network, device, faces, y_index, classes, validation,
+                                                  Recipe.of(self), seed)
+        self._set_fitted(network, device, classes, history, best_epoch, budget)
         return self
 
     def _set_fitted(self, network: nn.Module, device: torch.device, classes: np.ndarray,
-                    history: list[dict], best_epoch: int) -> None:
+                    history: list[dict], best_epoch: int, budget: dict) -> None:
         self.model_ = network.eval()
         self.device_ = str(device)
         self.classes_ = classes
         self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
         self.history_ = history
         self.best_epoch_ = best_epoch
+        self.budget_ = budget
         self.n_params_ = sum(parameter.numel() for parameter in network.parameters())
 
     def predict_proba(self, X) -> np.ndarray:
@@ -236,7 +256,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         """Write ``model.pt`` (the state dict, CPU tensors) and ``config.json`` to ``directory``.
 
         ``config.json`` holds ``params``, ``architecture``, ``classes``,
-        ``n_params``, ``best_epoch`` and ``history``. The directory is created
+        ``n_params``, ``best_epoch``, ``budget`` and ``history``. The directory is created
         if needed.
         """
         check_is_fitted(self)
@@ -245,7 +265,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         torch.save({key: value.cpu() for key, value in self.model_.state_dict().items()}, directory / "model.pt")
         config = {"params": self.get_params(deep=False), "architecture": self.architecture,
                   "classes": self.classes_.tolist(), "n_params": self.n_params_,
-                  "best_epoch": self.best_epoch_, "history": self.history_}
+                  "best_epoch": self.best_epoch_, "budget": self.budget_, "history": self.history_}
         write_config(directory, config)
 
     @classmethod
@@ -289,5 +309,5 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                              f"{len(classes)} classes that config.json describes (another architecture?)") from error
         torch_device = resolve_device(classifier.device)
         classifier._set_fitted(place(network, torch_device, classifier.channels_last), torch_device, classes,
-                               config["history"], config["best_epoch"])
+                               config["history"], config["best_epoch"], config.get("budget", {}))
         return classifier

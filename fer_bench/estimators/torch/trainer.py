@@ -3,7 +3,8 @@
 - :func:`train_one_epoch`: one pass over the training faces in shuffled batches;
 - :func:`evaluate`: PublicTest accuracy of one view per face;
 - :func:`predict_proba`: softmax outputs averaged over the test-time views;
-- :func:`fit`: the two composed over the epochs, keeping the best epoch's weights.
+- :func:`fit`: the two composed over the budget's steps (:mod:`.._budget`: epochs, a
+  time budget planned after a warm-up, or a fixed count of steps), keeping the best epoch's weights.
 
 The recipe is the seeds' by default (see :class:`~.classifier.TorchClassifier`):
 Adam (or AdamW), a one-cycle learning rate stepped per batch, cross-entropy with
@@ -29,6 +30,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ...timing import synchronize_device
+from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, steps_after_warmup, time_plan
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
@@ -40,6 +42,9 @@ EVAL_BATCH_SIZE = 256
 OPTIMIZERS: tuple[str, ...] = ("adam", "adamw")
 """Adam with L2 ``weight_decay`` (the seeds') or AdamW with decoupled weight decay."""
 
+ONE_CYCLE_DIV = 25.0
+"""``OneCycleLR``'s default ``div_factor``: the schedule starts at ``max_lr / 25``, as does a warm-up."""
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -48,6 +53,9 @@ class Recipe:
 
     architecture: str
     epochs: int
+    time_budget: float | None
+    steps: int | None
+    warmup_steps: int
     batch_size: int
     max_lr: float
     weight_decay: float
@@ -67,6 +75,10 @@ class Recipe:
         """The recipe of an estimator that has every field as an attribute."""
         return cls(**{field.name: getattr(estimator, field.name) for field in fields(cls)})
 
+    def budget(self) -> BudgetSettings:
+        """The checked budget (raises ValueError as :func:`~.._budget.check_budget`)."""
+        return check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps)
+
 
 def network_input(images: torch.Tensor, recipe: Recipe) -> torch.Tensor:
     """(Cropped) float images (n, 1, s, s) -> the network's input: resized bilinearly to ``input_size``,
@@ -82,56 +94,66 @@ def make_optimizer(network: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
     return kind(network.parameters(), lr=recipe.max_lr, weight_decay=recipe.weight_decay)
 
 
-def train_one_epoch(forward: nn.Module, optimizer: torch.optim.Optimizer, schedule, scaler: torch.amp.GradScaler,
-                    faces: torch.Tensor, labels: torch.Tensor, generator: torch.Generator, recipe: Recipe,
-                    epoch: int) -> float:
-    """One pass over the training faces in batches shuffled by ``generator``; the schedule steps per batch.
+class StepTrainer:
+    """Optimiser steps over shuffled batches of the resident training faces.
 
     Parameters
     ----------
     forward : torch.nn.Module
         The network in training mode (or its ``torch.compile``), returning logits or ``(logits, auxiliary loss)``.
+    optimizer : torch.optim.Optimizer
+    scaler : torch.amp.GradScaler
     faces : uint8 Tensor of shape (n, 48, 48)
         All training faces, on the device.
     labels : int64 Tensor of shape (n,)
         Their class indices, on the device.
     generator : torch.Generator
         On the device: the shuffling and the augmentation.
-    epoch : int
-        From 1, for the progress bar.
-
-    Returns
-    -------
-    float
-        Mean training loss over the faces (auxiliary loss included).
+    recipe : Recipe
     """
-    n, device = len(faces), faces.device
-    batch_size = min(recipe.batch_size, n)
-    order = torch.randperm(n, generator=generator, device=device)
-    loss_sum = torch.zeros((), device=device)
-    batches = tqdm(range(0, n, batch_size), desc=f"{recipe.architecture} epoch {epoch}/{recipe.epochs}",
-                   unit="batch", leave=False, disable=not (recipe.verbose and sys.stderr.isatty()))
-    precision = autocast(device, recipe.precision)
-    for first in batches:
-        index = order[first:first + batch_size]
-        images = to_images(faces[index])
+
+    def __init__(self, forward: nn.Module, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
+                 faces: torch.Tensor, labels: torch.Tensor, generator: torch.Generator, recipe: Recipe):
+        self.forward, self.optimizer, self.scaler = forward, optimizer, scaler
+        self.faces, self.labels, self.generator, self.recipe = faces, labels, generator, recipe
+        self.batch_size = min(recipe.batch_size, len(faces))
+        self.schedule = None
+        self._order = None
+
+    def new_epoch(self) -> None:
+        """Shuffle the faces for the next epoch."""
+        self._order = torch.randperm(len(self.faces), generator=self.generator, device=self.faces.device)
+
+    def step(self, batch: int) -> torch.Tensor:
+        """Train on the epoch's ``batch``-th batch and step the schedule (if any); the summed loss over its faces."""
+        recipe = self.recipe
+        index = self._order[batch * self.batch_size:(batch + 1) * self.batch_size]
+        images = to_images(self.faces[index])
         if recipe.augment:
-            images = augment(images, generator, crop_size=recipe.crop_size)
+            images = augment(images, self.generator, crop_size=recipe.crop_size)
         elif recipe.crop_size != IMAGE_SIZE:
             images = centre_crop(images, recipe.crop_size)
-        with precision:
-            output = forward(network_input(images, recipe))
+        with autocast(self.faces.device, recipe.precision):
+            output = self.forward(network_input(images, recipe))
         logits, auxiliary = output if isinstance(output, tuple) else (output, None)
-        loss = F.cross_entropy(logits.float(), labels[index], label_smoothing=recipe.label_smoothing)
+        loss = F.cross_entropy(logits.float(), self.labels[index], label_smoothing=recipe.label_smoothing)
         if auxiliary is not None:  # a network's own loss term, already weighted (DDAMFN's attention loss)
             loss = loss + auxiliary.float()
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
-        schedule.step()
-        loss_sum += loss.detach() * len(index)
-    return loss_sum.item() / n  # .item() waits for the device
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        if self.schedule is not None:
+            self.schedule.step()
+        return loss.detach() * len(index)
+
+    def start_schedule(self, steps: int) -> None:
+        """The one-cycle learning rate over the next ``steps`` steps (from ``max_lr / 25`` up to ``max_lr`` and down)."""
+        recipe = self.recipe
+        if steps < 2:  # OneCycleLR needs two steps; a single one stays at the starting rate
+            return
+        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimizer, max_lr=recipe.max_lr, total_steps=steps,
+                                                            div_factor=ONE_CYCLE_DIV)
 
 
 def predict_proba(network: nn.Module, device: torch.device, faces: np.ndarray, recipe: Recipe, tta: str) -> np.ndarray:
@@ -157,8 +179,14 @@ def evaluate(network: nn.Module, device: torch.device, faces: np.ndarray, labels
 
 
 def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray, classes: np.ndarray,
-        validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int) -> tuple[list[dict], int]:
-    """Train ``network`` (on ``device``) for ``recipe.epochs``, keeping the weights of the best PublicTest epoch.
+        validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe,
+        seed: int) -> tuple[list[dict], int, dict]:
+    """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch.
+
+    The budget (:mod:`.._budget`) is ``recipe.epochs``, or ``recipe.time_budget``
+    seconds (its first ``warmup_steps`` steps at ``max_lr / 25`` measure the
+    throughput; the one-cycle schedule is planned over the steps left), or
+    ``recipe.steps`` (the first ``warmup_steps`` at ``max_lr / 25``, then one-cycle).
 
     Parameters
     ----------
@@ -169,7 +197,7 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
         The labels the indices stand for; ``validation`` labels are compared with them.
     validation : (faces, labels) or None
         PublicTest faces (uint8) and labels, scored after every epoch; ``recipe.patience``
-        stops early. None trains all epochs and keeps the last weights.
+        stops early. None trains all steps and keeps the last weights.
     seed : int
         Seed of the shuffling and augmentation generator.
 
@@ -179,32 +207,70 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
         As :attr:`~.classifier.TorchClassifier.history_`.
     best_epoch : int
         The epoch whose weights ``network`` holds on return.
+    budget : dict
+        What was planned and used (:meth:`~.._budget.StepPlan.summary`).
+
+    Raises
+    ------
+    ValueError
+        If the budget is invalid or a time budget is too short for a single step after its warm-up.
     """
+    settings = recipe.budget()
     generator = torch.Generator(device=device).manual_seed(seed)
     train_faces = torch.from_numpy(faces).to(device)  # the whole set, uint8, resident
     train_labels = torch.from_numpy(labels.astype(np.int64)).to(device)
     n = len(faces)
-    steps_per_epoch = -(-n // min(recipe.batch_size, n))
     optimizer = make_optimizer(network, recipe)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe.max_lr,
-                                                   total_steps=recipe.epochs * steps_per_epoch)
-    scaler = grad_scaler(device, recipe.precision)  # loss scaling for fp16 only
-    forward = torch.compile(network) if recipe.compile else network
-
-    log, best_state = EpochLog(recipe.architecture, recipe.epochs, n, tqdm.write if recipe.verbose else None), None
-    for epoch in range(1, recipe.epochs + 1):
+    trainer = StepTrainer(torch.compile(network) if recipe.compile else network, optimizer,
+                          grad_scaler(device, recipe.precision), train_faces, train_labels, generator, recipe)
+    plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, recipe.batch_size)
+    if plan is not None and plan.warmup_steps == 0:
+        trainer.start_schedule(plan.steps)
+    else:
+        for group in optimizer.param_groups:  # the warm-up runs at the schedule's starting rate
+            group["lr"] = recipe.max_lr / ONE_CYCLE_DIV
+    steps_per_epoch = -(-n // trainer.batch_size)
+    log, best_state, warmup, step = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None), None, None, 0
+    while plan is None or step < plan.steps:
+        epoch = len(log.history) + 1
         network.train()
+        trainer.new_epoch()
         synchronize_device()
         start = time.perf_counter()
-        train_loss = train_one_epoch(forward, optimizer, schedule, scaler, train_faces, train_labels, generator,
-                                     recipe, epoch)
+        loss_sum, images, batch = torch.zeros((), device=device), 0, 0
+        bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch),
+                   desc=f"{recipe.architecture} epoch {epoch}", unit="batch", leave=False,
+                   disable=not (recipe.verbose and sys.stderr.isatty()))
+        while batch < steps_per_epoch and (plan is None or step < plan.steps):
+            loss_sum += trainer.step(batch)
+            images += min(trainer.batch_size, n - batch * trainer.batch_size)
+            batch, step = batch + 1, step + 1
+            bar.update()
+            if plan is None and step == 1:
+                synchronize_device()
+                timed_from = time.perf_counter()
+            if plan is None and step == settings.warmup_steps:  # the warm-up has measured the throughput
+                synchronize_device()
+                now = time.perf_counter()
+                warmup_seconds, timed = now - start, now - timed_from
+                plan = time_plan(settings, n, recipe.batch_size,
+                                 steps_after_warmup(settings, warmup_seconds, timed, step - 1))
+                warmup = {"seconds": warmup_seconds, "seconds_per_step": timed / (step - 1),
+                          "images_per_second": (step - 1) * trainer.batch_size / timed}
+                trainer.start_schedule(plan.schedule_steps)
+                bar.total = plan.epoch_steps(epoch)
+            elif plan is not None and plan.warmup_steps and step == plan.warmup_steps and trainer.schedule is None:
+                trainer.start_schedule(plan.schedule_steps)
+        bar.close()
+        train_loss = loss_sum.item() / images  # .item() waits for the device
         synchronize_device()
         seconds = time.perf_counter() - start
         accuracy = None if validation is None else evaluate(network, device, *validation, classes, recipe)
-        if log.record(train_loss, accuracy, seconds):
+        if log.record(train_loss, accuracy, seconds, images, batch, plan):
             best_state = {key: value.detach().clone() for key, value in network.state_dict().items()}
         if log.patience_spent(recipe.patience):
             break  # early stopping: no PublicTest improvement for `patience` epochs
     if best_state is not None:
         network.load_state_dict(best_state)
-    return log.history, log.best_epoch
+    budget = plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)
+    return log.history, log.best_epoch, budget
