@@ -49,7 +49,7 @@ def command_run_folder(args, command: str) -> int:
     from ..datasets.class_folder import read_face_folder
     from ..datasets.face_table import read_face_table
     from ..datasets.folds import subjects_from_csv, subjects_from_pattern
-    from ..profiles import load_profile
+    from ..profiles import load_profile, with_budget
     from ..report.crossval import write_crossval_page
     from ..runner import default_run_dir, run_cross_validation
     from ..runner.crossval import summary_text
@@ -61,7 +61,10 @@ def command_run_folder(args, command: str) -> int:
         raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     load_plugins(plugins)
-    profile = load_profile(args.profile or "smoke")
+    if (args.seeds or 1) > 1 or args.steps_from:
+        raise ValueError(f"--{'seeds' if args.seeds else 'steps-from'} goes without --data-folder: "
+                         "a folder is cross-validated with one seed per fold")
+    profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
     names = resolve_names(args.names)
     crop = None
     if args.detect_faces:

@@ -13,7 +13,7 @@ from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE, EXIT_INTERRUPTED
 from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
-from .options import add_labels_option, add_plugin_option
+from .options import add_labels_option, add_plugin_option, positive_int, positive_number
 
 
 def add_parsers(commands) -> list[argparse.ArgumentParser]:
@@ -29,7 +29,20 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run.add_argument("--profile", metavar="NAME",
                      help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
     run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")
-    run.add_argument("--seed", type=int, help="seed of subsets and estimators (default: 0; with --resume the stored one)")
+    run.add_argument("--seed", type=int, help="first seed: of the splits' subsets and of the estimators "
+                                              "(default: 0; with --resume the stored one)")
+    run.add_argument("--seeds", type=positive_int, metavar="N",
+                     help="train every estimator with the seeds SEED .. SEED+N-1, one record each; the report gives "
+                          "mean and sd over seeds (default: the profile's, 1; with --resume, more seeds complete the run)")
+    budget = run.add_argument_group("budget (every network the same; overrides the profile's [budget])")
+    budget.add_argument("--budget-minutes", type=positive_number, metavar="M",
+                        help="train each network for M minutes on this machine, its learning-rate schedule planned "
+                             "to end there (budgeted training, Li et al. 2020)")
+    budget.add_argument("--epochs", type=positive_int, metavar="E",
+                        help="train each network for E epochs of the profile's recipe")
+    budget.add_argument("--steps-from", metavar="RUN_DIR",
+                        help="train each network (and seed) exactly the steps that the time budget of RUN_DIR "
+                             "planned: the same training, repeated on this machine")
     run.add_argument("--save-models", choices=SAVE_MODELS_CHOICES,
                      help="which fitted models to keep under RUN_DIR/models/ (default: networks; with --resume "
                           "the stored choice)")
@@ -80,8 +93,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
 def _stored_run_settings(args) -> dict:
     """Settings of the run ``--resume`` re-opens; options given on the command line win (and are checked)."""
     from ..datasets import make_synthetic
-    from ..profiles import Profile, load_profile
-    from ..results import ResultsStore
+    from ..profiles import Profile, load_profile, with_budget
+    from ..results import ResultsStore, run_seeds
 
     if args.names != ["all"] or args.out:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
@@ -99,10 +112,13 @@ def _stored_run_settings(args) -> dict:
         raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
                                 "name it with --data")
     cleaning = manifest.get("cleaning", {})
+    profile = load_profile(args.profile) if args.profile else Profile.from_dict(manifest["profile"],
+                                                                                f"{args.resume}: its profile")
     return {
         "names": manifest["estimators"],
-        "profile": load_profile(args.profile) if args.profile else Profile(**manifest["profile"]),
+        "profile": with_budget(profile, args.budget_minutes, args.epochs),
         "seed": manifest["seed"] if args.seed is None else args.seed,
+        "seeds": max(len(run_seeds(manifest)), args.seeds or 0),
         "save_models": args.save_models or manifest.get("execution", {}).get("save_models", "networks"),
         "dataset": dataset,
         "run_dir": Path(args.resume),
@@ -133,15 +149,16 @@ def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> N
 
 
 def _new_run_settings(args) -> dict:
-    from ..profiles import load_profile
+    from ..profiles import load_profile, with_budget
     from ..runner import default_run_dir
 
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     load_plugins(plugins)
-    profile = load_profile(args.profile or "smoke")
+    profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
     names = resolve_names(args.names)
     dataset = load_data(args.data, args.labels)
-    return {"names": names, "profile": profile, "seed": args.seed or 0, "save_models": args.save_models or "networks",
+    return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds or profile.seeds,
+            "save_models": args.save_models or "networks",
             "dataset": dataset,
             "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
             "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
@@ -156,12 +173,16 @@ def command_run(args) -> int:
     folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
     if folder_only:
         raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
+    if args.steps_from and (args.budget_minutes or args.epochs):
+        raise ValueError("--steps-from repeats an earlier run's planned steps: give it without --budget-minutes "
+                         "and --epochs")
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
     command = command_line(args)
     try:
         records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
-                                seed=settings["seed"], save_models=settings["save_models"], command=command,
+                                seed=settings["seed"], seeds=settings["seeds"], steps_from=args.steps_from,
+                                save_models=settings["save_models"], command=command,
                                 progress=not args.quiet, dedupe_train=settings["dedupe_train"],
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
@@ -180,7 +201,9 @@ def command_run(args) -> int:
     report_path = render_report(run_dir)
     _print_summary(records)
     print(report_path)
-    failed = [record.name for record in records if record.status not in ("ok", "skipped")]
+    failed = list(dict.fromkeys(record.name + ("" if record.seed is None or len(records) == len(settings["names"])
+                                               else f" (seed {record.seed})")
+                                for record in records if record.status not in ("ok", "skipped")))
     if failed:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
         return EXIT_FAILURE
@@ -194,7 +217,8 @@ def _print_summary(records, note: str = "") -> None:
             continue
         accuracy = record.metrics.get("accuracy")
         figure = f"PrivateTest accuracy {accuracy:6.2%}" if accuracy is not None else record.status.upper()
-        print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s{note}", file=sys.stderr)
+        seed = "" if record.seed is None else f"  seed {record.seed}"
+        print(f"{record.name:<16} {figure}  fit {record.fit_seconds or 0:8.1f} s{seed}{note}", file=sys.stderr)
 
 
 def command_report(args) -> int:

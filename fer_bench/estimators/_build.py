@@ -13,6 +13,16 @@ from ._registry import EstimatorSpec, get_estimator_spec
 TRAIN_SIZE_KEY = "train_size"
 """The profile key (in ``[networks]`` or an estimator's own table) that sets the Training subset, not an estimator setting."""
 
+RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "steps", "warmup_steps", "batch_size",
+                                "max_lr", "weight_decay", "optimizer", "label_smoothing", "augment", "crop_size",
+                                "tta", "patience")
+"""The settings of a network's training budget (Training faces, length, optimiser, schedule, augmentation,
+label smoothing, test-time augmentation): those of ``[networks]`` are the common budget."""
+
+NEUTRAL_SETTINGS: dict[str, Any] = {"weight_decay": 0.0, "label_smoothing": 0.0, "crop_size": 48, "tta": "none",
+                                    "augment": True, "patience": None}
+"""Common settings a network without that parameter follows anyway (it trains that way)."""
+
 
 @dataclass(frozen=True)
 class EstimatorBuild:
@@ -26,20 +36,29 @@ class EstimatorBuild:
         Unfitted, with the profile's settings and the seed applied.
     train_size : int or None
         How many Training faces it fits on (a stratified subset drawn with the seed), or None for all.
+    budget : dict
+        For a network: the profile's budget ``kind`` and ``minutes``, ``common`` (False when
+        ``overrides`` or ``not_followed`` is not empty), ``overrides`` (its own table's budget
+        settings that differ from ``[networks]``), ``not_followed`` (common budget settings it
+        does not have), and ``steps_from`` where ``steps`` repeat an earlier run's plan. Empty otherwise.
     """
 
     spec: EstimatorSpec
     estimator: ClassifierMixin
     train_size: int | None
+    budget: dict[str, Any]
 
 
-def create_estimator(name: str, profile: Profile, seed: int = 0) -> EstimatorBuild:
+def create_estimator(name: str, profile: Profile, seed: int = 0,
+                     repeat_steps: tuple[int, int, str] | None = None) -> EstimatorBuild:
     """Build the registered estimator ``name`` for ``profile`` and ``seed``.
 
     The factory's defaults come first; for a network, the profile's shared
     ``[networks]`` settings that the estimator has (those of another framework are
-    left out); then the estimator's own ``[estimators.<name>]`` table; the seed
-    last, as ``random_state`` where the estimator has one.
+    left out) and its time budget (``time_budget``); then the estimator's own
+    ``[estimators.<name>]`` table; the seed last, as ``random_state`` where the
+    estimator has one. ``repeat_steps`` = ``(steps, warmup_steps, run)`` makes a
+    network train exactly the steps an earlier run's time budget planned.
 
     Raises
     ------
@@ -54,12 +73,19 @@ def create_estimator(name: str, profile: Profile, seed: int = 0) -> EstimatorBui
     own = dict(profile.estimators.get(name, {}))
     train_size = own.pop(TRAIN_SIZE_KEY, None)
     settings: dict[str, Any] = {}
+    budget: dict[str, Any] = {}
     if spec.family == "network":
-        shared = {key: value for key, value in profile.networks.items()
-                  if key in accepted and "__" not in key and key != "architecture"}
-        settings.update(shared)
+        common = dict(profile.networks)
+        if profile.time_budget_seconds is not None:
+            common["time_budget"] = profile.time_budget_seconds
+        settings.update({key: value for key, value in common.items()
+                         if key in accepted and "__" not in key and key != "architecture"})
+        budget = _budget_record(profile, common, own, accepted, train_size)
         if train_size is None:
             train_size = profile.networks.get(TRAIN_SIZE_KEY)
+        if repeat_steps is not None:
+            settings.update(steps=repeat_steps[0], warmup_steps=repeat_steps[1])
+            budget["steps_from"] = repeat_steps[2]
     unknown = sorted(set(own) - set(accepted))
     if unknown:
         raise ValueError(f"profile {profile.name!r}: [estimators.{name}] sets {', '.join(map(repr, unknown))}, "
@@ -69,4 +95,20 @@ def create_estimator(name: str, profile: Profile, seed: int = 0) -> EstimatorBui
         settings["random_state"] = seed
     if settings:
         estimator.set_params(**settings)
-    return EstimatorBuild(spec, estimator, int(train_size) if train_size else None)
+    return EstimatorBuild(spec, estimator, int(train_size) if train_size else None, budget)
+
+
+def _budget_record(profile: Profile, common: dict[str, Any], own: dict[str, Any], accepted: dict[str, Any],
+                   train_size: Any) -> dict[str, Any]:
+    """A network's place relative to the profile's common budget (see :attr:`EstimatorBuild.budget`)."""
+    own_budget = {key: value for key, value in own.items() if key in RECIPE_KEYS}
+    if "time_budget" in common and "steps" not in own_budget:
+        own_budget.pop("epochs", None)  # a time budget decides the length: epochs do not count
+    if train_size is not None:
+        own_budget[TRAIN_SIZE_KEY] = train_size
+    overrides = {key: value for key, value in own_budget.items() if common.get(key) != value}
+    not_followed = sorted(key for key, value in common.items()
+                          if key in RECIPE_KEYS and key != TRAIN_SIZE_KEY and key not in accepted
+                          and not (key in NEUTRAL_SETTINGS and NEUTRAL_SETTINGS[key] == value))
+    return {"kind": profile.budget["kind"], "minutes": profile.budget.get("minutes"),
+            "common": not overrides and not not_followed, "overrides": overrides, "not_followed": not_followed}

@@ -47,9 +47,9 @@ class EpochLog:
         self._best_accuracy, self._best_epoch = -1.0, None
 
     def record(self, train_loss: float, public_accuracy: float | None, seconds: float, images: int, steps: int,
-               plan: StepPlan) -> bool:
-        """Append the next epoch (``images`` faces in ``steps`` steps, of ``plan``); True when its
-        ``public_accuracy`` beats every earlier epoch's (keep its weights)."""
+               plan: StepPlan | None) -> bool:
+        """Append the next epoch (``images`` faces in ``steps`` steps, of ``plan``: None while a time budget's
+        warm-up has not planned it yet); True when its ``public_accuracy`` beats every earlier epoch's (keep its weights)."""
         epoch = len(self.history) + 1
         self.history.append({"epoch": epoch, "train_loss": train_loss, "public_accuracy": public_accuracy,
                              "seconds": seconds, "images": images, "steps": steps,
@@ -63,16 +63,19 @@ class EpochLog:
             self._best_accuracy, self._best_epoch = public_accuracy, epoch
         return improved
 
-    def line(self, plan: StepPlan) -> str:
-        """The line of the last epoch recorded."""
+    def line(self, plan: StepPlan | None) -> str:
+        """The line of the last epoch recorded (``plan`` None: still in a time budget's warm-up)."""
         last = self.history[-1]
         elapsed = sum(row["seconds"] for row in self.history)
         steps_done = sum(row["steps"] for row in self.history)
-        left = elapsed / steps_done * max(plan.steps - steps_done, 0)
         public = "" if last["public_accuracy"] is None else f", PublicTest accuracy {last['public_accuracy']:.4f}"
         rate = "" if last["images_per_second"] is None else f", {last['images_per_second']:.0f} images/s"
-        return (f"{self.name} epoch {last['epoch']}/{plan.epochs}: loss {last['train_loss']:.4f}{public}{rate}, "
-                f"{last['seconds']:.1f} s, elapsed {elapsed:.1f} s, about {left:.0f} s left")
+        if plan is None:
+            epochs, left = "?", "time left measured by the warm-up"
+        else:
+            epochs, left = plan.epochs, f"about {elapsed / steps_done * max(plan.steps - steps_done, 0):.0f} s left"
+        return (f"{self.name} epoch {last['epoch']}/{epochs}: loss {last['train_loss']:.4f}{public}{rate}, "
+                f"{last['seconds']:.1f} s, elapsed {elapsed:.1f} s, {left}")
 
     @property
     def steps_run(self) -> int:

@@ -1,8 +1,14 @@
-"""Named budgets (smoke, quick, full; small for folder data sets) read from TOML package data.
+"""Named budgets (smoke, quick, cpu-best, full; small for folder data sets; bovw) read from TOML package data.
 
 A profile fixes how much data each split keeps and how hard each estimator
 trains, so a run is reproducible from its profile name and seed alone (the
-named-budget idea of automlbenchmark's ``constraints.yaml``).
+named-budget idea of automlbenchmark's ``constraints.yaml``). Its networks share
+one budget (``[budget]``): the same recipe (``kind = "recipe"``: the
+``[networks]`` epochs, batch size, optimiser, schedule, augmentation, label
+smoothing, test-time augmentation), or the same training time on the machine
+at hand (``kind = "time"``, ``minutes`` each, planned as in Li, Yumer and
+Ramanan, ICLR 2020). An estimator's own table may still override a budget
+setting; its record then says it is not at the common budget.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "full", "small", "bovw")
+PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "full", "small", "bovw")
+BUDGET_KINDS: tuple[str, ...] = ("recipe", "time")
+BUDGET_KEYS: tuple[str, ...] = ("kind", "minutes")
+RECIPE_BUDGET: dict[str, Any] = {"kind": "recipe"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class Profile:
     estimators : dict of str to dict
         Per-estimator overrides, keyed by registered name (``train_size`` among them).
         :func:`fer_bench.estimators.create_estimator` merges them.
+    budget : dict
+        The networks' common budget: ``{"kind": "recipe"}`` or ``{"kind": "time", "minutes": m}``.
+    seeds : int
+        How many seeds a run trains every estimator with (``run --seeds`` overrides it).
     """
 
     name: str
@@ -42,10 +55,101 @@ class Profile:
     data: dict[str, int] = field(default_factory=dict)
     networks: dict[str, Any] = field(default_factory=dict)
     estimators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    budget: dict[str, Any] = field(default_factory=lambda: dict(RECIPE_BUDGET))
+    seeds: int = 1
+
+    def __post_init__(self) -> None:
+        check_budget(self.budget, f"profile {self.name!r}: [budget]")
+        check_seeds(self.seeds, f"profile {self.name!r}: seeds")
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "data": dict(self.data),
-                "networks": dict(self.networks), "estimators": {k: dict(v) for k, v in self.estimators.items()}}
+                "networks": dict(self.networks), "estimators": {k: dict(v) for k, v in self.estimators.items()},
+                "budget": dict(self.budget), "seeds": self.seeds}
+
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "profile") -> "Profile":
+        """The profile :meth:`to_dict` wrote (a stored run's); older dicts lack ``budget`` and ``seeds``.
+
+        Raises
+        ------
+        ValueError
+            If ``raw`` is not such a dict (naming ``where``).
+        """
+        fields_ = cls.__dataclass_fields__
+        if not isinstance(raw, dict) or "name" not in raw or set(raw) - set(fields_):
+            raise ValueError(f"{where}: not a fer_bench profile (expected a table with the keys {', '.join(fields_)})")
+        return cls(**raw)
+
+    @property
+    def time_budget_seconds(self) -> float | None:
+        """Seconds of training per network under a time budget; None under a recipe budget."""
+        return None if self.budget["kind"] == "recipe" else float(self.budget["minutes"]) * 60.0
+
+    def describe_budget(self) -> str:
+        """``"time: 5 min per network"`` or ``"recipe: 20 epochs at batch 256"`` (what the report and the logs say)."""
+        if self.budget["kind"] == "time":
+            return f"time: {self.budget['minutes']:g} min per network"
+        epochs, batch = self.networks.get("epochs"), self.networks.get("batch_size")
+        return "recipe" + (f": {epochs} epochs" if epochs else "") + (f" at batch {batch}" if batch else "")
+
+
+BUDGET_SETTINGS: tuple[str, ...] = ("epochs", "time_budget", "steps")
+"""Estimator settings that fix how long a network trains: a budget given on the command line replaces them."""
+
+
+def check_budget(budget: Any, where: str) -> None:
+    """Raise ValueError (naming ``where`` and the key) unless ``budget`` is ``{"kind": "recipe"}`` or
+    ``{"kind": "time", "minutes": m}`` with ``m > 0``."""
+    if not isinstance(budget, dict):
+        raise ValueError(f"{where}: expected a table with kind = {' or '.join(map(repr, BUDGET_KINDS))}")
+    unknown = sorted(set(budget) - set(BUDGET_KEYS))
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; expected {', '.join(BUDGET_KEYS)}")
+    kind = budget.get("kind")
+    if kind not in BUDGET_KINDS:
+        raise ValueError(f"{where}: kind = {kind!r}; expected {' or '.join(map(repr, BUDGET_KINDS))}")
+    minutes = budget.get("minutes")
+    if kind == "time" and (isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes > 0):
+        raise ValueError(f"{where}: minutes = {minutes!r}; a time budget needs a positive number of minutes")
+    if kind == "recipe" and minutes is not None:
+        raise ValueError(f"{where}: minutes goes with kind = 'time'; a recipe budget trains the [networks] epochs")
+
+
+def check_seeds(seeds: Any, where: str) -> None:
+    """Raise ValueError (naming ``where``) unless ``seeds`` is a positive integer."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"{where} = {seeds!r}: expected a positive number of seeds (1 or more)")
+
+
+def with_budget(profile: Profile, minutes: float | None = None, epochs: int | None = None) -> Profile:
+    """``profile`` with its networks' budget replaced (``run --budget-minutes``, ``run --epochs``).
+
+    ``minutes`` gives every network a time budget; ``epochs`` a recipe budget of
+    that many epochs. Either also removes the budget settings (``epochs``,
+    ``time_budget``, ``steps``) of the estimators' own tables, so that every
+    network is at the budget asked for.
+
+    Raises
+    ------
+    ValueError
+        If both are given, ``minutes`` is not positive or ``epochs`` is below 1.
+    """
+    if minutes is None and epochs is None:
+        return profile
+    if minutes is not None and epochs is not None:
+        raise ValueError("--budget-minutes and --epochs: give one of them (a time budget or a number of epochs)")
+    if epochs is not None and epochs < 1:
+        raise ValueError(f"--epochs {epochs}: expected at least 1")
+    if minutes is not None and not minutes > 0:
+        raise ValueError(f"--budget-minutes {minutes:g}: expected a positive number of minutes")
+    networks = dict(profile.networks)
+    if epochs is not None:
+        networks["epochs"] = epochs
+    estimators = {name: {key: value for key, value in table.items() if key not in BUDGET_SETTINGS}
+                  for name, table in profile.estimators.items()}
+    budget = {"kind": "time", "minutes": minutes} if minutes is not None else dict(RECIPE_BUDGET)
+    return Profile(profile.name, profile.description, dict(profile.data), networks, estimators, budget, profile.seeds)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -55,7 +159,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ------
     ValueError
         If the name is neither a built-in profile nor an existing ``.toml`` file,
-        or the file is not valid TOML.
+        the file is not valid TOML, or it has an unknown top-level key, an invalid
+        ``[budget]`` (see :func:`check_budget`) or ``seeds``.
     """
     text_name = str(name_or_path)
     if text_name in PROFILE_NAMES:
@@ -70,6 +175,13 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{origin}: not valid TOML: {error}") from error
+    unknown = sorted(set(raw) - set(PROFILE_KEYS))
+    if unknown:
+        raise ValueError(f"{origin}: unknown key(s) {', '.join(map(repr, unknown))}; expected {', '.join(PROFILE_KEYS)}")
     return Profile(name=raw.get("name", stem), description=raw.get("description", ""),
                    data=dict(raw.get("data", {})), networks=dict(raw.get("networks", {})),
-                   estimators={k: dict(v) for k, v in raw.get("estimators", {}).items()})
+                   estimators={k: dict(v) for k, v in raw.get("estimators", {}).items()},
+                   budget=raw.get("budget", dict(RECIPE_BUDGET)), seeds=raw.get("seeds", 1))
+
+
+PROFILE_KEYS: tuple[str, ...] = ("name", "description", "seeds", "budget", "data", "networks", "estimators")

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from ..datasets import FERDataset
 from ..estimators import EstimatorSpec, get_estimator_spec
 from ..profiles import Profile
-from ..results import ResultsStore, RunRecord
+from ..results import ResultsStore, RunRecord, run_seeds
 from .backends import parallel_backend
 from .execution import run_task
 from .plan import RunPlan, locked_run_dir, plan_run
@@ -55,22 +55,25 @@ class RunNotStoredError(RuntimeError):
 
 def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, run_dir: str | Path,
                   seed: int = 0, save_models: str = "networks", command: str | None = None,
-                  progress: bool = True, **options: Any) -> list[RunRecord]:
+                  progress: bool = True, seeds: int | None = None, **options: Any) -> list[RunRecord]:
     """Run estimators on one data set under one profile and write the results store.
 
     Parameters
     ----------
     names, dataset, profile, run_dir, seed, save_models, command, progress
         As the attributes of :class:`~fer_bench.runner.request.RunRequest`.
+    seeds : int, optional
+        Seeds per estimator (default: the profile's ``seeds``).
     **options
         Its other attributes, by keyword: ``audit``, ``audit_cache_dir``,
         ``dedupe_train``, ``drop_blank``, ``backend``, ``scheduler``, ``n_jobs``,
-        ``time_limit``, ``resume``, ``overwrite``, ``plugins``.
+        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``steps_from``.
 
     Returns
     -------
     list of RunRecord
-        One per name, ``ok``, ``failed`` or ``timed_out`` (on resume, the kept records too).
+        One per name and seed (names in order, each name's seeds in order), ``ok``, ``failed``,
+        ``timed_out`` or ``skipped`` (on resume, the kept records too).
 
     Raises
     ------
@@ -91,11 +94,11 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
         If Training or PrivateTest is empty or unlabelled.
     """
     return run_request(RunRequest(tuple(names), dataset, profile, run_dir, seed, save_models, command, progress,
-                                  **options))
+                                  seeds=profile.seeds if seeds is None else seeds, **options))
 
 
 def run_request(request: RunRequest) -> list[RunRecord]:
-    """Carry out ``request`` (see :func:`run_benchmark`, which makes it): one record per estimator name."""
+    """Carry out ``request`` (see :func:`run_benchmark`, which makes it): one record per estimator name and seed."""
     specs = {name: get_estimator_spec(name) for name in request.names}
     store = ResultsStore(request.run_dir)
     if request.resume and not store.exists():
@@ -103,12 +106,13 @@ def run_request(request: RunRequest) -> list[RunRecord]:
     with parallel_backend(request.backend, request.scheduler, request.n_jobs) as jobs, locked_run_dir(request.run_dir):
         plan = plan_run(request, store, specs, jobs)
         records = _fit_and_store(plan, request, specs, store, jobs)
-    return [records[name] for name in request.names]
+    seeds = run_seeds(plan.manifest)
+    return [records[name, seed] for name in request.names for seed in seeds if (name, seed) in records]
 
 
 def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, EstimatorSpec], store: ResultsStore,
-                   jobs: int) -> dict[str, RunRecord]:
-    """Run the plan's fits, scoring and storing each outcome as it arrives; the records by name.
+                   jobs: int) -> dict[tuple[str, int], RunRecord]:
+    """Run the plan's fits, scoring and storing each outcome as it arrives; the records by name and seed.
 
     Raises
     ------
@@ -118,13 +122,14 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
     manifest, records, prepared = plan.manifest, dict(plan.finished), plan.prepared
     class_names = request.dataset.class_names
     previous_seconds = manifest.get("wall_seconds") or 0.0
+    seeds = run_seeds(manifest)
 
     def stored() -> list[RunRecord]:
-        return [records[name] for name in manifest["estimators"] if name in records]
+        return [records[name, seed] for name in manifest["estimators"] for seed in seeds if (name, seed) in records]
 
     def save() -> None:
         manifest["wall_seconds"] = previous_seconds + time.perf_counter() - plan.started
-        manifest["complete"] = all(name in records for name in manifest["estimators"])
+        manifest["complete"] = all((name, seed) in records for name in manifest["estimators"] for seed in seeds)
         store.save(manifest, stored())
 
     save()
@@ -143,8 +148,8 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                                                  specs[outcome.record.name].classes)
                 before = stored()
                 try:
-                    store_outcome(record, outcome, y_scored, class_names, store)
-                    records[record.name] = record
+                    store_outcome(record, outcome, y_scored, class_names, store, seeds[0])
+                    records[record.name, record.seed] = record
                     save()
                 except OSError as error:
                     writable = False

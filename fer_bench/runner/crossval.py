@@ -131,7 +131,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
         for fold, test_rows in enumerate(folds, start=1):
             dataset, rows = fold_dataset(faces, subjects, test_rows, kind, fold, n_folds, seed)
             fold_dir = run_dir / FOLDS_DIR / f"{kind}-{fold:02d}"
-            run_benchmark(names, dataset, fold_profile, fold_dir, seed=seed, command=command, **run_options)
+            run_benchmark(names, dataset, fold_profile, fold_dir, seed=seed, seeds=1, command=command, **run_options)
             info = {"index": fold, "of": n_folds, "split": kind}
             _tag_fold(fold_dir, info)
             manifest, _ = ResultsStore(fold_dir).load()

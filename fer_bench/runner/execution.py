@@ -91,6 +91,8 @@ class FitTask:
         Print a network's line per epoch (and, on a terminal, its bar within the epoch).
     log_file : str or None
         Where a network's epoch lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
+    repeat_steps : (int, int, str) or None
+        ``(steps, warmup_steps, run)``: train a network exactly the steps an earlier run planned.
     """
 
     name: str
@@ -103,6 +105,7 @@ class FitTask:
     time_limit: float | None = None
     epoch_lines: bool = False
     log_file: str | None = None
+    repeat_steps: tuple[int, int, str] | None = None
 
 
 @dataclass
@@ -217,7 +220,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     if spec.classes:  # a model of a label subset (e.g. 5 classes): only its classes' faces, relabelled
         splits, subset_names = restrict_to_classes(splits, data.class_names, spec.classes)
         n_classes = len(subset_names)
-    build = create_estimator(spec.name, profile, task.seed)
+    build = create_estimator(spec.name, profile, task.seed, task.repeat_steps)
     estimator = build.estimator
     X_train, y_train = splits["Training"]
     limit = build.train_size
@@ -227,7 +230,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     X_test, y_test = splits["PrivateTest"]
     record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
                        params=json_safe(estimator.get_params(deep=False)),
-                       train_images=len(y_train), test_images=len(y_test))
+                       train_images=len(y_train), test_images=len(y_test), seed=task.seed)
 
     watched = task.epoch_lines and "verbose" in record.params  # how a fit is watched is no setting of the model
     if watched:
@@ -250,10 +253,12 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     public = _public_scores(estimator, splits["PublicTest"], n_classes)
 
     history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
-    epochs = max(len(history), 1)
+    used = json_safe(getattr(estimator, "budget_", None))
+    record.budget = {**build.budget, "used": used} if build.budget and used else dict(build.budget)
+    images_fitted = used["images_run"] if used else len(y_train) * max(len(history), 1)
     record.fit_seconds = fit_watch.seconds
     record.predict_seconds = predict_watch.seconds
-    record.fit_images_per_second = len(y_train) * epochs / max(fit_watch.seconds, 1e-9)
+    record.fit_images_per_second = images_fitted / max(fit_watch.seconds, 1e-9)
     record.predict_images_per_second = len(y_test) / max(predict_watch.seconds, 1e-9)
     record.peak_memory_mib = memory.peak_mib
     record.device = str(getattr(estimator, "device_", "cpu"))
@@ -267,7 +272,7 @@ def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:
     """An outcome without predictions; framework and source as registered where this process knows the name."""
     spec = available_estimators().get(task.name)
     return FitOutcome(RunRecord(name=task.name, family=task.family, framework=spec.framework if spec else "",
-                                source=spec.source if spec else "", status=status, error=error))
+                                source=spec.source if spec else "", status=status, error=error, seed=task.seed))
 
 
 def _fit_guarded(task: FitTask, data: FitData) -> FitOutcome:

@@ -25,7 +25,7 @@ from ..datasets.preparation import PreparedData, missing_public_test, prepare_da
 from ..estimators import EstimatorSpec
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord
+from ..results import LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, record_seed, run_seeds, seed_stem
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -42,8 +42,8 @@ class RunPlan:
     ----------
     manifest : dict
         The manifest to write (new, or the stored one updated for this resumption).
-    finished : dict of str to RunRecord
-        The stored ``ok`` records a resumed run keeps (empty for a new run).
+    finished : dict of (str, int) to RunRecord
+        The stored ``ok`` records a resumed run keeps, by estimator name and seed (empty for a new run).
     prepared : PreparedData
         The data after the profile's subset and the cleaning.
     data : FitData
@@ -55,7 +55,7 @@ class RunPlan:
     """
 
     manifest: dict[str, Any]
-    finished: dict[str, RunRecord]
+    finished: dict[tuple[str, int], RunRecord]
     prepared: PreparedData
     data: FitData
     tasks: list[FitTask]
@@ -99,8 +99,9 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
     Raises
     ------
     ValueError
-        If a resumed run was made on other data, profile, seed or cleaning, or the folder
-        holds a run and neither ``resume`` nor ``overwrite`` is asked.
+        If a resumed run was made on other data, profile, seed or cleaning, the folder
+        holds a run and neither ``resume`` nor ``overwrite`` is asked, or ``steps_from``
+        has no planned steps for one of the networks.
     DataError
         If Training or PrivateTest is empty or unlabelled.
     """
@@ -127,11 +128,15 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
         manifest = _new_manifest(request, prepared, data_audit, execution, [no_public_test] if no_public_test else [])
     else:
         _resume_manifest(manifest, request, execution)
+    seeds = run_seeds(manifest)
+    planned = _planned_steps(request.steps_from, specs, seeds) if request.steps_from else {}
     tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
-                     n_classes=len(dataset.class_names), seed=request.seed, save_model=request.saves_model(spec.family),
+                     n_classes=len(dataset.class_names), seed=seed, save_model=request.saves_model(spec.family),
                      time_limit=request.time_limit, epoch_lines=request.progress,
-                     log_file=str(store.run_dir / LOGS_DIR / f"{name}.log") if spec.family == "network" else None)
-             for name, spec in specs.items() if name not in finished]
+                     log_file=(str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log")
+                               if spec.family == "network" else None),
+                     repeat_steps=planned.get((name, seed)))
+             for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
     return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)
 
 
@@ -144,13 +149,39 @@ def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.nda
     return images, labels
 
 
-def _open_run_dir(store: ResultsStore, request: RunRequest) -> tuple[dict[str, Any] | None, dict[str, RunRecord]]:
+def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
+                   seeds: list[int]) -> dict[tuple[str, int], tuple[int, int, str]]:
+    """``(steps, warmup_steps, run)`` of every network and seed, as the time budget of the run in ``run_dir`` planned them.
+
+    Raises
+    ------
+    ValueError
+        If that run has no planned steps for one of the networks and seeds.
+    """
+    manifest, records = ResultsStore(run_dir).load()
+    plans = {}
+    for record in records:
+        used = (record.budget or {}).get("used") or {}
+        if record.status == "ok" and used.get("planned_steps"):
+            plans[record.name, record_seed(record, manifest)] = (int(used["planned_steps"]),
+                                                                 int(used.get("warmup_steps", 0)), str(run_dir))
+    missing = [f"{name} (seed {seed})" for name, spec in specs.items() if spec.family == "network"
+               for seed in seeds if (name, seed) not in plans]
+    if missing:
+        raise ValueError(f"--steps-from {run_dir}: that run has no planned steps for {', '.join(missing)}; "
+                         "it must have trained the same networks with the same seeds")
+    return plans
+
+
+def _open_run_dir(store: ResultsStore,
+                  request: RunRequest) -> tuple[dict[str, Any] | None, dict[tuple[str, int], RunRecord]]:
     """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
     unless ``overwrite``, whose results, predictions and models it then deletes."""
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
-        return manifest, {record.name: record for record in stored if record.status == "ok"}
+        return manifest, {(record.name, record_seed(record, manifest)): record
+                          for record in stored if record.status == "ok"}
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
                          f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
@@ -168,7 +199,8 @@ def _check_resumable(manifest: dict[str, Any], request: RunRequest, run_dir: Pat
     if stored != dataset.sha256:
         raise ValueError(f"--resume {run_dir}: the run was made on data with sha256 {stored}, "
                          f"but {dataset.source} has sha256 {dataset.sha256}")
-    comparisons = {"profile": (manifest.get("profile"), json_safe(request.profile.to_dict())),
+    stored_profile = json_safe(Profile.from_dict(manifest.get("profile"), f"--resume {run_dir}: its profile").to_dict())
+    comparisons = {"profile": (stored_profile, json_safe(request.profile.to_dict())),
                    "seed": (manifest.get("seed"), request.seed),
                    "cleaning": ({key: manifest.get("cleaning", {}).get(key) for key in cleaning}, cleaning)}
     for what, (before, now) in comparisons.items():
@@ -189,6 +221,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         "created": _now(),
         "command": request.command,
         "seed": request.seed,
+        "seeds": request.seed_list,
         "profile": request.profile.to_dict(),
         "class_names": list(dataset.class_names),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
@@ -207,8 +240,10 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
 
 
 def _resume_manifest(manifest: dict[str, Any], request: RunRequest, execution: dict[str, Any]) -> None:
-    """Update a stored manifest for this resumption: its estimators and plugins, execution, and when."""
+    """Update a stored manifest for this resumption: its estimators, seeds (more may be asked) and plugins,
+    execution, and when."""
     manifest["estimators"] = list(dict.fromkeys([*manifest["estimators"], *request.names]))
+    manifest["seeds"] = sorted({*run_seeds(manifest), *request.seed_list})
     manifest["plugins"] = list(dict.fromkeys([*manifest.get("plugins", []), *request.plugins]))
     manifest["execution"] = execution
     manifest.setdefault("resumed", []).append({"at": _now(), "command": request.command})

@@ -32,7 +32,10 @@ class RunRequest:
         (``RUN_DIR/.fer_bench.lock``) while it writes; a folder that already
         holds a run is refused, unless ``resume`` or ``overwrite``.
     seed : int
-        Seeds subsetting and every estimator that has ``random_state``.
+        The first seed: it draws the profile's subsets of the splits (the same faces for every seed).
+    seeds : int
+        How many seeds every estimator is trained with: ``seed .. seed + seeds - 1``, each
+        driving its Training subset, initial weights, shuffling and augmentation (one record each).
     save_models : {"none", "networks", "all"}
         Which fitted estimators are saved under ``RUN_DIR/models/NAME/``.
     command : str, optional
@@ -73,11 +76,14 @@ class RunRequest:
         The ``--plugin`` modules or files the estimators come from, imported by
         worker processes that lack them, and recorded in the manifest. On
         ``resume`` only these are imported, never those the manifest names.
+    steps_from : path, optional
+        An earlier run whose networks trained under a time budget: each network (and seed)
+        trains exactly the steps that run planned for it, so that the training repeats on this machine.
 
     Raises
     ------
     ValueError
-        If ``save_models`` or ``time_limit`` is invalid, ``dedupe_train`` is asked without
+        If ``save_models``, ``time_limit`` or ``seeds`` is invalid, ``dedupe_train`` is asked without
         ``audit``, or both ``resume`` and ``overwrite`` are.
     """
 
@@ -100,8 +106,12 @@ class RunRequest:
     resume: bool = False
     overwrite: bool = False
     plugins: tuple[str, ...] = ()
+    seeds: int = 1
+    steps_from: str | Path | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:
+            raise ValueError(f"--seeds {self.seeds}: expected a positive number of seeds (1 or more)")
         if self.save_models not in SAVE_MODELS_CHOICES:
             raise ValueError(f"save_models={self.save_models!r}: expected one of {', '.join(SAVE_MODELS_CHOICES)}")
         if self.time_limit is not None and not self.time_limit > 0:
@@ -113,6 +123,11 @@ class RunRequest:
         object.__setattr__(self, "names", tuple(dict.fromkeys(self.names)))
         object.__setattr__(self, "run_dir", Path(self.run_dir))
         object.__setattr__(self, "plugins", tuple(self.plugins))
+
+    @property
+    def seed_list(self) -> list[int]:
+        """The seeds every estimator is trained with, first to last."""
+        return list(range(self.seed, self.seed + self.seeds))
 
     @property
     def cleaning(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import numpy as np
 from ..datasets.label_subset import subset_labels
 from ..estimators.persistence import label_model_files
 from ..metrics import classification_metrics
-from ..results import ResultsStore, RunRecord
+from ..results import ResultsStore, RunRecord, seed_stem
 from .execution import FitOutcome
 
 
@@ -36,8 +36,9 @@ def score_outcome(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | 
 
 
 def store_outcome(record: RunRecord, outcome: FitOutcome, y_scored: np.ndarray, class_names: tuple[str, ...],
-                  store: ResultsStore) -> None:
-    """Write an ok record's predictions and saved model (its record naming the model's classes).
+                  store: ResultsStore, first_seed: int | None = None) -> None:
+    """Write an ok record's predictions and saved model (its record naming the model's classes), under
+    :func:`~fer_bench.results.seed_stem` of its seed and the run's ``first_seed``.
 
     Raises
     ------
@@ -46,9 +47,10 @@ def store_outcome(record: RunRecord, outcome: FitOutcome, y_scored: np.ndarray, 
     """
     if record.status != "ok":
         return
+    stem = seed_stem(record.name, record.seed, first_seed)
     record.predictions_file = store.save_predictions(
-        record.name, y_scored, outcome.y_pred, outcome.scores, decision=outcome.decision,
+        stem, y_scored, outcome.y_pred, outcome.scores, decision=outcome.decision,
         public_y_true=outcome.public_y_true, public_scores=outcome.public_scores, public_decision=outcome.public_decision)
     if outcome.model_files:
         files = label_model_files(outcome.model_files, record.class_names or class_names)
-        record.model_dir = store.save_model_files(record.name, files)
+        record.model_dir = store.save_model_files(stem, files)

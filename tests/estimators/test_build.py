@@ -39,3 +39,26 @@ def test_every_builtin_profile_builds_every_estimator():
         profile = load_profile(name)
         for estimator in available_estimators():
             create_estimator(estimator, profile)
+
+
+def test_a_network_at_the_common_budget_and_one_with_overrides_are_told_apart():
+    profile = Profile("p", networks={"epochs": 4, "batch_size": 32, "tta": "flip"},
+                      estimators={"resnet9": {"epochs": 2, "width": 0.25}, "deep_cnn": {"batch_size": 32}})
+    assert create_estimator("shallow_cnn", profile).budget == {"kind": "recipe", "minutes": None, "common": True,
+                                                               "overrides": {}, "not_followed": []}
+    resnet9 = create_estimator("resnet9", profile).budget
+    assert not resnet9["common"] and resnet9["overrides"] == {"epochs": 2}  # width is the network's, not the budget's
+    assert create_estimator("deep_cnn", profile).budget["common"]  # the same value is no override
+    keras = create_estimator("keras_cnn", profile).budget
+    assert not keras["common"] and keras["not_followed"] == ["tta"]
+    assert create_estimator("svc_rbf", profile).budget == {}
+
+
+def test_a_time_budget_reaches_every_network_and_its_own_epochs_do_not_count():
+    profile = Profile("p", networks={"batch_size": 64}, estimators={"resnet9": {"epochs": 18}},
+                      budget={"kind": "time", "minutes": 2})
+    build = create_estimator("resnet9", profile)
+    assert build.estimator.time_budget == 120.0 and build.budget["common"]
+    repeated = create_estimator("resnet9", profile, repeat_steps=(300, 5, "runs/a"))
+    assert (repeated.estimator.steps, repeated.estimator.warmup_steps) == (300, 5)
+    assert repeated.budget["steps_from"] == "runs/a"

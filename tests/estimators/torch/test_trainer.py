@@ -86,3 +86,48 @@ def test_auto_precision_trains_repeatably_on_cpu():
     proba = first.predict_proba(X)
     assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(proba, second.predict_proba(X))
+
+
+def test_a_time_budget_plans_its_steps_from_the_warm_up_and_the_schedule_ends_with_them(monkeypatch):
+    """A clock that advances 0.5 s per call: the warm-up measures a fixed speed, so the plan is known in advance."""
+    X, y = faces(64)
+    clock = iter(range(10_000))
+    monkeypatch.setattr(trainer.time, "perf_counter", lambda: next(clock) * 0.5)
+    rates = []
+    original_step = trainer.StepTrainer.step
+
+    def watched(self, batch):
+        rates.append(self.optimizer.param_groups[0]["lr"])
+        return original_step(self, batch)
+
+    monkeypatch.setattr(trainer.StepTrainer, "step", watched)
+    model = tiny(time_budget=20.0, warmup_steps=3, max_lr=0.01).fit(X, y)
+    budget = model.budget_
+    assert budget["kind"] == "time" and budget["warmup_steps"] == 3
+    assert budget["warmup"]["seconds_per_step"] > 0
+    expected = 3 + int((20.0 - budget["warmup"]["seconds"]) // budget["warmup"]["seconds_per_step"])
+    assert budget["planned_steps"] == budget["steps_run"] == expected == len(rates)
+    assert sum(row["steps"] for row in model.history_) == expected
+    assert rates[:3] == [pytest.approx(0.01 / 25)] * 3  # the warm-up at the starting rate
+    assert max(rates) == pytest.approx(0.01, rel=0.05)  # the one-cycle peak
+    assert rates[-1] < 0.01 / 25 / 100  # ... down to its floor at the planned last step
+
+
+def test_a_time_budget_too_short_for_a_step_is_refused():
+    X, y = faces(32)
+    with pytest.raises(ValueError, match="time_budget=1e-06 s is too short for a single step"):
+        tiny(time_budget=1e-6).fit(X, y)
+
+
+def test_steps_repeat_a_time_budget_exactly_and_may_end_within_an_epoch():
+    X, y = faces(64)
+    X_val, y_val = faces(12, seed=1)
+    timed = tiny(time_budget=0.5, random_state=3).fit(X, y, validation_data=(X_val, y_val))
+    used = timed.budget_
+    repeated = tiny(steps=used["planned_steps"], warmup_steps=used["warmup_steps"], random_state=3)
+    repeated.fit(X, y, validation_data=(X_val, y_val))
+    assert repeated.budget_["kind"] == "steps" and repeated.budget_["steps_run"] == used["planned_steps"]
+    assert np.array_equal(timed.predict_proba(X_val), repeated.predict_proba(X_val))
+    short = tiny(steps=3, warmup_steps=1).fit(X, y)  # 4 steps make an epoch of 64 faces at batch 16
+    assert short.budget_["shorter_than_one_epoch"] and short.budget_["epochs_run"] == 1
+    assert short.history_[0]["images"] == 48 and short.history_[0]["steps"] == 3
