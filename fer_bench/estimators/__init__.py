@@ -4,14 +4,15 @@
 - :func:`create_estimator`: the estimator of a name for a profile and a seed;
 - :func:`available_estimators`, :func:`get_estimator_spec`, :func:`load_plugin`: what is registered;
 - :func:`load_estimator`: a saved model folder, safely;
-- :data:`EPOCH_LOGGER`: where every network's epoch lines go (the runner attaches its log files).
+- :data:`EPOCH_LOGGER`: where every network's epoch lines go; :data:`PROGRESS_LOGGER`, its parent, also
+  takes the progress lines of long classical fits (the runner attaches its log files).
 """
 
 from ._build import EstimatorBuild, create_estimator
-from ._epochs import EPOCH_LOGGER
+from ._progress import EPOCH_LOGGER, PROGRESS_LOGGER
 from ._registry import (ENTRY_POINT_GROUP, EstimatorSpec, available_estimators, get_estimator_spec, load_plugin,
                         register_estimator)
 from .persistence import load_estimator
 
-__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "EstimatorBuild", "EstimatorSpec", "available_estimators", "create_estimator",
+__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "PROGRESS_LOGGER", "EstimatorBuild", "EstimatorSpec", "available_estimators", "create_estimator",
            "get_estimator_spec", "load_estimator", "load_plugin", "register_estimator"]

@@ -5,18 +5,16 @@ the log keeps the ``history_`` rows both estimators expose, says whether the
 epoch's PublicTest accuracy is the best so far (so that the trainer keeps its
 weights), and whether ``patience`` epochs have passed without improvement.
 
-Every epoch line also goes to the logger :data:`EPOCH_LOGGER` (level INFO), where
+Every epoch line also goes to the logger :data:`~._progress.EPOCH_LOGGER` (level INFO), where
 the runner attaches the run's log file; with no handler attached it shows nothing.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 from ._budget import StepPlan
-
-EPOCH_LOGGER = logging.getLogger("fer_bench.epochs")
+from ._progress import EPOCH_LOGGER
 
 
 class EpochLog:

@@ -20,6 +20,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -33,7 +34,7 @@ import numpy as np
 
 from ..datasets import stratified_indices
 from ..datasets.label_subset import restrict_to_classes
-from ..estimators import (EPOCH_LOGGER, EstimatorSpec, available_estimators, create_estimator, get_estimator_spec,
+from ..estimators import (PROGRESS_LOGGER, EstimatorSpec, available_estimators, create_estimator, get_estimator_spec,
                           load_plugin)
 from ..profiles import Profile
 from .._io import json_safe
@@ -88,9 +89,10 @@ class FitTask:
     time_limit : float or None
         Seconds the fit, predict and save may take; None for no limit.
     epoch_lines : bool
-        Print a network's line per epoch (and, on a terminal, its bar within the epoch).
+        Print a network's line per epoch (and, on a terminal, its bar within the epoch), and a classical
+        estimator's progress lines (:mod:`fer_bench.estimators._progress`).
     log_file : str or None
-        Where a network's epoch lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
+        Where those lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
     repeat_steps : (int, int, str) or None
         ``(steps, warmup_steps, run)``: train a network exactly the steps an earlier run planned.
     """
@@ -190,21 +192,27 @@ def _model_files(estimator) -> dict[str, bytes]:
 
 
 @contextmanager
-def _epoch_lines_into(log_file: str | None) -> Iterator[None]:
-    """Append the epoch lines of the fits inside to ``log_file`` (its folder created), if one is given."""
-    if log_file is None:
-        yield
-        return
-    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    EPOCH_LOGGER.addHandler(handler)
-    EPOCH_LOGGER.setLevel(logging.INFO)
+def _progress_lines_into(log_file: str | None, console: bool) -> Iterator[None]:
+    """Append the progress lines of the fit inside (a network's epochs, a classical loop's parts) to
+    ``log_file`` (its folder created) if one is given, and, with ``console``, write a classical fit's
+    lines to stderr too (a network prints its own)."""
+    handlers: list[logging.Handler] = []
+    if log_file is not None:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    if console:
+        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers[-1].addFilter(lambda entry: entry.name == PROGRESS_LOGGER.name)
+    for handler in handlers:
+        PROGRESS_LOGGER.addHandler(handler)
+    PROGRESS_LOGGER.setLevel(logging.INFO)
     try:
         yield
     finally:
-        EPOCH_LOGGER.removeHandler(handler)
-        handler.close()
+        for handler in handlers:
+            PROGRESS_LOGGER.removeHandler(handler)
+            handler.close()
 
 
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
@@ -238,7 +246,8 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     fit_kwargs = {}
     if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
-    with _epoch_lines_into(task.log_file), PeakMemory() as memory, Stopwatch() as fit_watch:
+    with _progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
+            Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
     if watched:  # back to the model's own setting, for the record and the saved model
         estimator.set_params(verbose=record.params["verbose"])

@@ -133,8 +133,7 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
     tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
                      n_classes=len(dataset.class_names), seed=seed, save_model=request.saves_model(spec.family),
                      time_limit=request.time_limit, epoch_lines=request.progress,
-                     log_file=(str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log")
-                               if spec.family == "network" else None),
+                     log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
     return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)

@@ -16,15 +16,15 @@ width = 0.125
 """
 
 
-def run(tmp_path, *extra):
+def run(tmp_path, *extra, name="shallow_cnn", stream="stdout"):
     profile = tmp_path / "tiny.toml"
     profile.write_text(PROFILE)
-    out = tmp_path / ("quiet" if extra else "loud")
-    result = subprocess.run([sys.executable, "-m", "fer_bench", "run", "shallow_cnn", "--profile", str(profile),
+    out = tmp_path / (("quiet" if extra else "loud") + name)
+    result = subprocess.run([sys.executable, "-m", "fer_bench", "run", name, "--profile", str(profile),
                              "--out", str(out), "--save-models", "none", *extra],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    return result.stdout, (out / "logs" / "shallow_cnn.log").read_text().splitlines()
+    return getattr(result, stream), (out / "logs" / f"{name}.log").read_text().splitlines()
 
 
 def test_epoch_lines_reach_output_that_is_not_a_terminal_and_the_log_file(tmp_path):
@@ -44,5 +44,15 @@ def test_watching_a_fit_is_not_recorded_as_a_setting_of_the_model(tmp_path):
     import json
 
     run(tmp_path)
-    (record,) = json.loads((tmp_path / "loud" / "results.json").read_text())["records"]
+    (record,) = json.loads((tmp_path / "loudshallow_cnn" / "results.json").read_text())["records"]
     assert record["params"]["verbose"] is False
+
+
+def test_a_long_classical_fit_shows_its_progress_too(tmp_path):
+    stderr, logged = run(tmp_path, name="svc_rbf", stream="stderr")
+    lines = [line for line in stderr.splitlines() if line.startswith("SVM (rbf kernel, pixels): ")]
+    assert lines[0].startswith("SVM (rbf kernel, pixels): 1/21 class pairs fitted")
+    assert lines[-1].startswith("SVM (rbf kernel, pixels): 21/21 class pairs fitted")
+    assert [line.split(" ", 1)[1] for line in logged] == lines
+    quiet, logged_quietly = run(tmp_path, "--quiet", name="svc_rbf", stream="stderr")
+    assert "class pairs fitted" not in quiet and len(logged_quietly) == len(lines)

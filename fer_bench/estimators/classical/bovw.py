@@ -40,6 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._input import as_faces, check_option, encode_classes
 from .features import HOGFeatures
 from .kernels import BLOCK_ROWS, HISTOGRAM_KERNELS, gram_matrix, histogram_kernel
+from .._progress import WorkProgress
 from .ovo import class_pairs, class_scores, fit_pairs, predict_from_scores
 from .visual_words import ENCODINGS, WordsConfig, cached_vocabulary, cached_words, descriptor_centres, pyramid_histograms
 
@@ -166,7 +167,8 @@ class BoVWSVC(_BoVWBase):
         Z, y_index = self._fit_features(faces, np.asarray(y))
         pairs, sizes = class_pairs(y_index, len(self.classes_))
         fit_pair = partial(_fit_pair, gram_matrix(Z, self.kernel), y_index, C=self.C)
-        support, self.dual_coef_, self.intercept_ = fit_pairs(fit_pair, pairs, sizes, self.n_jobs, np.float32)
+        support, self.dual_coef_, self.intercept_ = fit_pairs(fit_pair, pairs, sizes, self.n_jobs, np.float32,
+                                                              "bag-of-visual-words SVM")
         self.support_vectors_ = Z[support]
         return self
 
@@ -256,11 +258,12 @@ class LocalBoVWSVC(_BoVWBase):
         """Labels of faces X, shape (n,): each from its own local SVM."""
         kernel, neighbours = self._kernel_and_neighbours(X)
         chunks = np.array_split(np.arange(len(kernel)), max(1, len(kernel) // 64))
+        progress = WorkProgress("bag-of-visual-words local learning", len(kernel), "faces with their local SVM")
         labels = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._local_labels)(kernel[chunk], neighbours[chunk]) for chunk in chunks)
+            delayed(self._local_labels)(kernel[chunk], neighbours[chunk], progress) for chunk in chunks)
         return self.classes_[np.concatenate(labels)]
 
-    def _local_labels(self, kernel: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    def _local_labels(self, kernel: np.ndarray, neighbours: np.ndarray, progress: WorkProgress) -> np.ndarray:
         out = np.empty(len(kernel), dtype=np.int64)
         for face, rows in enumerate(neighbours):
             labels = self.train_labels_[rows]
@@ -270,4 +273,5 @@ class LocalBoVWSVC(_BoVWBase):
             svc = SVC(kernel="precomputed", C=self.C, break_ties=True)
             svc.fit(self.gram_[np.ix_(rows, rows)].astype(np.float64), labels)
             out[face] = svc.predict(kernel[face, rows][None, :].astype(np.float64))[0]
+        progress.advance(len(kernel))
         return out

@@ -15,6 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from .._progress import WorkProgress
 from .features import make_features
 
 
@@ -130,9 +131,14 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
         brute = KNeighborsClassifier(n_neighbors=k_max, algorithm=self.algorithm).fit(Z, y)._fit_method == "brute"
         keys = {(p, leaf_size): (p, None if brute else leaf_size) for p, leaf_size in settings}
         distinct = list(dict.fromkeys(keys.values()))
-        computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_neighbours)(Z, y, Z_val, k_max, p, 30 if leaf_size is None else leaf_size, self.algorithm)
-            for p, leaf_size in distinct)
+        progress = WorkProgress(f"k-NN search ({self.features})", len(distinct), "neighbour searches of PublicTest")
+
+        def search(p: int, leaf_size: int | None) -> np.ndarray:
+            found = _neighbours(Z, y, Z_val, k_max, p, 30 if leaf_size is None else leaf_size, self.algorithm)
+            progress.advance()
+            return found
+
+        computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(search)(*key) for key in distinct)
         neighbours_by_key = dict(zip(distinct, computed))
         results = []
         for p, leaf_size in settings:

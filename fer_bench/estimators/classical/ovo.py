@@ -15,6 +15,8 @@ from typing import Callable
 import numpy as np
 from joblib import Parallel, delayed
 
+from .._progress import WorkProgress
+
 PairFit = Callable[[int, int], tuple]
 """``fit_pair(first, second) -> (support rows, dual coefficients (n_sv,), intercept)`` of one class pair."""
 
@@ -27,8 +29,9 @@ def class_pairs(y_index: np.ndarray, n_classes: int) -> tuple[list[tuple[int, in
 
 
 def fit_pairs(fit_pair: PairFit, pairs: list[tuple[int, int]], sizes: list, n_jobs: int | None,
-              dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fit every pair in joblib threads, largest first; merge them into one model.
+              dtype, what: str = "one-vs-one SVM") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit every pair in joblib threads, largest first; merge them into one model. Progress lines
+    (:mod:`.._progress`) name ``what`` and count the pairs fitted.
 
     Returns
     -------
@@ -39,7 +42,14 @@ def fit_pairs(fit_pair: PairFit, pairs: list[tuple[int, int]], sizes: list, n_jo
     intercept : ndarray of float64, shape (pairs,)
     """
     largest_first = np.argsort(sizes)[::-1]  # long pairs start first: workers finish together
-    fitted = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(fit_pair)(*pairs[pair]) for pair in largest_first)
+    progress = WorkProgress(what, len(pairs), "class pairs fitted")
+
+    def fit_counted(first: int, second: int) -> tuple:
+        fitted_pair = fit_pair(first, second)
+        progress.advance()
+        return fitted_pair
+
+    fitted = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(fit_counted)(*pairs[pair]) for pair in largest_first)
     by_pair = dict(zip(largest_first, fitted))
     support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
     dual_coef = np.zeros((len(support), len(pairs)), dtype=dtype)

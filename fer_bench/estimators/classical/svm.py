@@ -231,7 +231,8 @@ class PixelSVC(ClassifierMixin, BaseEstimator):
                   "coef0": self.coef0, "cache_size": cache,
                   "random_state": self.random_state}  # an int: libsvm's seed without drawing from NumPy's global RNG
         fit_pair = partial(_fit_pair, Z, y_index, params=params, precompute=bool(precompute))
-        support, self.dual_coef_, self.intercept_ = fit_pairs(fit_pair, pairs, sizes, self.n_jobs, self._dtype_)
+        support, self.dual_coef_, self.intercept_ = fit_pairs(fit_pair, pairs, sizes, self.n_jobs, self._dtype_,
+                                                              f"SVM ({self.kernel} kernel, {self.features})")
         self.support_vectors_ = Z[support].astype(self._dtype_)
 
     def _fit_cuml(self, Z: np.ndarray, y_index: np.ndarray):

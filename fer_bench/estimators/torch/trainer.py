@@ -246,13 +246,13 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
             images += min(trainer.batch_size, n - batch * trainer.batch_size)
             batch, step = batch + 1, step + 1
             bar.update()
-            if plan is None and step == 1:
+            if plan is None and step == 1:  # the first step pays for allocation: not timed
                 synchronize_device()
-                timed_from = time.perf_counter()
+                first_step_seconds = time.perf_counter() - start
             if plan is None and step == settings.warmup_steps:  # the warm-up has measured the throughput
                 synchronize_device()
-                now = time.perf_counter()
-                warmup_seconds, timed = now - start, now - timed_from
+                warmup_seconds = log.seconds + time.perf_counter() - start  # training only, over epochs if need be
+                timed = warmup_seconds - first_step_seconds
                 plan = time_plan(settings, n, recipe.batch_size,
                                  steps_after_warmup(settings, warmup_seconds, timed, step - 1))
                 warmup = {"seconds": warmup_seconds, "seconds_per_step": timed / (step - 1),

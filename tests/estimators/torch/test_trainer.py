@@ -131,3 +131,13 @@ def test_steps_repeat_a_time_budget_exactly_and_may_end_within_an_epoch():
     short = tiny(steps=3, warmup_steps=1).fit(X, y)  # 4 steps make an epoch of 64 faces at batch 16
     assert short.budget_["shorter_than_one_epoch"] and short.budget_["epochs_run"] == 1
     assert short.history_[0]["images"] == 48 and short.history_[0]["steps"] == 3
+
+
+def test_a_warm_up_longer_than_an_epoch_spans_epochs_and_counts_their_training_time():
+    X, y = faces(40)  # 3 steps per epoch at batch 16, 5 warm-up steps
+    model = tiny(time_budget=1.0, warmup_steps=5).fit(X, y)
+    budget = model.budget_
+    assert budget["steps_run"] == budget["planned_steps"] > 5
+    first_two_epochs = sum(row["seconds"] for row in model.history_[:2])
+    assert budget["warmup"]["seconds"] <= first_two_epochs
+    assert model.history_[0]["steps"] == 3
