@@ -1,29 +1,34 @@
 """The scikit-learn estimator of the seeds' Keras CNNs: :class:`KerasCNNClassifier`, trained with the benchmark's recipe.
 
 The recipe is that of :class:`~fer_bench.estimators.torch.classifier.TorchClassifier` for the PyTorch
-networks: a one-cycle learning rate (:func:`one_cycle_schedule`), random flips and shifts, the best
-PublicTest epoch kept. Importing this module imports neither TensorFlow nor Keras: they are imported
-when a model is built, trained or loaded, so that ``python -m fer_bench list`` stays fast.
+networks: Adam (or AdamW), a one-cycle learning rate (:mod:`.schedule`) over the budget's steps
+(:mod:`.._budget`: epochs, a time budget planned after a warm-up, or a fixed count of steps),
+cross-entropy with optional label smoothing, random flips and shifts, the best PublicTest epoch kept.
+Importing this module imports neither TensorFlow nor Keras: they are imported when a model is
+built, trained or loaded, so that ``python -m fer_bench list`` stays fast.
 """
 
 from __future__ import annotations
 
 import random
 import sys
-import time
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+from tqdm.auto import tqdm
 
+from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, steps_after_warmup, time_plan
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras
 from .base import KerasNetworkEstimator
+from .schedule import OPTIMIZERS, ONE_CYCLE_DIV, make_optimizer, step_rate
 
 if TYPE_CHECKING:
     import keras
@@ -34,41 +39,6 @@ CROP_PADDING = 4
 
 EVAL_BATCH_SIZE = 1024
 """Faces per forward pass when predicting; memory only, results do not depend on it."""
-
-ONE_CYCLE_WARMUP = 0.3
-"""Fraction of all optimiser steps spent warming the learning rate up to ``max_lr``."""
-
-ONE_CYCLE_DIV = 25.0
-"""The learning rate starts at ``max_lr / ONE_CYCLE_DIV`` (as PyTorch's ``OneCycleLR``)."""
-
-ONE_CYCLE_FINAL_DIV = 1e4
-"""The learning rate ends at ``max_lr / ONE_CYCLE_DIV / ONE_CYCLE_FINAL_DIV`` (as ``OneCycleLR``)."""
-
-
-def one_cycle_schedule(max_lr: float, total_steps: int):
-    """One-cycle learning rate over ``total_steps`` optimiser steps, as a Keras schedule.
-
-    Linear warm-up from ``max_lr / 25`` to ``max_lr`` over the first 30% of the
-    steps, then cosine annealing down to ``max_lr / 25 / 1e4`` after ``total_steps``
-    (the end points of PyTorch's ``OneCycleLR`` defaults; its warm-up is cosine).
-
-    Parameters
-    ----------
-    max_lr : float
-        Peak learning rate.
-    total_steps : int
-        Optimiser steps of the whole training (epochs times batches per epoch), at least 1.
-
-    Returns
-    -------
-    keras.optimizers.schedules.CosineDecay
-        ``schedule(step) -> learning rate``; constant at its final value past ``total_steps``.
-    """
-    keras = import_keras()
-    warmup_steps = max(1, round(ONE_CYCLE_WARMUP * total_steps))
-    return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=max_lr / ONE_CYCLE_DIV, warmup_target=max_lr, warmup_steps=warmup_steps,
-        decay_steps=max(1, total_steps - warmup_steps), alpha=1.0 / (ONE_CYCLE_DIV * ONE_CYCLE_FINAL_DIV))
 
 
 @contextmanager
@@ -86,40 +56,75 @@ def global_generators_kept() -> Iterator[None]:
             torch.random.set_rng_state(torch_state)
 
 
+def plan_after_warmup(settings: BudgetSettings, n: int, batch_size: int, warmup_seconds: float,
+                      untimed_seconds: float) -> tuple[StepPlan, dict]:
+    """A time budget's plan on ``n`` faces once its warm-up has trained ``warmup_seconds``, the first
+    step ``untimed_seconds`` of them, and the ``warmup`` entry of ``budget_`` (``seconds``,
+    ``seconds_per_step``, ``images_per_second``); raises ValueError as :func:`~.._budget.steps_after_warmup`."""
+    timed, timed_steps = warmup_seconds - untimed_seconds, settings.warmup_steps - 1
+    plan = time_plan(settings, n, batch_size, steps_after_warmup(settings, warmup_seconds, timed, timed_steps))
+    return plan, {"seconds": warmup_seconds, "seconds_per_step": timed / timed_steps,
+                  "images_per_second": timed_steps * batch_size / timed}
+
+
 class KerasCNNClassifier(KerasNetworkEstimator):
     """A seed's Keras CNN (:func:`build_seed_cnn`, :func:`build_seed_cnn5`) trained with the benchmark's recipe.
 
-    Pixels scaled to [0, 1]; Adam with the one-cycle learning rate of
-    :func:`one_cycle_schedule` (stepped per batch, peaking at ``max_lr``);
-    sparse categorical cross-entropy; random horizontal flip and a random shift
-    of up to 4 pixels with reflected borders (``RandomFlip`` and
-    ``RandomTranslation`` layers, active in training only) as augmentation.
-    With validation data (PublicTest) the weights of the epoch with the best
-    PublicTest accuracy are kept. The seed notebook's own recipe (Adam at 0.001,
-    ImageDataGenerator rotations and zooms, early stopping on validation loss)
-    is not used, so that all networks share one recipe.
+    Pixels scaled to [0, 1]; Adam with L2 ``weight_decay`` (or AdamW, see
+    :func:`~.schedule.make_optimizer`) and the one-cycle learning rate of
+    :func:`~.schedule.one_cycle_rate` (set per batch, peaking at ``max_lr``) over
+    the budget's steps; categorical cross-entropy with optional label smoothing;
+    random horizontal flip and a random shift of up to 4 pixels with reflected
+    borders (``RandomFlip`` and ``RandomTranslation`` layers, active in training
+    only) as augmentation. With validation data (PublicTest) the weights of the
+    epoch with the best PublicTest accuracy are kept. The seed notebook's own
+    recipe (Adam at 0.001, ImageDataGenerator rotations and zooms, early stopping
+    on validation loss) is not used, so that all networks share one recipe.
+
+    Two fits with the same integer ``random_state`` on the same machine give
+    identical predictions (initial weights, shuffling and augmentation all come
+    from it), and so do a ``time_budget`` fit and a ``steps`` fit given its
+    ``budget_["planned_steps"]`` and ``warmup_steps``.
 
     Parameters
     ----------
     architecture : {"seed_cnn", "seed_cnn5"}
         A key of :data:`KERAS_ARCHITECTURES`.
     epochs : int
-        Passes over the training faces, at least 1.
+        Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
+        unless ``time_budget`` or ``steps`` is set.
+    time_budget : float or None
+        Seconds of training on this machine, instead of ``epochs``: the first ``warmup_steps``
+        steps (at ``max_lr / 25``) measure the throughput, and the one-cycle schedule is
+        planned over the steps that fit in the rest (budgeted training, Li et al., ICLR 2020);
+        training stops there, mid-epoch if need be.
+    steps : int or None
+        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``
+        (what a time budget planned, repeated on any machine); overrides ``epochs`` and ``time_budget``.
+    warmup_steps : int
+        Of a time budget (at least 2: the first is not timed) or of ``steps``; unused with ``epochs``.
     batch_size : int
         Faces per optimiser step (the last batch of an epoch may be smaller), at least 1.
     max_lr : float
         Peak learning rate of the one-cycle schedule.
+    optimizer : {"adam", "adamw"}
+    weight_decay : float
+        At least 0. With ``"adam"``: L2, ``weight_decay * w`` added to the gradient of every
+        trainable weight ``w`` (convolution and dense kernels and biases, batch-norm scales
+        and offsets; not the batch-norm moving statistics), as PyTorch's Adam; with
+        ``"adamw"``: decoupled, every trainable weight shrunk by ``lr * weight_decay`` of itself per step.
+    label_smoothing : float
+        Of the cross-entropy, in [0, 1): targets ``(1 - label_smoothing) * one_hot + label_smoothing / k``.
     augment : bool
         Random flip and shift of training faces.
     bn_momentum : float
         Batch-norm momentum (see :func:`build_seed_cnn`).
     random_state : int or None
-        Passed to ``keras.utils.set_random_seed`` before the model is built:
-        initial weights, shuffling and augmentation. Python's, NumPy's and
-        torch's global generators, which it also seeds, are restored after ``fit``.
-        None leaves the generators as they are.
+        Seed of initial weights, shuffling and augmentation (``keras.utils.set_random_seed``
+        before the model is built, and a NumPy generator of the batch order); None draws one.
+        Python's, NumPy's and torch's global generators, which Keras also seeds, are restored after ``fit``.
     verbose : bool
-        Keras' progress bar and one line per epoch with PublicTest accuracy.
+        A progress bar over batches (on terminals) and one line per epoch with PublicTest accuracy.
 
     Attributes
     ----------
@@ -129,11 +134,14 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         The trained network (no augmentation layers).
     history_ : list of dict
         Per epoch: ``epoch`` (from 1), ``train_loss`` (mean cross-entropy over
-        the epoch's batches, in training mode), ``public_accuracy`` (None
-        without validation data), ``seconds`` (training wall time, evaluation
-        excluded), ``images_per_second``.
+        the epoch's faces, in training mode, label smoothing included, weight decay
+        not), ``public_accuracy`` (None without validation data), ``seconds``
+        (training wall time, evaluation excluded), ``images`` and ``steps`` (fewer
+        in a partial last epoch), ``images_per_second``.
     best_epoch_ : int
         Epoch whose weights were kept (the last one without validation data).
+    budget_ : dict
+        The budget planned and used: :meth:`~fer_bench.estimators._budget.StepPlan.summary`.
     n_params_ : int
         Parameters of the network, batch-norm moving statistics included.
     n_non_trainable_params_ : int
@@ -142,17 +150,38 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         Where Keras ran, e.g. ``"cpu:0"`` or ``"gpu:0"``.
     """
 
-    def __init__(self, architecture: str = "seed_cnn", epochs: int = 20, batch_size: int = 256, max_lr: float = 0.008,
+    def __init__(self, architecture: str = "seed_cnn", epochs: int = 20, time_budget: float | None = None,
+                 steps: int | None = None, warmup_steps: int = 5, batch_size: int = 256, max_lr: float = 0.008,
+                 optimizer: str = "adam", weight_decay: float = 0.0, label_smoothing: float = 0.0,
                  augment: bool = True, bn_momentum: float = 0.99, random_state: int | None = 0,
                  verbose: bool = False):
         self.architecture = architecture
         self.epochs = epochs
+        self.time_budget = time_budget
+        self.steps = steps
+        self.warmup_steps = warmup_steps
         self.batch_size = batch_size
         self.max_lr = max_lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
         self.augment = augment
         self.bn_momentum = bn_momentum
         self.random_state = random_state
         self.verbose = verbose
+
+    def _check_settings(self) -> BudgetSettings:
+        """The checked budget; raises ValueError for any invalid setting (naming it)."""
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size={self.batch_size}: expected at least 1")
+        settings = check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps)
+        check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
+        check_option("optimizer", self.optimizer, OPTIMIZERS)
+        if not self.weight_decay >= 0:
+            raise ValueError(f"weight_decay={self.weight_decay}: expected 0 or more")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing={self.label_smoothing}: expected a value in [0, 1)")
+        return settings
 
     def _trainer(self, network: "keras.Sequential") -> "keras.Sequential":
         """``network`` behind uint8 -> [0, 1] scaling and (if ``augment``) flip and shift layers; shares its weights."""
@@ -166,7 +195,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
                                  layers.Rescaling(1.0 / 255.0), *(augmentation if self.augment else []), network])
 
     def fit(self, X, y, validation_data=None) -> "KerasCNNClassifier":
-        """Train on faces ``X`` with labels ``y`` and return self, keeping the epoch that scores best on ``validation_data``.
+        """Train on faces ``X`` with labels ``y`` for the budget and return self, keeping the epoch that
+        scores best on ``validation_data``.
 
         ``X`` is an array of shape (n, 48, 48) or (n, 2304) of pixels in 0..255, ideally ``uint8``;
         ``y`` of shape (n,) or (n, 1) holds class labels of any kind (integers, strings), which
@@ -174,58 +204,85 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         PublicTest faces and labels, scored after every epoch (labels absent from ``y`` count as errors).
 
         Raises ValueError where X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
-        ``epochs`` or ``batch_size`` is below 1, or ``architecture`` is unknown.
+        ``batch_size`` is below 1, the budget (``epochs``, ``time_budget``, ``steps``, ``warmup_steps``)
+        is invalid or too short for a single step after its warm-up, ``optimizer`` or ``architecture``
+        is unknown, ``weight_decay`` is negative, or ``label_smoothing`` is outside [0, 1).
         """
         faces = as_faces(X)
         classes, y_index = encode_labels(y, len(faces))
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs={self.epochs} and batch_size={self.batch_size} must be at least 1")
-        check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
+        settings = self._check_settings()
+        validation = None
         if validation_data is not None:
-            val_faces = as_faces(validation_data[0])
-            val_labels = column_or_1d(validation_data[1], warn=False)
+            validation = (as_faces(validation_data[0]), column_or_1d(validation_data[1], warn=False))
+        seed = self.random_state
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
         with global_generators_kept():  # keras.utils.set_random_seed also seeds Python's, NumPy's and torch's
-            self._fit(faces, classes, y_index, None if validation_data is None else (val_faces, val_labels))
+            self._fit(faces, classes, y_index, validation, settings, seed)
         return self
 
     def _fit(self, faces: np.ndarray, classes: np.ndarray, y_index: np.ndarray,
-             validation: tuple[np.ndarray, np.ndarray] | None) -> None:
-        """Build and train the network on checked faces and label indices; set the fitted attributes."""
+             validation: tuple[np.ndarray, np.ndarray] | None, settings: BudgetSettings, seed: int) -> None:
+        """Build the network and train it for ``settings`` one batch at a time; set the fitted attributes.
+
+        A time budget's warm-up is timed in training seconds (evaluation excluded), from the
+        end of its first step to the end of its last, and may span epochs; until it ends, the
+        epoch lines count its steps only.
+        """
         keras = import_keras()
-        if self.random_state is not None:
-            keras.utils.set_random_seed(self.random_state)
+        keras.utils.set_random_seed(seed)
         network = KERAS_ARCHITECTURES[self.architecture](len(classes), self.bn_momentum)
-        trainer = self._trainer(network)
-        n = len(faces)
+        trainer, optimizer = self._trainer(network), make_optimizer(self.optimizer, self.weight_decay,
+                                                                    self.max_lr / ONE_CYCLE_DIV)
+        trainer.compile(optimizer=optimizer,
+                        loss=keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing))
+        images, targets = faces[..., None], np.eye(len(classes), dtype=np.float32)[y_index]
+        n, order_generator = len(faces), np.random.default_rng(seed)
         batch_size = min(self.batch_size, n)
         steps_per_epoch = -(-n // batch_size)
-        trainer.compile(optimizer=keras.optimizers.Adam(one_cycle_schedule(self.max_lr, self.epochs * steps_per_epoch)),
-                        loss="sparse_categorical_crossentropy")
-        images, targets = faces[..., None], y_index.astype(np.int64)
-
-        # One fit call per epoch: the optimiser (and its schedule's step count) carries over,
-        # and evaluation and checkpointing stay out of the timed training.
-        log, best_weights = EpochLog(self.architecture, self.epochs, n, print if self.verbose else None), None
-        for _ in range(self.epochs):
-            start = time.perf_counter()
-            logs = trainer.fit(images, targets, batch_size=batch_size, epochs=1, shuffle=True,
-                               verbose=1 if self.verbose and sys.stdout.isatty() else 0)  # its bar: terminals only
-            seconds = time.perf_counter() - start
+        plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, batch_size)
+        log = EpochLog(self.architecture, tqdm.write if self.verbose else None)
+        best_weights, warmup, step = None, None, 0
+        while plan is None or step < plan.steps:
+            epoch, order = len(log.history) + 1, order_generator.permutation(n)
+            bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch), unit="batch", leave=False,
+                       desc=f"{self.architecture} epoch {epoch}", disable=not (self.verbose and sys.stderr.isatty()))
+            start = perf_counter()
+            loss_sum, seen, batch = 0.0, 0, 0
+            while batch < steps_per_epoch and (plan is None or step < plan.steps):
+                index = order[batch * batch_size:(batch + 1) * batch_size]
+                optimizer.learning_rate = step_rate(self.max_lr, step, plan)
+                logs = trainer.train_on_batch(images[index], targets[index], return_dict=True)  # waits for the device
+                loss_sum, seen = loss_sum + logs["loss"] * len(index), seen + len(index)
+                batch, step = batch + 1, step + 1
+                bar.update()
+                if plan is None and step == 1:
+                    untimed = perf_counter() - start  # the first step pays for tracing
+                if plan is None and step == settings.warmup_steps:  # the warm-up has measured the throughput
+                    plan, warmup = plan_after_warmup(settings, n, batch_size, log.seconds + perf_counter() - start,
+                                                     untimed)
+                    bar.total = plan.epoch_steps(epoch)
+            bar.close()
+            seconds = perf_counter() - start
             public_accuracy = None
             if validation is not None:
                 proba = self._proba(network, validation[0])
                 public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == validation[1]))
-            if log.record(float(logs.history["loss"][-1]), public_accuracy, seconds):
+            if log.record(loss_sum / seen, public_accuracy, seconds, seen, batch,
+                          plan if plan is not None else time_plan(settings, n, batch_size, 0)):
                 best_weights = network.get_weights()
 
         if best_weights is not None:
             network.set_weights(best_weights)
-        self._set_fitted(network, classes, log.history, log.best_epoch)
+        budget = plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)
+        self._set_fitted(network, classes, log.history, log.best_epoch, budget)
 
-    def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int) -> None:
+    def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int,
+                    budget: dict) -> None:
         self._set_network(network, classes)
         self.history_ = history
         self.best_epoch_ = best_epoch
+        self.budget_ = budget
         self.n_non_trainable_params_ = int(sum(np.prod(weight.shape) for weight in network.non_trainable_weights))
 
     @staticmethod
@@ -246,8 +303,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.
 
         ``config.json`` holds ``params``, ``classes``, ``n_params``,
-        ``n_non_trainable_params``, ``best_epoch`` and ``history``. The
-        directory is created if needed.
+        ``n_non_trainable_params``, ``best_epoch``, ``budget`` and ``history``.
+        The directory is created if needed.
 
         Raises
         ------
@@ -260,7 +317,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         self.model_.save(directory / "model.keras")
         self._write_config(directory, classes=self.classes_.tolist(), n_params=self.n_params_,
                            n_non_trainable_params=self.n_non_trainable_params_, best_epoch=self.best_epoch_,
-                           history=self.history_)
+                           budget=self.budget_, history=self.history_)
 
     @classmethod
     def load(cls, directory) -> "KerasCNNClassifier":
@@ -286,7 +343,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
             network = keras.saving.load_model(path, compile=False, safe_mode=True)
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as error:
             raise ValueError(f"{path}: not a loadable Keras model ({str(error).splitlines()[0]})") from error
-        classifier._set_fitted(network, np.asarray(config["classes"]), config["history"], config["best_epoch"])
+        classifier._set_fitted(network, np.asarray(config["classes"]), config["history"], config["best_epoch"],
+                               config.get("budget", {}))  # older configs have no budget
         return classifier
 
 

@@ -6,12 +6,14 @@ plumbing, not accuracy.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from fer_bench.estimators.keras.classifier import KerasCNNClassifier, one_cycle_schedule
+from fer_bench.estimators.keras.classifier import KerasCNNClassifier
 
 
 LABELS = np.array([2, 5, 9])  # non-contiguous on purpose
@@ -40,14 +42,6 @@ def test_seed_cnn5_trains_predicts_and_round_trips(tmp_path):
     np.testing.assert_array_equal(KerasCNNClassifier.load(tmp_path).predict_proba(X), model.predict_proba(X))
 
 
-def test_one_cycle_schedule_warms_up_then_anneals():
-    schedule = one_cycle_schedule(0.008, total_steps=100)
-    lr = np.array([float(schedule(step)) for step in (0, 15, 30, 65, 100)])
-    np.testing.assert_allclose(lr[[0, 2]], [0.008 / 25, 0.008], rtol=1e-5)
-    assert lr[0] < lr[1] < lr[2] > lr[3] > lr[4]
-    assert lr[4] == pytest.approx(0.008 / 25 / 1e4, rel=1e-3)
-
-
 def test_fitted_state_and_outputs(fitted):
     model, X_val, _ = fitted
     assert model.classes_.tolist() == LABELS.tolist()
@@ -65,6 +59,8 @@ def test_fitted_state_and_outputs(fitted):
 def test_history_and_checkpoint_selection_on_public_test(fitted):
     model, X_val, y_val = fitted
     assert [entry["epoch"] for entry in model.history_] == [1, 2]
+    assert [(entry["images"], entry["steps"]) for entry in model.history_] == [(16, 1), (16, 1)]
+    assert model.budget_["kind"] == "epochs" and model.budget_["planned_steps"] == model.budget_["steps_run"] == 2
     for entry in model.history_:
         assert entry["seconds"] > 0 and np.isfinite(entry["train_loss"])
         assert 0.0 <= entry["public_accuracy"] <= 1.0
@@ -80,7 +76,16 @@ def test_save_load_round_trip(fitted, tmp_path):
     loaded = KerasCNNClassifier.load(tmp_path)
     assert loaded.get_params() == model.get_params()
     assert loaded.classes_.tolist() == model.classes_.tolist() and loaded.history_ == model.history_
+    assert loaded.budget_ == model.budget_
     np.testing.assert_array_equal(loaded.predict_proba(X_val), model.predict_proba(X_val))
+
+
+def test_a_config_saved_before_budgets_loads_with_an_empty_budget(fitted, tmp_path):
+    fitted[0].save(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["budget"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert KerasCNNClassifier.load(tmp_path).budget_ == {}
 
 
 def test_a_truncated_keras_file_is_named_as_truncated_not_missing(fitted, tmp_path, capsys):
@@ -113,8 +118,10 @@ def test_protocol_errors():
         KerasCNNClassifier().fit(X[:, :40], y)
     with pytest.raises(ValueError, match="Unknown label type"):
         KerasCNNClassifier().fit(X, y + 0.5)
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="epochs=0: expected at least 1"):
         KerasCNNClassifier(epochs=0).fit(X, y)
+    with pytest.raises(ValueError, match="batch_size=0: expected at least 1"):
+        KerasCNNClassifier(batch_size=0).fit(X, y)
     with pytest.raises(ValueError, match="architecture"):
         KerasCNNClassifier(architecture="vgg").fit(X, y)
     assert clone(KerasCNNClassifier(epochs=3)).get_params()["epochs"] == 3
