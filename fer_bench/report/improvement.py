@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..metrics import _macro_f1_of_counts
-
 GAMMA = 0.75
 """Bouthillier et al.'s recommended threshold of a meaningful ``P(A > B)``."""
 PAIRED = "paired by seed"
@@ -114,22 +112,31 @@ def resampled_accuracy(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarra
     """
     y_true, y_pred = _checked(y_true, y_pred, counts)
     correct = (y_pred == y_true).astype(np.float32)
-    return (correct @ counts.T).astype(np.float64) / len(y_true)  # whole numbers below 2**24: exact in float32
+    return (counts @ correct.T).T.astype(np.float64) / len(y_true)  # whole numbers below 2**24: exact in float32
 
 
 def resampled_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray, n_classes: int) -> np.ndarray:
     """Macro-F1 (over all ``n_classes``, as :func:`fer_bench.metrics.classification_metrics`) of each seed on each resample.
 
-    Parameters and errors as :func:`resampled_accuracy`; returns float (seeds, resamples).
+    Per class, F1 = 2 TP / (true + predicted faces), 0 for a class with neither; from one matrix product
+    of the resample counts with the faces' class indicators.
+
+    Parameters and errors as :func:`resampled_accuracy` (labels in ``0..n_classes - 1``); returns float (seeds, resamples).
     """
     y_true, y_pred = _checked(y_true, y_pred, counts)
-    scores = np.empty((len(y_pred), len(counts)))
-    for row, predictions in enumerate(y_pred):
-        cells = np.zeros((len(y_true), n_classes * n_classes), dtype=np.float32)
-        cells[np.arange(len(y_true)), y_true * n_classes + predictions] = 1.0
-        confusion = (counts @ cells).astype(np.float64).reshape(len(counts), n_classes, n_classes)
-        scores[row] = _macro_f1_of_counts(confusion)
-    return scores
+    (seeds, n), k, resamples = y_pred.shape, n_classes, len(counts)
+    classes = np.arange(k)
+    truth = (y_true[:, None] == classes).astype(np.float32)  # (n, k)
+    predicted = (y_pred[:, :, None] == classes).astype(np.float32)  # (seeds, n, k)
+    indicators = np.concatenate([truth] + [part.transpose(1, 0, 2).reshape(n, seeds * k)
+                                           for part in (predicted, predicted * truth)], axis=1)
+    sums = (counts @ indicators).astype(np.float64)  # whole numbers, exact in float32
+    true_faces = sums[:, None, :k]
+    predicted_faces, true_positives = (sums[:, k + part * seeds * k:k + (part + 1) * seeds * k].reshape(resamples, seeds, k)
+                                       for part in (0, 1))
+    faces = true_faces + predicted_faces
+    f1 = np.divide(2.0 * true_positives, faces, out=np.zeros(faces.shape), where=faces > 0)
+    return f1.mean(axis=2).T
 
 
 def percentile_interval(statistics: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -188,11 +195,12 @@ def probability_of_improvement(scores_a: np.ndarray, scores_b: np.ndarray, seeds
         or ``gamma``/``confidence`` are out of range.
     """
     scores_a, scores_b = np.atleast_2d(np.asarray(scores_a, dtype=float)), np.atleast_2d(np.asarray(scores_b, dtype=float))
-    if scores_a.shape[1] != scores_b.shape[1] or scores_a.ndim != 2 or scores_b.ndim != 2:
+    if scores_a.ndim != 2 or scores_b.ndim != 2 or scores_a.shape[1] != scores_b.shape[1]:
         raise ValueError(f"scores must share their resamples; got shapes {scores_a.shape} and {scores_b.shape}")
     for scores, seeds, side in ((scores_a, seeds_a, "A"), (scores_b, seeds_b, "B")):
         if not len(seeds) or len(seeds) != len(scores) or len(set(seeds)) != len(seeds):
-            raise ValueError(f"{side}: {len(scores)} rows of scores and seeds {list(seeds)}: expected one distinct seed a row")
+            raise ValueError(f"{side}: {len(scores)} rows of scores and seeds {list(seeds)}: "
+                             "expected one distinct seed a row")
     if not 0.5 <= gamma < 1 or not 0 < confidence < 1:
         raise ValueError(f"gamma={gamma}, confidence={confidence}: expected gamma in [0.5, 1) and confidence in (0, 1)")
     rng = np.random.default_rng(seed)

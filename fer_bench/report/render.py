@@ -308,7 +308,6 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "leaderboard": with_ensemble_row([leaderboard_row(result, anchors[id(result)], run_classes)
                                           for result in results], ensemble),
         "multi_seed": analysis.multi_seed,
-        "seeds": analysis.seeds,
         "run_budget": run_budget(manifest),
         "has_budget": any(result.record.budget for result in results),
         "ensemble": ensemble,

@@ -38,6 +38,8 @@ def test_resampled_accuracy_and_macro_f1_are_the_metrics_on_each_resample(faces)
     repeated = np.repeat(np.arange(400), first.astype(int))  # the first resample as indices
     assert resampled_macro_f1(y_true, y_pred, counts[:1], 7)[0, 0] == pytest.approx(
         classification_metrics(y_true[repeated], y_pred[0][repeated], names)["macro_f1"])
+    six = y_true % 6  # class 6 neither true nor predicted: its F1 counts 0, as in classification_metrics
+    assert resampled_macro_f1(six, six[None, :], identity, 7)[0, 0] == pytest.approx(6 / 7)
     with pytest.raises(ValueError, match="expected y_true"):
         resampled_accuracy(y_true, y_pred[:, :10], counts)
 
