@@ -1,6 +1,12 @@
 """The numbers of a run's report, computed from the results store alone: ranks,
 bootstrap confidence intervals, pairwise significance, calibration and the
 misclassified faces to show. No HTML here (see :mod:`.render`).
+
+A run may train every estimator with several seeds (one record per estimator and
+seed): an estimator's result then gathers its seeds, is ranked by its mean
+PrivateTest accuracy, and is compared with the others by the probability of
+improvement over seeds and resamples of the test faces (:mod:`.improvement`).
+With one seed every number is the single record's, as before seeds.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import bootstrap_ci, calibration, pairwise_mcnemar
-from ..results import ResultsStore, RunRecord
+from ..results import ResultsStore, RunRecord, record_seed, run_seeds
+from .improvement import (GAMMA, Improvement, face_resamples, pairwise_improvement, percentile_interval,
+                          resampled_accuracy, resampled_macro_f1)
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 2000
@@ -28,22 +36,37 @@ class EstimatorResult:
     Attributes
     ----------
     rank : int
-        1 for the highest PrivateTest accuracy.
+        1 for the highest (mean) PrivateTest accuracy.
     record : RunRecord
+        The first seed's record (the run's seed order; the first that finished).
     class_names : list of str
         The classes its labels index (k names).
     predictions : dict or None
-        ``y_true``, ``y_pred`` (int64 (n,)) and, with probabilities, ``scores``
-        (float32 (n, k)); None when the predictions file is missing.
+        The first seed's ``y_true``, ``y_pred`` (int64 (n,)) and, with probabilities,
+        ``scores`` (float32 (n, k)); None when the predictions file is missing.
+    seed_records : list of RunRecord
+        Every finished seed's record, ``record`` first.
+    seed_predictions : list of dict or None
+        Their predictions, in the same order.
+    seeds : list of int
+        Their seeds (:func:`fer_bench.results.record_seed`).
     accuracy_ci, macro_f1_ci : (float, float) or None
-        Percentile bootstrap intervals (fractions).
+        Percentile bootstrap intervals (fractions), resampling PrivateTest faces; with 2+
+        scored seeds, of the seed-mean metric, each resample applied to every seed.
     calibration : dict or None
         :func:`fer_bench.metrics.calibration` of ``scores``; None without probabilities.
     versus_best : str or None
-        ``best``; ``tie`` (not significantly different from the best, Holm-adjusted
-        McNemar p >= ``ALPHA``); ``worse``; None when not scored on the best's faces.
+        ``best``; ``tie`` (not significantly different from the best: Holm-adjusted
+        McNemar p >= ``ALPHA``, or with seeds not worse by the probability of improvement);
+        ``worse``; None when not scored on the best's faces.
     p_versus_best : float or None
-        That Holm-adjusted p-value.
+        That Holm-adjusted McNemar p-value (of the first seeds).
+    improvement_versus_best : Improvement or None
+        With seeds, ``P(best > this)`` (:func:`.improvement.probability_of_improvement`).
+    resampled_accuracy : ndarray of float, shape (scored seeds, N_RESAMPLES), or None
+        In a run with several seeds, each seed's accuracy on the shared resamples of the
+        first seed's faces; ``resampled_seeds`` names the rows (seeds whose predictions
+        score those faces).
     gallery : list of int
         Indices of misclassified faces to show (most confident mistakes first,
         when there are probabilities; else spread evenly over the mistakes).
@@ -53,16 +76,55 @@ class EstimatorResult:
     record: RunRecord
     class_names: list[str]
     predictions: dict[str, np.ndarray] | None
+    seed_records: list[RunRecord]
+    seed_predictions: list[dict[str, np.ndarray] | None]
+    seeds: list[int]
     accuracy_ci: tuple[float, float] | None = None
     macro_f1_ci: tuple[float, float] | None = None
     calibration: dict[str, Any] | None = None
     versus_best: str | None = None
     p_versus_best: float | None = None
+    improvement_versus_best: Improvement | None = None
+    resampled_accuracy: np.ndarray | None = None
+    resampled_seeds: list[int] = field(default_factory=list)
     gallery: list[int] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.record.name
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seed_records)
+
+    def seed_values(self, key: str, deduplicated: bool = False) -> list[float]:
+        """A metric of every seed that has it, e.g. ``accuracy`` (``metrics_deduplicated`` with ``deduplicated``)."""
+        values = [(record.metrics_deduplicated if deduplicated else record.metrics).get(key)
+                  for record in self.seed_records]
+        return [float(value) for value in values if value is not None]
+
+    def seed_mean(self, key: str, deduplicated: bool = False) -> float | None:
+        """The mean of :meth:`seed_values` (the single value with one seed); None when no seed has it."""
+        values = self.seed_values(key, deduplicated)
+        return float(np.mean(values)) if values else None
+
+    @property
+    def accuracy_mean(self) -> float | None:
+        return self.seed_mean("accuracy")
+
+    @property
+    def accuracy_sd(self) -> float | None:
+        """Sample standard deviation (ddof=1) of the seeds' PrivateTest accuracies; None with fewer than 2."""
+        values = self.seed_values("accuracy")
+        return float(np.std(values, ddof=1)) if len(values) > 1 else None
+
+    @property
+    def accuracy_min(self) -> float | None:
+        return min(self.seed_values("accuracy"), default=None)
+
+    @property
+    def accuracy_max(self) -> float | None:
+        return max(self.seed_values("accuracy"), default=None)
 
     @property
     def has_probabilities(self) -> bool:
@@ -71,16 +133,20 @@ class EstimatorResult:
 
 @dataclass
 class SignificanceGroup:
-    """Estimators scored on the same faces with the same classes, and their pairwise exact McNemar tests.
+    """Estimators scored on the same faces with the same classes, and their pairwise exact McNemar tests
+    (of each one's first seed).
 
     ``only_right[i, j]`` counts the faces ``members[i]`` gets right and
     ``members[j]`` wrong; ``p_holm`` is Holm-adjusted over the group's pairs.
+    ``improvement[i][j]``, when a member has 2+ scored seeds, is ``P(members[i] > members[j])``
+    over seeds and face resamples (None on the diagonal); None otherwise.
     """
 
     members: list[EstimatorResult]
     only_right: np.ndarray
     p_value: np.ndarray
     p_holm: np.ndarray
+    improvement: list[list[Improvement | None]] | None = None
 
     @property
     def n_pairs(self) -> int:
@@ -101,6 +167,20 @@ class RunAnalysis:
     @property
     def best(self) -> EstimatorResult | None:
         return self.results[0] if self.results else None
+
+    @property
+    def seeds(self) -> list[int]:
+        """The run's seeds (:func:`fer_bench.results.run_seeds`)."""
+        return run_seeds(self.manifest)
+
+    @property
+    def multi_seed(self) -> bool:
+        """Whether the run has more than one seed (or an estimator does)."""
+        return _multi_seed(self.manifest, self.results)
+
+    def seed_of(self, record: RunRecord) -> int:
+        """A record's seed (:func:`fer_bench.results.record_seed`), e.g. of an unfinished one."""
+        return record_seed(record, self.manifest)
 
 
 def class_names_of(record: RunRecord, manifest: dict[str, Any]) -> list[str]:
@@ -148,12 +228,52 @@ def _significance_groups(results: list[EstimatorResult]) -> list[SignificanceGro
     for members in buckets.values():
         if len(members) > 1:
             tests = pairwise_mcnemar(members[0].predictions["y_true"], [member.predictions["y_pred"] for member in members])
-            groups.append(SignificanceGroup(members, tests["only_right"], tests["p_value"], tests["p_holm"]))
+            group = SignificanceGroup(members, tests["only_right"], tests["p_value"], tests["p_holm"])
+            if all(member.resampled_accuracy is not None for member in members) and \
+                    any(len(member.resampled_seeds) > 1 for member in members):
+                group.improvement = pairwise_improvement([member.resampled_accuracy for member in members],
+                                                         [member.resampled_seeds for member in members], GAMMA,
+                                                         CONFIDENCE, N_RESAMPLES, BOOTSTRAP_SEED)
+            groups.append(group)
     return groups
+
+
+def _multi_seed(manifest: dict[str, Any], results: list[EstimatorResult]) -> bool:
+    return len(run_seeds(manifest)) > 1 or any(result.n_seeds > 1 for result in results)
+
+
+def records_by_seed(records: list[RunRecord], manifest: dict[str, Any]) -> list[RunRecord]:
+    """Records in the run's seed order (seeds the manifest does not list after, by value)."""
+    order = {seed: index for index, seed in enumerate(run_seeds(manifest))}
+    return sorted(records, key=lambda record: (order.get(record_seed(record, manifest), len(order)),
+                                               record_seed(record, manifest)))
+
+
+def _scored_seeds(result: EstimatorResult) -> tuple[list[int], np.ndarray]:
+    """The seeds whose predictions score the first seed's faces, and those predictions (seeds, n)."""
+    y_true = result.predictions["y_true"]
+    scored = [(seed, predictions["y_pred"]) for seed, predictions in zip(result.seeds, result.seed_predictions)
+              if predictions is not None and np.array_equal(predictions["y_true"], y_true)]
+    return [seed for seed, _ in scored], np.stack([y_pred for _, y_pred in scored])
+
+
+def _seed_intervals(result: EstimatorResult, n_classes: int, counts: np.ndarray) -> None:
+    """Set ``resampled_accuracy`` (and ``resampled_seeds``) on the face resamples ``counts``, and with
+    2+ scored seeds the intervals of the seed-mean accuracy and macro-F1."""
+    y_true = result.predictions["y_true"]
+    result.resampled_seeds, scored = _scored_seeds(result)
+    result.resampled_accuracy = resampled_accuracy(y_true, scored, counts)
+    if len(scored) > 1:
+        result.accuracy_ci = percentile_interval(result.resampled_accuracy.mean(axis=0), CONFIDENCE)
+        result.macro_f1_ci = percentile_interval(resampled_macro_f1(y_true, scored, counts, n_classes).mean(axis=0),
+                                                 CONFIDENCE)
 
 
 def analyse_run(store: ResultsStore) -> RunAnalysis:
     """Load a run directory and compute the report's statistics. Trains nothing.
+
+    Finished records are grouped by estimator name (one per seed); results are ranked by mean
+    PrivateTest accuracy over their seeds.
 
     Parameters
     ----------
@@ -162,6 +282,7 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
     Returns
     -------
     RunAnalysis
+        ``unfinished`` lists every record that did not finish, of any seed.
 
     Raises
     ------
@@ -169,24 +290,39 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
         As :meth:`fer_bench.results.ResultsStore.load`.
     """
     manifest, records = store.load()
-    finished = sorted((record for record in records if record.status == "ok"), key=privatetest_accuracy, reverse=True)
+    by_name: dict[str, list[RunRecord]] = {}
+    for record in records:
+        if record.status == "ok":
+            by_name.setdefault(record.name, []).append(record)
     faces = store.load_test_faces()
     results = []
-    for rank, record in enumerate(finished, start=1):
-        class_names = class_names_of(record, manifest)
-        predictions = _load_predictions(store, record)
-        result = EstimatorResult(rank, record, class_names, predictions)
+    for seed_records in by_name.values():
+        seed_records = records_by_seed(seed_records, manifest)
+        seed_predictions = [_load_predictions(store, record) for record in seed_records]
+        results.append(EstimatorResult(0, seed_records[0], class_names_of(seed_records[0], manifest),
+                                       seed_predictions[0], seed_records, seed_predictions,
+                                       [record_seed(record, manifest) for record in seed_records]))
+    results.sort(key=lambda result: -1.0 if result.accuracy_mean is None else result.accuracy_mean, reverse=True)
+    multi_seed = _multi_seed(manifest, results)
+    resamples: dict[int, np.ndarray] = {}
+    for rank, result in enumerate(results, start=1):
+        result.rank = rank
+        predictions, class_names = result.predictions, result.class_names
         if predictions is not None and len(predictions["y_true"]):
             y_true, y_pred = predictions["y_true"], predictions["y_pred"]
             k = max(len(class_names), int(max(y_true.max(), y_pred.max())) + 1)
-            result.accuracy_ci = bootstrap_ci(y_true, y_pred, "accuracy", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED)
-            result.macro_f1_ci = bootstrap_ci(y_true, y_pred, "macro_f1", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED, k)
+            if multi_seed:
+                if len(y_true) not in resamples:
+                    resamples[len(y_true)] = face_resamples(len(y_true), N_RESAMPLES, BOOTSTRAP_SEED)
+                _seed_intervals(result, k, resamples[len(y_true)])
+            if result.accuracy_ci is None:
+                result.accuracy_ci = bootstrap_ci(y_true, y_pred, "accuracy", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED)
+                result.macro_f1_ci = bootstrap_ci(y_true, y_pred, "macro_f1", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED, k)
             scores = predictions.get("scores")
             if scores is not None and scores.shape == (len(y_true), len(class_names)):
                 result.calibration = calibration(y_true, scores)
             if faces is not None and np.array_equal(faces[1], y_true):
                 result.gallery = _gallery(predictions, GALLERY_SIZE)
-        results.append(result)
     groups = _significance_groups(results)
     if results:
         _mark_versus_best(results[0], groups)
@@ -194,6 +330,7 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
 
 
 def _mark_versus_best(best: EstimatorResult, groups: list[SignificanceGroup]) -> None:
+    """``versus_best`` of the best's group: by ``P(best > member)`` where the group has seeds, else by McNemar."""
     best.versus_best = "best"
     for group in groups:
         if best in group.members:
@@ -201,4 +338,8 @@ def _mark_versus_best(best: EstimatorResult, groups: list[SignificanceGroup]) ->
             for row, member in enumerate(group.members):
                 if member is not best:
                     member.p_versus_best = float(group.p_holm[row, column])
-                    member.versus_best = "tie" if member.p_versus_best >= ALPHA else "worse"
+                    if group.improvement is not None:
+                        member.improvement_versus_best = group.improvement[column][row]
+                        member.versus_best = "worse" if member.improvement_versus_best.verdict == "better" else "tie"
+                    else:
+                        member.versus_best = "tie" if member.p_versus_best >= ALPHA else "worse"

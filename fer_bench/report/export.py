@@ -1,4 +1,5 @@
-"""``RUN_DIR/results.csv``: one row per estimator, for spreadsheets and pandas."""
+"""``RUN_DIR/results.csv``: one row per estimator (over all its seeds), then one per unfinished record,
+for spreadsheets and pandas."""
 
 from __future__ import annotations
 
@@ -9,22 +10,31 @@ from typing import Any
 
 from .._io import atomic_write_bytes
 from .analysis import RunAnalysis, privatetest_accuracy
+from .budget import at_common_budget, budget_text, used_means
 
 RESULTS_CSV = "results.csv"
 COLUMNS: tuple[str, ...] = (
-    "name", "family", "framework", "status", "privatetest_accuracy", "accuracy_ci_low", "accuracy_ci_high",
-    "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high", "balanced_accuracy", "dedup_accuracy", "dedup_faces",
-    "fit_seconds", "predict_seconds", "fit_images_per_second", "predict_images_per_second", "peak_memory_mib",
-    "train_images", "test_images", "n_classes", "device", "error",
+    "name", "family", "framework", "status", "privatetest_accuracy", "n_seeds", "accuracy_sd", "accuracy_min",
+    "accuracy_max", "accuracy_ci_low", "accuracy_ci_high", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high",
+    "balanced_accuracy", "dedup_accuracy", "dedup_faces", "fit_seconds", "predict_seconds", "fit_images_per_second",
+    "predict_images_per_second", "peak_memory_mib", "train_images", "test_images", "n_classes", "device", "seeds",
+    "budget", "at_common_budget", "epochs_run", "steps_run", "error",
 )
-"""Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist."""
+"""Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist.
+
+``privatetest_accuracy``, ``macro_f1``, ``balanced_accuracy`` and ``dedup_accuracy`` are means over the
+estimator's finished seeds, ``accuracy_sd`` their sample sd (ddof=1; empty with one seed), ``epochs_run``
+and ``steps_run`` means over seeds of what the network trained; ``seeds`` lists them (space-separated; an
+unfinished row's own seed). ``budget`` is ``time 5 min``, ``recipe`` or empty (classical estimators),
+``at_common_budget`` ``true``, ``false`` (the profile overrides a setting or the network cannot follow
+one) or empty. Times, memory and faces are the first seed's."""
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """Text cells starting with these are prefixed with ``'`` so that a spreadsheet shows them as text
 instead of evaluating a formula (OWASP, "CSV Injection")."""
 
 
 def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
-    """Write ``RUN_DIR/results.csv`` atomically: finished estimators by PrivateTest accuracy, then the rest.
+    """Write ``RUN_DIR/results.csv`` atomically: finished estimators by mean PrivateTest accuracy, then the unfinished records.
 
     Text cells that a spreadsheet would read as a formula are escaped (:func:`spreadsheet_safe`).
 
@@ -42,15 +52,22 @@ def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
     rows = []
     for result in analysis.results:
         record = result.record
-        metrics, deduplicated = record.metrics, record.metrics_deduplicated or {}
         accuracy_ci, macro_f1_ci = result.accuracy_ci or (None, None), result.macro_f1_ci or (None, None)
-        rows.append(_row(record, privatetest_accuracy=metrics.get("accuracy"), accuracy_ci_low=accuracy_ci[0],
-                         accuracy_ci_high=accuracy_ci[1], macro_f1=metrics.get("macro_f1"),
+        common = at_common_budget(record.budget)
+        used = used_means(result.seed_records)
+        rows.append(_row(record, privatetest_accuracy=result.accuracy_mean, n_seeds=result.n_seeds,
+                         accuracy_sd=result.accuracy_sd, accuracy_min=result.accuracy_min,
+                         accuracy_max=result.accuracy_max, accuracy_ci_low=accuracy_ci[0],
+                         accuracy_ci_high=accuracy_ci[1], macro_f1=result.seed_mean("macro_f1"),
                          macro_f1_ci_low=macro_f1_ci[0], macro_f1_ci_high=macro_f1_ci[1],
-                         balanced_accuracy=metrics.get("balanced_accuracy"),
-                         dedup_accuracy=deduplicated.get("accuracy"), dedup_faces=deduplicated.get("n"),
-                         n_classes=len(result.class_names)))
-    rows += [_row(record) for record in sorted(analysis.unfinished, key=privatetest_accuracy)]
+                         balanced_accuracy=result.seed_mean("balanced_accuracy"),
+                         dedup_accuracy=result.seed_mean("accuracy", deduplicated=True),
+                         dedup_faces=(record.metrics_deduplicated or {}).get("n"), n_classes=len(result.class_names),
+                         seeds=" ".join(map(str, result.seeds)), budget=budget_text(record.budget),
+                         at_common_budget=None if common is None else str(common).lower(),
+                         epochs_run=used["epochs_run"], steps_run=used["steps_run"]))
+    rows += [_row(record, seeds=str(analysis.seed_of(record)), budget=budget_text(record.budget))
+             for record in sorted(analysis.unfinished, key=privatetest_accuracy)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -16,14 +16,15 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
-from ..results import ResultsStore
-from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis,
-                       SignificanceGroup, analyse_run)
+from ..results import ResultsStore, run_seeds
+from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
+from .budget import run_budget, used_text
 from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
-from .published import PUBLISHED_RESULTS
+from .improvement import GAMMA
+from .tables import field_rows, leaderboard_row, significance_table, with_ensemble_row
 from .templating import MISSING, format_number, write_page
 
 REPORT_FILE = "report.html"
@@ -161,64 +162,6 @@ def _duration(seconds: float | None) -> str:
     return f"{format_number(float(seconds))} s ({minutes // 60}:{minutes % 60:02d}:{rest:02d})"
 
 
-def _leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str]) -> dict[str, Any]:
-    record = result.record
-    deduplicated = record.metrics_deduplicated or {}
-    return {
-        "derived": False, "result": result, "record": record, "anchor": anchor, "pretrained": record.family == "pretrained",
-        "other_classes": result.class_names != run_classes,
-        "dedup_accuracy": deduplicated.get("accuracy"), "dedup_n": deduplicated.get("n"),
-        "dedup_change": (deduplicated["accuracy"] - record.metrics["accuracy"]
-                         if deduplicated.get("accuracy") is not None and record.metrics.get("accuracy") is not None
-                         else None),
-    }
-
-
-def _with_ensemble_row(rows: list[dict[str, Any]], ensemble: DerivedEnsemble) -> list[dict[str, Any]]:
-    """The leaderboard with the derived ensemble row placed by its PrivateTest accuracy (after equals)."""
-    if not ensemble.built:
-        return rows
-    accuracy = ensemble.metrics["accuracy"]
-    deduplicated = ensemble.metrics_deduplicated
-    row = {"derived": True, "ensemble": ensemble, "dedup_accuracy": deduplicated.get("accuracy"),
-           "dedup_n": deduplicated.get("n"),
-           "dedup_change": deduplicated["accuracy"] - accuracy if deduplicated else None}
-    position = next((index for index, other in enumerate(rows)
-                     if (other["record"].metrics.get("accuracy") or 0) < accuracy), len(rows))
-    return rows[:position] + [row] + rows[position:]
-
-
-def _significance_table(group: SignificanceGroup, anchors: dict[int, str]) -> dict[str, Any]:
-    """Cells of a group's matrix: Holm-adjusted p and which of row and column gets more faces right."""
-    rows = []
-    for i, row_member in enumerate(group.members):
-        cells = []
-        for j in range(len(group.members)):
-            if i == j:
-                cells.append(None)
-                continue
-            wins, losses = int(group.only_right[i, j]), int(group.only_right[j, i])
-            p_holm = float(group.p_holm[i, j])
-            cells.append({"wins": wins, "losses": losses, "p_holm": p_holm, "p_value": float(group.p_value[i, j]),
-                          "significant": p_holm < ALPHA,
-                          "direction": "better" if wins > losses else "worse" if wins < losses else "even"})
-        rows.append({"result": row_member, "anchor": anchors[id(row_member)], "cells": cells})
-    members = group.members
-    return {"members": members, "rows": rows, "n_pairs": group.n_pairs,
-            "n_faces": len(members[0].predictions["y_true"]), "class_names": members[0].class_names}
-
-
-def _field_rows(results: list[EstimatorResult], anchors: dict[int, str]) -> list[dict[str, Any]]:
-    """Published results and this run's, best first."""
-    rows = [{"method": entry.method, "accuracy": entry.accuracy, "kind": entry.kind, "citation": entry.citation,
-             "note": entry.note, "anchor": None} for entry in PUBLISHED_RESULTS]
-    rows += [{"method": result.name, "accuracy": result.record.metrics.get("accuracy"), "kind": "this run",
-              "citation": f"{result.record.family}, {result.record.framework}; {result.record.source}",
-              "note": "", "anchor": anchors[id(result)]}
-             for result in results if tuple(result.class_names) == FER2013_CLASSES]
-    return sorted(rows, key=lambda row: -(row["accuracy"] or 0))
-
-
 def _figures(analysis: RunAnalysis, run_classes: list[str]) -> dict[str, Any]:
     results = analysis.results
     figures: dict[str, Any] = {"confusion_overviews": []}
@@ -235,9 +178,9 @@ def _figures(analysis: RunAnalysis, run_classes: list[str]) -> dict[str, Any]:
     figures["per_class_f1"] = per_class_f1_figure(f1, all_classes) if f1 else None
     histories = {result.name: result.record.history for result in results if result.record.history}
     figures["learning"] = learning_curves_figure(histories) if histories else None
-    timed = {result.name: (result.record.fit_seconds, result.record.metrics["accuracy"]) for result in results
+    timed = {result.name: (result.record.fit_seconds, result.accuracy_mean) for result in results
              if result.record.family != "pretrained" and result.record.fit_seconds and result.class_names == run_classes
-             and result.record.metrics.get("accuracy") is not None}
+             and result.accuracy_mean is not None}
     names = list(timed)
     optimal = pareto_optimal([timed[name][0] for name in names], [timed[name][1] for name in names])
     frontier = [name for name, on_front in zip(names, optimal) if on_front]
@@ -290,6 +233,8 @@ def _estimator_section(result: EstimatorResult, anchor: str, faces) -> dict[str,
         "gallery": _gallery(result, faces),
         "mistakes": None if result.predictions is None else
         int((result.predictions["y_true"] != result.predictions["y_pred"]).sum()),
+        "seed_rows": [{"seed": seed, "record": seed_record, "used": used_text([seed_record])}
+                      for seed, seed_record in zip(result.seeds, result.seed_records)] if result.n_seeds > 1 else [],
     }
 
 
@@ -301,7 +246,8 @@ def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [
         ("Run", _text(manifest.get("run_id"))), ("Created", _text(manifest.get("created"))),
         ("Command", _text(manifest.get("command"))),
-        ("Seeds", f"{_text(manifest.get('seed'))} (subsets and estimators); {BOOTSTRAP_SEED} (this report's bootstrap)"),
+        ("Seeds", f"{', '.join(map(str, run_seeds(manifest))) if manifest.get('seeds') else _text(manifest.get('seed'))} "
+                  f"(subsets and estimators); {BOOTSTRAP_SEED} (this report's bootstrap)"),
         ("Total wall time", _duration(manifest.get("wall_seconds"))),
         ("Profile", f"{profile_name}: {profile_description}" if profile_description else profile_name),
         ("Data", f"{_text(data.get('source'))}{' (synthetic)' if data.get('synthetic') else ''}"),
@@ -359,16 +305,19 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "data_sha256": data.get("sha256"),
         "profile_name": profile_name,
         "profile_description": profile_description,
-        "leaderboard": _with_ensemble_row([_leaderboard_row(result, anchors[id(result)], run_classes)
-                                           for result in results], ensemble),
+        "leaderboard": with_ensemble_row([leaderboard_row(result, anchors[id(result)], run_classes)
+                                          for result in results], ensemble),
+        "multi_seed": analysis.multi_seed,
+        "run_budget": run_budget(manifest),
+        "has_budget": any(result.record.budget for result in results),
         "ensemble": ensemble,
         "derived_note": DERIVED_NOTE,
         "ensemble_iterations": ITERATIONS,
         "best": analysis.best,
         "has_dedup": any(result.record.metrics_deduplicated for result in results),
-        "unfinished": analysis.unfinished,
-        "significance": [_significance_table(group, anchors) for group in analysis.groups],
-        "field": _field_rows(results, anchors),
+        "unfinished": [{"record": record, "seed": analysis.seed_of(record)} for record in analysis.unfinished],
+        "significance": [significance_table(group, anchors) for group in analysis.groups],
+        "field": field_rows(results, anchors),
         "fer2013_classes": tuple(run_classes) == FER2013_CLASSES,
         "audit": _audit(manifest),
         "figures": _figures(analysis, run_classes),
@@ -380,6 +329,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "n_resamples": N_RESAMPLES,
         "bootstrap_seed": BOOTSTRAP_SEED,
         "alpha": ALPHA,
+        "gamma": GAMMA,
         "manifest_summary": _manifest_summary(manifest),
         "manifest": _manifest_tree(manifest),
     }

@@ -14,7 +14,7 @@ from fer_bench.datasets import make_synthetic
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.metrics import classification_metrics
 from fer_bench.profiles import load_profile
-from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.results import ResultsStore, RunRecord, seed_stem
 from fer_bench.runner import run_benchmark
 
 EVIL = "<script>alert(1)</script>"
@@ -63,9 +63,11 @@ def probabilities_for(y_pred, k, seed, sharpness=3.0):
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, arrays=None, **fields):
-    """A finished record and its stored predictions; ``arrays``: more keys of ``save_predictions`` (PublicTest scores)."""
-    file_name = re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
+def scored_record(store, name, y_pred, y_true, class_names=FER2013_CLASSES, scores=None, arrays=None, stem=None,
+                  **fields):
+    """A finished record and its stored predictions; ``arrays``: more keys of ``save_predictions`` (PublicTest scores);
+    ``stem``: the predictions' file stem (default: the name made a file name)."""
+    file_name = stem or re.sub(r"\W+", "_", name)  # the planted name holds "/", not a file name
     subset = [] if tuple(class_names) == FER2013_CLASSES else list(class_names)
     return RunRecord(name=name, class_names=subset, family=fields.pop("family", "classical"),
                      framework=fields.pop("framework", "sklearn"),
@@ -126,3 +128,66 @@ def smoke_runs(tmp_path_factory):
     for seed in (0, 1):
         run_benchmark(["svc_linear", "knn"], dataset, profile, root / f"seed{seed}", seed=seed, progress=False)
     return root / "seed0", root / "seed1"
+
+
+N_SEEDED = 300
+TIME_BUDGET = {"kind": "time", "minutes": 5.0, "common": True, "overrides": {}, "not_followed": []}
+SEEDED_CORRECT = {"strong_cnn": [255, 249], "strong_twin": "strong_cnn", "steady_svc": [210, 216],
+                  "spiky_knn": [240, 150], "override_cnn": [150, 156], "half_done": [120]}
+"""Faces right per seed of each estimator of :func:`make_seeded_run` (of 300); a name: the same predictions."""
+NETWORKS = ("strong_cnn", "strong_twin", "override_cnn")
+
+
+def exact_predictions(y_true, n_correct, seed, k=7):
+    """Predictions right on exactly ``n_correct`` faces (chosen at random), wrong on the others."""
+    rng = np.random.default_rng(seed)
+    right = rng.permutation(len(y_true)) < n_correct
+    return np.where(right, y_true, (y_true + rng.integers(1, k, len(y_true))) % k)
+
+
+def used(epochs, steps, seconds, short=False):
+    return {"kind": "time", "time_budget": 300.0, "planned_steps": steps, "warmup_steps": 5, "steps_per_epoch": 225,
+            "planned_epochs": steps / 225, "steps_run": steps, "epochs_run": epochs, "images_run": 128 * steps,
+            "train_seconds": seconds, "shorter_than_one_epoch": short}
+
+
+def seeded_manifest(seeds):
+    result = manifest(audit=False)
+    result["seed"], result["seeds"] = seeds[0], list(seeds)
+    result["profile"].update(budget={"kind": "time", "minutes": 5}, seeds=len(seeds))
+    result["environment"]["gpu"] = "NVIDIA H200"
+    return result
+
+
+def make_seeded_run(run_dir, seeds=(0, 1), correct=None, y_seed=1):
+    """A run with every estimator trained with ``seeds`` (defaults: :data:`SEEDED_CORRECT`, budgets of
+    networks, one seed of ``half_done`` timed out), predictions stored per seed as the runner names them."""
+    store = ResultsStore(run_dir)
+    y_true = np.random.default_rng(y_seed).integers(0, 7, N_SEEDED)
+    store.save_test_faces(np.zeros((N_SEEDED, 48, 48), dtype=np.uint8), y_true)
+    correct = SEEDED_CORRECT if correct is None else correct
+    predictions = {}
+    for index, (name, counts) in enumerate(correct.items()):
+        predictions[name] = predictions[counts] if isinstance(counts, str) else \
+            [exact_predictions(y_true, count, 100 * index + position) for position, count in enumerate(counts)]
+    records = []
+    for name, per_seed in predictions.items():
+        for position, (seed, y_pred) in enumerate(zip(seeds, per_seed)):
+            budget = {}
+            if name in NETWORKS:
+                budget = {**TIME_BUDGET, "used": used(5, 1100 - 20 * position, 299.1 + position)}
+            if name == "override_cnn":
+                budget.update(common=False, overrides={"epochs": 18}, not_followed=["tta"],
+                              used=used(0, 40 + position, 30.0, short=True))
+            records.append(scored_record(store, name, y_pred, y_true, stem=seed_stem(name, seed, seeds[0]), seed=seed,
+                                         budget=budget, family="network" if name in NETWORKS else "classical"))
+    if "half_done" in correct:
+        records.append(RunRecord(name="half_done", family="classical", framework="sklearn", source="seed: test",
+                                 status="timed_out", error="timed out after 600 s", seed=seeds[1]))
+    store.save(seeded_manifest(seeds), records)
+    return run_dir
+
+
+@pytest.fixture(scope="package")
+def seeded_run(tmp_path_factory):
+    return make_seeded_run(tmp_path_factory.mktemp("seeded"))

@@ -1,11 +1,13 @@
 import numpy as np
+import pytest
 
 from fer_bench.cli import main
-from fer_bench.report.compare import (ENSEMBLE_ROW, MCNEMAR, TWO_PROPORTION, compare_runs, format_comparison,
-                                      write_comparison_html)
+from fer_bench.report.compare import (ENSEMBLE_ROW, IMPROVEMENT, MCNEMAR, TWO_PROPORTION, compare_runs,
+                                      format_comparison, write_comparison_html)
+from fer_bench.report.improvement import ALL_PAIRS, PAIRED
 from fer_bench.results import ResultsStore
 
-from .conftest import EVIL, manifest, predictions_like, scored_record
+from .conftest import EVIL, make_seeded_run, manifest, predictions_like, scored_record
 
 
 def _hand_run(run_dir, y_true, accuracies, seed, sha="ab"):
@@ -71,3 +73,40 @@ def test_ensembles_are_compared_only_when_both_runs_have_one(smoke_runs, run_dir
     assert ENSEMBLE_ROW not in [row.name for row in comparison.rows] and ENSEMBLE_ROW in comparison.only_a
     html = write_comparison_html(compare_runs(*smoke_runs), smoke_runs[1] / "c.html").read_text(encoding="utf-8")
     assert "ensemble (derived) compares the runs' ensembles of stored scores (derived, not trained)" in html
+
+
+def test_runs_with_seeds_are_compared_by_the_probability_of_improvement(tmp_path):
+    correct = {"same": [210, 216], "model": [150, 156]}
+    run_a = make_seeded_run(tmp_path / "a", correct=correct)
+    run_b = make_seeded_run(tmp_path / "b", correct={**correct, "model": [255, 249]})
+    comparison = compare_runs(run_a, run_b)
+    rows = {row.name: row for row in comparison.rows}
+    assert list(rows) == ["same", "model"] and comparison.same_faces
+    for row in rows.values():
+        assert row.test == IMPROVEMENT and row.improvement.pairing == PAIRED and row.improvement.n_pairs == 2
+        assert (row.seeds_a, row.seeds_b, row.n_a, row.n_b) == (2, 2, 300, 300) and np.isnan(row.p_value)
+    same, model = rows["same"], rows["model"]
+    assert (same.improvement.p, same.improvement.verdict, same.significant) == (0.5, "tie", False)
+    assert (model.improvement.p, model.improvement.low, model.improvement.verdict) == (1.0, 1.0, "better")
+    assert model.accuracy_a == pytest.approx(0.51) and model.accuracy_b == pytest.approx(0.84) and model.significant
+    text = format_comparison(comparison)
+    assert "P(B>A) 1.00 [1.00, 1.00] better" in text and "P(B>A) 0.50 [0.50, 0.50] tie" in text
+    assert f"{IMPROVEMENT}, {PAIRED} (2 pairs)" in text and "2/2" in text
+    html = write_comparison_html(comparison, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "[1.00, 1.00] better" in html and "Bouthillier et al." in html and '<td class="num">0, 1</td>' in html
+    reverse = {row.name: row for row in compare_runs(run_b, run_a).rows}
+    assert reverse["model"].improvement.verdict == "worse" and reverse["model"].improvement.p == 0.0
+
+
+def test_runs_with_other_seeds_meet_every_seed_and_one_seed_falls_back_to_mcnemar(tmp_path):
+    correct = {"same": [210, 216], "model": [150, 156]}
+    run_a = make_seeded_run(tmp_path / "a", correct=correct)
+    crossed = compare_runs(run_a, make_seeded_run(tmp_path / "b", seeds=(2, 3), correct=correct))
+    for row in crossed.rows:
+        assert row.test == IMPROVEMENT and row.improvement.pairing == ALL_PAIRS and row.improvement.n_pairs == 4
+    single = compare_runs(run_a, make_seeded_run(tmp_path / "c", seeds=(5,), correct={"same": [210], "model": [255]}))
+    rows = {row.name: row for row in single.rows}
+    assert all(row.test == MCNEMAR and row.improvement is None and row.first_seeds == (0, 5) for row in rows.values())
+    assert (rows["model"].seeds_a, rows["model"].seeds_b) == (2, 1) and rows["model"].accuracy_a == pytest.approx(0.51)
+    assert rows["model"].significant and rows["model"].p_holm < 0.001
+    assert "exact McNemar (paired, same faces) on seeds 0 (A) and 5 (B)" in format_comparison(single)

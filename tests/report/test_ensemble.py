@@ -170,3 +170,27 @@ def test_a_smoke_run_builds_its_ensemble_from_probabilities_and_decision_values(
     assert ensemble.metrics["n"] == 210 and ensemble.best_name in ("svc_linear", "knn")
     html = render_report(smoke_runs[0]).read_text(encoding="utf-8")
     assert 'id="ensemble"' in html and "derived: ensemble of stored scores" in html
+
+
+def test_with_several_seeds_the_ensemble_is_built_from_the_first_seeds(ensemble_run, tmp_path):
+    import dataclasses
+    import shutil
+
+    from fer_bench.results import seed_stem
+
+    first = _derive(ensemble_run)
+    run_dir = tmp_path / "seeds"
+    shutil.copytree(ensemble_run, run_dir)
+    store = ResultsStore(run_dir)
+    run_manifest, records = store.load()
+    later = []
+    for record in records:  # seed 1: every array of the record, scrambled
+        arrays = store.load_predictions(record)
+        rng = np.random.default_rng(7)
+        scrambled = {key: rng.permutation(value) if key not in ("y_true", "public_y_true") else value
+                     for key, value in arrays.items()}
+        path = store.save_predictions(seed_stem(record.name, 1, 0), **scrambled)
+        later.append(dataclasses.replace(record, seed=1, predictions_file=path))
+    store.save({**run_manifest, "seeds": [0, 1]}, [dataclasses.replace(record, seed=0) for record in records] + later)
+    seeded = _derive(run_dir)
+    assert seeded.built and _choice(seeded) == _choice(first) and seeded.metrics == first.metrics
