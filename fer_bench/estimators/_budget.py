@@ -4,10 +4,11 @@ A network trains under one of three budgets:
 
 - ``epochs`` (the recipe's): ``epochs`` passes over the training faces, the
   one-cycle schedule spanning them all;
-- ``time``: ``time_budget`` seconds on the machine at hand. The first
-  ``warmup_steps`` steps run at the schedule's starting learning rate and
-  measure the throughput (the first of them, which pays for allocation and
-  tracing, is not timed); the steps left are planned so that the one-cycle
+- ``time``: ``time_budget`` seconds on the machine at hand. The first steps, at
+  least ``warmup_steps`` of them and at least :data:`WARMUP_FRACTION` of the
+  budget, run at the schedule's starting learning rate and measure the
+  throughput (the first step, which pays for allocation and tracing, is not
+  timed); the steps left are planned so that the one-cycle
   schedule ends when the budget does, and training stops there (budgeted
   training: Li, Yumer and Ramanan, "Budgeted Training: Rethinking Deep Neural
   Network Training Under Resource Constraints", ICLR 2020);
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 BUDGET_KINDS: tuple[str, ...] = ("epochs", "time", "steps")
 MIN_TIMED_WARMUP_STEPS = 2
 """A time budget's warm-up needs one untimed step and at least one timed one."""
+WARMUP_FRACTION = 0.03
+"""A time budget's warm-up lasts at least this share of it (9 s of 5 min): a few steps alone time
+the machine's speed of a moment, which a busy machine changes from one second to the next."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,30 @@ def check_budget(epochs: int, time_budget: float | None, steps: int | None, warm
     return BudgetSettings("epochs", epochs, None, None, 0)
 
 
+def warmup_done(settings: BudgetSettings, steps: int, trained_seconds: float) -> bool:
+    """Whether a time budget's warm-up ends after ``steps`` steps and ``trained_seconds`` of training."""
+    return steps >= settings.warmup_steps and trained_seconds >= WARMUP_FRACTION * settings.time_budget
+
+
+def plan_after_warmup(settings: BudgetSettings, n: int, batch_size: int, warmup_steps: int, warmup_seconds: float,
+                      untimed_seconds: float) -> tuple["StepPlan", dict]:
+    """A time budget's plan on ``n`` faces once its warm-up has trained ``warmup_steps`` steps in
+    ``warmup_seconds``, the first of them ``untimed_seconds``; and the ``warmup`` entry of ``budget_``
+    (``seconds``, ``seconds_per_step``, ``images_per_second``).
+
+    Raises
+    ------
+    ValueError
+        As :func:`steps_after_warmup`.
+    """
+    timed, timed_steps = warmup_seconds - untimed_seconds, warmup_steps - 1
+    left = steps_after_warmup(settings, warmup_seconds, timed, timed_steps)
+    plan = time_plan(settings, n, batch_size, left, warmup_steps)
+    batch = min(batch_size, n)
+    return plan, {"seconds": warmup_seconds, "seconds_per_step": timed / timed_steps,
+                  "images_per_second": timed_steps * batch / timed if timed > 0 else None}
+
+
 def steps_after_warmup(settings: BudgetSettings, warmup_seconds: float, timed_seconds: float, timed_steps: int) -> int:
     """The steps a time budget has left after its warm-up, at the throughput the warm-up measured.
 
@@ -86,7 +114,7 @@ def steps_after_warmup(settings: BudgetSettings, warmup_seconds: float, timed_se
     left = int((settings.time_budget - warmup_seconds) // per_step) if per_step > 0 else 0
     if left < 1:
         raise ValueError(f"time_budget={settings.time_budget:g} s is too short for a single step after the warm-up "
-                         f"({settings.warmup_steps} steps took {warmup_seconds:.1f} s, {per_step:.2f} s per step)")
+                         f"({timed_steps + 1} steps took {warmup_seconds:.1f} s, {per_step:.2f} s per step)")
     return left
 
 
@@ -156,8 +184,7 @@ def fixed_plan(settings: BudgetSettings, n: int, batch_size: int) -> StepPlan:
     return StepPlan("epochs", settings.epochs * steps_per_epoch, 0, steps_per_epoch)
 
 
-def time_plan(settings: BudgetSettings, n: int, batch_size: int, steps_left: int) -> StepPlan:
-    """The plan of a time budget once its warm-up has measured ``steps_left`` (:func:`steps_after_warmup`)."""
+def time_plan(settings: BudgetSettings, n: int, batch_size: int, steps_left: int, warmup_steps: int) -> StepPlan:
+    """The plan of a time budget once its ``warmup_steps`` have measured ``steps_left`` (:func:`steps_after_warmup`)."""
     steps_per_epoch = math.ceil(n / min(batch_size, n))
-    return StepPlan("time", settings.warmup_steps + steps_left, settings.warmup_steps, steps_per_epoch,
-                    settings.time_budget)
+    return StepPlan("time", warmup_steps + steps_left, warmup_steps, steps_per_epoch, settings.time_budget)

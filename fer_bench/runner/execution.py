@@ -191,6 +191,15 @@ def _model_files(estimator) -> dict[str, bytes]:
                 for path in sorted(Path(folder).rglob("*")) if path.is_file()}
 
 
+class _ConsoleLines(logging.Handler):
+    """Log lines to stderr through ``tqdm.write``, above the run's progress bar instead of after it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm.auto import tqdm
+
+        tqdm.write(self.format(record), file=sys.stderr)
+
+
 @contextmanager
 def _progress_lines_into(log_file: str | None, console: bool) -> Iterator[None]:
     """Append the progress lines of the fit inside (a network's epochs, a classical loop's parts) to
@@ -202,7 +211,7 @@ def _progress_lines_into(log_file: str | None, console: bool) -> Iterator[None]:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
         handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     if console:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers.append(_ConsoleLines())
         handlers[-1].addFilter(lambda entry: entry.name == PROGRESS_LOGGER.name)
     for handler in handlers:
         PROGRESS_LOGGER.addHandler(handler)

@@ -259,11 +259,14 @@ class LocalBoVWSVC(_BoVWBase):
         kernel, neighbours = self._kernel_and_neighbours(X)
         chunks = np.array_split(np.arange(len(kernel)), max(1, len(kernel) // 64))
         progress = WorkProgress("bag-of-visual-words local learning", len(kernel), "faces with their local SVM")
-        labels = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._local_labels)(kernel[chunk], neighbours[chunk], progress) for chunk in chunks)
+        labels = []
+        for chunk_labels in Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+                delayed(self._local_labels)(kernel[chunk], neighbours[chunk]) for chunk in chunks):
+            labels.append(chunk_labels)
+            progress.advance(len(chunk_labels))
         return self.classes_[np.concatenate(labels)]
 
-    def _local_labels(self, kernel: np.ndarray, neighbours: np.ndarray, progress: WorkProgress) -> np.ndarray:
+    def _local_labels(self, kernel: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
         out = np.empty(len(kernel), dtype=np.int64)
         for face, rows in enumerate(neighbours):
             labels = self.train_labels_[rows]
@@ -273,5 +276,4 @@ class LocalBoVWSVC(_BoVWBase):
             svc = SVC(kernel="precomputed", C=self.C, break_ties=True)
             svc.fit(self.gram_[np.ix_(rows, rows)].astype(np.float64), labels)
             out[face] = svc.predict(kernel[face, rows][None, :].astype(np.float64))[0]
-        progress.advance(len(kernel))
         return out

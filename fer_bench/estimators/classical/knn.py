@@ -132,13 +132,12 @@ class GridSearchKNN(ClassifierMixin, BaseEstimator):
         keys = {(p, leaf_size): (p, None if brute else leaf_size) for p, leaf_size in settings}
         distinct = list(dict.fromkeys(keys.values()))
         progress = WorkProgress(f"k-NN search ({self.features})", len(distinct), "neighbour searches of PublicTest")
-
-        def search(p: int, leaf_size: int | None) -> np.ndarray:
-            found = _neighbours(Z, y, Z_val, k_max, p, 30 if leaf_size is None else leaf_size, self.algorithm)
+        computed = []
+        for found in Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+                delayed(_neighbours)(Z, y, Z_val, k_max, p, 30 if leaf_size is None else leaf_size, self.algorithm)
+                for p, leaf_size in distinct):
+            computed.append(found)
             progress.advance()
-            return found
-
-        computed = Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(search)(*key) for key in distinct)
         neighbours_by_key = dict(zip(distinct, computed))
         results = []
         for p, leaf_size in settings:

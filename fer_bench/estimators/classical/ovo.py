@@ -43,13 +43,11 @@ def fit_pairs(fit_pair: PairFit, pairs: list[tuple[int, int]], sizes: list, n_jo
     """
     largest_first = np.argsort(sizes)[::-1]  # long pairs start first: workers finish together
     progress = WorkProgress(what, len(pairs), "class pairs fitted")
-
-    def fit_counted(first: int, second: int) -> tuple:
-        fitted_pair = fit_pair(first, second)
+    fitted = []
+    for fitted_pair in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(fit_pair)(*pairs[pair]) for pair in largest_first):
+        fitted.append(fitted_pair)
         progress.advance()
-        return fitted_pair
-
-    fitted = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(fit_counted)(*pairs[pair]) for pair in largest_first)
     by_pair = dict(zip(largest_first, fitted))
     support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
     dual_coef = np.zeros((len(support), len(pairs)), dtype=dtype)

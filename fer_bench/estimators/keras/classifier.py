@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from tqdm.auto import tqdm
 
-from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, steps_after_warmup, time_plan
+from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, plan_after_warmup, warmup_done
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
 from .architectures import KERAS_ARCHITECTURES
@@ -54,17 +54,6 @@ def global_generators_kept() -> Iterator[None]:
         np.random.set_state(numpy_state)
         if torch_state is not None:
             torch.random.set_rng_state(torch_state)
-
-
-def plan_after_warmup(settings: BudgetSettings, n: int, batch_size: int, warmup_seconds: float,
-                      untimed_seconds: float) -> tuple[StepPlan, dict]:
-    """A time budget's plan on ``n`` faces once its warm-up has trained ``warmup_seconds``, the first
-    step ``untimed_seconds`` of them, and the ``warmup`` entry of ``budget_`` (``seconds``,
-    ``seconds_per_step``, ``images_per_second``); raises ValueError as :func:`~.._budget.steps_after_warmup`."""
-    timed, timed_steps = warmup_seconds - untimed_seconds, settings.warmup_steps - 1
-    plan = time_plan(settings, n, batch_size, steps_after_warmup(settings, warmup_seconds, timed, timed_steps))
-    return plan, {"seconds": warmup_seconds, "seconds_per_step": timed / timed_steps,
-                  "images_per_second": timed_steps * batch_size / timed}
 
 
 class KerasCNNClassifier(KerasNetworkEstimator):
@@ -258,18 +247,18 @@ class KerasCNNClassifier(KerasNetworkEstimator):
                 bar.update()
                 if plan is None and step == 1:
                     untimed = perf_counter() - start  # the first step pays for tracing
-                if plan is None and step == settings.warmup_steps:  # the warm-up has measured the throughput
-                    plan, warmup = plan_after_warmup(settings, n, batch_size, log.seconds + perf_counter() - start,
-                                                     untimed)
-                    bar.total = plan.epoch_steps(epoch)
+                if plan is None and step >= settings.warmup_steps:
+                    trained = log.seconds + perf_counter() - start  # training only, over epochs if need be
+                    if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
+                        plan, warmup = plan_after_warmup(settings, n, batch_size, step, trained, untimed)
+                        bar.total = plan.epoch_steps(epoch)
             bar.close()
             seconds = perf_counter() - start
             public_accuracy = None
             if validation is not None:
                 proba = self._proba(network, validation[0])
                 public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == validation[1]))
-            if log.record(loss_sum / seen, public_accuracy, seconds, seen, batch,
-                          plan if plan is not None else time_plan(settings, n, batch_size, 0)):
+            if log.record(loss_sum / seen, public_accuracy, seconds, seen, batch, plan):
                 best_weights = network.get_weights()
 
         if best_weights is not None:

@@ -30,7 +30,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ...timing import synchronize_device
-from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, steps_after_warmup, time_plan
+from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, plan_after_warmup, warmup_done
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
@@ -184,8 +184,8 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch.
 
     The budget (:mod:`.._budget`) is ``recipe.epochs``, or ``recipe.time_budget``
-    seconds (its first ``warmup_steps`` steps at ``max_lr / 25`` measure the
-    throughput; the one-cycle schedule is planned over the steps left), or
+    seconds (its warm-up steps at ``max_lr / 25``, ``warmup_steps`` or more, measure
+    the throughput; the one-cycle schedule is planned over the steps left), or
     ``recipe.steps`` (the first ``warmup_steps`` at ``max_lr / 25``, then one-cycle).
 
     Parameters
@@ -249,16 +249,13 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
             if plan is None and step == 1:  # the first step pays for allocation: not timed
                 synchronize_device()
                 first_step_seconds = time.perf_counter() - start
-            if plan is None and step == settings.warmup_steps:  # the warm-up has measured the throughput
+            if plan is None and step >= settings.warmup_steps:
                 synchronize_device()
-                warmup_seconds = log.seconds + time.perf_counter() - start  # training only, over epochs if need be
-                timed = warmup_seconds - first_step_seconds
-                plan = time_plan(settings, n, recipe.batch_size,
-                                 steps_after_warmup(settings, warmup_seconds, timed, step - 1))
-                warmup = {"seconds": warmup_seconds, "seconds_per_step": timed / (step - 1),
-                          "images_per_second": (step - 1) * trainer.batch_size / timed}
-                trainer.start_schedule(plan.schedule_steps)
-                bar.total = plan.epoch_steps(epoch)
+                trained = log.seconds + time.perf_counter() - start  # training only, over epochs if need be
+                if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
+                    plan, warmup = plan_after_warmup(settings, n, recipe.batch_size, step, trained, first_step_seconds)
+                    trainer.start_schedule(plan.schedule_steps)
+                    bar.total = plan.epoch_steps(epoch)
             elif plan is not None and plan.warmup_steps and step == plan.warmup_steps and trainer.schedule is None:
                 trainer.start_schedule(plan.schedule_steps)
         bar.close()

@@ -39,10 +39,10 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def timed(faces):
-    """A 5-second budget on the fake clock, three warm-up steps."""
+    """A 10-second budget on the fake clock, three warm-up steps."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(classifier, "perf_counter", Clock())
-        return network(time_budget=5.0, warmup_steps=3).fit(*faces)
+        return network(time_budget=10.0, warmup_steps=3).fit(*faces)
 
 
 def test_a_steps_budget_runs_exactly_its_steps_ending_in_a_partial_epoch(faces, monkeypatch):
@@ -69,9 +69,9 @@ def test_a_steps_budget_runs_exactly_its_steps_ending_in_a_partial_epoch(faces, 
 def test_a_time_budget_plans_its_steps_from_the_warmup(timed):
     budget = timed.budget_
     warmup = budget["warmup"]
-    assert budget["kind"] == "time" and budget["time_budget"] == 5.0 and budget["warmup_steps"] == 3
+    assert budget["kind"] == "time" and budget["time_budget"] == 10.0 and budget["warmup_steps"] == 3
     assert set(warmup) == {"seconds", "seconds_per_step", "images_per_second"}
-    assert budget["planned_steps"] == 3 + int((5.0 - warmup["seconds"]) // warmup["seconds_per_step"]) > 3
+    assert budget["planned_steps"] == 3 + int((10.0 - warmup["seconds"]) // warmup["seconds_per_step"]) > 3
     assert budget["steps_run"] == budget["planned_steps"] == sum(row["steps"] for row in timed.history_)
 
 
