@@ -23,11 +23,22 @@ def test_quick_profile_train_size_is_not_passed_to_the_network():
     assert "train_size" not in estimator.get_params()
 
 
-def test_quick_resnet9_uses_the_ten_crop_recipe_on_all_of_training():
+def test_cpu_best_resnet9_uses_the_ten_crop_recipe_on_all_of_training():
+    build = create_estimator("resnet9", load_profile("cpu-best"))
+    estimator = build.estimator
+    assert (estimator.tta, estimator.crop_size, estimator.optimizer, estimator.epochs) == ("ten_crop", 44, "adamw", 18)
+    assert build.train_size is None and build.budget["common"]
+
+
+def test_quick_gives_every_network_the_same_five_minutes_on_all_of_training():
+    from fer_bench.estimators import available_estimators
+
     profile = load_profile("quick")
-    estimator = create_estimator("resnet9", profile).estimator
-    assert (estimator.tta, estimator.crop_size, estimator.optimizer) == ("ten_crop", 44, "adamw")
-    assert create_estimator("resnet9", profile).train_size is None
+    networks = [name for name, spec in available_estimators().items() if spec.family == "network"]
+    for name in networks:
+        build = create_estimator(name, profile)
+        assert build.train_size is None and build.estimator.time_budget == 300.0, name
+        assert build.budget["common"], (name, build.budget)
 
 
 def test_ddamfn_upsamples_to_112_unless_the_profile_says_otherwise():
