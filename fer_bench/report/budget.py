@@ -18,6 +18,10 @@ import numpy as np
 from ..results import RunRecord, run_seeds
 from .templating import format_number
 
+OFF_BUDGET = 0.2
+"""A time-budgeted network whose training seconds differ from its budget by more than this share is
+flagged: the machine ran at another speed than during the warm-up that planned its steps."""
+
 RECIPE = ("every network trains with the same epochs, batch size, optimiser, learning-rate schedule, "
           "augmentation, label smoothing and test-time augmentation")
 
@@ -71,6 +75,11 @@ def used_text(records: list[RunRecord]) -> str:
             parts.append(f"{low if low == high else f'{low}–{high}'} {unit}")
     if any(entry.get("shorter_than_one_epoch") for entry in used):
         parts.append("shorter than one epoch")
+    off = [entry for entry in used if entry.get("kind") == "time" and entry.get("time_budget")
+           and abs(entry["train_seconds"] / entry["time_budget"] - 1) > OFF_BUDGET]
+    if off:
+        parts.append(f"{len(off)} of {len(used)} off the time budget by more than {OFF_BUDGET:.0%} "
+                     "(the machine's speed changed after the warm-up)")
     return " · ".join(parts)
 
 

@@ -38,3 +38,11 @@ def test_the_run_budget_line():
     one["profile"]["budget"] = {"kind": "time", "minutes": 5}
     assert run_budget(one) == ("time: 5 minutes of training per network on this machine; 1 seed (0); "
                                "machine: Test CPU, 2 cores")
+
+
+def test_a_network_that_trained_far_from_its_time_budget_is_flagged():
+    on_time = {**TIME_BUDGET, "used": {**used(4, 900, 290.0), "kind": "time", "time_budget": 300.0}}
+    slow = {**TIME_BUDGET, "used": {**used(14, 3150, 365.3), "kind": "time", "time_budget": 300.0}}
+    assert "off the time budget" not in used_text([_record(on_time)])
+    assert used_text([_record(on_time), _record(slow)]).endswith(
+        "1 of 2 off the time budget by more than 20% (the machine's speed changed after the warm-up)")
