@@ -23,3 +23,21 @@ def test_ddamfn_returns_the_weighted_attention_loss_in_training():
 def test_ddamfn_refuses_input_sizes_it_cannot_pool():
     with pytest.raises(ValueError, match="multiple of 16"):
         build_network("ddamfn", n_classes=7, width=0.125, input_size=50)
+
+
+def test_ddamfn_residual_bottlenecks_start_as_the_identity():
+    # zero-init residual: the 31 residual branches start silent, or DDAMFN trained from scratch stays at chance
+    from fer_bench.estimators.torch.ddamfn import MixBottleneck
+
+    torch.manual_seed(0)
+    network = build_network("ddamfn", n_classes=7, width=0.125, input_size=32)
+    bottlenecks = [module for module in network.modules() if isinstance(module, MixBottleneck)]
+    assert len(bottlenecks) == 34 and sum(block.residual for block in bottlenecks) == 31
+    for mode in (network.train, network.eval):
+        mode()
+        for block in bottlenecks:
+            x = torch.randn(2, block.body[0][0].in_channels, 4, 4)
+            if block.residual:
+                assert torch.equal(block(x), x)
+            else:  # the stage-opening bottlenecks keep their learnt-from-the-start projection
+                assert block(x).abs().sum() > 0
