@@ -201,9 +201,9 @@ def command_run(args) -> int:
     report_path = render_report(run_dir)
     _print_summary(records)
     print(report_path)
-    failed = list(dict.fromkeys(record.name + ("" if record.seed is None or len(records) == len(settings["names"])
-                                               else f" (seed {record.seed})")
-                                for record in records if record.status not in ("ok", "skipped")))
+    several_seeds = len(records) > len(settings["names"])
+    failed = [record.name + (f" (seed {record.seed})" if several_seeds else "")
+              for record in records if record.status not in ("ok", "skipped")]
     if failed:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
         return EXIT_FAILURE

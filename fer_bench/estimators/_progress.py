@@ -11,7 +11,6 @@ unless ``--quiet``; with no handler attached they show nothing.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 PROGRESS_LOGGER = logging.getLogger("fer_bench.progress")
@@ -21,7 +20,8 @@ MIN_INTERVAL = 10.0
 
 
 class WorkProgress:
-    """Counts the parts of a loop done (from any thread) and logs ``WHAT: i/n UNIT, elapsed s, about T s left``.
+    """Counts the parts of a loop done (by the thread that collects them) and logs ``WHAT: i/n UNIT, elapsed s,
+    about T s left``.
 
     Parameters
     ----------
@@ -39,17 +39,15 @@ class WorkProgress:
         self.what, self.total, self.unit, self.min_interval = what, total, unit, min_interval
         self.done = 0
         self._start = self._last = time.perf_counter()
-        self._lock = threading.Lock()
 
     def advance(self, parts: int = 1) -> None:
         """Count ``parts`` more done, and log a line if it is due."""
-        with self._lock:
-            self.done += parts
-            now = time.perf_counter()
-            if not (self.done == parts or self.done >= self.total or now - self._last >= self.min_interval):
-                return
-            self._last = now
-            elapsed = now - self._start
-            left = elapsed / self.done * max(self.total - self.done, 0)
-            PROGRESS_LOGGER.info(f"{self.what}: {self.done}/{self.total} {self.unit}, elapsed {elapsed:.1f} s, "
-                                 f"about {left:.0f} s left")
+        self.done += parts
+        now = time.perf_counter()
+        if not (self.done == parts or self.done >= self.total or now - self._last >= self.min_interval):
+            return
+        self._last = now
+        elapsed = now - self._start
+        left = elapsed / self.done * max(self.total - self.done, 0)
+        PROGRESS_LOGGER.info(f"{self.what}: {self.done}/{self.total} {self.unit}, elapsed {elapsed:.1f} s, "
+                             f"about {left:.0f} s left")
