@@ -71,6 +71,23 @@ def encode_classes(y, n_faces: int, owner: str) -> tuple[np.ndarray, np.ndarray]
     return classes, y_index
 
 
+def check_recipe(batch_size: int, weight_decay: float, label_smoothing: float) -> None:
+    """Refuse the training settings both network trainers share when out of range.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting: ``batch_size`` below 1, ``weight_decay`` negative, or
+        ``label_smoothing`` outside [0, 1).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size={batch_size}: expected at least 1")
+    if not weight_decay >= 0:
+        raise ValueError(f"weight_decay={weight_decay}: expected 0 or more")
+    if not 0 <= label_smoothing < 1:
+        raise ValueError(f"label_smoothing={label_smoothing}: expected a value in [0, 1)")
+
+
 def check_option(name: str, value, allowed, owner: str | None = None) -> None:
     """Refuse a setting outside its choices: ``value`` of parameter ``name`` must be in ``allowed``.
 

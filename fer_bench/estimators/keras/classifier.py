@@ -15,16 +15,16 @@ import sys
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from time import perf_counter
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from tqdm.auto import tqdm
 
-from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, plan_after_warmup, warmup_done
+from .._budget import BudgetSettings, StepPlan, check_budget
 from .._epochs import EpochLog
-from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
+from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
+from .._training_loop import train
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras
 from .base import KerasNetworkEstimator
@@ -161,15 +161,10 @@ class KerasCNNClassifier(KerasNetworkEstimator):
 
     def _check_settings(self) -> BudgetSettings:
         """The checked budget; raises ValueError for any invalid setting (naming it)."""
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size={self.batch_size}: expected at least 1")
+        check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
         settings = check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps)
         check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
         check_option("optimizer", self.optimizer, OPTIMIZERS)
-        if not self.weight_decay >= 0:
-            raise ValueError(f"weight_decay={self.weight_decay}: expected 0 or more")
-        if not 0 <= self.label_smoothing < 1:
-            raise ValueError(f"label_smoothing={self.label_smoothing}: expected a value in [0, 1)")
         return settings
 
     def _trainer(self, network: "keras.Sequential") -> "keras.Sequential":
@@ -212,58 +207,19 @@ class KerasCNNClassifier(KerasNetworkEstimator):
 
     def _fit(self, faces: np.ndarray, classes: np.ndarray, y_index: np.ndarray,
              validation: tuple[np.ndarray, np.ndarray] | None, settings: BudgetSettings, seed: int) -> None:
-        """Build the network and train it for ``settings`` one batch at a time; set the fitted attributes.
-
-        A time budget's warm-up is timed in training seconds (evaluation excluded), from the
-        end of its first step to the end of its last, and may span epochs; until it ends, the
-        epoch lines count its steps only.
-        """
+        """Build the network, train it for ``settings`` one batch at a time (:func:`.._training_loop.train`)
+        and set the fitted attributes."""
         keras = import_keras()
         keras.utils.set_random_seed(seed)
         network = KERAS_ARCHITECTURES[self.architecture](len(classes), self.bn_momentum)
-        trainer, optimizer = self._trainer(network), make_optimizer(self.optimizer, self.weight_decay,
-                                                                    self.max_lr / ONE_CYCLE_DIV)
+        trainer = self._trainer(network)  # before the optimiser, as the seeded layers were always made
+        optimizer = make_optimizer(self.optimizer, self.weight_decay, self.max_lr / ONE_CYCLE_DIV)
         trainer.compile(optimizer=optimizer,
                         loss=keras.losses.CategoricalCrossentropy(label_smoothing=self.label_smoothing))
-        images, targets = faces[..., None], np.eye(len(classes), dtype=np.float32)[y_index]
-        n, order_generator = len(faces), np.random.default_rng(seed)
-        batch_size = min(self.batch_size, n)
-        steps_per_epoch = -(-n // batch_size)
-        plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, batch_size)
+        steps = _KerasSteps(trainer, network, optimizer, faces, np.eye(len(classes), dtype=np.float32)[y_index],
+                            classes, validation, self.batch_size, self.max_lr, seed)
         log = EpochLog(self.architecture, tqdm.write if self.verbose else None)
-        best_weights, warmup, step = None, None, 0
-        while plan is None or step < plan.steps:
-            epoch, order = len(log.history) + 1, order_generator.permutation(n)
-            bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch), unit="batch", leave=False,
-                       desc=f"{self.architecture} epoch {epoch}", disable=not (self.verbose and sys.stderr.isatty()))
-            start = perf_counter()
-            loss_sum, seen, batch = 0.0, 0, 0
-            while batch < steps_per_epoch and (plan is None or step < plan.steps):
-                index = order[batch * batch_size:(batch + 1) * batch_size]
-                optimizer.learning_rate = step_rate(self.max_lr, step, plan)
-                logs = trainer.train_on_batch(images[index], targets[index], return_dict=True)  # waits for the device
-                loss_sum, seen = loss_sum + logs["loss"] * len(index), seen + len(index)
-                batch, step = batch + 1, step + 1
-                bar.update()
-                if plan is None and step == 1:
-                    untimed = perf_counter() - start  # the first step pays for tracing
-                if plan is None and step >= settings.warmup_steps:
-                    trained = log.seconds + perf_counter() - start  # training only, over epochs if need be
-                    if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
-                        plan, warmup = plan_after_warmup(settings, n, batch_size, step, trained, untimed)
-                        bar.total = plan.epoch_steps(epoch)
-            bar.close()
-            seconds = perf_counter() - start
-            public_accuracy = None
-            if validation is not None:
-                proba = self._proba(network, validation[0])
-                public_accuracy = float(np.mean(classes[proba.argmax(axis=1)] == validation[1]))
-            if log.record(loss_sum / seen, public_accuracy, seconds, seen, batch, plan):
-                best_weights = network.get_weights()
-
-        if best_weights is not None:
-            network.set_weights(best_weights)
-        budget = plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)
+        budget = train(steps, settings, len(faces), log, self.verbose)
         self._set_fitted(network, classes, log.history, log.best_epoch, budget)
 
     def _set_fitted(self, network: "keras.Sequential", classes: np.ndarray, history: list[dict], best_epoch: int,
@@ -274,19 +230,11 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         self.budget_ = budget
         self.n_non_trainable_params_ = int(sum(np.prod(weight.shape) for weight in network.non_trainable_weights))
 
-    @staticmethod
-    def _proba(network: "keras.Sequential", faces: np.ndarray) -> np.ndarray:
-        """Softmax outputs of ``network`` (inference mode) on uint8 faces, in batches: float64 (n, k)."""
-        chunks = [network.predict_on_batch(faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32) / 255.0)
-                  for first in range(0, len(faces), EVAL_BATCH_SIZE)]
-        proba = np.concatenate(chunks).astype(np.float64)
-        return proba / proba.sum(axis=1, keepdims=True)
-
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities of faces X (n, 48, 48) or (n, 2304), pixels in 0..255: float64 of shape (n, k),
         columns ordered as ``classes_``; rows sum to 1. Raises as :meth:`~.base.KerasNetworkEstimator._faces`."""
         faces = self._faces(X)
-        return self._proba(self.model_, faces)
+        return _proba(self.model_, faces)
 
     def save(self, directory) -> None:
         """Write ``model.keras`` (the network, uncompiled) and ``config.json`` to ``directory``.
@@ -337,3 +285,47 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         return classifier
 
 
+def _proba(network: "keras.Sequential", faces: np.ndarray) -> np.ndarray:
+    """Softmax outputs of ``network`` (inference mode) on uint8 faces, in batches: float64 (n, k)."""
+    chunks = [network.predict_on_batch(faces[first:first + EVAL_BATCH_SIZE, ..., None].astype(np.float32) / 255.0)
+              for first in range(0, len(faces), EVAL_BATCH_SIZE)]
+    proba = np.concatenate(chunks).astype(np.float64)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
+class _KerasSteps:
+    """The Keras side of :func:`.._training_loop.train` (a :class:`~.._training_loop.BatchTrainer`):
+    ``train_on_batch`` on batches of a NumPy permutation per epoch, the learning rate of
+    :func:`~.schedule.step_rate` assigned before each step."""
+
+    def __init__(self, trainer: "keras.Sequential", network: "keras.Sequential", optimizer, faces: np.ndarray,
+                 targets: np.ndarray, classes: np.ndarray, validation: tuple[np.ndarray, np.ndarray] | None,
+                 batch_size: int, max_lr: float, seed: int):
+        self.trainer, self.network, self.optimizer = trainer, network, optimizer
+        self.images, self.targets, self.classes, self.validation = faces[..., None], targets, classes, validation
+        self.batch_size, self.max_lr = min(batch_size, len(faces)), max_lr
+        self.order_generator, self.order = np.random.default_rng(seed), None
+
+    def new_epoch(self) -> None:
+        self.order = self.order_generator.permutation(len(self.images))
+
+    def step(self, batch: int, step: int, plan: StepPlan | None) -> float:
+        index = self.order[batch * self.batch_size:(batch + 1) * self.batch_size]
+        self.optimizer.learning_rate = step_rate(self.max_lr, step, plan)
+        logs = self.trainer.train_on_batch(self.images[index], self.targets[index], return_dict=True)  # waits
+        return logs["loss"] * len(index)
+
+    def synchronize(self) -> None:
+        """Nothing: ``train_on_batch`` returns once the step is done."""
+
+    def validate(self) -> float | None:
+        if self.validation is None:
+            return None
+        proba = _proba(self.network, self.validation[0])
+        return float(np.mean(self.classes[proba.argmax(axis=1)] == self.validation[1]))
+
+    def snapshot(self) -> list:
+        return self.network.get_weights()
+
+    def restore(self, weights: list) -> None:
+        self.network.set_weights(weights)

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from .._input import IMAGE_SIZE, as_faces, check_option, encode_labels
+from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
 from ..persistence import read_config, write_config
 from . import trainer
 from .architectures import build_network
@@ -158,8 +158,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_settings(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size={self.batch_size}: expected at least 1")
+        check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
         Recipe.of(self).budget()
         check_option("tta", self.tta, TTA_VIEWS)
         if not 8 <= self.crop_size <= IMAGE_SIZE:
@@ -200,7 +199,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         ------
         ValueError
             If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
-            ``batch_size`` is below 1, the budget (``epochs``, ``time_budget``, ``steps``,
+            ``batch_size`` is below 1, ``weight_decay`` is negative, ``label_smoothing`` is
+            outside [0, 1), the budget (``epochs``, ``time_budget``, ``steps``,
             ``warmup_steps``) is invalid or too short for a single step, ``tta``,
             ``crop_size``, ``optimizer`` or ``patience`` is invalid, or
             ``architecture`` is unknown.

@@ -1,10 +1,11 @@
 """Training and evaluation of a PyTorch network, after torchvision's classification references.
 
-- :func:`train_one_epoch`: one pass over the training faces in shuffled batches;
+- :class:`StepTrainer`: one optimiser step on a shuffled batch of the training faces;
 - :func:`evaluate`: PublicTest accuracy of one view per face;
 - :func:`predict_proba`: softmax outputs averaged over the test-time views;
-- :func:`fit`: the two composed over the budget's steps (:mod:`.._budget`: epochs, a
-  time budget planned after a warm-up, or a fixed count of steps), keeping the best epoch's weights.
+- :func:`fit`: the steps of the budget (:mod:`.._budget`: epochs, a time budget planned
+  after a warm-up, or a fixed count of steps) run by :func:`.._training_loop.train`,
+  keeping the best epoch's weights.
 
 The recipe is the seeds' by default (see :class:`~.classifier.TorchClassifier`):
 Adam (or AdamW), a one-cycle learning rate stepped per batch, cross-entropy with
@@ -19,8 +20,6 @@ as a whole, in channels-last memory format and under the autocast of
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -30,9 +29,10 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ...timing import synchronize_device
-from .._budget import BudgetSettings, StepPlan, check_budget, fixed_plan, plan_after_warmup, warmup_done
+from .._budget import BudgetSettings, StepPlan, check_budget
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE
+from .._training_loop import train
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
 from .device import autocast, grad_scaler
 
@@ -95,38 +95,54 @@ def make_optimizer(network: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
 
 
 class StepTrainer:
-    """Optimiser steps over shuffled batches of the resident training faces.
+    """Optimiser steps over shuffled batches of the resident training faces: the PyTorch side of
+    :func:`~.._training_loop.train` (a :class:`~.._training_loop.BatchTrainer`).
 
     Parameters
     ----------
-    forward : torch.nn.Module
-        The network in training mode (or its ``torch.compile``), returning logits or ``(logits, auxiliary loss)``.
-    optimizer : torch.optim.Optimizer
-    scaler : torch.amp.GradScaler
-    faces : uint8 Tensor of shape (n, 48, 48)
-        All training faces, on the device.
-    labels : int64 Tensor of shape (n,)
-        Their class indices, on the device.
-    generator : torch.Generator
-        On the device: the shuffling and the augmentation.
+    network : torch.nn.Module
+        The network being trained, on ``device``.
+    device : torch.device
+    faces : uint8 ndarray of shape (n, 48, 48)
+        All training faces (copied to the device once).
+    labels : int ndarray of shape (n,)
+        Their class indices.
+    classes : ndarray of shape (k,)
+        The labels the indices stand for; ``validation`` labels are compared with them.
+    validation : (faces, labels) or None
+        PublicTest faces (uint8) and labels, scored after every epoch.
     recipe : Recipe
+    seed : int
+        Seed of the shuffling and augmentation generator.
     """
 
-    def __init__(self, forward: nn.Module, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
-                 faces: torch.Tensor, labels: torch.Tensor, generator: torch.Generator, recipe: Recipe):
-        self.forward, self.optimizer, self.scaler = forward, optimizer, scaler
-        self.faces, self.labels, self.generator, self.recipe = faces, labels, generator, recipe
+    def __init__(self, network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray,
+                 classes: np.ndarray, validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int):
+        self.network, self.device, self.classes, self.validation, self.recipe = network, device, classes, validation, recipe
+        self.forward = torch.compile(network) if recipe.compile else network
+        self.optimizer = make_optimizer(network, recipe)
+        self.scaler = grad_scaler(device, recipe.precision)
+        self.faces = torch.from_numpy(faces).to(device)  # the whole set, uint8, resident
+        self.labels = torch.from_numpy(labels.astype(np.int64)).to(device)
+        self.generator = torch.Generator(device=device).manual_seed(seed)
         self.batch_size = min(recipe.batch_size, len(faces))
         self.schedule = None
         self._order = None
+        for group in self.optimizer.param_groups:  # a warm-up runs at the schedule's starting rate
+            group["lr"] = recipe.max_lr / ONE_CYCLE_DIV
 
     def new_epoch(self) -> None:
-        """Shuffle the faces for the next epoch."""
+        """Shuffle the faces for the next epoch; training mode."""
+        self.forward.train()
         self._order = torch.randperm(len(self.faces), generator=self.generator, device=self.faces.device)
 
-    def step(self, batch: int) -> torch.Tensor:
-        """Train on the epoch's ``batch``-th batch and step the schedule (if any); the summed loss over its faces."""
+    def step(self, batch: int, step: int, plan: StepPlan | None) -> torch.Tensor:
+        """Train on the epoch's ``batch``-th batch as step ``step`` of ``plan``: the summed loss over its faces.
+
+        The one-cycle schedule starts at the plan's first step after its warm-up."""
         recipe = self.recipe
+        if plan is not None and step == plan.warmup_steps and self.schedule is None:
+            self._start_schedule(plan.schedule_steps)
         index = self._order[batch * self.batch_size:(batch + 1) * self.batch_size]
         images = to_images(self.faces[index])
         if recipe.augment:
@@ -147,13 +163,26 @@ class StepTrainer:
             self.schedule.step()
         return loss.detach() * len(index)
 
-    def start_schedule(self, steps: int) -> None:
+    def _start_schedule(self, steps: int) -> None:
         """The one-cycle learning rate over the next ``steps`` steps (from ``max_lr / 25`` up to ``max_lr`` and down)."""
-        recipe = self.recipe
         if steps < 2:  # OneCycleLR needs two steps; a single one stays at the starting rate
             return
-        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimizer, max_lr=recipe.max_lr, total_steps=steps,
-                                                            div_factor=ONE_CYCLE_DIV)
+        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimizer, max_lr=self.recipe.max_lr,
+                                                            total_steps=steps, div_factor=ONE_CYCLE_DIV)
+
+    def synchronize(self) -> None:
+        synchronize_device()
+
+    def validate(self) -> float | None:
+        if self.validation is None:
+            return None
+        return evaluate(self.network, self.device, *self.validation, self.classes, self.recipe)
+
+    def snapshot(self) -> dict:
+        return {key: value.detach().clone() for key, value in self.network.state_dict().items()}
+
+    def restore(self, weights: dict) -> None:
+        self.network.load_state_dict(weights)
 
 
 def predict_proba(network: nn.Module, device: torch.device, faces: np.ndarray, recipe: Recipe, tta: str) -> np.ndarray:
@@ -215,59 +244,7 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     ValueError
         If the budget is invalid or a time budget is too short for a single step after its warm-up.
     """
-    settings = recipe.budget()
-    generator = torch.Generator(device=device).manual_seed(seed)
-    train_faces = torch.from_numpy(faces).to(device)  # the whole set, uint8, resident
-    train_labels = torch.from_numpy(labels.astype(np.int64)).to(device)
-    n = len(faces)
-    optimizer = make_optimizer(network, recipe)
-    trainer = StepTrainer(torch.compile(network) if recipe.compile else network, optimizer,
-                          grad_scaler(device, recipe.precision), train_faces, train_labels, generator, recipe)
-    plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, recipe.batch_size)
-    if plan is not None and plan.warmup_steps == 0:
-        trainer.start_schedule(plan.steps)
-    else:
-        for group in optimizer.param_groups:  # the warm-up runs at the schedule's starting rate
-            group["lr"] = recipe.max_lr / ONE_CYCLE_DIV
-    steps_per_epoch = -(-n // trainer.batch_size)
-    log, best_state, warmup, step = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None), None, None, 0
-    while plan is None or step < plan.steps:
-        epoch = len(log.history) + 1
-        network.train()
-        trainer.new_epoch()
-        synchronize_device()
-        start = time.perf_counter()
-        loss_sum, images, batch = torch.zeros((), device=device), 0, 0
-        bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch),
-                   desc=f"{recipe.architecture} epoch {epoch}", unit="batch", leave=False,
-                   disable=not (recipe.verbose and sys.stderr.isatty()))
-        while batch < steps_per_epoch and (plan is None or step < plan.steps):
-            loss_sum += trainer.step(batch)
-            images += min(trainer.batch_size, n - batch * trainer.batch_size)
-            batch, step = batch + 1, step + 1
-            bar.update()
-            if plan is None and step == 1:  # the first step pays for allocation: not timed
-                synchronize_device()
-                first_step_seconds = time.perf_counter() - start
-            if plan is None and step >= settings.warmup_steps:
-                synchronize_device()
-                trained = log.seconds + time.perf_counter() - start  # training only, over epochs if need be
-                if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
-                    plan, warmup = plan_after_warmup(settings, n, recipe.batch_size, step, trained, first_step_seconds)
-                    trainer.start_schedule(plan.schedule_steps)
-                    bar.total = plan.epoch_steps(epoch)
-            elif plan is not None and plan.warmup_steps and step == plan.warmup_steps and trainer.schedule is None:
-                trainer.start_schedule(plan.schedule_steps)
-        bar.close()
-        train_loss = loss_sum.item() / images  # .item() waits for the device
-        synchronize_device()
-        seconds = time.perf_counter() - start
-        accuracy = None if validation is None else evaluate(network, device, *validation, classes, recipe)
-        if log.record(train_loss, accuracy, seconds, images, batch, plan):
-            best_state = {key: value.detach().clone() for key, value in network.state_dict().items()}
-        if log.patience_spent(recipe.patience):
-            break  # early stopping: no PublicTest improvement for `patience` epochs
-    if best_state is not None:
-        network.load_state_dict(best_state)
-    budget = plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)
+    log = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None)
+    trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed)
+    budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience)
     return log.history, log.best_epoch, budget

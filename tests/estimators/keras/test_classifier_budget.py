@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fer_bench.estimators import _training_loop
 from fer_bench.estimators.keras import classifier
 from fer_bench.estimators.keras.classifier import KerasCNNClassifier
 from fer_bench.estimators.keras.schedule import step_rate
@@ -41,7 +42,7 @@ class Clock:
 def timed(faces):
     """A 10-second budget on the fake clock, three warm-up steps."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(classifier, "perf_counter", Clock())
+        patch.setattr(_training_loop, "perf_counter", Clock())
         return network(time_budget=10.0, warmup_steps=3).fit(*faces)
 
 

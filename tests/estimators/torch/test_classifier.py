@@ -148,6 +148,10 @@ def test_bad_labels_and_settings_are_refused():
         tiny(patience=0).fit(X, y)
     with pytest.raises(ValueError, match="precision"):
         tiny(precision="fp8").fit(X, y)
+    with pytest.raises(ValueError, match=r"label_smoothing=1.0: expected a value in \[0, 1\)"):
+        tiny(label_smoothing=1.0).fit(X, y)
+    with pytest.raises(ValueError, match="weight_decay=-1.0: expected 0 or more"):
+        tiny(weight_decay=-1.0).fit(X, y)
 
 
 def test_string_labels_and_a_column_of_labels_as_scikit_learn_classifiers_take_them():

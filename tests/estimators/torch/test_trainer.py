@@ -3,6 +3,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from fer_bench.estimators import _training_loop  # noqa: E402
 from fer_bench.estimators.torch import trainer  # noqa: E402
 
 from .conftest import LABELS, faces, tiny  # noqa: E402
@@ -88,17 +89,22 @@ def test_auto_precision_trains_repeatably_on_cpu():
     np.testing.assert_array_equal(proba, second.predict_proba(X))
 
 
+def fake_clock(monkeypatch, seconds_per_reading: float) -> None:
+    """The training loop's clock advances a fixed time per reading: plans that no machine load changes."""
+    clock = iter(range(100_000))
+    monkeypatch.setattr(_training_loop, "perf_counter", lambda: next(clock) * seconds_per_reading)
+
+
 def test_a_time_budget_plans_its_steps_from_the_warm_up_and_the_schedule_ends_with_them(monkeypatch):
     """A clock that advances 0.5 s per call: the warm-up measures a fixed speed, so the plan is known in advance."""
     X, y = faces(64)
-    clock = iter(range(10_000))
-    monkeypatch.setattr(trainer.time, "perf_counter", lambda: next(clock) * 0.5)
+    fake_clock(monkeypatch, 0.5)
     rates = []
     original_step = trainer.StepTrainer.step
 
-    def watched(self, batch):
+    def watched(self, batch, step, plan):
         rates.append(self.optimizer.param_groups[0]["lr"])
-        return original_step(self, batch)
+        return original_step(self, batch, step, plan)
 
     monkeypatch.setattr(trainer.StepTrainer, "step", watched)
     model = tiny(time_budget=20.0, warmup_steps=3, max_lr=0.01).fit(X, y)
@@ -119,9 +125,10 @@ def test_a_time_budget_too_short_for_a_step_is_refused():
         tiny(time_budget=1e-6).fit(X, y)
 
 
-def test_steps_repeat_a_time_budget_exactly_and_may_end_within_an_epoch():
+def test_steps_repeat_a_time_budget_exactly_and_may_end_within_an_epoch(monkeypatch):
     X, y = faces(64)
     X_val, y_val = faces(12, seed=1)
+    fake_clock(monkeypatch, 0.01)
     timed = tiny(time_budget=0.5, random_state=3).fit(X, y, validation_data=(X_val, y_val))
     used = timed.budget_
     repeated = tiny(steps=used["planned_steps"], warmup_steps=used["warmup_steps"], random_state=3)
@@ -133,8 +140,9 @@ def test_steps_repeat_a_time_budget_exactly_and_may_end_within_an_epoch():
     assert short.history_[0]["images"] == 48 and short.history_[0]["steps"] == 3
 
 
-def test_a_warm_up_longer_than_an_epoch_spans_epochs_and_counts_their_training_time():
+def test_a_warm_up_longer_than_an_epoch_spans_epochs_and_counts_their_training_time(monkeypatch):
     X, y = faces(40)  # 3 steps per epoch at batch 16, 5 warm-up steps
+    fake_clock(monkeypatch, 0.02)
     model = tiny(time_budget=1.0, warmup_steps=5).fit(X, y)
     budget = model.budget_
     assert budget["steps_run"] == budget["planned_steps"] > 5

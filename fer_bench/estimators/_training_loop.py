@@ -1,0 +1,109 @@
+"""The step loop of both network trainers (PyTorch and Keras): epochs of batches until the budget is spent.
+
+:func:`train` runs the budget of :mod:`._budget` over a :class:`BatchTrainer`, the
+framework's side of one optimiser step. A time budget's warm-up is timed in training
+seconds (evaluation excluded), from the end of its first step to the end of its last,
+and may span epochs; once it ends, the plan fixes the steps left. Each epoch is
+scored on PublicTest (when the trainer can), reported to an :class:`~._epochs.EpochLog`,
+and the weights of the best epoch are kept.
+"""
+
+from __future__ import annotations
+
+import sys
+from time import perf_counter
+from typing import Any, Protocol
+
+from tqdm.auto import tqdm
+
+from ._budget import BudgetSettings, StepPlan, fixed_plan, plan_after_warmup, warmup_done
+from ._epochs import EpochLog
+
+
+class BatchTrainer(Protocol):
+    """What :func:`train` needs of a framework."""
+
+    batch_size: int
+    """Faces per step (at most all of them)."""
+
+    def new_epoch(self) -> None:
+        """Shuffle the faces for the next epoch (and put the network in training mode)."""
+
+    def step(self, batch: int, step: int, plan: StepPlan | None) -> Any:
+        """Train on the epoch's ``batch``-th batch, as step ``step`` (from 0) of ``plan`` (None during a time
+        budget's warm-up): the loss summed over the batch's faces (a float, or a tensor that adds to one)."""
+
+    def synchronize(self) -> None:
+        """Wait for the device's queued work (so that the clock times it)."""
+
+    def validate(self) -> float | None:
+        """PublicTest accuracy of the network now; None without validation data."""
+
+    def snapshot(self) -> Any:
+        """A copy of the weights, to :meth:`restore` later."""
+
+    def restore(self, weights: Any) -> None:
+        """Load weights taken by :meth:`snapshot`."""
+
+
+def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog, verbose: bool,
+          patience: int | None = None) -> dict:
+    """Train ``trainer`` on ``n`` faces for the budget ``settings``, leaving it with the best epoch's weights.
+
+    Parameters
+    ----------
+    log : EpochLog
+        Receives every epoch; its ``history`` and ``best_epoch`` are the run's.
+    verbose : bool
+        A bar per epoch on a terminal.
+    patience : int or None
+        Stop after this many epochs without a better PublicTest accuracy.
+
+    Returns
+    -------
+    dict
+        What was planned and used (:meth:`~._budget.StepPlan.summary`).
+
+    Raises
+    ------
+    ValueError
+        If a time budget is too short for a single step after its warm-up.
+    """
+    batch_size = trainer.batch_size
+    steps_per_epoch = -(-n // batch_size)
+    plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, batch_size)
+    best_weights, warmup, step = None, None, 0
+    while plan is None or step < plan.steps:
+        epoch = len(log.history) + 1
+        trainer.new_epoch()
+        trainer.synchronize()
+        start = perf_counter()
+        loss_sum, images, batch = 0.0, 0, 0
+        bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch),
+                   desc=f"{log.name} epoch {epoch}", unit="batch", leave=False,
+                   disable=not (verbose and sys.stderr.isatty()))
+        while batch < steps_per_epoch and (plan is None or step < plan.steps):
+            loss_sum = loss_sum + trainer.step(batch, step, plan)
+            images += min(batch_size, n - batch * batch_size)
+            batch, step = batch + 1, step + 1
+            bar.update()
+            if plan is None and step == 1:  # the first step pays for allocation and tracing: not timed
+                trainer.synchronize()
+                untimed = perf_counter() - start
+            if plan is None and step >= settings.warmup_steps:
+                trainer.synchronize()
+                trained = log.seconds + perf_counter() - start  # training only, over epochs if need be
+                if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
+                    plan, warmup = plan_after_warmup(settings, n, batch_size, step, trained, untimed)
+                    bar.total = plan.epoch_steps(epoch)
+        bar.close()
+        train_loss = float(loss_sum) / images  # waits for the device
+        trainer.synchronize()
+        seconds = perf_counter() - start
+        if log.record(train_loss, trainer.validate(), seconds, images, batch, plan):
+            best_weights = trainer.snapshot()
+        if log.patience_spent(patience):
+            break  # early stopping: no PublicTest improvement for `patience` epochs
+    if best_weights is not None:
+        trainer.restore(best_weights)
+    return plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)

@@ -1,0 +1,77 @@
+import pytest
+
+from fer_bench.estimators import _training_loop
+from fer_bench.estimators._budget import check_budget
+from fer_bench.estimators._epochs import EpochLog
+from fer_bench.estimators._training_loop import train
+
+
+class FakeTrainer:
+    """A BatchTrainer without a network: each step's loss is 1 per face, the weights are the steps run,
+    and PublicTest accuracies come from a list, one per epoch."""
+
+    def __init__(self, batch_size: int, accuracies: list[float] | None = None):
+        self.batch_size, self.accuracies = batch_size, list(accuracies or [])
+        self.weights, self.plans, self.epochs, self.restored = 0, [], 0, None
+
+    def new_epoch(self):
+        self.epochs += 1
+
+    def step(self, batch, step, plan):
+        assert step == self.weights  # steps are counted across epochs
+        self.plans.append(plan)
+        self.weights += 1
+        return float(min(self.batch_size, 10 - batch * self.batch_size))  # 10 faces
+
+    def synchronize(self):
+        pass
+
+    def validate(self):
+        return self.accuracies.pop(0) if self.accuracies else None
+
+    def snapshot(self):
+        return self.weights
+
+    def restore(self, weights):
+        self.restored = weights
+
+
+def test_an_epochs_budget_counts_the_faces_of_a_partial_last_batch_and_keeps_the_best_epoch():
+    trainer, log = FakeTrainer(4, accuracies=[0.2, 0.5, 0.4]), EpochLog("fake")
+    budget = train(trainer, check_budget(3, None, None, 0), 10, log, verbose=False)
+    assert budget["kind"] == "epochs" and budget["steps_run"] == budget["planned_steps"] == 9
+    assert [row["images"] for row in log.history] == [10, 10, 10]
+    assert [row["train_loss"] for row in log.history] == [1.0, 1.0, 1.0]
+    assert log.best_epoch == 2 and trainer.restored == 6  # the weights after epoch 2's three steps
+    assert all(plan is not None and plan.kind == "epochs" for plan in trainer.plans)
+
+
+def test_a_steps_budget_may_end_within_an_epoch():
+    trainer, log = FakeTrainer(4), EpochLog("fake")
+    budget = train(trainer, check_budget(1, None, 5, 2), 10, log, verbose=False)
+    assert [row["steps"] for row in log.history] == [3, 2] and [row["images"] for row in log.history] == [10, 8]
+    assert budget["steps_run"] == 5 and trainer.restored is None  # no validation: the last weights stay
+
+
+def test_a_time_budget_trains_unplanned_through_its_warm_up_then_the_planned_steps(monkeypatch):
+    clock = iter(range(10_000))
+    monkeypatch.setattr(_training_loop, "perf_counter", lambda: float(next(clock)))  # one second per reading
+    trainer, log = FakeTrainer(4), EpochLog("fake")
+    budget = train(trainer, check_budget(1, 60.0, None, 3), 10, log, verbose=False)
+    warmup = budget["warmup"]
+    assert trainer.plans[:3] == [None] * 3 and all(plan is not None for plan in trainer.plans[3:])
+    assert budget["steps_run"] == budget["planned_steps"] == len(trainer.plans)
+    assert budget["planned_steps"] == 3 + int((60.0 - warmup["seconds"]) // warmup["seconds_per_step"])
+
+
+def test_patience_stops_after_epochs_without_improvement():
+    trainer, log = FakeTrainer(5, accuracies=[0.5, 0.4, 0.3, 0.9]), EpochLog("fake")
+    train(trainer, check_budget(4, None, None, 0), 10, log, verbose=False, patience=2)
+    assert len(log.history) == 3 and log.best_epoch == 1 and trainer.restored == 2
+
+
+def test_a_time_budget_too_short_for_a_step_after_its_warm_up_is_refused(monkeypatch):
+    clock = iter(range(10_000))
+    monkeypatch.setattr(_training_loop, "perf_counter", lambda: float(next(clock)))
+    with pytest.raises(ValueError, match="time_budget=2.5 s is too short for a single step"):
+        train(FakeTrainer(4), check_budget(1, 2.5, None, 2), 10, EpochLog("fake"), verbose=False)
