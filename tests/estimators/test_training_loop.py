@@ -1,9 +1,10 @@
 import pytest
 
-from fer_bench.estimators import _training_loop
 from fer_bench.estimators._budget import check_budget
 from fer_bench.estimators._epochs import EpochLog
 from fer_bench.estimators._training_loop import train
+
+from .fake_clock import fake_clock
 
 
 class FakeTrainer:
@@ -12,10 +13,10 @@ class FakeTrainer:
 
     def __init__(self, batch_size: int, accuracies: list[float] | None = None):
         self.batch_size, self.accuracies = batch_size, list(accuracies or [])
-        self.weights, self.plans, self.epochs, self.restored = 0, [], 0, None
+        self.weights, self.plans, self.restored = 0, [], None
 
     def new_epoch(self):
-        self.epochs += 1
+        pass
 
     def step(self, batch, step, plan):
         assert step == self.weights  # steps are counted across epochs
@@ -54,8 +55,7 @@ def test_a_steps_budget_may_end_within_an_epoch():
 
 
 def test_a_time_budget_trains_unplanned_through_its_warm_up_then_the_planned_steps(monkeypatch):
-    clock = iter(range(10_000))
-    monkeypatch.setattr(_training_loop, "perf_counter", lambda: float(next(clock)))  # one second per reading
+    fake_clock(monkeypatch)  # one second per reading
     trainer, log = FakeTrainer(4), EpochLog("fake")
     budget = train(trainer, check_budget(1, 60.0, None, 3), 10, log, verbose=False)
     warmup = budget["warmup"]
@@ -71,7 +71,6 @@ def test_patience_stops_after_epochs_without_improvement():
 
 
 def test_a_time_budget_too_short_for_a_step_after_its_warm_up_is_refused(monkeypatch):
-    clock = iter(range(10_000))
-    monkeypatch.setattr(_training_loop, "perf_counter", lambda: float(next(clock)))
+    fake_clock(monkeypatch)
     with pytest.raises(ValueError, match="time_budget=2.5 s is too short for a single step"):
         train(FakeTrainer(4), check_budget(1, 2.5, None, 2), 10, EpochLog("fake"), verbose=False)

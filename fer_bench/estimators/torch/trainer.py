@@ -141,7 +141,7 @@ class StepTrainer:
 
         The one-cycle schedule starts at the plan's first step after its warm-up."""
         recipe = self.recipe
-        if plan is not None and step == plan.warmup_steps and self.schedule is None:
+        if plan is not None and step == plan.warmup_steps:
             self._start_schedule(plan.schedule_steps)
         index = self._order[batch * self.batch_size:(batch + 1) * self.batch_size]
         images = to_images(self.faces[index])

@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fer_bench.estimators import _training_loop
 from fer_bench.estimators._budget import check_budget, fixed_plan
 from fer_bench.estimators.keras import classifier
 from fer_bench.estimators.keras.classifier import KerasCNNClassifier
 from fer_bench.estimators.keras.schedule import step_rate
+
+from ..fake_clock import fake_clock
 
 N_FACES, BATCH = 48, 16
 
@@ -28,22 +29,11 @@ def network(**settings) -> KerasCNNClassifier:
     return KerasCNNClassifier(architecture="seed_cnn5", batch_size=BATCH, bn_momentum=0.9, random_state=0, **settings)
 
 
-class Clock:
-    """A fake ``perf_counter``: every reading is one second after the one before."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def timed(faces):
     """A 10-second budget on the fake clock, three warm-up steps."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_training_loop, "perf_counter", Clock())
+        fake_clock(patch)
         return network(time_budget=10.0, warmup_steps=3).fit(*faces)
 
 

@@ -3,9 +3,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from fer_bench.estimators import _training_loop  # noqa: E402
 from fer_bench.estimators.torch import trainer  # noqa: E402
 
+from ..fake_clock import fake_clock  # noqa: E402
 from .conftest import LABELS, faces, tiny  # noqa: E402
 
 
@@ -87,12 +87,6 @@ def test_auto_precision_trains_repeatably_on_cpu():
     proba = first.predict_proba(X)
     assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(proba, second.predict_proba(X))
-
-
-def fake_clock(monkeypatch, seconds_per_reading: float) -> None:
-    """The training loop's clock advances a fixed time per reading: plans that no machine load changes."""
-    clock = iter(range(100_000))
-    monkeypatch.setattr(_training_loop, "perf_counter", lambda: next(clock) * seconds_per_reading)
 
 
 def test_a_time_budget_plans_its_steps_from_the_warm_up_and_the_schedule_ends_with_them(monkeypatch):
