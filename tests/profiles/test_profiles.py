@@ -6,7 +6,7 @@ from fer_bench.profiles import PROFILE_NAMES, Profile, load_profile, with_budget
 def test_every_builtin_profile_gives_its_networks_one_budget():
     budgets = {name: load_profile(name).budget for name in PROFILE_NAMES}
     assert budgets["quick"] == {"kind": "time", "minutes": 5}
-    assert budgets["cpu-best"] == budgets["full"] == budgets["smoke"] == {"kind": "recipe"}
+    assert budgets["cpu-best"] == budgets["cpu-frontier"] == budgets["full"] == budgets["smoke"] == {"kind": "recipe"}
     assert all(load_profile(name).seeds == 1 for name in PROFILE_NAMES)
 
 
@@ -15,6 +15,11 @@ def test_cpu_best_is_the_resnet9_recipe_and_full_the_seed_recipe():
     assert (best["epochs"], best["optimizer"], best["crop_size"], best["tta"], best["width"]) == (18, "adamw", 44,
                                                                                                    "ten_crop", 0.5)
     assert (full["epochs"], full["batch_size"], full["max_lr"]) == (20, 256, 0.008)
+
+
+def test_cpu_frontier_is_the_cpu_best_recipe_trained_longer():
+    best, frontier = load_profile("cpu-best").networks, load_profile("cpu-frontier").networks
+    assert frontier == {**best, "epochs": 45}
 
 
 @pytest.mark.parametrize("budget, message", [
