@@ -1,5 +1,9 @@
 """The report's derived ``ensemble`` row: an ensemble of a run's stored scores, chosen on PublicTest, trained nothing.
 
+The candidates are every seed of every estimator trained here on the run's
+classes (:func:`candidate_name`), so several seeds of one network can form a
+seed ensemble.
+
 1. Calibrate (:func:`fit_temperature`): every candidate's PublicTest scores
    become probabilities by temperature scaling (Guo, Pleiss, Sun and
    Weinberger, "On Calibration of Modern Neural Networks", ICML 2017): one
@@ -254,7 +258,7 @@ class DerivedEnsemble:
     excluded : list of (str, str)
         Estimators left out of the candidates, with the reason.
     candidates : list of str
-        Estimators the selection could choose from.
+        What the selection could choose from: estimators, or their seeds (:func:`candidate_name`).
     members : list of EnsembleMember
     selection : Selection or None
     metrics, metrics_deduplicated : dict
@@ -290,38 +294,51 @@ class DerivedEnsemble:
         return self.reason is None
 
 
-def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, np.ndarray]]], list[tuple[str, str]]]:
-    """By name: estimators with PublicTest and PrivateTest scores over the run's classes, on the same faces;
-    the others, with the reason."""
+def candidate_name(name: str, seed: int, n_seeds: int) -> str:
+    """A candidate's name: the estimator's, with ``seed S`` added when the run trained it with several seeds."""
+    return f"{name} seed {seed}" if n_seeds > 1 else name
+
+
+def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, np.ndarray], list[str]]],
+                                                list[tuple[str, str]]]:
+    """By name (:func:`candidate_name`): every seed of every estimator with PublicTest and PrivateTest scores over
+    the run's classes, on the same faces, as (kind, arrays, class names); the others, with the reason.
+
+    Each seed is a candidate of its own, so a run with several seeds can build a seed ensemble."""
     run_classes = [str(name) for name in analysis.manifest.get("class_names") or ()]
     candidates, excluded, reference = {}, [], None
     for result in sorted(analysis.results, key=lambda result: result.name):  # not in PrivateTest rank order
-        arrays, record = result.predictions, result.record
-        kind = next((kind for kind, (public, _) in _KEYS.items() if arrays and public in arrays), None)
-        if record.family == "pretrained":
-            why = "pretrained: not trained in this run, and which FER-2013 faces its weights saw is unknown"
-        elif record.class_names or (run_classes and result.class_names != run_classes):
-            why = f"a model of other classes ({len(result.class_names)}: {', '.join(result.class_names)})"
-        elif kind is None or "public_y_true" not in arrays:
-            why = "no PublicTest scores stored"
-        elif _KEYS[kind][1] not in arrays:
-            why = f"no PrivateTest {kind} stored"
-        else:
-            public, private = arrays[_KEYS[kind][0]], arrays[_KEYS[kind][1]]
-            faces = (arrays["y_true"], arrays["public_y_true"])
-            if reference is None:
-                reference = faces
-            k = len(result.class_names)
-            if not all(np.array_equal(mine, theirs) for mine, theirs in zip(faces, reference)):
-                why = "scored on other PrivateTest or PublicTest faces than the first candidate"
-            elif public.shape != (len(faces[1]), k) or private.shape != (len(faces[0]), k):
-                why = f"scores of shape {private.shape} and {public.shape}, not (faces, {k})"
-            elif np.isnan(public).any() or np.isnan(private).any():
-                why = "its scores hold NaN"
+        if result.record.family == "pretrained":
+            excluded.append((result.name, "pretrained: not trained in this run, and which FER-2013 faces its "
+                                          "weights saw is unknown"))
+            continue
+        if result.record.class_names or (run_classes and result.class_names != run_classes):
+            excluded.append((result.name, f"a model of other classes ({len(result.class_names)}: "
+                                          f"{', '.join(result.class_names)})"))
+            continue
+        k = len(result.class_names)
+        for seed, arrays in zip(result.seeds, result.seed_predictions):
+            name = candidate_name(result.name, seed, result.n_seeds)
+            kind = next((kind for kind, (public, _) in _KEYS.items() if arrays and public in arrays), None)
+            if kind is None or "public_y_true" not in arrays:
+                why = "no PublicTest scores stored"
+            elif _KEYS[kind][1] not in arrays:
+                why = f"no PrivateTest {kind} stored"
             else:
-                candidates[result.name] = (kind, arrays)
-                continue
-        excluded.append((result.name, why))
+                public, private = arrays[_KEYS[kind][0]], arrays[_KEYS[kind][1]]
+                faces = (arrays["y_true"], arrays["public_y_true"])
+                if reference is None:
+                    reference = faces
+                if not all(np.array_equal(mine, theirs) for mine, theirs in zip(faces, reference)):
+                    why = "scored on other PrivateTest or PublicTest faces than the first candidate"
+                elif public.shape != (len(faces[1]), k) or private.shape != (len(faces[0]), k):
+                    why = f"scores of shape {private.shape} and {public.shape}, not (faces, {k})"
+                elif np.isnan(public).any() or np.isnan(private).any():
+                    why = "its scores hold NaN"
+                else:
+                    candidates[name] = (kind, arrays, result.class_names)
+                    continue
+            excluded.append((name, why))
     return candidates, excluded
 
 
@@ -342,20 +359,20 @@ def derive_ensemble(store: ResultsStore, analysis: RunAnalysis, iterations: int 
     Returns
     -------
     DerivedEnsemble
-        With ``reason`` set when fewer than two estimators qualify.
+        With ``reason`` set when fewer than two candidates (estimators, or seeds of them) qualify.
     """
     candidates, excluded = _candidates(analysis)
     if len(candidates) < 2:
-        reason = (f"only {next(iter(candidates))} has PublicTest scores over the run's classes; an ensemble needs two"
+        reason = (f"only {next(iter(candidates))} has PublicTest scores over the run's classes; an ensemble needs two "
+                  "(another estimator, or another seed)"
                   if candidates else "no estimator trained here has PublicTest scores over the run's classes "
                                      "(runs before fer_bench stored them, or without labelled PublicTest faces, have none)")
         return DerivedEnsemble(reason=reason, excluded=excluded, candidates=list(candidates))
-    first = next(iter(candidates.values()))[1]
+    _, first, class_names = next(iter(candidates.values()))
     public_y_true, y_true = first["public_y_true"], first["y_true"]
     selection = select_ensemble(public_y_true, {name: to_logits(arrays[_KEYS[kind][0]], kind)
-                                                for name, (kind, arrays) in candidates.items()}, iterations)
+                                                for name, (kind, arrays, _) in candidates.items()}, iterations)
     # PrivateTest enters only here, after the choice.
-    class_names = next(result.class_names for result in analysis.results if result.name in candidates)
     private_logits = {name: to_logits(candidates[name][1][_KEYS[candidates[name][0]][1]], candidates[name][0])
                       for name in selection.counts}
     scored = score_ensemble(selection, private_logits, y_true, class_names, store.load_leaked_mask())

@@ -172,25 +172,22 @@ def test_a_smoke_run_builds_its_ensemble_from_probabilities_and_decision_values(
     assert 'id="ensemble"' in html and "derived: ensemble of stored scores" in html
 
 
-def test_with_several_seeds_the_ensemble_is_built_from_the_first_seeds(ensemble_run, tmp_path):
-    import dataclasses
-    import shutil
-
+def test_every_seed_is_a_candidate_so_one_estimator_trained_with_seeds_gives_a_seed_ensemble(tmp_path):
     from fer_bench.results import seed_stem
 
-    first = _derive(ensemble_run)
-    run_dir = tmp_path / "seeds"
-    shutil.copytree(ensemble_run, run_dir)
-    store = ResultsStore(run_dir)
-    run_manifest, records = store.load()
-    later = []
-    for record in records:  # seed 1: every array of the record, scrambled
-        arrays = store.load_predictions(record)
-        rng = np.random.default_rng(7)
-        scrambled = {key: rng.permutation(value) if key not in ("y_true", "public_y_true") else value
-                     for key, value in arrays.items()}
-        path = store.save_predictions(seed_stem(record.name, 1, 0), **scrambled)
-        later.append(dataclasses.replace(record, seed=1, predictions_file=path))
-    store.save({**run_manifest, "seeds": [0, 1]}, [dataclasses.replace(record, seed=0) for record in records] + later)
-    seeded = _derive(run_dir)
-    assert seeded.built and _choice(seeded) == _choice(first) and seeded.metrics == first.metrics
+    store = ResultsStore(tmp_path)
+    rng = np.random.default_rng(3)
+    y_true, public_y_true = rng.integers(0, 7, N_TEST), rng.integers(0, 7, N_PUBLIC)
+    store.save_test_faces(rng.integers(0, 256, (N_TEST, 48, 48), dtype=np.uint8), y_true)
+    records = []
+    for seed in range(3):  # three seeds of one network, their errors independent
+        y_pred, private = _scores(y_true, 0.6, PROBABILITIES, 10 * seed)
+        _, public = _scores(public_y_true, 0.6, PROBABILITIES, 10 * seed + 5)
+        records.append(scored_record(store, "resnet9", y_pred, y_true, scores=private, seed=seed,
+                                     stem=seed_stem("resnet9", seed, 0), family="network", framework="torch",
+                                     arrays={"public_scores": public, "public_y_true": public_y_true}))
+    store.save({**manifest(), "seeds": [0, 1, 2]}, records)
+    ensemble = _derive(tmp_path)
+    assert ensemble.built and ensemble.candidates == ["resnet9 seed 0", "resnet9 seed 1", "resnet9 seed 2"]
+    assert len(ensemble.members) >= 2 and {member.name for member in ensemble.members} <= set(ensemble.candidates)
+    assert ensemble.metrics["accuracy"] > max(record.metrics["accuracy"] for record in records)
