@@ -256,7 +256,7 @@ class DerivedEnsemble:
     reason : str or None
         One line saying why no ensemble was built; None when it was.
     excluded : list of (str, str)
-        Estimators left out of the candidates, with the reason.
+        Estimators, or seeds of them, left out of the candidates, with the reason.
     candidates : list of str
         What the selection could choose from: estimators, or their seeds (:func:`candidate_name`).
     members : list of EnsembleMember
@@ -299,10 +299,29 @@ def candidate_name(name: str, seed: int, n_seeds: int) -> str:
     return f"{name} seed {seed}" if n_seeds > 1 else name
 
 
+def _unusable(arrays: dict[str, np.ndarray] | None, kind: str | None, k: int,
+              reference: tuple[np.ndarray, np.ndarray]) -> str | None:
+    """Why one seed's stored arrays cannot be a candidate, or None; ``reference``: the first candidate's faces."""
+    if kind is None or "public_y_true" not in arrays:
+        return "no PublicTest scores stored"
+    if _KEYS[kind][1] not in arrays:
+        return f"no PrivateTest {kind} stored"
+    public, private = arrays[_KEYS[kind][0]], arrays[_KEYS[kind][1]]
+    faces = (arrays["y_true"], arrays["public_y_true"])
+    if not all(np.array_equal(mine, theirs) for mine, theirs in zip(faces, reference)):
+        return "scored on other PrivateTest or PublicTest faces than the first candidate"
+    if public.shape != (len(faces[1]), k) or private.shape != (len(faces[0]), k):
+        return f"scores of shape {private.shape} and {public.shape}, not (faces, {k})"
+    if np.isnan(public).any() or np.isnan(private).any():
+        return "its scores hold NaN"
+    return None
+
+
 def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, np.ndarray], list[str]]],
                                                 list[tuple[str, str]]]:
     """By name (:func:`candidate_name`): every seed of every estimator with PublicTest and PrivateTest scores over
-    the run's classes, on the same faces, as (kind, arrays, class names); the others, with the reason.
+    the run's classes, on the same faces, as (kind, arrays, class names); the others (estimators or seeds), with
+    the reason.
 
     Each seed is a candidate of its own, so a run with several seeds can build a seed ensemble."""
     run_classes = [str(name) for name in analysis.manifest.get("class_names") or ()]
@@ -316,29 +335,16 @@ def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, n
             excluded.append((result.name, f"a model of other classes ({len(result.class_names)}: "
                                           f"{', '.join(result.class_names)})"))
             continue
-        k = len(result.class_names)
         for seed, arrays in zip(result.seeds, result.seed_predictions):
             name = candidate_name(result.name, seed, result.n_seeds)
             kind = next((kind for kind, (public, _) in _KEYS.items() if arrays and public in arrays), None)
-            if kind is None or "public_y_true" not in arrays:
-                why = "no PublicTest scores stored"
-            elif _KEYS[kind][1] not in arrays:
-                why = f"no PrivateTest {kind} stored"
+            if reference is None and kind is not None and {"public_y_true", _KEYS[kind][1]} <= arrays.keys():
+                reference = (arrays["y_true"], arrays["public_y_true"])
+            why = _unusable(arrays, kind, len(result.class_names), reference)
+            if why is None:
+                candidates[name] = (kind, arrays, result.class_names)
             else:
-                public, private = arrays[_KEYS[kind][0]], arrays[_KEYS[kind][1]]
-                faces = (arrays["y_true"], arrays["public_y_true"])
-                if reference is None:
-                    reference = faces
-                if not all(np.array_equal(mine, theirs) for mine, theirs in zip(faces, reference)):
-                    why = "scored on other PrivateTest or PublicTest faces than the first candidate"
-                elif public.shape != (len(faces[1]), k) or private.shape != (len(faces[0]), k):
-                    why = f"scores of shape {private.shape} and {public.shape}, not (faces, {k})"
-                elif np.isnan(public).any() or np.isnan(private).any():
-                    why = "its scores hold NaN"
-                else:
-                    candidates[name] = (kind, arrays, result.class_names)
-                    continue
-            excluded.append((name, why))
+                excluded.append((name, why))
     return candidates, excluded
 
 
