@@ -1,4 +1,4 @@
-"""Named budgets (smoke, quick, cpu-best, cpu-frontier, full; small for folder data sets; bovw) read from TOML package data.
+"""Named budgets (smoke, quick, cpu-best, cpu-frontier, cpu-ensemble, full; small for folder data sets; bovw) read from TOML package data.
 
 A profile fixes how much data each split keeps and how hard each estimator
 trains, so a run is reproducible from its profile name and seed alone (the
@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", "full", "small", "bovw")
+PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", "cpu-ensemble", "full", "small", "bovw")
 BUDGET_KINDS: tuple[str, ...] = ("recipe", "time")
 BUDGET_KEYS: tuple[str, ...] = ("kind", "minutes")
 RECIPE_BUDGET: dict[str, Any] = {"kind": "recipe"}
