@@ -7,7 +7,7 @@ def test_every_builtin_profile_gives_its_networks_one_budget():
     budgets = {name: load_profile(name).budget for name in PROFILE_NAMES}
     assert budgets["quick"] == {"kind": "time", "minutes": 5}
     assert budgets["cpu-best"] == budgets["cpu-frontier"] == budgets["full"] == budgets["smoke"] == {"kind": "recipe"}
-    assert all(load_profile(name).seeds == 1 for name in PROFILE_NAMES)
+    assert all(load_profile(name).seeds == 1 for name in PROFILE_NAMES if name != "cpu-ensemble")
 
 
 def test_cpu_best_is_the_resnet9_recipe_and_full_the_seed_recipe():
@@ -20,6 +20,12 @@ def test_cpu_best_is_the_resnet9_recipe_and_full_the_seed_recipe():
 def test_cpu_frontier_is_the_cpu_best_recipe_trained_longer():
     best, frontier = load_profile("cpu-best").networks, load_profile("cpu-frontier").networks
     assert frontier == {**best, "epochs": 45}
+
+
+def test_cpu_ensemble_is_six_seeds_of_the_cpu_best_recipe():
+    best, ensemble = load_profile("cpu-best"), load_profile("cpu-ensemble")
+    assert (ensemble.networks, ensemble.budget, ensemble.data, ensemble.seeds) == (best.networks, best.budget,
+                                                                                   best.data, 6)
 
 
 @pytest.mark.parametrize("budget, message", [
