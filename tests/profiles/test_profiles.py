@@ -22,10 +22,10 @@ def test_cpu_frontier_is_the_cpu_best_recipe_trained_longer():
     assert frontier == {**best, "epochs": 45}
 
 
-def test_cpu_ensemble_is_six_seeds_of_the_cpu_best_recipe():
+def test_cpu_ensemble_is_three_seeds_of_the_cpu_best_recipe():
     best, ensemble = load_profile("cpu-best"), load_profile("cpu-ensemble")
     assert (ensemble.networks, ensemble.budget, ensemble.data, ensemble.seeds) == (best.networks, best.budget,
-                                                                                   best.data, 6)
+                                                                                   best.data, 3)
 
 
 @pytest.mark.parametrize("budget, message", [
