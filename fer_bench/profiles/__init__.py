@@ -160,7 +160,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
     ValueError
         If the name is neither a built-in profile nor an existing ``.toml`` file,
         the file is not valid TOML, or it has an unknown top-level key, an invalid
-        ``[budget]`` (see :func:`check_budget`) or ``seeds``.
+        ``[budget]`` (see :func:`check_budget`) or ``seeds``, or ``extends`` names no profile.
+
+    ``extends = "NAME"`` starts from that profile (a name or a .toml path): the file's
+    keys replace the base's, and its tables update the base's key by key.
     """
     text_name = str(name_or_path)
     if text_name in PROFILE_NAMES:
@@ -178,10 +181,23 @@ def load_profile(name_or_path: str | Path) -> Profile:
     unknown = sorted(set(raw) - set(PROFILE_KEYS))
     if unknown:
         raise ValueError(f"{origin}: unknown key(s) {', '.join(map(repr, unknown))}; expected {', '.join(PROFILE_KEYS)}")
-    return Profile(name=raw.get("name", stem), description=raw.get("description", ""),
-                   data=dict(raw.get("data", {})), networks=dict(raw.get("networks", {})),
-                   estimators={k: dict(v) for k, v in raw.get("estimators", {}).items()},
-                   budget=raw.get("budget", dict(RECIPE_BUDGET)), seeds=raw.get("seeds", 1))
+    base = _base_profile(raw.get("extends"), origin, stem)
+    estimators = {k: dict(v) for k, v in base.estimators.items()}
+    for k, v in raw.get("estimators", {}).items():
+        estimators[k] = {**estimators.get(k, {}), **v}
+    return Profile(name=raw.get("name", stem), description=raw.get("description", base.description),
+                   data={**base.data, **raw.get("data", {})}, networks={**base.networks, **raw.get("networks", {})},
+                   estimators=estimators, budget=raw.get("budget", dict(base.budget)), seeds=raw.get("seeds", base.seeds))
 
 
-PROFILE_KEYS: tuple[str, ...] = ("name", "description", "seeds", "budget", "data", "networks", "estimators")
+def _base_profile(extends: Any, origin: str, stem: str) -> Profile:
+    """The profile an ``extends`` key names, or the defaults where there is none."""
+    if extends is None:
+        return Profile(stem)
+    try:
+        return load_profile(extends)
+    except ValueError as error:
+        raise ValueError(f"{origin}: extends = {extends!r}: {error}") from error
+
+
+PROFILE_KEYS: tuple[str, ...] = ("name", "description", "extends", "seeds", "budget", "data", "networks", "estimators")

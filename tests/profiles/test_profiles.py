@@ -28,6 +28,23 @@ def test_cpu_ensemble_is_three_seeds_of_the_cpu_best_recipe():
                                                                                    best.data, 3)
 
 
+def test_a_profile_that_extends_another_replaces_only_what_it_names(tmp_path):
+    path = tmp_path / "longer.toml"
+    path.write_text('extends = "cpu-best"\nseeds = 2\n[networks]\nepochs = 30\n[estimators.resnet9]\nwidth = 1.0\n')
+    best, longer = load_profile("cpu-best"), load_profile(path)
+    assert (longer.name, longer.description, longer.budget, longer.data) == ("longer", best.description, best.budget,
+                                                                             best.data)
+    assert (longer.networks, longer.estimators, longer.seeds) == ({**best.networks, "epochs": 30},
+                                                                  {"resnet9": {"width": 1.0}}, 2)
+
+
+def test_extending_an_unknown_profile_names_the_file_and_the_key(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "cpu-bets"\n')
+    with pytest.raises(ValueError, match=r"mine.toml: extends = 'cpu-bets': .*expected one of smoke"):
+        load_profile(path)
+
+
 @pytest.mark.parametrize("budget, message", [
     ('kind = "time"\nminutes = 5\nminute = 3', r"\[budget\]: unknown key\(s\) 'minute'"),
     ('kind = "wall"', r"\[budget\]: kind = 'wall'; expected 'recipe' or 'time'"),
