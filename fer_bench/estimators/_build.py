@@ -15,12 +15,12 @@ TRAIN_SIZE_KEY = "train_size"
 
 RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "steps", "warmup_steps", "batch_size",
                                 "max_lr", "weight_decay", "optimizer", "label_smoothing", "augment", "crop_size",
-                                "tta", "patience")
+                                "tta", "patience", "snapshots")
 """The settings of a network's training budget (Training faces, length, optimiser, schedule, augmentation,
 label smoothing, test-time augmentation): those of ``[networks]`` are the common budget."""
 
 NEUTRAL_SETTINGS: dict[str, Any] = {"weight_decay": 0.0, "label_smoothing": 0.0, "crop_size": 48, "tta": "none",
-                                    "augment": True, "patience": None}
+                                    "augment": True, "patience": None, "snapshots": 1}
 """Common settings a network without that parameter follows anyway (it trains that way)."""
 
 

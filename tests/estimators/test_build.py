@@ -54,6 +54,12 @@ def test_a_network_at_the_common_budget_and_one_with_overrides_are_told_apart():
     assert create_estimator("svc_rbf", profile).budget == {}
 
 
+def test_a_snapshot_ensemble_is_a_budget_setting_the_keras_networks_cannot_follow():
+    profile = Profile("p", networks={"epochs": 6, "snapshots": 3})
+    assert create_estimator("resnet9", profile).estimator.snapshots == 3
+    assert create_estimator("keras_cnn", profile).budget["not_followed"] == ["snapshots"]
+
+
 def test_a_time_budget_reaches_every_network_and_its_own_epochs_do_not_count():
     profile = Profile("p", networks={"batch_size": 64}, estimators={"resnet9": {"epochs": 18}},
                       budget={"kind": "time", "minutes": 2})

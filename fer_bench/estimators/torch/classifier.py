@@ -5,7 +5,8 @@ It runs the seeds' recipe by default: Adam, a one-cycle learning rate peaking at
 and random 48x48 crops of the face padded by 4 pixels. Options cover the
 published FER-2013 recipes: AdamW, label smoothing, early stopping on
 PublicTest, training on smaller random crops with ten-crop testing, flip
-testing, and faces upsampled to a network's input size (DDAMFN's 112x112).
+testing, snapshot ensembles, and faces upsampled to a network's input size
+(DDAMFN's 112x112).
 The training itself is :func:`.trainer.fit`; this module checks the settings,
 seeds the network's initial weights, and saves and loads the fitted network.
 """
@@ -27,6 +28,7 @@ from . import trainer
 from .architectures import build_network
 from .augment import TTA_VIEWS
 from .device import PRECISIONS, place, resolve_device
+from .layers import SnapshotAverage
 from .trainer import OPTIMIZERS, Recipe
 
 
@@ -89,6 +91,15 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     patience : int or None
         Stop when PublicTest accuracy has not improved for this many epochs
         (needs validation data); None trains all ``epochs``.
+    snapshots : int
+        1 keeps one network. Above 1, a snapshot ensemble (Huang, Li, Pleiss, Liu,
+        Hopcroft and Weinberger, "Snapshot Ensembles: Train 1, Get M for Free",
+        ICLR 2017) at the same budget: the schedule's steps are split into
+        ``snapshots`` equal cycles, each its own one-cycle learning rate (where the
+        paper restarts a cosine annealing), the weights at the end of every cycle
+        are kept (not the best PublicTest epoch's), and predictions are the mean of
+        their softmax outputs; predicting costs ``snapshots`` times as much.
+        Excludes ``patience``.
     precision : {"auto", "fp32"}
         ``auto``: bf16 autocast (weights and the loss stay float32) on CUDA
         (fp16 with loss scaling where bf16 is unsupported) and on CPUs with
@@ -110,7 +121,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (k,)
         Sorted labels seen in ``fit``.
     model_ : torch.nn.Module
-        The trained network, in eval mode, on ``device_``.
+        The trained network (a :class:`~.layers.SnapshotAverage` with ``snapshots``), in eval mode, on ``device_``.
     history_ : list of dict
         Per epoch: ``epoch`` (from 1), ``train_loss`` (mean training loss,
         auxiliary loss included), ``public_accuracy`` (None without validation
@@ -118,9 +129,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         scoring every epoch stays cheap), ``seconds`` (training wall time, device-synchronised,
         evaluation excluded), ``images`` and ``steps`` (fewer in a partial last epoch), ``images_per_second``.
     best_epoch_ : int
-        Epoch whose weights were kept (the last one trained without validation data).
+        Epoch whose weights were kept (the last one trained without validation data or with ``snapshots``).
     n_params_ : int
-        Parameters (weights) of the network.
+        Parameters (weights) of the network, of all its snapshots with ``snapshots``.
     budget_ : dict
         The budget planned and used: :meth:`~fer_bench.estimators._budget.StepPlan.summary`.
     device_ : str
@@ -132,8 +143,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                  max_lr: float = 0.008, weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
                  crop_size: int = IMAGE_SIZE, input_size: int | None = None, optimizer: str = "adam",
-                 patience: int | None = None, precision: str = "auto", device: str = "auto", channels_last: bool = True,
-                 compile: bool = False, random_state: int | None = 0, verbose: bool = False):
+                 patience: int | None = None, snapshots: int = 1, precision: str = "auto", device: str = "auto",
+                 channels_last: bool = True, compile: bool = False, random_state: int | None = 0,
+                 verbose: bool = False):
         self.architecture = architecture
         self.epochs = epochs
         self.time_budget = time_budget
@@ -150,6 +162,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.input_size = input_size
         self.optimizer = optimizer
         self.patience = patience
+        self.snapshots = snapshots
         self.precision = precision
         self.device = device
         self.channels_last = channels_last
@@ -170,6 +183,11 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         check_option("precision", self.precision, PRECISIONS)
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience={self.patience}: expected None or at least 1")
+        if isinstance(self.snapshots, bool) or not isinstance(self.snapshots, int) or self.snapshots < 1:
+            raise ValueError(f"snapshots={self.snapshots!r}: expected an integer, at least 1")
+        if self.snapshots > 1 and self.patience is not None:
+            raise ValueError(f"snapshots={self.snapshots} with patience={self.patience}: a snapshot ensemble "
+                             "trains every cycle; leave patience at None")
 
     def _network_side(self) -> int:
         """Height and width of the network's input."""
@@ -178,6 +196,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     def _network(self, n_classes: int) -> nn.Module:
         """A fresh network of ``architecture`` for ``n_classes`` (global-RNG initial weights), not yet placed."""
         return build_network(self.architecture, n_classes, self.width, self._network_side())
+
+    def _model(self, n_classes: int) -> nn.Module:
+        """What :meth:`save` wrote the weights of: the network, or a snapshot ensemble of ``snapshots`` of them."""
+        if self.snapshots == 1:
+            return self._network(n_classes)
+        return SnapshotAverage([self._network(n_classes) for _ in range(self.snapshots)])
 
     def fit(self, X, y, validation_data=None) -> "TorchClassifier":
         """Train on faces ``X`` with labels ``y``, selecting the epoch on ``validation_data``.
@@ -201,9 +225,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             If X or y are malformed (see :func:`as_faces` and :func:`encode_labels`),
             ``batch_size`` is below 1, ``weight_decay`` is negative, ``label_smoothing`` is
             outside [0, 1), the budget (``epochs``, ``time_budget``, ``steps``,
-            ``warmup_steps``) is invalid or too short for a single step, ``tta``,
-            ``crop_size``, ``optimizer`` or ``patience`` is invalid, or
-            ``architecture`` is unknown.
+            ``warmup_steps``) is invalid or too short for a single step (or for 2 steps per
+            snapshot cycle), ``tta``, ``crop_size``, ``optimizer``, ``patience`` or ``snapshots``
+            is invalid, or ``architecture`` is unknown.
         """
         faces = as_faces(X)
         classes, y_index = encode_labels(y, len(faces))
@@ -217,9 +241,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):  # seeded initial weights, global RNG left as found
             torch.manual_seed(seed)
             network = place(self._network(len(classes)), device, self.channels_last)
-        history, best_epoch, budget = trainer.fit(network, device, faces, y_index, classes, validation,
-                                                  Recipe.of(self), seed)
-        self._set_fitted(network, device, classes, history, best_epoch, budget)
+        model, history, best_epoch, budget = trainer.fit(network, device, faces, y_index, classes, validation,
+                                                         Recipe.of(self), seed)
+        self._set_fitted(model, device, classes, history, best_epoch, budget)
         return self
 
     def _set_fitted(self, network: nn.Module, device: torch.device, classes: np.ndarray,
@@ -293,7 +317,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         params = dict(config["params"], **({} if device is None else {"device": device}))
         classifier = cls(**params)
         classes = np.asarray(config["classes"])
-        network = classifier._network(len(classes))
+        network = classifier._model(len(classes))
         weights = directory / "model.pt"
         if not weights.is_file():
             raise FileNotFoundError(f"{weights}: no such file; the saved network has no weights")

@@ -8,6 +8,8 @@ Myrtle.ai's networks are made of. This module imports PyTorch at import time;
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -81,3 +83,20 @@ class Scale(nn.Module):
 
     def extra_repr(self) -> str:
         return f"factor={self.factor}"
+
+
+class SnapshotAverage(nn.Module):
+    """The mean softmax of several trained copies of one network: a snapshot ensemble (Huang, Li, Pleiss,
+    Liu, Hopcroft and Weinberger, "Snapshot Ensembles: Train 1, Get M for Free", ICLR 2017).
+
+    ``float32 (n, c, h, w)`` -> ``(n, k)``: the logarithm of the members' mean
+    probabilities, so that a softmax of the output gives that mean back.
+    """
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        log_probabilities = torch.stack([member(x).float().log_softmax(dim=1) for member in self.members])
+        return torch.logsumexp(log_probabilities, dim=0) - math.log(len(self.members))

@@ -5,7 +5,8 @@
 - :func:`predict_proba`: softmax outputs averaged over the test-time views;
 - :func:`fit`: the steps of the budget (:mod:`.._budget`: epochs, a time budget planned
   after a warm-up, or a fixed count of steps) run by :func:`.._training_loop.train`,
-  keeping the best epoch's weights.
+  keeping the best epoch's weights, or with ``snapshots`` the last weights of each
+  learning-rate cycle (a snapshot ensemble, :func:`snapshot_cycles`).
 
 The recipe is the seeds' by default (see :class:`~.classifier.TorchClassifier`):
 Adam (or AdamW), a one-cycle learning rate stepped per batch, cross-entropy with
@@ -20,6 +21,7 @@ as a whole, in channels-last memory format and under the autocast of
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -35,6 +37,7 @@ from .._input import IMAGE_SIZE
 from .._training_loop import train
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
 from .device import autocast, grad_scaler
+from .layers import SnapshotAverage
 
 EVAL_BATCH_SIZE = 256
 """Images (faces times test-time views) per forward pass when predicting; memory only, results do not depend on it."""
@@ -65,6 +68,7 @@ class Recipe:
     input_size: int | None
     optimizer: str
     patience: int | None
+    snapshots: int
     precision: str
     channels_last: bool
     compile: bool
@@ -86,6 +90,21 @@ def network_input(images: torch.Tensor, recipe: Recipe) -> torch.Tensor:
     if recipe.input_size is not None and recipe.input_size != images.shape[-1]:
         images = F.interpolate(images, size=(recipe.input_size, recipe.input_size), mode="bilinear", align_corners=False)
     return images.contiguous(memory_format=torch.channels_last) if recipe.channels_last else images.contiguous()
+
+
+def snapshot_cycles(plan: StepPlan, snapshots: int) -> list[int]:
+    """The first step of each of ``snapshots`` learning-rate cycles that share the plan's schedule steps
+    (as equal as whole steps allow), followed by ``plan.steps``.
+
+    Raises
+    ------
+    ValueError
+        If a cycle of a snapshot ensemble would have fewer than 2 steps (a one-cycle schedule needs two).
+    """
+    if snapshots > 1 and plan.schedule_steps < 2 * snapshots:
+        raise ValueError(f"snapshots={snapshots}: the budget has {plan.schedule_steps} schedule steps, "
+                         f"fewer than 2 per learning-rate cycle; train longer or take fewer snapshots")
+    return [plan.warmup_steps + plan.schedule_steps * cycle // snapshots for cycle in range(snapshots)] + [plan.steps]
 
 
 def make_optimizer(network: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
@@ -127,6 +146,8 @@ class StepTrainer:
         self.generator = torch.Generator(device=device).manual_seed(seed)
         self.batch_size = min(recipe.batch_size, len(faces))
         self.schedule = None
+        self.cycle_weights: list[dict] = []  # with snapshots: the weights at the end of each cycle
+        self._cycles: list[int] | None = None
         self._order = None
         for group in self.optimizer.param_groups:  # a warm-up runs at the schedule's starting rate
             group["lr"] = recipe.max_lr / ONE_CYCLE_DIV
@@ -139,10 +160,14 @@ class StepTrainer:
     def step(self, batch: int, step: int, plan: StepPlan | None) -> torch.Tensor:
         """Train on the epoch's ``batch``-th batch as step ``step`` of ``plan``: the summed loss over its faces.
 
-        The one-cycle schedule starts at the plan's first step after its warm-up."""
+        The one-cycle schedule starts at the plan's first step after its warm-up; with
+        ``snapshots`` it restarts at every cycle of :func:`snapshot_cycles`, and the weights
+        at the end of each cycle are kept in ``cycle_weights``."""
         recipe = self.recipe
         if plan is not None and step == plan.warmup_steps:
-            self._start_schedule(plan.schedule_steps)
+            self._cycles = snapshot_cycles(plan, recipe.snapshots)
+        if self._cycles is not None and step in self._cycles[:-1]:
+            self._start_schedule(self._cycles[self._cycles.index(step) + 1] - step)
         index = self._order[batch * self.batch_size:(batch + 1) * self.batch_size]
         images = to_images(self.faces[index])
         if recipe.augment:
@@ -161,6 +186,8 @@ class StepTrainer:
         self.scaler.update()
         if self.schedule is not None:
             self.schedule.step()
+        if recipe.snapshots > 1 and self._cycles is not None and step + 1 in self._cycles[1:]:
+            self.cycle_weights.append(self.snapshot())
         return loss.detach() * len(index)
 
     def _start_schedule(self, steps: int) -> None:
@@ -209,8 +236,9 @@ def evaluate(network: nn.Module, device: torch.device, faces: np.ndarray, labels
 
 def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray, classes: np.ndarray,
         validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe,
-        seed: int) -> tuple[list[dict], int, dict]:
-    """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch.
+        seed: int) -> tuple[nn.Module, list[dict], int, dict]:
+    """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch,
+    or with ``recipe.snapshots`` above 1 those at the end of each learning-rate cycle (Huang et al., ICLR 2017).
 
     The budget (:mod:`.._budget`) is ``recipe.epochs``, or ``recipe.time_budget``
     seconds (its warm-up steps at ``max_lr / 25``, ``warmup_steps`` or more, measure
@@ -232,19 +260,28 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
 
     Returns
     -------
+    model : torch.nn.Module
+        ``network`` with the best epoch's weights, or a :class:`~.layers.SnapshotAverage` of
+        ``recipe.snapshots`` copies of it holding the cycles' last weights.
     history : list of dict
         As :attr:`~.classifier.TorchClassifier.history_`.
     best_epoch : int
-        The epoch whose weights ``network`` holds on return.
+        The epoch whose weights ``network`` holds on return (the last one for a snapshot ensemble).
     budget : dict
         What was planned and used (:meth:`~.._budget.StepPlan.summary`).
 
     Raises
     ------
     ValueError
-        If the budget is invalid or a time budget is too short for a single step after its warm-up.
+        If the budget is invalid, a time budget is too short for a single step after its warm-up,
+        or the budget leaves fewer than 2 steps per snapshot cycle.
     """
     log = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None)
     trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed)
     budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience)
-    return log.history, log.best_epoch, budget
+    if recipe.snapshots == 1:
+        return network, log.history, log.best_epoch, budget
+    members = [copy.deepcopy(network) for _ in trainer.cycle_weights]
+    for member, weights in zip(members, trainer.cycle_weights):
+        member.load_state_dict(weights)
+    return SnapshotAverage(members), log.history, len(log.history), budget

@@ -78,6 +78,15 @@ def test_save_load_round_trip(fitted, tmp_path):
     assert (loaded.n_params_, loaded.best_epoch_, loaded.history_) == (fitted.n_params_, fitted.best_epoch_, fitted.history_)
 
 
+def test_a_snapshot_ensemble_round_trips(tmp_path):
+    X, y = faces(32)
+    model = tiny(epochs=2, snapshots=2).fit(X, y)
+    model.save(tmp_path / "model")
+    loaded = TorchClassifier.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.n_params_ == model.n_params_ == 2 * tiny().fit(X, y).n_params_
+
+
 def test_tta_flip_averages_the_mirror_image(fitted):
     X, _ = faces(10, seed=1)
     plain = fitted.predict_proba(X)
@@ -146,6 +155,13 @@ def test_bad_labels_and_settings_are_refused():
         tiny(optimizer="sgd").fit(X, y)
     with pytest.raises(ValueError, match="patience"):
         tiny(patience=0).fit(X, y)
+    for snapshots in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"snapshots={snapshots!r}: expected an integer, at least 1"):
+            tiny(snapshots=snapshots).fit(X, y)
+    with pytest.raises(ValueError, match="snapshots=2 with patience=1: a snapshot ensemble trains every cycle"):
+        tiny(snapshots=2, patience=1).fit(X, y)
+    with pytest.raises(ValueError, match="snapshots=2: the budget has 1 schedule steps"):
+        tiny(snapshots=2, batch_size=8).fit(X, y)  # 8 faces: one step
     with pytest.raises(ValueError, match="precision"):
         tiny(precision="fp8").fit(X, y)
     with pytest.raises(ValueError, match=r"label_smoothing=1.0: expected a value in \[0, 1\)"):

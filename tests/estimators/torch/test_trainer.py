@@ -143,3 +143,45 @@ def test_a_warm_up_longer_than_an_epoch_spans_epochs_and_counts_their_training_t
     first_two_epochs = sum(row["seconds"] for row in model.history_[:2])
     assert budget["warmup"]["seconds"] <= first_two_epochs
     assert model.history_[0]["steps"] == 3
+
+
+def test_snapshot_cycles_share_the_schedule_steps_after_the_warm_up():
+    from fer_bench.estimators._budget import StepPlan
+
+    assert trainer.snapshot_cycles(StepPlan("epochs", 10, 0, 5), 3) == [0, 3, 6, 10]
+    assert trainer.snapshot_cycles(StepPlan("time", 12, 2, 5), 3) == [2, 5, 8, 12]
+    assert trainer.snapshot_cycles(StepPlan("epochs", 10, 0, 5), 1) == [0, 10]
+    with pytest.raises(ValueError, match="snapshots=3: the budget has 5 schedule steps, fewer than 2 per"):
+        trainer.snapshot_cycles(StepPlan("epochs", 5, 0, 5), 3)
+
+
+def test_a_snapshot_ensemble_restarts_the_learning_rate_and_keeps_the_last_weights_of_each_cycle(monkeypatch):
+    """8 steps in 2 cycles: the one-cycle rate starts again at step 4, and the members hold the weights
+    after steps 4 and 8, whatever PublicTest said of the epochs."""
+    X, y = faces(32)  # 2 steps of 16 per epoch
+    rates, weights, original = [], [], trainer.StepTrainer.step
+
+    def watched(self, batch, step, plan):
+        loss = original(self, batch, step, plan)
+        rates.append(self.optimizer.param_groups[0]["lr"])
+        weights.append({key: value.clone() for key, value in self.network.state_dict().items()})
+        return loss
+
+    monkeypatch.setattr(trainer.StepTrainer, "step", watched)
+    model = tiny(epochs=4, snapshots=2, max_lr=0.01).fit(X, y, validation_data=faces(12, seed=1))
+    # the rate after each step: up to the peak and down to near 0 in the first cycle, the same in the second
+    assert rates[0] == pytest.approx(0.01, rel=0.2) and rates[2] < 1e-6 and rates[4:7] == pytest.approx(rates[:3])
+    assert model.best_epoch_ == 4
+    members = model.model_.members
+    assert len(members) == 2
+    for member, last in zip(members, (weights[3], weights[7])):
+        assert all(torch.equal(member.state_dict()[key], value) for key, value in last.items())
+
+
+def test_a_snapshot_ensemble_predicts_its_members_mean_probabilities():
+    X, y = faces(32)
+    model = tiny(epochs=4, snapshots=2).fit(X, y)
+    recipe = trainer.Recipe.of(model)
+    members = [trainer.predict_proba(member, torch.device("cpu"), X, recipe, "flip") for member in model.model_.members]
+    np.testing.assert_allclose(model.set_params(tta="flip").predict_proba(X), np.mean(members, axis=0), rtol=1e-5)
+    assert not np.allclose(members[0], members[1])
