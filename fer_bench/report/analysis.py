@@ -182,6 +182,15 @@ class RunAnalysis:
         """A record's seed (:func:`fer_bench.results.record_seed`), e.g. of an unfinished one."""
         return record_seed(record, self.manifest)
 
+    @property
+    def missing(self) -> list[tuple[str, int]]:
+        """``(name, seed)`` of every fit the run planned (its estimators times its seeds) that has no
+        record: the run was interrupted, or is still running."""
+        records = [record for result in self.results for record in result.seed_records] + self.unfinished
+        recorded = {(record.name, self.seed_of(record)) for record in records}
+        return [(name, seed) for name in self.manifest.get("estimators") or () for seed in self.seeds
+                if (name, seed) not in recorded]
+
 
 def class_names_of(record: RunRecord, manifest: dict[str, Any]) -> list[str]:
     """The record's own classes (a subset model), else the first of the manifest's, the metrics' and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +289,21 @@ def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
             "cleaning": _tree(manifest["cleaning"]) if manifest.get("cleaning") else None}
 
 
+def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
+    """The warning of a run with planned fits that have no record, or nothing."""
+    missing = analysis.missing
+    if not missing:
+        return []
+    seeds: dict[str, list[str]] = {}
+    for name, seed in missing:
+        seeds.setdefault(name, []).append(str(seed))
+    planned = len(analysis.manifest.get("estimators") or ()) * len(analysis.seeds)
+    fits = "; ".join(f"{name} (seed{'s' * (len(s) > 1)} {', '.join(s)})" for name, s in seeds.items())
+    return [f"this run is incomplete (interrupted, or still running): {len(missing)} of its {planned} planned fits "
+            f"have no record: {fits}. Means over seeds, the comparisons and the ensemble cover only the fits "
+            f"shown; python -m fer_bench run --resume {shlex.quote(str(store.run_dir))} completes the run."]
+
+
 def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemble) -> dict[str, Any]:
     manifest = analysis.manifest
     data = manifest.get("data") or {}
@@ -300,7 +316,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "run_id": str(manifest.get("run_id") or store.run_dir.name),
         "created": manifest.get("created"),
         "synthetic": bool(data.get("synthetic")),
-        "warnings": [str(warning) for warning in manifest.get("warnings") or ()],
+        "warnings": [str(warning) for warning in manifest.get("warnings") or ()] + _missing_fits(analysis, store),
         "data_source": data.get("source"),
         "data_sha256": data.get("sha256"),
         "profile_name": profile_name,

@@ -184,7 +184,7 @@ def make_seeded_run(run_dir, seeds=(0, 1), correct=None, y_seed=1):
     if "half_done" in correct:
         records.append(RunRecord(name="half_done", family="classical", framework="sklearn", source="seed: test",
                                  status="timed_out", error="timed out after 600 s", seed=seeds[1]))
-    store.save(seeded_manifest(seeds), records)
+    store.save({**seeded_manifest(seeds), "estimators": list(predictions)}, records)
     return run_dir
 
 

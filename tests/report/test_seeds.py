@@ -9,7 +9,7 @@ from fer_bench.report.analysis import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, a
 from fer_bench.report.improvement import ALL_PAIRS, PAIRED, face_resamples, percentile_interval, resampled_accuracy
 from fer_bench.results import ResultsStore
 
-from .conftest import N_SEEDED, SEEDED_CORRECT, make_run
+from .conftest import N_SEEDED, SEEDED_CORRECT, make_run, make_seeded_run
 from .test_render import _row, _section
 
 ORDER = ["strong_cnn", "strong_twin", "steady_svc", "spiky_knn", "override_cnn", "half_done"]
@@ -161,3 +161,21 @@ def test_the_correct_counts_are_what_the_records_say(analysis):
     for name, counts in SEEDED_CORRECT.items():
         counts = SEEDED_CORRECT[counts] if isinstance(counts, str) else counts
         assert by_name(analysis)[name].seed_values("accuracy") == pytest.approx([count / N_SEEDED for count in counts])
+
+
+def test_a_complete_run_has_no_missing_fits(analysis, html):
+    assert analysis.missing == [] and "incomplete" not in html
+
+
+def test_an_interrupted_run_names_the_fits_without_a_record(tmp_path):
+    run_dir = make_seeded_run(tmp_path / "run")
+    store = ResultsStore(run_dir)
+    manifest, records = store.load()
+    store.save(manifest, [record for record in records
+                          if (record.name, record.seed) not in {("strong_cnn", 1), ("steady_svc", 0), ("steady_svc", 1)}])
+    assert analyse_run(store).missing == [("strong_cnn", 1), ("steady_svc", 0), ("steady_svc", 1)]
+    body = render_report(run_dir).read_text(encoding="utf-8").split("<body>", 1)[1]
+    planned = 2 * len(manifest["estimators"])
+    warning = body.index(f"<strong>Warning:</strong> this run is incomplete (interrupted, or still running): 3 of its "
+                         f"{planned} planned fits have no record: strong_cnn (seed 1); steady_svc (seeds 0, 1).")
+    assert warning < body.index('id="leaderboard"') and f"run --resume {run_dir} completes the run" in body
