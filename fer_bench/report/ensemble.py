@@ -295,8 +295,8 @@ class DerivedEnsemble:
 
 
 def candidate_name(name: str, seed: int, n_seeds: int) -> str:
-    """A candidate's name: the estimator's, with ``seed S`` added when the run trained it with several seeds."""
-    return f"{name} seed {seed}" if n_seeds > 1 else name
+    """A candidate's name: the estimator's, with `` (seed S)`` added when the run trained it with several seeds."""
+    return f"{name} (seed {seed})" if n_seeds > 1 else name
 
 
 def _unusable(arrays: dict[str, np.ndarray] | None, kind: str | None, k: int,

@@ -188,6 +188,6 @@ def test_every_seed_is_a_candidate_so_one_estimator_trained_with_seeds_gives_a_s
                                      arrays={"public_scores": public, "public_y_true": public_y_true}))
     store.save({**manifest(), "seeds": [0, 1, 2]}, records)
     ensemble = _derive(tmp_path)
-    assert ensemble.built and ensemble.candidates == ["resnet9 seed 0", "resnet9 seed 1", "resnet9 seed 2"]
+    assert ensemble.built and ensemble.candidates == ["resnet9 (seed 0)", "resnet9 (seed 1)", "resnet9 (seed 2)"]
     assert len(ensemble.members) >= 2 and {member.name for member in ensemble.members} <= set(ensemble.candidates)
     assert ensemble.metrics["accuracy"] > max(record.metrics["accuracy"] for record in records)
