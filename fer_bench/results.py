@@ -132,6 +132,11 @@ def seed_stem(name: str, seed: int | None, first_seed: int | None) -> str:
     return name if seed is None or seed == first_seed else f"{name}.seed{seed}"
 
 
+def fit_label(name: str, seed: int, several_seeds: bool = True) -> str:
+    """How messages and the report name one fit: ``NAME (seed S)``, or ``NAME`` when the run has one seed."""
+    return f"{name} (seed {seed})" if several_seeds else name
+
+
 def run_seeds(manifest: dict[str, Any]) -> list[int]:
     """The seeds of a run: ``manifest["seeds"]``, or ``[manifest["seed"]]`` in stores written before seeds."""
     seeds = manifest.get("seeds")

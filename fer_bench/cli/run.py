@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
+from ..results import fit_label
 from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE, EXIT_INTERRUPTED
 from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
@@ -202,7 +203,7 @@ def command_run(args) -> int:
     _print_summary(records)
     print(report_path)
     several_seeds = len(records) > len(settings["names"])
-    failed = [record.name + (f" (seed {record.seed})" if several_seeds else "")
+    failed = [fit_label(record.name, record.seed, several_seeds)
               for record in records if record.status not in ("ok", "skipped")]
     if failed:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The report's derived ``ensemble`` row: an ensemble of a run's stored scores, chosen on PublicTest, trained nothing.
 
 The candidates are every seed of every estimator trained here on the run's
-classes (:func:`candidate_name`), so several seeds of one network can form a
+classes (:func:`~fer_bench.results.fit_label`), so several seeds of one network can form a
 seed ensemble.
 
 1. Calibrate (:func:`fit_temperature`): every candidate's PublicTest scores
@@ -37,7 +37,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 from ..metrics import bootstrap_ci, classification_metrics, mcnemar_exact
-from ..results import ResultsStore
+from ..results import ResultsStore, fit_label
 from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, RunAnalysis
 
 ITERATIONS = 50
@@ -258,7 +258,7 @@ class DerivedEnsemble:
     excluded : list of (str, str)
         Estimators, or seeds of them, left out of the candidates, with the reason.
     candidates : list of str
-        What the selection could choose from: estimators, or their seeds (:func:`candidate_name`).
+        What the selection could choose from: estimators, or their seeds (:func:`~fer_bench.results.fit_label`).
     members : list of EnsembleMember
     selection : Selection or None
     metrics, metrics_deduplicated : dict
@@ -294,11 +294,6 @@ class DerivedEnsemble:
         return self.reason is None
 
 
-def candidate_name(name: str, seed: int, n_seeds: int) -> str:
-    """A candidate's name: the estimator's, with `` (seed S)`` added when the run trained it with several seeds."""
-    return f"{name} (seed {seed})" if n_seeds > 1 else name
-
-
 def _unusable(arrays: dict[str, np.ndarray] | None, kind: str | None, k: int,
               reference: tuple[np.ndarray, np.ndarray]) -> str | None:
     """Why one seed's stored arrays cannot be a candidate, or None; ``reference``: the first candidate's faces."""
@@ -319,9 +314,9 @@ def _unusable(arrays: dict[str, np.ndarray] | None, kind: str | None, k: int,
 
 def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, np.ndarray], list[str]]],
                                                 list[tuple[str, str]]]:
-    """By name (:func:`candidate_name`): every seed of every estimator with PublicTest and PrivateTest scores over
-    the run's classes, on the same faces, as (kind, arrays, class names); the others (estimators or seeds), with
-    the reason. Each seed is a candidate of its own, so a run with several seeds can build a seed ensemble."""
+    """By name (:func:`~fer_bench.results.fit_label`): every seed of every estimator with PublicTest and
+    PrivateTest scores over the run's classes, on the same faces, as (kind, arrays, class names); the others
+    (estimators or seeds), with the reason. Each seed is a candidate of its own, so a run with several seeds can build a seed ensemble."""
     run_classes = [str(name) for name in analysis.manifest.get("class_names") or ()]
     candidates, excluded, reference = {}, [], None
     for result in sorted(analysis.results, key=lambda result: result.name):  # not in PrivateTest rank order
@@ -334,7 +329,7 @@ def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, n
                                           f"{', '.join(result.class_names)})"))
             continue
         for seed, arrays in zip(result.seeds, result.seed_predictions):
-            name = candidate_name(result.name, seed, result.n_seeds)
+            name = fit_label(result.name, seed, result.n_seeds > 1)
             kind = next((kind for kind, (public, _) in _KEYS.items() if arrays and public in arrays), None)
             if reference is None and kind is not None and {"public_y_true", _KEYS[kind][1]} <= arrays.keys():
                 reference = (arrays["y_true"], arrays["public_y_true"])

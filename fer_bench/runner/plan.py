@@ -25,7 +25,8 @@ from ..datasets.preparation import PreparedData, missing_public_test, prepare_da
 from ..estimators import EstimatorSpec
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, record_seed, run_seeds, seed_stem
+from ..results import (LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds,
+                       seed_stem)
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -164,7 +165,7 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
         if record.status == "ok" and used.get("planned_steps"):
             plans[record.name, record_seed(record, manifest)] = (int(used["planned_steps"]),
                                                                  int(used.get("warmup_steps", 0)), str(run_dir))
-    missing = [f"{name} (seed {seed})" for name, spec in specs.items() if spec.family == "network"
+    missing = [fit_label(name, seed) for name, spec in specs.items() if spec.family == "network"
                for seed in seeds if (name, seed) not in plans]
     if missing:
         raise ValueError(f"--steps-from {run_dir}: that run has no planned steps for {', '.join(missing)}; "
