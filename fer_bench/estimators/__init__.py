@@ -8,11 +8,11 @@
   takes the progress lines of long classical fits (the runner attaches its log files).
 """
 
-from ._build import EstimatorBuild, create_estimator
+from ._build import EstimatorBuild, RepeatSteps, create_estimator
 from ._progress import EPOCH_LOGGER, PROGRESS_LOGGER
 from ._registry import (ENTRY_POINT_GROUP, EstimatorSpec, available_estimators, get_estimator_spec, load_plugin,
                         register_estimator)
 from .persistence import load_estimator
 
-__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "PROGRESS_LOGGER", "EstimatorBuild", "EstimatorSpec", "available_estimators", "create_estimator",
+__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "PROGRESS_LOGGER", "EstimatorBuild", "EstimatorSpec", "RepeatSteps", "available_estimators", "create_estimator",
            "get_estimator_spec", "load_estimator", "load_plugin", "register_estimator"]

@@ -13,7 +13,8 @@ from ._registry import EstimatorSpec, get_estimator_spec
 TRAIN_SIZE_KEY = "train_size"
 """The profile key (in ``[networks]`` or an estimator's own table) that sets the Training subset, not an estimator setting."""
 
-RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "steps", "warmup_steps", "batch_size",
+RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "budget_clock", "steps", "warmup_steps",
+                                "batch_size",
                                 "max_lr", "weight_decay", "optimizer", "label_smoothing", "augment", "crop_size",
                                 "tta", "patience", "snapshots")
 """The settings of a network's training budget (Training faces, length, optimiser, schedule, augmentation,
@@ -22,6 +23,26 @@ label smoothing, test-time augmentation): those of ``[networks]`` are the common
 NEUTRAL_SETTINGS: dict[str, Any] = {"weight_decay": 0.0, "label_smoothing": 0.0, "crop_size": 48, "tta": "none",
                                     "augment": True, "patience": None, "snapshots": 1}
 """Common settings a network without that parameter follows anyway (it trains that way)."""
+
+
+@dataclass(frozen=True)
+class RepeatSteps:
+    """What an earlier run's time budget planned for one network and seed (``run --steps-from``).
+
+    Attributes
+    ----------
+    steps, warmup_steps : int
+        Its planned steps, and those before its plan.
+    trace : list of [step, fraction, planned_steps] or None
+        Its re-plans (``budget_["replans"]``); None for a store from before re-planning.
+    run : str
+        The run folder they come from.
+    """
+
+    steps: int
+    warmup_steps: int
+    trace: list | None
+    run: str
 
 
 @dataclass(frozen=True)
@@ -50,15 +71,15 @@ class EstimatorBuild:
 
 
 def create_estimator(name: str, profile: Profile, seed: int = 0,
-                     repeat_steps: tuple[int, int, str] | None = None) -> EstimatorBuild:
+                     repeat_steps: RepeatSteps | None = None) -> EstimatorBuild:
     """Build the registered estimator ``name`` for ``profile`` and ``seed``.
 
     The factory's defaults come first; for a network, the profile's shared
     ``[networks]`` settings that the estimator has (those of another framework are
     left out) and its time budget (``time_budget``); then the estimator's own
     ``[estimators.<name>]`` table; the seed last, as ``random_state`` where the
-    estimator has one. ``repeat_steps`` = ``(steps, warmup_steps, run)`` makes a
-    network train exactly the steps an earlier run's time budget planned.
+    estimator has one. ``repeat_steps`` makes a network train exactly the steps
+    an earlier run's time budget planned, at the same learning rates.
 
     Raises
     ------
@@ -77,15 +98,17 @@ def create_estimator(name: str, profile: Profile, seed: int = 0,
     if spec.family == "network":
         common = dict(profile.networks)
         if profile.time_budget_seconds is not None:
-            common["time_budget"] = profile.time_budget_seconds
+            common.update(time_budget=profile.time_budget_seconds, budget_clock=profile.budget_clock)
         settings.update({key: value for key, value in common.items()
                          if key in accepted and "__" not in key and key != "architecture"})
         budget = _budget_record(profile, common, own, accepted, train_size)
         if train_size is None:
             train_size = profile.networks.get(TRAIN_SIZE_KEY)
         if repeat_steps is not None:
-            settings.update(steps=repeat_steps[0], warmup_steps=repeat_steps[1])
-            budget["steps_from"] = repeat_steps[2]
+            settings.update(steps=repeat_steps.steps, warmup_steps=repeat_steps.warmup_steps)
+            if repeat_steps.trace is not None:
+                settings["budget_trace"] = repeat_steps.trace
+            budget["steps_from"] = repeat_steps.run
     unknown = sorted(set(own) - set(accepted))
     if unknown:
         raise ValueError(f"profile {profile.name!r}: [estimators.{name}] sets {', '.join(map(repr, unknown))}, "
@@ -111,4 +134,5 @@ def _budget_record(profile: Profile, common: dict[str, Any], own: dict[str, Any]
                           if key in RECIPE_KEYS and key != TRAIN_SIZE_KEY and key not in accepted
                           and not (key in NEUTRAL_SETTINGS and NEUTRAL_SETTINGS[key] == value))
     return {"kind": profile.budget["kind"], "minutes": profile.budget.get("minutes"),
+            **({"clock": profile.budget_clock} if profile.budget["kind"] == "time" else {}),
             "common": not overrides and not not_followed, "overrides": overrides, "not_followed": not_followed}

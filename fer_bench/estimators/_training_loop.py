@@ -1,9 +1,9 @@
 """The step loop of both network trainers (PyTorch and Keras): epochs of batches until the budget is spent.
 
 :func:`train` runs the budget of :mod:`._budget` over a :class:`BatchTrainer`, the
-framework's side of one optimiser step. A time budget's warm-up is timed in training
-seconds (evaluation excluded), from the end of its first step to the end of its last,
-and may span epochs; once it ends, the plan fixes the steps left. Each epoch is
+framework's side of one optimiser step. A time budget is spent on its clock
+(:mod:`._clock`), evaluation excluded, from the end of its untimed steps; its
+:class:`~._budget.TimePlanner` re-plans the steps left as it goes. Each epoch is
 scored on PublicTest (when the trainer can), reported to an :class:`~._epochs.EpochLog`,
 and the weights of the best epoch are kept.
 """
@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from tqdm.auto import tqdm
 
-from ._budget import BudgetSettings, StepPlan, fixed_plan, plan_after_warmup, warmup_done
+from ._budget import BudgetSettings, StepPlan, TimePlanner, fixed_plan
+from ._clock import BudgetClock
 from ._epochs import EpochLog
 
 
@@ -26,12 +27,19 @@ class BatchTrainer(Protocol):
     batch_size: int
     """Faces per step (at most all of them)."""
 
+    threads: int
+    """CPU threads the framework computes with (the CPU clock divides the process's CPU time by them)."""
+
+    on_gpu: bool
+    """Whether the network trains on a GPU (the budget clock is then synchronised wall time)."""
+
     def new_epoch(self) -> None:
         """Shuffle the faces for the next epoch (and put the network in training mode)."""
 
     def step(self, batch: int, step: int, plan: StepPlan | None) -> Any:
-        """Train on the epoch's ``batch``-th batch, as step ``step`` (from 0) of ``plan`` (None during a time
-        budget's warm-up): the loss summed over the batch's faces (a float, or a tensor that adds to one)."""
+        """Train on the epoch's ``batch``-th batch, as step ``step`` (from 0) of ``plan`` (None while a time
+        budget has not planned yet: the schedule's start): the loss summed over the batch's faces (a float,
+        or a tensor that adds to one)."""
 
     def synchronize(self) -> None:
         """Wait for the device's queued work (so that the clock times it)."""
@@ -47,7 +55,7 @@ class BatchTrainer(Protocol):
 
 
 def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog, verbose: bool,
-          patience: int | None = None) -> dict:
+          patience: int | None = None, clock: BudgetClock | None = None) -> dict:
     """Train ``trainer`` on ``n`` faces for the budget ``settings``, leaving it with the best epoch's weights.
 
     Parameters
@@ -58,6 +66,8 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
         A bar per epoch on a terminal.
     patience : int or None
         Stop after this many epochs without a better PublicTest accuracy.
+    clock : BudgetClock or None
+        A time budget's clock; by default ``settings.clock`` over the trainer's threads and device.
 
     Returns
     -------
@@ -71,13 +81,19 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
     """
     batch_size = trainer.batch_size
     steps_per_epoch = -(-n // batch_size)
-    plan: StepPlan | None = None if settings.kind == "time" else fixed_plan(settings, n, batch_size)
-    best_weights, warmup, step = None, None, 0
+    planner = None
+    if settings.kind == "time":
+        clock = clock or BudgetClock(settings.clock, trainer.threads, trainer.on_gpu, trainer.synchronize)
+        planner = TimePlanner(settings, steps_per_epoch, clock)
+    plan: StepPlan | None = None if planner else fixed_plan(settings, n, batch_size)
+    best_weights, step, validation_seconds = None, 0, 0.0
     while plan is None or step < plan.steps:
         epoch = len(log.history) + 1
         trainer.new_epoch()
         trainer.synchronize()
         start = perf_counter()
+        if planner and step == 0:
+            planner.before_first_step(start)
         loss_sum, images, batch = 0.0, 0, 0
         bar = tqdm(total=steps_per_epoch if plan is None else plan.epoch_steps(epoch),
                    desc=f"{log.name} epoch {epoch}", unit="batch", leave=False,
@@ -87,23 +103,28 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
             images += min(batch_size, n - batch * batch_size)
             batch, step = batch + 1, step + 1
             bar.update()
-            if plan is None and step == 1:  # the first step pays for allocation and tracing: not timed
-                trainer.synchronize()
-                untimed = perf_counter() - start
-            if plan is None and step >= settings.warmup_steps:
-                trainer.synchronize()
-                trained = log.seconds + perf_counter() - start  # training only, over epochs if need be
-                if warmup_done(settings, step, trained):  # the warm-up has measured the throughput
-                    plan, warmup = plan_after_warmup(settings, n, batch_size, step, trained, untimed)
+            if planner:
+                plan = planner.after_step(step, perf_counter())
+                if plan is not None:
                     bar.total = plan.epoch_steps(epoch)
         bar.close()
         train_loss = float(loss_sum) / images  # waits for the device
         trainer.synchronize()
         seconds = perf_counter() - start
-        if log.record(train_loss, trainer.validate(), seconds, images, batch, plan):
+        if planner:
+            planner.pause_clock()
+        scoring = perf_counter()
+        accuracy = trainer.validate()
+        validation_seconds += perf_counter() - scoring
+        if log.record(train_loss, accuracy, seconds, images, batch, plan):
             best_weights = trainer.snapshot()
+        if planner:
+            planner.resume_clock()
         if log.patience_spent(patience):
             break  # early stopping: no PublicTest improvement for `patience` epochs
     if best_weights is not None:
         trainer.restore(best_weights)
-    return plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, warmup)
+    extra = {"validation_seconds": validation_seconds}
+    if planner:
+        plan, extra = planner.final_plan(step), planner.record(validation_seconds)
+    return plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, **extra)

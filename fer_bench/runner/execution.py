@@ -34,7 +34,7 @@ import numpy as np
 
 from ..datasets import stratified_indices
 from ..datasets.label_subset import restrict_to_classes
-from ..estimators import (PROGRESS_LOGGER, EstimatorSpec, available_estimators, create_estimator, get_estimator_spec,
+from ..estimators import (PROGRESS_LOGGER, EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
                           load_plugin)
 from ..profiles import Profile
 from .._io import json_safe
@@ -93,8 +93,8 @@ class FitTask:
         estimator's progress lines (:mod:`fer_bench.estimators._progress`).
     log_file : str or None
         Where those lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
-    repeat_steps : (int, int, str) or None
-        ``(steps, warmup_steps, run)``: train a network exactly the steps an earlier run planned.
+    repeat_steps : RepeatSteps or None
+        Train a network exactly the steps, at the learning rates, an earlier run's time budget planned.
     """
 
     name: str
@@ -107,7 +107,7 @@ class FitTask:
     time_limit: float | None = None
     epoch_lines: bool = False
     log_file: str | None = None
-    repeat_steps: tuple[int, int, str] | None = None
+    repeat_steps: RepeatSteps | None = None
 
 
 @dataclass

@@ -22,7 +22,7 @@ import numpy as np
 from ..datasets import DataError, FERDataset
 from ..datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
 from ..datasets.preparation import PreparedData, missing_public_test, prepare_data
-from ..estimators import EstimatorSpec
+from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
 from .._io import json_safe
 from ..results import (LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds,
@@ -150,8 +150,8 @@ def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.nda
 
 
 def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
-                   seeds: list[int]) -> dict[tuple[str, int], tuple[int, int, str]]:
-    """``(steps, warmup_steps, run)`` of every network and seed, as the time budget of the run in ``run_dir`` planned them.
+                   seeds: list[int]) -> dict[tuple[str, int], RepeatSteps]:
+    """The steps of every network and seed as the time budget of the run in ``run_dir`` planned them.
 
     Raises
     ------
@@ -163,8 +163,8 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
     for record in records:
         used = (record.budget or {}).get("used") or {}
         if record.status == "ok" and used.get("planned_steps"):
-            plans[record.name, record_seed(record, manifest)] = (int(used["planned_steps"]),
-                                                                 int(used.get("warmup_steps", 0)), str(run_dir))
+            plans[record.name, record_seed(record, manifest)] = RepeatSteps(
+                int(used["planned_steps"]), int(used.get("warmup_steps", 0)), used.get("replans"), str(run_dir))
     missing = [fit_label(name, seed) for name, spec in specs.items() if spec.family == "network"
                for seed in seeds if (name, seed) not in plans]
     if missing:

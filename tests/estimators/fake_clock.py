@@ -3,10 +3,35 @@ budget's plan does not depend on the machine's load."""
 
 from itertools import count
 
-from fer_bench.estimators import _training_loop
+from fer_bench.estimators import _clock, _training_loop
 
 
 def fake_clock(monkeypatch, seconds_per_reading: float = 1.0) -> None:
-    """Replace the training loop's ``perf_counter`` (through ``monkeypatch``) by readings 0, s, 2s, ..."""
+    """Replace the training loop's ``perf_counter`` and the budget clock's readings (through ``monkeypatch``)
+    by one series of readings 0, s, 2s, ..."""
     readings = count()
     monkeypatch.setattr(_training_loop, "perf_counter", lambda: next(readings) * seconds_per_reading)
+    monkeypatch.setattr(_clock.BudgetClock, "_now", lambda self: next(readings) * seconds_per_reading)
+
+
+class StepClock:
+    """A budget clock driven by the trainer: each step adds its seconds; readings add nothing."""
+
+    name = "fake"
+
+    def __init__(self):
+        self.now, self.running, self.spent = 0.0, False, 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        if self.running:
+            self.spent += seconds
+
+    def resume(self) -> None:
+        self.running = True
+
+    def pause(self) -> None:
+        self.running = False
+
+    def seconds(self, synchronize: bool = True) -> float:
+        return self.spent

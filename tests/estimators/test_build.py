@@ -1,6 +1,6 @@
 import pytest
 
-from fer_bench.estimators import create_estimator
+from fer_bench.estimators import RepeatSteps, create_estimator
 from fer_bench.profiles import Profile, load_profile
 
 
@@ -65,6 +65,14 @@ def test_a_time_budget_reaches_every_network_and_its_own_epochs_do_not_count():
                       budget={"kind": "time", "minutes": 2})
     build = create_estimator("resnet9", profile)
     assert build.estimator.time_budget == 120.0 and build.budget["common"]
-    repeated = create_estimator("resnet9", profile, repeat_steps=(300, 5, "runs/a"))
-    assert (repeated.estimator.steps, repeated.estimator.warmup_steps) == (300, 5)
-    assert repeated.budget["steps_from"] == "runs/a"
+    assert build.estimator.budget_clock == "cpu" and build.budget["clock"] == "cpu"
+    trace = [[7, 0.02, 310], [30, 0.1, 300]]
+    repeated = create_estimator("resnet9", profile, repeat_steps=RepeatSteps(300, 7, trace, "runs/a"))
+    assert (repeated.estimator.steps, repeated.estimator.warmup_steps) == (300, 7)
+    assert repeated.estimator.budget_trace == trace and repeated.budget["steps_from"] == "runs/a"
+
+
+def test_a_time_budget_on_the_wall_clock_reaches_the_networks():
+    profile = Profile("p", budget={"kind": "time", "minutes": 1, "clock": "wall"})
+    assert create_estimator("shallow_cnn", profile).estimator.budget_clock == "wall"
+    assert create_estimator("keras_cnn", profile).estimator.budget_clock == "wall"

@@ -4,15 +4,18 @@ from fer_bench.estimators._budget import check_budget
 from fer_bench.estimators._epochs import EpochLog
 from fer_bench.estimators._training_loop import train
 
-from .fake_clock import fake_clock
+from .fake_clock import StepClock, fake_clock
 
 
 class FakeTrainer:
     """A BatchTrainer without a network: each step's loss is 1 per face, the weights are the steps run,
     and PublicTest accuracies come from a list, one per epoch."""
 
-    def __init__(self, batch_size: int, accuracies: list[float] | None = None):
+    def __init__(self, batch_size: int, accuracies: list[float] | None = None, clock=None,
+                 validation_seconds: float = 0.0):
         self.batch_size, self.accuracies = batch_size, list(accuracies or [])
+        self.clock, self.validation_seconds = clock, validation_seconds
+        self.threads, self.on_gpu = 1, False
         self.weights, self.plans, self.restored = 0, [], None
 
     def new_epoch(self):
@@ -22,12 +25,16 @@ class FakeTrainer:
         assert step == self.weights  # steps are counted across epochs
         self.plans.append(plan)
         self.weights += 1
+        if self.clock is not None:
+            self.clock.advance(1.0)
         return float(min(self.batch_size, 10 - batch * self.batch_size))  # 10 faces
 
     def synchronize(self):
         pass
 
     def validate(self):
+        if self.clock is not None:
+            self.clock.advance(self.validation_seconds)
         return self.accuracies.pop(0) if self.accuracies else None
 
     def snapshot(self):
@@ -54,14 +61,16 @@ def test_a_steps_budget_may_end_within_an_epoch():
     assert budget["steps_run"] == 5 and trainer.restored is None  # no validation: the last weights stay
 
 
-def test_a_time_budget_trains_unplanned_through_its_warm_up_then_the_planned_steps(monkeypatch):
-    fake_clock(monkeypatch)  # one second per reading
-    trainer, log = FakeTrainer(4), EpochLog("fake")
-    budget = train(trainer, check_budget(1, 60.0, None, 3), 10, log, verbose=False)
-    warmup = budget["warmup"]
-    assert trainer.plans[:3] == [None] * 3 and all(plan is not None for plan in trainer.plans[3:])
-    assert budget["steps_run"] == budget["planned_steps"] == len(trainer.plans)
-    assert budget["planned_steps"] == 3 + int((60.0 - warmup["seconds"]) // warmup["seconds_per_step"])
+def test_a_time_budget_re_plans_as_it_goes_and_spends_no_validation_time():
+    """Each step costs 1 s on the clock, scoring PublicTest 30 s: the budget holds steps, not scoring."""
+    clock = StepClock()
+    trainer, log = FakeTrainer(4, clock=clock, validation_seconds=30.0), EpochLog("fake")
+    budget = train(trainer, check_budget(1, 60.0, None, 3), 10, log, verbose=False, clock=clock)
+    assert trainer.plans[:5] == [None] * 5 and all(plan is not None for plan in trainer.plans[5:])
+    assert budget["steps_run"] == budget["planned_steps"] == len(trainer.plans) == 62  # 2 untimed + 60 timed
+    assert budget["budget_seconds"] == 60.0 and budget["budget_used"] == 1.0 and budget["clock"] == "fake"
+    assert budget["untimed_steps"] == 2 and budget["replans"][0][:2] == [5, 3 / 60]
+    assert budget["validation_seconds"] >= 0 and len(log.history) == 21
 
 
 def test_patience_stops_after_epochs_without_improvement():

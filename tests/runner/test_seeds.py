@@ -51,6 +51,12 @@ def test_a_run_can_repeat_the_steps_an_earlier_time_budget_planned(tmp_path, syn
     assert again.budget["used"]["kind"] == "steps" and again.budget["used"]["steps_run"] == planned
     assert again.budget["steps_from"] == str(tmp_path / "a")
     assert again.metrics["accuracy"] == first.metrics["accuracy"]
+    assert again.budget["used"]["replans"] == first.budget["used"]["replans"]  # the same re-plans, replayed
+    with np.load(tmp_path / "a" / first.predictions_file) as timed_run, \
+            np.load(tmp_path / "b" / again.predictions_file) as repeat:
+        assert set(timed_run.files) == set(repeat.files)
+        for key in timed_run.files:  # bit for bit: predictions and probabilities
+            np.testing.assert_array_equal(timed_run[key], repeat[key])
     with pytest.raises(ValueError, match=r"--steps-from .*: that run has no planned steps for deep_cnn \(seed 0\)"):
         run_benchmark(["deep_cnn"], synthetic, timed, tmp_path / "c", steps_from=tmp_path / "a", progress=False)
 

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from tqdm.auto import tqdm
 
 from .._budget import BudgetSettings, StepPlan, check_budget
+from .._clock import usable_cores
 from .._epochs import EpochLog
 from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
 from .._training_loop import train
@@ -83,15 +84,23 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
         unless ``time_budget`` or ``steps`` is set.
     time_budget : float or None
-        Seconds of training on this machine, instead of ``epochs``: the first ``warmup_steps``
-        steps (at ``max_lr / 25``) measure the throughput, and the one-cycle schedule is
-        planned over the steps that fit in the rest (budgeted training, Li et al., ICLR 2020);
-        training stops there, mid-epoch if need be.
+        Seconds of training on ``budget_clock``, instead of ``epochs``: after untimed first steps,
+        the one-cycle learning rate follows the share of the budget spent, and the steps left are
+        re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
+        budget, mid-epoch if need be (budgeted training, Li et al., ICLR 2020;
+        :mod:`~fer_bench.estimators._budget`).
     steps : int or None
-        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``
-        (what a time budget planned, repeated on any machine); overrides ``epochs`` and ``time_budget``.
+        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
+        ``budget_trace`` at the budget fractions a time budget recorded (repeated bit for bit on any
+        machine); overrides ``epochs`` and ``time_budget``.
     warmup_steps : int
-        Of a time budget (at least 2: the first is not timed) or of ``steps``; unused with ``epochs``.
+        Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
+        ``steps`` at ``max_lr / 25``; unused with ``epochs``.
+    budget_clock : {"cpu", "wall"}
+        What a time budget is spent on: ``cpu``, the process's CPU time over TensorFlow's compute
+        threads (wall time on a GPU); ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+    budget_trace : list of [step, fraction, planned_steps] or None
+        With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
         Faces per optimiser step (the last batch of an epoch may be smaller), at least 1.
     max_lr : float
@@ -140,8 +149,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     """
 
     def __init__(self, architecture: str = "seed_cnn", epochs: int = 20, time_budget: float | None = None,
-                 steps: int | None = None, warmup_steps: int = 5, batch_size: int = 256, max_lr: float = 0.008,
-                 optimizer: str = "adam", weight_decay: float = 0.0, label_smoothing: float = 0.0,
+                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "cpu",
+                 budget_trace: list | None = None, batch_size: int = 256, max_lr: float = 0.008, optimizer: str = "adam", weight_decay: float = 0.0, label_smoothing: float = 0.0,
                  augment: bool = True, bn_momentum: float = 0.99, random_state: int | None = 0,
                  verbose: bool = False):
         self.architecture = architecture
@@ -149,6 +158,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         self.time_budget = time_budget
         self.steps = steps
         self.warmup_steps = warmup_steps
+        self.budget_clock = budget_clock
+        self.budget_trace = budget_trace
         self.batch_size = batch_size
         self.max_lr = max_lr
         self.optimizer = optimizer
@@ -162,7 +173,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     def _check_settings(self) -> BudgetSettings:
         """The checked budget; raises ValueError for any invalid setting (naming it)."""
         check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
-        settings = check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps)
+        settings = check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
+                                self.budget_trace)
         check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
         check_option("optimizer", self.optimizer, OPTIMIZERS)
         return settings
@@ -305,6 +317,9 @@ class _KerasSteps:
         self.images, self.targets, self.classes, self.validation = faces[..., None], targets, classes, validation
         self.batch_size, self.max_lr = min(batch_size, len(faces)), max_lr
         self.order_generator, self.order = np.random.default_rng(seed), None
+        tf = sys.modules["tensorflow"]  # imported with Keras' TensorFlow backend
+        self.threads = tf.config.threading.get_intra_op_parallelism_threads() or usable_cores()
+        self.on_gpu = bool(tf.config.list_logical_devices("GPU"))
 
     def new_epoch(self) -> None:
         self.order = self.order_generator.permutation(len(self.images))

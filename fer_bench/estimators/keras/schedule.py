@@ -1,9 +1,10 @@
 """The learning rate and the optimiser of the Keras recipe, for every budget of :mod:`.._budget`.
 
 - :func:`one_cycle_rate`: the one-cycle learning rate at one step of a cycle;
+- :func:`one_cycle_rate_at`: the same at a share of the cycle (a time budget's share spent);
 - :func:`step_rate`: the rate of any step of a :class:`~.._budget.StepPlan`: ``max_lr / 25``
-  through the warm-up (and while a time budget's warm-up has no plan yet), then one cycle
-  over the steps left;
+  through a fixed plan's warm-up, then one cycle over the steps left; a time budget's at
+  the share of the budget the step stands at;
 - :func:`make_optimizer`: Adam with L2 weight decay (PyTorch's ``Adam(weight_decay=...)``) or AdamW.
 
 The trainer assigns :func:`step_rate` to the optimiser's learning-rate variable before
@@ -49,14 +50,28 @@ def one_cycle_rate(max_lr: float, step: int, total_steps: int) -> float:
     return max_lr * ((1.0 - floor) * cosine + floor)
 
 
+def one_cycle_rate_at(max_lr: float, position: float) -> float:
+    """The rate of :func:`one_cycle_rate` at ``position`` in [0, 1] of the cycle, as a share rather than a step
+    (a time budget's schedule, which follows the share of the budget spent)."""
+    start, floor = max_lr / ONE_CYCLE_DIV, 1.0 / (ONE_CYCLE_DIV * ONE_CYCLE_FINAL_DIV)
+    if position < ONE_CYCLE_WARMUP:
+        return start + (max_lr - start) * position / ONE_CYCLE_WARMUP
+    cosine = 0.5 * (1.0 + math.cos(math.pi * (position - ONE_CYCLE_WARMUP) / (1.0 - ONE_CYCLE_WARMUP)))
+    return max_lr * ((1.0 - floor) * cosine + floor)
+
+
 def step_rate(max_lr: float, step: int, plan: StepPlan | None) -> float:
     """Learning rate of optimiser step ``step`` (from 0) of ``plan``.
 
-    ``max_lr / 25`` for the plan's first ``warmup_steps`` steps, and for every step
-    while ``plan`` is None (a time budget's warm-up, planned when it ends); then
+    A time budget's (or its repeat's) rate at the step's :meth:`~.._budget.StepPlan.position`
+    (:func:`one_cycle_rate_at`; ``max_lr / 25`` while ``plan`` is None, before its first re-plan);
+    for a fixed plan ``max_lr / 25`` for its first ``warmup_steps`` steps, then
     :func:`one_cycle_rate` over ``plan.schedule_steps``.
     """
-    if plan is None or step < plan.warmup_steps:
+    position = 0.0 if plan is None else plan.position(step)
+    if position is not None:
+        return one_cycle_rate_at(max_lr, position)
+    if step < plan.warmup_steps:
         return max_lr / ONE_CYCLE_DIV
     return one_cycle_rate(max_lr, step - plan.warmup_steps, plan.schedule_steps)
 

@@ -57,14 +57,23 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
         unless ``time_budget`` or ``steps`` is set.
     time_budget : float or None
-        Seconds of training on this machine, instead of ``epochs``: the first ``warmup_steps``
-        steps (at ``max_lr / 25``) measure the throughput, and the one-cycle schedule is
-        planned over the steps that fit in the rest (budgeted training, Li et al., ICLR 2020).
+        Seconds of training on ``budget_clock``, instead of ``epochs``: after untimed first steps,
+        the one-cycle learning rate follows the share of the budget spent, and the steps left are
+        re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
+        budget (budgeted training, Li et al., ICLR 2020; :mod:`~fer_bench.estimators._budget`).
     steps : int or None
-        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``
-        (what a time budget planned, repeated on any machine); overrides ``epochs`` and ``time_budget``.
+        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
+        ``budget_trace`` at the budget fractions a time budget recorded (its steps and learning rates
+        repeated bit for bit on any machine); overrides ``epochs`` and ``time_budget``.
     warmup_steps : int
-        Of a time budget (at least 2: the first is not timed) or of ``steps``; unused with ``epochs``.
+        Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
+        ``steps`` at ``max_lr / 25``; unused with ``epochs``.
+    budget_clock : {"cpu", "wall"}
+        What a time budget is spent on: ``cpu``, the process's CPU time over its compute threads
+        (synchronised wall time on a GPU), so that other programs on the machine do not shorten the
+        training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+    budget_trace : list of [step, fraction, planned_steps] or None
+        With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
         Faces per optimiser step (the last batch of an epoch may be smaller).
     max_lr : float
@@ -139,8 +148,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, architecture: str = "resnet9", epochs: int = 20, time_budget: float | None = None,
-                 steps: int | None = None, warmup_steps: int = 5, batch_size: int = 256,
-                 max_lr: float = 0.008, weight_decay: float = 1e-4, width: float = 1.0,
+                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "cpu",
+                 budget_trace: list | None = None, batch_size: int = 256, max_lr: float = 0.008,
+                 weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
                  crop_size: int = IMAGE_SIZE, input_size: int | None = None, optimizer: str = "adam",
                  patience: int | None = None, snapshots: int = 1, precision: str = "auto", device: str = "auto",
@@ -151,6 +161,8 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.time_budget = time_budget
         self.steps = steps
         self.warmup_steps = warmup_steps
+        self.budget_clock = budget_clock
+        self.budget_trace = budget_trace
         self.batch_size = batch_size
         self.max_lr = max_lr
         self.weight_decay = weight_decay

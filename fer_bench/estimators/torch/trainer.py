@@ -22,6 +22,7 @@ as a whole, in channels-last memory format and under the autocast of
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -48,6 +49,12 @@ OPTIMIZERS: tuple[str, ...] = ("adam", "adamw")
 ONE_CYCLE_DIV = 25.0
 """``OneCycleLR``'s default ``div_factor``: the schedule starts at ``max_lr / 25``, as does a warm-up."""
 
+ONE_CYCLE_PCT_START, ONE_CYCLE_FINAL_DIV = 0.3, 1e4
+"""``OneCycleLR``'s defaults: the share of the schedule rising, and the end at ``max_lr / 25 / 1e4``."""
+
+BASE_MOMENTUM, MAX_MOMENTUM = 0.85, 0.95
+"""``OneCycleLR``'s defaults for Adam's beta1: down to 0.85 while the rate rises, back to 0.95 after."""
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -59,6 +66,8 @@ class Recipe:
     time_budget: float | None
     steps: int | None
     warmup_steps: int
+    budget_clock: str
+    budget_trace: list | None
     batch_size: int
     max_lr: float
     weight_decay: float
@@ -81,7 +90,8 @@ class Recipe:
 
     def budget(self) -> BudgetSettings:
         """The checked budget (raises ValueError as :func:`~.._budget.check_budget`)."""
-        return check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps)
+        return check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
+                            self.budget_trace)
 
 
 def network_input(images: torch.Tensor, recipe: Recipe) -> torch.Tensor:
@@ -105,6 +115,21 @@ def snapshot_cycles(plan: StepPlan, snapshots: int) -> list[int]:
         raise ValueError(f"snapshots={snapshots}: the budget has {plan.schedule_steps} schedule steps, "
                          f"fewer than 2 per learning-rate cycle; train longer or take fewer snapshots")
     return [plan.warmup_steps + plan.schedule_steps * cycle // snapshots for cycle in range(snapshots)] + [plan.steps]
+
+
+def one_cycle_at(max_lr: float, position: float) -> tuple[float, float]:
+    """The learning rate and Adam's beta1 of ``OneCycleLR``'s default schedule at ``position`` in [0, 1] of it,
+    as a share rather than a step: cosine from ``max_lr / 25`` up to ``max_lr`` over the first 30% (beta1
+    from 0.95 down to 0.85), then cosine down to ``max_lr / 25 / 1e4`` (beta1 back to 0.95)."""
+    def cosine(start: float, end: float, share: float) -> float:
+        return end + (start - end) / 2.0 * (math.cos(math.pi * share) + 1)
+
+    start, rising = max_lr / ONE_CYCLE_DIV, ONE_CYCLE_PCT_START
+    if position < rising:
+        share = position / rising
+        return cosine(start, max_lr, share), cosine(MAX_MOMENTUM, BASE_MOMENTUM, share)
+    share = (position - rising) / (1.0 - rising)
+    return cosine(max_lr, start / ONE_CYCLE_FINAL_DIV, share), cosine(BASE_MOMENTUM, MAX_MOMENTUM, share)
 
 
 def make_optimizer(network: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
@@ -145,6 +170,7 @@ class StepTrainer:
         self.labels = torch.from_numpy(labels.astype(np.int64)).to(device)
         self.generator = torch.Generator(device=device).manual_seed(seed)
         self.batch_size = min(recipe.batch_size, len(faces))
+        self.threads, self.on_gpu = torch.get_num_threads(), device.type != "cpu"
         self.schedule = None
         self.cycle_weights: list[dict] = []  # with snapshots: the weights at the end of each cycle
         self._cycles: list[int] | None = None
@@ -164,7 +190,10 @@ class StepTrainer:
         ``snapshots`` it restarts at every cycle of :func:`snapshot_cycles`, and the weights
         at the end of each cycle are kept in ``cycle_weights``."""
         recipe = self.recipe
-        if plan is not None and step == plan.warmup_steps:
+        position = 0.0 if plan is None else plan.position(step)  # None: a fixed plan, whose schedule counts steps
+        if position is not None:
+            self._follow_budget(position)
+        elif step == plan.warmup_steps:
             self._cycles = snapshot_cycles(plan, recipe.snapshots)
         if self._cycles is not None and step in self._cycles[:-1]:
             self._start_schedule(self._cycles[self._cycles.index(step) + 1] - step)
@@ -189,6 +218,18 @@ class StepTrainer:
         if recipe.snapshots > 1 and self._cycles is not None and step + 1 in self._cycles[1:]:
             self.cycle_weights.append(self.snapshot())
         return loss.detach() * len(index)
+
+    def _follow_budget(self, position: float) -> None:
+        """Set the learning rate and Adam's beta1 at ``position`` (a share of the time budget) of the one-cycle
+        schedule, or with ``snapshots`` of its cycle (each an equal share); keep a cycle's last weights when the
+        next begins."""
+        cycles = self.recipe.snapshots
+        cycle = min(int(position * cycles), cycles - 1)
+        if cycles > 1 and cycle > len(self.cycle_weights):
+            self.cycle_weights.append(self.snapshot())
+        rate, beta1 = one_cycle_at(self.recipe.max_lr, position * cycles - cycle)
+        for group in self.optimizer.param_groups:
+            group["lr"], group["betas"] = rate, (beta1, group["betas"][1])
 
     def _start_schedule(self, steps: int) -> None:
         """The one-cycle learning rate over the next ``steps`` steps (from ``max_lr / 25`` up to ``max_lr`` and down)."""
@@ -279,6 +320,8 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     log = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None)
     trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed)
     budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience)
+    if recipe.snapshots > 1 and len(trainer.cycle_weights) < recipe.snapshots:  # a time budget's last cycle ends here
+        trainer.cycle_weights.append(trainer.snapshot())
     if recipe.snapshots == 1:
         return network, log.history, log.best_epoch, budget
     members = [copy.deepcopy(network) for _ in trainer.cycle_weights]
