@@ -14,8 +14,13 @@ unknown estimator or profile) exit with status 2, any other failure with 1
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
+
+# OpenMP threads that spin while they wait would count another program's CPU time on a time budget's CPU clock
+# (fer_bench.estimators._clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import data, faces, listing, run, study
 from .errors import EXIT_FAILURE, EXIT_USAGE, INPUT_ERRORS, error_line

@@ -10,7 +10,7 @@
 The CPU clock counts CPU time that waiting threads spin away. PyTorch's OpenMP threads
 spin by default, which under a competing CPU-bound process inflated the clock by 15%
 for ResNet-9 on 2 cores; with ``OMP_WAIT_POLICY=PASSIVE`` (which the command line sets,
-see :mod:`fer_bench.__main__`) by 1.4% (``benchmarks/bench_budget_clock.py`` measures it).
+see :mod:`fer_bench.cli`) by 1.4% (``benchmarks/bench_budget_clock.py`` measures it).
 """
 
 from __future__ import annotations
