@@ -159,7 +159,8 @@ def with_budget(profile: Profile, minutes: float | None = None, epochs: int | No
         networks["epochs"] = epochs
     estimators = {name: {key: value for key, value in table.items() if key not in BUDGET_SETTINGS}
                   for name, table in profile.estimators.items()}
-    budget = {"kind": "time", "minutes": minutes} if minutes is not None else dict(RECIPE_BUDGET)
+    clock = {"clock": profile.budget["clock"]} if "clock" in profile.budget else {}
+    budget = {"kind": "time", "minutes": minutes, **clock} if minutes is not None else dict(RECIPE_BUDGET)
     return Profile(profile.name, profile.description, dict(profile.data), networks, estimators, budget, profile.seeds)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from ..labels import FER2013_CLASSES
 from ..metrics import bootstrap_ci, calibration, pairwise_mcnemar
 from ..results import ResultsStore, RunRecord, record_seed, run_seeds
+from .budget import off_budget
 from .improvement import (GAMMA, Improvement, face_resamples, pairwise_improvement, percentile_interval,
                           resampled_accuracy, resampled_macro_f1)
 
@@ -58,7 +59,10 @@ class EstimatorResult:
     versus_best : str or None
         ``best``; ``tie`` (not significantly different from the best: Holm-adjusted
         McNemar p >= ``ALPHA``, or with seeds not worse by the probability of improvement);
-        ``worse``; None when not scored on the best's faces.
+        ``worse``; None when not scored on the best's faces or ``off_budget``.
+    off_budget : str or None
+        Why a time-budgeted network is left out of the verdicts (:func:`.budget.off_budget`): a
+        seed that spent more or less than its budget was not trained as long as the others.
     p_versus_best : float or None
         That Holm-adjusted McNemar p-value (of the first seeds).
     improvement_versus_best : Improvement or None
@@ -83,6 +87,7 @@ class EstimatorResult:
     macro_f1_ci: tuple[float, float] | None = None
     calibration: dict[str, Any] | None = None
     versus_best: str | None = None
+    off_budget: str | None = None
     p_versus_best: float | None = None
     improvement_versus_best: Improvement | None = None
     resampled_accuracy: np.ndarray | None = None
@@ -166,7 +171,8 @@ class RunAnalysis:
 
     @property
     def best(self) -> EstimatorResult | None:
-        return self.results[0] if self.results else None
+        """The most accurate result at its budget; None when there is none."""
+        return next((result for result in self.results if result.off_budget is None), None)
 
     @property
     def seeds(self) -> list[int]:
@@ -308,9 +314,10 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
     for seed_records in by_name.values():
         seed_records = records_by_seed(seed_records, manifest)
         seed_predictions = [_load_predictions(store, record) for record in seed_records]
+        seeds = [record_seed(record, manifest) for record in seed_records]
         results.append(EstimatorResult(0, seed_records[0], class_names_of(seed_records[0], manifest),
-                                       seed_predictions[0], seed_records, seed_predictions,
-                                       [record_seed(record, manifest) for record in seed_records]))
+                                       seed_predictions[0], seed_records, seed_predictions, seeds,
+                                       off_budget=off_budget(seed_records, seeds)))
     results.sort(key=lambda result: -1.0 if result.accuracy_mean is None else result.accuracy_mean, reverse=True)
     multi_seed = _multi_seed(manifest, results)
     resamples: dict[int, np.ndarray] = {}
@@ -333,9 +340,10 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
             if faces is not None and np.array_equal(faces[1], y_true):
                 result.gallery = _gallery(predictions, GALLERY_SIZE)
     groups = _significance_groups(results)
-    if results:
-        _mark_versus_best(results[0], groups)
-    return RunAnalysis(manifest, results, [record for record in records if record.status != "ok"], groups, faces)
+    analysis = RunAnalysis(manifest, results, [record for record in records if record.status != "ok"], groups, faces)
+    if analysis.best is not None:
+        _mark_versus_best(analysis.best, groups)
+    return analysis
 
 
 def _mark_versus_best(best: EstimatorResult, groups: list[SignificanceGroup]) -> None:
@@ -345,7 +353,7 @@ def _mark_versus_best(best: EstimatorResult, groups: list[SignificanceGroup]) ->
         if best in group.members:
             column = group.members.index(best)
             for row, member in enumerate(group.members):
-                if member is not best:
+                if member is not best and member.off_budget is None:
                     member.p_versus_best = float(group.p_holm[row, column])
                     if group.improvement is not None:
                         member.improvement_versus_best = group.improvement[column][row]

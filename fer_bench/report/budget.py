@@ -18,9 +18,13 @@ import numpy as np
 from ..results import RunRecord, run_seeds
 from .templating import format_number
 
-OFF_BUDGET = 0.2
-"""A time-budgeted network whose training seconds differ from its budget by more than this share is
-flagged: the machine ran at another speed than during the warm-up that planned its steps."""
+OFF_BUDGET = 0.05
+"""A time-budgeted network whose budget seconds spent differ from its budget by more than this share is
+marked, and left out of the significance verdicts: its training was not the length the others had."""
+
+CLOCKS = {"cpu": "the CPU-time clock (the process's CPU time over its compute threads, so that other programs "
+                 "on the machine do not shorten the training; synchronised wall time on a GPU)",
+          "wall": "the wall clock"}
 
 RECIPE = ("every network trains with the same epochs, batch size, optimiser, learning-rate schedule, "
           "augmentation, label smoothing and test-time augmentation")
@@ -51,6 +55,29 @@ def budget_exceptions(budget: dict[str, Any]) -> list[str]:
     return overrides + ([f"cannot follow: {', '.join(map(str, not_followed))}"] if not_followed else [])
 
 
+def budget_used(used: dict[str, Any]) -> float | None:
+    """The share of its time budget a seed spent (``budget_used``; training wall seconds over the budget
+    in stores from before the budget clock); None without a time budget."""
+    if used.get("kind") != "time" or not used.get("time_budget"):
+        return None
+    if used.get("budget_used") is not None:
+        return float(used["budget_used"])
+    return float(used["train_seconds"]) / float(used["time_budget"])
+
+
+def off_budget(records: list[RunRecord], seeds: list[int]) -> str | None:
+    """Why a network's seeds (``records``, of ``seeds``) are not at their time budget: each seed whose
+    :func:`budget_used` is more than :data:`OFF_BUDGET` away from it, e.g. ``seed 0 spent 41% of its
+    300 s``; None when every seed is within (or there is no time budget)."""
+    off = []
+    for record, seed in zip(records, seeds):
+        used = record.budget.get("used") or {}
+        share = budget_used(used)
+        if share is not None and abs(share - 1) > OFF_BUDGET:
+            off.append(f"seed {seed} spent {share:.0%} of its {format_number(used['time_budget'])} s")
+    return "; ".join(off) or None
+
+
 def used_means(records: list[RunRecord]) -> dict[str, float | int | None]:
     """Mean ``epochs_run``, ``steps_run`` and ``train_seconds`` over the seeds' ``budget["used"]`` (an int
     where every seed ran the same whole number); None where no seed says."""
@@ -75,11 +102,10 @@ def used_text(records: list[RunRecord]) -> str:
             parts.append(f"{low if low == high else f'{low}–{high}'} {unit}")
     if any(entry.get("shorter_than_one_epoch") for entry in used):
         parts.append("shorter than one epoch")
-    off = [entry for entry in used if entry.get("kind") == "time" and entry.get("time_budget")
-           and abs(entry["train_seconds"] / entry["time_budget"] - 1) > OFF_BUDGET]
-    if off:
-        parts.append(f"{len(off)} of {len(used)} off the time budget by more than {OFF_BUDGET:.0%} "
-                     "(the machine's speed changed after the warm-up)")
+    shares = [share for share in map(budget_used, used) if share is not None]
+    if shares:
+        low, high = f"{min(shares):.0%}", f"{max(shares):.0%}"
+        parts.append(f"{low if low == high else f'{low}–{high}'} of the budget")
     return " · ".join(parts)
 
 
@@ -91,7 +117,9 @@ def run_budget(manifest: dict[str, Any]) -> str | None:
     if not budget and len(seeds) < 2:
         return None
     if budget.get("kind") == "time":
-        text = f"time: {_minutes(budget.get('minutes'))} minutes of training per network on this machine"
+        text = (f"time: {_minutes(budget.get('minutes'))} minutes of training per network on this machine, on "
+                f"{CLOCKS.get(budget.get('clock', 'cpu'), budget.get('clock'))}; a network more than "
+                f"{OFF_BUDGET:.0%} off its budget is left out of the significance verdicts")
     elif budget.get("kind") == "recipe":
         text = f"recipe: {RECIPE}"
     else:

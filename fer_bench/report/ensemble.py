@@ -385,7 +385,7 @@ def derive_ensemble(store: ResultsStore, analysis: RunAnalysis, iterations: int 
         predictions={"y_true": y_true, "y_pred": y_pred, "scores": scored["probabilities"]},
         accuracy_ci=bootstrap_ci(y_true, y_pred, "accuracy", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED),
         macro_f1_ci=bootstrap_ci(y_true, y_pred, "macro_f1", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED, len(class_names)))
-    best = next((result for result in analysis.results if result.predictions is not None
+    best = next((result for result in analysis.results if result.predictions is not None and result.off_budget is None
                  and result.class_names == class_names and np.array_equal(result.predictions["y_true"], y_true)), None)
     if best is not None:
         test = mcnemar_exact(y_true, y_pred, best.predictions["y_pred"])
