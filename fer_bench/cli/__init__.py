@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 success, 1 failure, 2 bad input, 130 interrupted)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    # A file name's bytes that are not UTF-8: written back as they were on stdout (a path printed there can be
+    # opened), escaped on stderr; in no locale a crash.
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=errors)
     args = build_parser().parse_args(argv)
     args.argv = [arg for arg in argv if arg != "--debug"]  # recorded in the run manifest
     try:

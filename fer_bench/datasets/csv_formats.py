@@ -95,8 +95,8 @@ class _Table:
     """
 
     def __init__(self, path: Path, data: bytes) -> None:
-        if b"\n" not in data and b"\r" in data:  # classic Mac OS line ends: CR alone
-            data = data.replace(b"\r", b"\n")
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a CR alone ends a line too (classic Mac OS)
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         self.path, self.data = path, data
         buffer = np.frombuffer(data, dtype=np.uint8)
         newlines = np.flatnonzero(buffer == ord("\n"))

@@ -77,7 +77,7 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """
     path = Path(path)
     text = read_csv_bytes(path).decode("utf-8-sig", errors="replace")
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text, newline=None))  # universal line ends: CR alone ends a line too
     header = [name.strip() for name in next(rows)]
     lowered = [name.lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name.lower() not in lowered]

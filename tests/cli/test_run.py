@@ -250,3 +250,16 @@ def test_a_run_folder_that_stops_taking_writes_keeps_every_record(tiny_csv, tmp_
     raw = json.loads((tmp_path / "run.moved" / "results.json").read_text())  # the folder, as it was when it went
     assert [record["name"] for record in raw["records"]] == ["knn"] and raw["records"][0]["status"] == "ok"
     assert raw["manifest"]["complete"] is False
+
+
+def test_a_data_file_whose_name_is_not_utf8_runs_and_is_reported(tiny_csv, tmp_path):
+    data = tmp_path / os.fsdecode(b"caf\xe9.csv")
+    data.write_bytes(tiny_csv.read_bytes())
+    run_dir = tmp_path / os.fsdecode(b"run-\xe9")
+    for argv in (["knn", "--data", str(data), "--out", str(run_dir)], ["--resume", str(run_dir)]):
+        result = subprocess.run([sys.executable, "-m", "fer_bench", "run", *argv, "--quiet"], capture_output=True)
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+        assert os.fsencode(run_dir / "report.html") in result.stdout  # the path as it is, to open
+    manifest = json.loads((run_dir / "results.json").read_text())["manifest"]
+    assert manifest["data"]["source"] == str(data) and manifest["data"]["sha256"]
+    assert "caf\\udce9.csv" in (run_dir / "report.html").read_text()

@@ -94,3 +94,13 @@ def test_detect_faces_crops_the_face_and_counts_images_without_one(tmp_path):
     assert detected.no_face == 1 and whole.no_face == 0
     assert not np.array_equal(detected.images[0], whole.images[0])  # the crop, not the whole photo
     assert np.array_equal(detected.images[1], whole.images[1])  # no face: decoded whole
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_cached(ck_folder, tmp_path):
+    first = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
+    original = ck_folder / first.files[0]
+    original.rename(original.with_name(os.fsdecode(b"caf\xe9.png")))
+    for _ in range(2):  # read, then from the cache
+        faces = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
+        assert os.fsdecode(b"caf\xe9.png") in {file.rsplit("/", 1)[1] for file in faces.files}
+        assert len(faces.files) == len(first.files)
