@@ -26,8 +26,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run.add_argument("names", nargs="*", default=["all"], metavar="NAME",
                      help="registered estimators to run, or 'all' (default)")
     run.add_argument("--data", metavar="PATH",
-                     help="fer2013.csv[.gz], icml_face_data.csv, train.csv or an image folder; default: "
-                          f"{' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
+                     help="fer2013.csv[.gz], fer2013.tar.gz, icml_face_data.csv, train.csv or an image folder; "
+                          f"default: {' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
     run.add_argument("--profile", metavar="NAME",
                      help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
     run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES, FERPLUS_CLASSES, FERPLUS_NON_EXPRESSIONS, FERPLUS_TO_FER2013, class_index
 from ._dataset import DataError, FERDataset, file_sha256
-from .csv_formats import read_csv_bytes
+from .csv_files import read_csv_file
 
 VOTE_COLUMNS: tuple[str, ...] = (*(name.lower() for name in FERPLUS_CLASSES), *FERPLUS_NON_EXPRESSIONS)
 """The vote columns of ``fer2013new.csv``, in the file's order."""
@@ -76,7 +76,7 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         non-negative integer (naming the file, row, line and column).
     """
     path = Path(path)
-    text = read_csv_bytes(path).decode("utf-8-sig", errors="replace")
+    text = read_csv_file(path).data.decode("utf-8-sig", errors="replace")
     rows = csv.reader(io.StringIO(text, newline=None))  # universal line ends: CR alone ends a line too
     header = [name.strip() for name in next(rows)]
     lowered = [name.lower() for name in header]

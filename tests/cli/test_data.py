@@ -94,3 +94,16 @@ def test_a_cr_csv_with_a_last_lf_gives_the_whole_reason(tmp_path, capsys):
     assert main(["data", "info", str(data)]) == 2
     line = one_error_line(capsys.readouterr().err)
     assert line.startswith(f"error: {data}: unknown column(s) extra: FER-2013 files have only the columns emotion")
+
+
+def test_kaggle_s_fer2013_tar_gz_is_read_as_the_csv_inside(tiny_csv, tmp_path, capsys):
+    import tarfile
+
+    from fer_bench.datasets import file_sha256
+
+    archive = tmp_path / "fer2013.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tiny_csv, "fer2013/fer2013.csv")
+    assert main(["data", "info", str(archive)]) == 0
+    out = capsys.readouterr().out
+    assert f"source:  {archive}" in out and file_sha256(archive) in out and "PrivateTest" in out
