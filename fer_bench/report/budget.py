@@ -109,6 +109,18 @@ def used_text(records: list[RunRecord]) -> str:
     return " · ".join(parts)
 
 
+def profile_scope(manifest: dict[str, Any]) -> str:
+    """What the run's profile trained on and for how long, e.g. ``all Training faces; 5 minutes of training
+    per network`` or ``420 Training faces; 10 epochs per network``."""
+    profile = manifest.get("profile") if isinstance(manifest.get("profile"), dict) else {}
+    training = (profile.get("data") or {}).get("Training")
+    faces = f"{format_number(training)} Training faces" if training else "all Training faces"
+    budget, epochs = profile.get("budget") or {}, (profile.get("networks") or {}).get("epochs")
+    if budget.get("kind") == "time":
+        return f"{faces}; {_minutes(budget.get('minutes'))} minutes of training per network"
+    return f"{faces}; {epochs} epochs per network" if epochs else faces
+
+
 def run_budget(manifest: dict[str, Any]) -> str | None:
     """The run's budget for the report's header: kind, minutes per network, seeds and machine; None for a
     run with one seed whose profile states no budget (as before budgets)."""

@@ -2,7 +2,7 @@ import pytest
 
 from fer_bench.report import render_report
 from fer_bench.report.analysis import analyse_run
-from fer_bench.report.budget import (RECIPE, at_common_budget, budget_exceptions, budget_text, off_budget, run_budget,
+from fer_bench.report.budget import (RECIPE, at_common_budget, budget_exceptions, budget_text, off_budget, profile_scope, run_budget,
                                      used_means, used_text)
 from fer_bench.results import ResultsStore, RunRecord
 
@@ -28,6 +28,14 @@ def test_what_the_seeds_trained():
     assert used_text(records) == "4–5 epochs · 900–1,000 steps · 299.5–300.5 s · 100% of the budget"
     assert used_means([_record({})]) == {"epochs_run": None, "steps_run": None, "train_seconds": None}
     assert used_text([_record({})]) == ""
+
+
+def test_the_profile_scope_says_what_the_profile_trained_on_and_how_long():
+    timed = {"profile": {"data": {"Training": 0}, "budget": {"kind": "time", "minutes": 5}}}
+    assert profile_scope(timed) == "all Training faces; 5 minutes of training per network"
+    recipe = {"profile": {"data": {"Training": 420}, "networks": {"epochs": 10}, "budget": {"kind": "recipe"}}}
+    assert profile_scope(recipe) == "420 Training faces; 10 epochs per network"
+    assert profile_scope({"profile": "old"}) == "all Training faces"
 
 
 def test_the_run_budget_line():
