@@ -74,6 +74,8 @@ def command_run_folder(args, command: str) -> int:
     faces = read_face_folder(args.data_folder, args.label_map, crop)
     if args.subjects:
         subjects, source = subjects_from_csv(args.subjects, faces.files), args.subjects
+    elif args.split == "random" and not args.subject_pattern:  # picture-level folds need no subjects
+        subjects, source = faces.files.astype(str), "none: picture-level folds, each picture its own"
     else:
         pattern = args.subject_pattern or CK_PLUS_SUBJECT_PATTERN
         subjects, source = subjects_from_pattern(faces.files, pattern, faces.source), f"--subject-pattern {pattern}"
@@ -91,6 +93,10 @@ def command_run_folder(args, command: str) -> int:
             scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins)
     for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
+    conflicts = summary["data"]["label_conflicts"]
+    if conflicts:
+        print(f"warning: {len(conflicts)} group(s) of identical images filed under different classes (label "
+              f"conflicts): {'; '.join(' = '.join(group) for group in conflicts)}", file=sys.stderr)
     print(summary_text(summary), file=sys.stderr)
     print(write_crossval_page(run_dir))
     failed = [f"{name} ({kind})" for name, by_kind in summary["results"].items() for kind, result in by_kind.items()
