@@ -274,6 +274,7 @@ class TimePlanner:
         """What a time budget's ``budget_`` adds: ``clock``, ``budget_seconds`` (spent on it),
         ``budget_used`` (their share of the budget), ``untimed_steps`` and ``untimed_seconds`` (wall),
         ``validation_seconds`` (PublicTest scoring after each epoch, outside the budget)."""
+        self.pause_clock()
         spent = self.clock.seconds()
         return {"clock": self.clock.name, "budget_seconds": spent, "budget_used": spent / self.settings.time_budget,
                 "untimed_steps": UNTIMED_STEPS, "untimed_seconds": self.untimed_seconds,
