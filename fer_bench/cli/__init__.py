@@ -18,7 +18,7 @@ import os
 import sys
 import traceback
 
-# OpenMP threads that spin while they wait would count another program's CPU time on a time budget's CPU clock
+# OpenMP threads that spin while they wait hold CPUs a time budget's network shares with other programs
 # (fer_bench.estimators._clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 

@@ -49,12 +49,12 @@ class BudgetSettings:
     time_budget: float | None
     steps: int | None
     warmup_steps: int
-    clock: str = "cpu"
+    clock: str = "own"
     trace: tuple[tuple[int, float, int], ...] = ()
 
 
 def check_budget(epochs: int, time_budget: float | None, steps: int | None, warmup_steps: int,
-                 clock: str = "cpu", trace: Any = None) -> BudgetSettings:
+                 clock: str = "own", trace: Any = None) -> BudgetSettings:
     """The budget the parameters ask for: ``steps`` if set, else ``time_budget`` if set, else ``epochs``.
 
     ``clock`` is a time budget's (one of :data:`~._clock.CLOCKS`); ``trace`` goes with
@@ -238,7 +238,7 @@ class TimePlanner:
             return self.plan
         budget = self.settings.time_budget
         spent_then, steps_then = self._last
-        if self.clock.seconds(synchronize=False) < spent_then + REPLAN_FRACTION * budget \
+        if not self.clock.reached(spent_then + REPLAN_FRACTION * budget) \
                 and (self.plan is None or steps_done < self.plan.steps):
             return self.plan
         spent = self.clock.seconds()

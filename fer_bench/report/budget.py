@@ -22,8 +22,8 @@ OFF_BUDGET = 0.05
 """A time-budgeted network whose budget seconds spent differ from its budget by more than this share is
 marked, and left out of the significance verdicts: its training was not the length the others had."""
 
-CLOCKS = {"cpu": "the CPU-time clock (the process's CPU time over its compute threads, so that other programs "
-                 "on the machine do not shorten the training; synchronised wall time on a GPU)",
+CLOCKS = {"own": "the network's own clock (wall time less the time its compute threads waited for a CPU that other "
+                 "programs held, so that they do not shorten its training; synchronised wall time on a GPU)",
           "wall": "the wall clock"}
 
 RECIPE = ("every network trains with the same epochs, batch size, optimiser, learning-rate schedule, "
@@ -130,7 +130,7 @@ def run_budget(manifest: dict[str, Any]) -> str | None:
         return None
     if budget.get("kind") == "time":
         text = (f"time: {_minutes(budget.get('minutes'))} minutes of training per network on this machine, on "
-                f"{CLOCKS.get(budget.get('clock', 'cpu'), budget.get('clock'))}; a network more than "
+                f"{CLOCKS.get(budget.get('clock', 'own'), budget.get('clock'))}; a network more than "
                 f"{OFF_BUDGET:.0%} off its budget is left out of the significance verdicts")
     elif budget.get("kind") == "recipe":
         text = f"recipe: {RECIPE}"

@@ -46,9 +46,9 @@ def test_the_run_budget_line():
     assert run_budget(recipe) == f"recipe: {RECIPE}; 3 seeds (3, 4, 5); machine: Test CPU, 2 cores"
     one = manifest()
     one["profile"]["budget"] = {"kind": "time", "minutes": 5}
-    assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the CPU-time clock "
-                               "(the process's CPU time over its compute threads, so that other programs on the "
-                               "machine do not shorten the training; synchronised wall time on a GPU); a network "
+    assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the network's own clock "
+                               "(wall time less the time its compute threads waited for a CPU that other programs "
+                               "held, so that they do not shorten its training; synchronised wall time on a GPU); a network "
                                "more than 5% off its budget is left out of the significance verdicts; 1 seed (0); "
                                "machine: Test CPU, 2 cores")
     one["profile"]["budget"]["clock"] = "wall"

@@ -68,10 +68,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     warmup_steps : int
         Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
         ``steps`` at ``max_lr / 25``; unused with ``epochs``.
-    budget_clock : {"cpu", "wall"}
-        What a time budget is spent on: ``cpu``, the process's CPU time over its compute threads
-        (synchronised wall time on a GPU), so that other programs on the machine do not shorten the
-        training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+    budget_clock : {"own", "wall"}
+        What a time budget is spent on: ``own``, wall time less the time the compute threads waited
+        for a CPU that other programs held (synchronised wall time on a GPU), so that other programs on
+        the machine do not shorten the training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
     budget_trace : list of [step, fraction, planned_steps] or None
         With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
@@ -148,7 +148,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, architecture: str = "resnet9", epochs: int = 20, time_budget: float | None = None,
-                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "cpu",
+                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "own",
                  budget_trace: list | None = None, batch_size: int = 256, max_lr: float = 0.008,
                  weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",

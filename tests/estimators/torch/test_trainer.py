@@ -104,7 +104,7 @@ def test_a_time_budget_re_plans_its_steps_and_the_schedule_ends_with_them(monkey
     monkeypatch.setattr(trainer.StepTrainer, "step", watched)
     model = tiny(time_budget=20.0, warmup_steps=3, max_lr=0.01).fit(X, y)
     budget = model.budget_
-    assert budget["kind"] == "time" and budget["clock"] == "cpu" and budget["untimed_steps"] == 2
+    assert budget["kind"] == "time" and budget["clock"] == "own" and budget["untimed_steps"] == 2
     first_plan = budget["replans"][0][0]
     assert budget["warmup_steps"] == first_plan >= 2 + 3  # untimed steps, then 3 timed ones
     assert budget["planned_steps"] == budget["steps_run"] == len(rates) == budget["replans"][-1][2]
