@@ -21,6 +21,7 @@ import numpy as np
 
 from ..datasets import DataError, FERDataset
 from ..datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
+from ..datasets.known_files import identify_file
 from ..datasets.preparation import PreparedData, missing_public_test, prepare_data
 from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
@@ -225,6 +226,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         "profile": request.profile.to_dict(),
         "class_names": list(dataset.class_names),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
+                 "file": None if dataset.synthetic else identify_file(dataset.source),
                  "counts": dataset.counts(), "used_counts": prepared.dataset.counts()},
         "audit": None if data_audit is None else audit_summary(data_audit, prepared),
         "cleaning": {**request.cleaning, "dropped": prepared.dropped},
