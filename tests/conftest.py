@@ -1,6 +1,8 @@
 """Shared fixtures. Real FER-2013 is found through ``--fer2013-dir`` or the
 ``FER_BENCH_FER2013_DIR`` environment variable (a folder holding ``fer2013.csv.gz``
-and ``folder_sample/``); tests that need it skip with the reason when it is absent."""
+and ``folder_sample/``), Microsoft's FER+ labels through ``--ferplus-dir`` or
+``FER_BENCH_FERPLUS_DIR`` (a folder holding ``fer2013new.csv``); tests that need them
+skip with the reason when they are absent."""
 
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ from pathlib import Path
 import pytest
 
 ENV_VAR = "FER_BENCH_FER2013_DIR"
+FERPLUS_ENV_VAR = "FER_BENCH_FERPLUS_DIR"
 
 
 def pytest_addoption(parser):
     parser.addoption("--fer2013-dir", default=None,
                      help=f"folder with the real fer2013.csv.gz and folder_sample/ (or set {ENV_VAR})")
+    parser.addoption("--ferplus-dir", default=None,
+                     help=f"folder with Microsoft's fer2013new.csv (or set {FERPLUS_ENV_VAR})")
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +36,17 @@ def fer2013_dir(request) -> Path:
 @pytest.fixture(scope="session")
 def fer2013_csv(fer2013_dir) -> Path:
     path = fer2013_dir / "fer2013.csv.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ferplus_csv(request) -> Path:
+    value = request.config.getoption("--ferplus-dir") or os.environ.get(FERPLUS_ENV_VAR)
+    if not value:
+        pytest.skip(f"real FER+ labels not given: pass --ferplus-dir or set {FERPLUS_ENV_VAR}")
+    path = Path(value) / "fer2013new.csv"
     if not path.is_file():
         pytest.skip(f"{path} is absent")
     return path

@@ -52,8 +52,10 @@ def resolve_names(names: list[str]) -> list[str]:
     return names
 
 
-def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = MAX_PIXELS):
-    """``--data`` (default: a FER-2013 file under ``data/``, else the synthetic set), relabelled by ``--labels``."""
+def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = MAX_PIXELS,
+              ferplus_mode: str = "majority"):
+    """``--data`` (default: a FER-2013 file under ``data/``, else the synthetic set), relabelled by ``--labels``
+    in ``--ferplus-mode``."""
     from ..datasets import load_dataset, make_synthetic
 
     if labels is not None and labels[0] not in LABEL_SETS:
@@ -69,7 +71,7 @@ def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int
         return dataset
     from ..datasets.ferplus import apply_ferplus_labels
 
-    dataset, dropped = apply_ferplus_labels(dataset, labels[1])
-    print(f"FER+ labels from {labels[1]}: {len(dataset):,} faces kept; dropped "
+    dataset, dropped = apply_ferplus_labels(dataset, labels[1], ferplus_mode)
+    print(f"FER+ labels from {labels[1]} ({ferplus_mode}): {len(dataset):,} faces kept; dropped "
           + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
     return dataset

@@ -104,11 +104,11 @@ def _stored_run_settings(args) -> dict:
     _check_resume_plugins(args.resume, manifest, plugins)
     stored_data = manifest["data"]
     if args.data is not None:
-        dataset = load_data(args.data, args.labels)
+        dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     elif stored_data.get("synthetic"):
         dataset = make_synthetic()
     elif Path(stored_data["source"]).exists():
-        dataset = load_data(stored_data["source"], args.labels)
+        dataset = load_data(stored_data["source"], args.labels, ferplus_mode=args.ferplus_mode)
     else:
         raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
                                 "name it with --data")
@@ -157,7 +157,7 @@ def _new_run_settings(args) -> dict:
     load_plugins(plugins)
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
     names = resolve_names(args.names)
-    dataset = load_data(args.data, args.labels)
+    dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds or profile.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
