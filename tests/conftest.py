@@ -1,6 +1,7 @@
 """Shared fixtures. Real FER-2013 is found through ``--fer2013-dir`` or the
 ``FER_BENCH_FER2013_DIR`` environment variable (a folder holding ``fer2013.csv.gz``
-and ``folder_sample/``), Microsoft's FER+ labels through ``--ferplus-dir`` or
+and ``folder_sample/``), the original Kaggle file through ``--fer2013-original-dir`` or
+``FER_BENCH_FER2013_ORIGINAL_DIR``, Microsoft's FER+ labels through ``--ferplus-dir`` or
 ``FER_BENCH_FERPLUS_DIR`` (a folder holding ``fer2013new.csv``); tests that need them
 skip with the reason when they are absent."""
 
@@ -13,11 +14,14 @@ import pytest
 
 ENV_VAR = "FER_BENCH_FER2013_DIR"
 FERPLUS_ENV_VAR = "FER_BENCH_FERPLUS_DIR"
+ORIGINAL_ENV_VAR = "FER_BENCH_FER2013_ORIGINAL_DIR"
 
 
 def pytest_addoption(parser):
     parser.addoption("--fer2013-dir", default=None,
                      help=f"folder with the real fer2013.csv.gz and folder_sample/ (or set {ENV_VAR})")
+    parser.addoption("--fer2013-original-dir", default=None,
+                     help=f"folder with the original Kaggle fer2013.csv.gz (or set {ORIGINAL_ENV_VAR})")
     parser.addoption("--ferplus-dir", default=None,
                      help=f"folder with Microsoft's fer2013new.csv (or set {FERPLUS_ENV_VAR})")
 
@@ -36,6 +40,17 @@ def fer2013_dir(request) -> Path:
 @pytest.fixture(scope="session")
 def fer2013_csv(fer2013_dir) -> Path:
     path = fer2013_dir / "fer2013.csv.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fer2013_original_csv(request) -> Path:
+    value = request.config.getoption("--fer2013-original-dir") or os.environ.get(ORIGINAL_ENV_VAR)
+    if not value:
+        pytest.skip(f"the original FER-2013 not given: pass --fer2013-original-dir or set {ORIGINAL_ENV_VAR}")
+    path = Path(value) / "fer2013.csv.gz"
     if not path.is_file():
         pytest.skip(f"{path} is absent")
     return path

@@ -35,7 +35,7 @@ import numpy as np
 from ..labels import FER2013_CLASSES, FERPLUS_CLASSES, FERPLUS_NON_EXPRESSIONS, FERPLUS_TO_FER2013, class_index
 from ._dataset import DataError, FERDataset, file_sha256
 from .csv_formats import read_csv_bytes
-from .ferplus_modes import mode_targets
+from .ferplus_modes import check_label_mode, mode_targets
 
 VOTE_COLUMNS: tuple[str, ...] = (*(name.lower() for name in FERPLUS_CLASSES), *FERPLUS_NON_EXPRESSIONS)
 """The vote columns of ``fer2013new.csv``, in the file's order."""
@@ -184,9 +184,7 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
     ValueError
         If ``mode`` is not ``majority`` or ``plurality``.
     """
-    if mode not in ("majority", "plurality"):
-        raise ValueError(f"FER+ mode {mode!r}: expected majority or plurality (training on the vote distributions "
-                         "of probability and crossentropy is not built yet)")
+    check_label_mode(mode)
     path = Path(path)
     if dataset.synthetic or Path(dataset.source).is_dir():
         kind = "the synthetic data set" if dataset.synthetic else f"the image folder {dataset.source}"

@@ -33,11 +33,21 @@ from ..labels import FERPLUS_CLASSES
 
 FERPLUS_MODES: tuple[str, ...] = ("majority", "probability", "crossentropy", "plurality")
 """Label modes: the reference code's three (Barsoum et al. 2016) and fer_bench's earlier unique plurality."""
+LABEL_MODES: tuple[str, ...] = ("majority", "plurality")
+"""The modes a data set is labelled in: a label per face. ``probability`` and ``crossentropy`` train on vote
+distributions, which fer_bench's networks do not take yet."""
 MODE_DROP_REASONS: tuple[str, ...] = ("no image", "no majority", "too spread", "unknown", "not a face")
 """Why a face gets no target under a reference mode: a row FER+ removed; no class over half the votes
 (``majority``); the top classes hold half the votes or fewer, or more than three tie (``probability``,
 ``crossentropy``); the top class is ``unknown`` or ``NF``."""
 N_CLASSES = len(FERPLUS_CLASSES)
+
+
+def check_label_mode(mode: str) -> None:
+    """Raise ValueError unless ``mode`` is one of :data:`LABEL_MODES` (saying why the others are refused)."""
+    if mode not in LABEL_MODES:
+        raise ValueError(f"FER+ mode {mode!r}: expected majority or plurality (training on the vote distributions "
+                         "of probability and crossentropy is not built yet)")
 
 
 def mode_targets(votes: np.ndarray, named: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
