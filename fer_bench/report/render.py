@@ -323,7 +323,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "warnings": [str(warning) for warning in manifest.get("warnings") or ()] + _missing_fits(analysis, store),
         "data_source": data.get("source"),
         "data_sha256": data.get("sha256"),
-        "data_file": data.get("file") or {},
+        "data_file": {"name": None, "known": None, **(data.get("file") or {})},
         "profile_name": profile_name,
         "profile_description": profile_description,
         "leaderboard": leaderboard,

@@ -102,7 +102,7 @@ def test_a_time_budget_re_plans_its_steps_and_the_schedule_ends_with_them(monkey
         return loss
 
     monkeypatch.setattr(trainer.StepTrainer, "step", watched)
-    model = tiny(time_budget=20.0, warmup_steps=3, max_lr=0.01).fit(X, y)
+    model = tiny(time_budget=60.0, warmup_steps=3, max_lr=0.01).fit(X, y)
     budget = model.budget_
     assert budget["kind"] == "time" and budget["clock"] == "own" and budget["untimed_steps"] == 2
     first_plan = budget["replans"][0][0]
