@@ -70,8 +70,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
                            help="complete an interrupted run: rerun the estimators without an ok record, "
                                 "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")
     execution.add_argument("--overwrite", action="store_true",
-                           help="replace the run in --out (its results, predictions and models); without it a "
-                                "folder that holds a run is refused")
+                           help="replace the run in --out (its results, predictions, models, logs and report) once "
+                                "the new run stores its first result; without it a folder that holds a run is refused")
     add_labels_option(run)
     add_plugin_option(run)
     add_folder_options(run)
