@@ -82,6 +82,7 @@ def command_run_folder(args, command: str) -> int:
     groups = read_face_table(args.groups, "group", files=faces.files) if args.groups else None
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
     kinds = ("subject", "random") if args.split == "both" else (args.split,)
+    args.kept = lambda: _kept_folds(run_dir, len(kinds) * (args.folds or DEFAULT_FOLDS))
     print(f"{faces.source}: {len(faces.files):,} faces, {len(set(subjects)):,} subjects, classes "
           + ", ".join(f"{name} {count:,}" for name, count in faces.class_counts().items()), file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
@@ -105,3 +106,23 @@ def command_run_folder(args, command: str) -> int:
         print(f"error: {len(failed)} estimator(s) failed on some folds: {', '.join(failed)}", file=sys.stderr)
         return EXIT_FAILURE
     return 0
+
+
+def _kept_folds(run_dir: Path, total: int) -> list[str]:
+    """What a cross-validation stopped by Ctrl-C or SIGTERM kept: the fold runs that finished."""
+    from ..report.crossval import CROSSVAL_JSON
+    from ..results import ResultsStore
+    from ..runner.crossval import FOLDS_DIR
+
+    folds = run_dir / FOLDS_DIR
+    finished = 0
+    for fold in sorted(folds.glob("*")) if folds.is_dir() else ():
+        try:
+            finished += bool(ResultsStore(fold).load()[0].get("complete"))
+        except (OSError, ValueError):
+            pass  # not a fold run that finished
+    if not finished:
+        return [f"no fold run finished; {run_dir / CROSSVAL_JSON} was not written"]
+    return [f"{finished} of {total} fold runs finished, each kept in {folds}/<split>-<fold>/ (its results.json; "
+            "python -m fer_bench report shows one)",
+            f"{run_dir / CROSSVAL_JSON} and its page need every fold: run again with another --out"]

@@ -24,13 +24,14 @@ def command_line(args) -> str:
 
 
 def load_plugins(paths: list[str]) -> None:
-    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it."""
-    from ..estimators import load_plugin
+    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it (a name it takes
+    from a built-in or another plugin is refused as it is: the message names the plugin)."""
+    from ..estimators import EstimatorNameTaken, load_plugin
 
     for path in paths:
         try:
             load_plugin(path)
-        except ImportError:
+        except (ImportError, EstimatorNameTaken):
             raise
         except Exception as error:
             raise ImportError(f"--plugin {path}: importing it failed: {error_line(error).removeprefix('error: ')}") from error

@@ -2,13 +2,12 @@
 
 :func:`plan_run` opens the run folder (a new run, a resumed one, or one that
 replaces what the folder holds), audits and prepares the data, and writes
-nothing yet: it returns the :class:`RunPlan` that :func:`fer_bench.runner.benchmark.run_request`
-carries out.
+nothing yet, nor moves the run it replaces: it returns the :class:`RunPlan`
+that :func:`fer_bench.runner.benchmark.run_request` carries out.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -26,8 +25,7 @@ from ..datasets.preparation import PreparedData, missing_public_test, prepare_da
 from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import (LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds,
-                       seed_stem)
+from ..results import LOGS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds, seed_stem
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -177,7 +175,7 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
 def _open_run_dir(store: ResultsStore,
                   request: RunRequest) -> tuple[dict[str, Any] | None, dict[tuple[str, int], RunRecord]]:
     """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
-    unless ``overwrite``, whose results, predictions and models it then deletes."""
+    unless ``overwrite`` (which :func:`fer_bench.runner.replacement.replacing` then sets aside)."""
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
@@ -186,10 +184,6 @@ def _open_run_dir(store: ResultsStore,
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
                          f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
-    if store.exists():
-        store.results_path.unlink()
-        for folder in (PREDICTIONS_DIR, MODELS_DIR, LOGS_DIR):
-            shutil.rmtree(store.run_dir / folder, ignore_errors=True)
     return None, {}
 
 

@@ -250,3 +250,20 @@ def test_a_run_folder_that_stops_taking_writes_keeps_every_record(tiny_csv, tmp_
     raw = json.loads((tmp_path / "run.moved" / "results.json").read_text())  # the folder, as it was when it went
     assert [record["name"] for record in raw["records"]] == ["knn"] and raw["records"][0]["status"] == "ok"
     assert raw["manifest"]["complete"] is False
+
+
+@pytest.mark.parametrize("foreign", ["absolute", "relative"])
+def test_report_refuses_predictions_of_another_run(foreign, tiny_csv, tmp_path, capsys):
+    runs = {name: tmp_path / name for name in ("mine", "other")}
+    for run_dir in runs.values():
+        assert main(["run", "knn", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"]) == 0
+    other = runs["other"] / "predictions" / "knn.npz"
+    path = str(other) if foreign == "absolute" else "../other/predictions/knn.npz"
+    results = runs["mine"] / "results.json"
+    raw = json.loads(results.read_text())
+    raw["records"][0]["predictions_file"] = path
+    results.write_text(json.dumps(raw))
+    capsys.readouterr()
+    assert main(["report", str(runs["mine"])]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"error: {results}: record knn (seed 0): predictions_file {path!r} is not a path inside")
