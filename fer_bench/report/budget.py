@@ -74,7 +74,7 @@ def off_budget(records: list[RunRecord], seeds: list[int]) -> str | None:
         used = record.budget.get("used") or {}
         share = budget_used(used)
         if share is not None and abs(share - 1) > OFF_BUDGET:
-            off.append(f"seed {seed} spent {share:.0%} of its {format_number(used['time_budget'])} s")
+            off.append(f"seed {seed} spent {share:.0%} of its {float(used['time_budget']):g} s")
     return "; ".join(off) or None
 
 

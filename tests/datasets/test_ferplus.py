@@ -98,7 +98,7 @@ def test_header_columns_are_matched_case_insensitively_in_any_order(tmp_path):
     path = tmp_path / "new.csv"
     path.write_text(f"{header}\n0,0,0,0,0,0,0,0,2,8,fer0.png,Training\n0,10,0,0,0,0,0,0,0,0,,PublicTest\n")
     votes, usage, named = read_ferplus_votes(path)
-    assert votes.tolist() == [[8, 2, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]
+    assert votes.tolist() == [[8, 2, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 10, 0]]
     assert usage.tolist() == ["Training", "PublicTest"] and named.tolist() == [True, False]
 
 

@@ -160,7 +160,7 @@ def test_figures_have_descriptive_alt_text(rendered):
 
 def test_estimators_without_probabilities_are_named(rendered):
     figures = _section(rendered[2], "figures")
-    assert "No class probabilities, so no calibration, for: tiny_cnn_twin, five_class_cnn, svc_rbf" in figures
+    assert "No class probabilities, so no calibration, for: tiny_cnn_twin, svc_rbf, &lt;script&gt;alert(1)&lt;/script&gt;, five_class_cnn" in figures
 
 
 def test_estimator_sections_have_reports_confusion_tables_and_galleries(rendered):
