@@ -45,26 +45,26 @@ def fer2013_csv(fer2013_dir) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def fer2013_original_csv(request) -> Path:
-    value = request.config.getoption("--fer2013-original-dir") or os.environ.get(ORIGINAL_ENV_VAR)
+def _shared_file(request, option: str, env_var: str, name: str, what: str) -> Path:
+    """``name`` in the folder given by ``--option`` or ``env_var``; skips with the reason when absent."""
+    value = request.config.getoption(option) or os.environ.get(env_var)
     if not value:
-        pytest.skip(f"the original FER-2013 not given: pass --fer2013-original-dir or set {ORIGINAL_ENV_VAR}")
-    path = Path(value) / "fer2013.csv.gz"
+        pytest.skip(f"{what} not given: pass {option} or set {env_var}")
+    path = Path(value) / name
     if not path.is_file():
         pytest.skip(f"{path} is absent")
     return path
+
+
+@pytest.fixture(scope="session")
+def fer2013_original_csv(request) -> Path:
+    return _shared_file(request, "--fer2013-original-dir", ORIGINAL_ENV_VAR, "fer2013.csv.gz",
+                        "the original FER-2013")
 
 
 @pytest.fixture(scope="session")
 def ferplus_csv(request) -> Path:
-    value = request.config.getoption("--ferplus-dir") or os.environ.get(FERPLUS_ENV_VAR)
-    if not value:
-        pytest.skip(f"real FER+ labels not given: pass --ferplus-dir or set {FERPLUS_ENV_VAR}")
-    path = Path(value) / "fer2013new.csv"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
-    return path
+    return _shared_file(request, "--ferplus-dir", FERPLUS_ENV_VAR, "fer2013new.csv", "real FER+ labels")
 
 
 @pytest.fixture(scope="session")
