@@ -100,17 +100,27 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.nda
         if len(row) != len(header):
             raise DataError(f"{path}: row {row_number} (line {line}): expected {len(header)} fields "
                             f"({', '.join(header)}), found {len(row)}")
-        fields = [row[j].strip() for j in vote_at]
-        for name, field in zip(VOTE_COLUMNS, fields):
-            if not (field.isascii() and field.isdigit()):
-                raise DataError(f"{path}: row {row_number} (line {line}): the {name} votes must be a "
-                                f"non-negative integer, found {field!r}")
-        votes.append([int(field) for field in fields])
+        votes.append(parse_votes([row[j] for j in vote_at], f"{path}: row {row_number} (line {line})"))
         usage.append(row[usage_at].strip())
         named.append(name_at is None or bool(row[name_at].strip()))
     if not votes:
         raise DataError(f"{path}: no data rows after the header")
     return np.array(votes, dtype=np.int64), np.array(usage), np.array(named, dtype=bool)
+
+
+def parse_votes(fields: list[str], where: str) -> list[int]:
+    """The vote counts of one row (fields in :data:`VOTE_COLUMNS` order).
+
+    Raises
+    ------
+    DataError
+        If a field is not a non-negative integer (naming ``where`` and the column).
+    """
+    fields = [field.strip() for field in fields]
+    for name, field in zip(VOTE_COLUMNS, fields):
+        if not (field.isascii() and field.isdigit()):
+            raise DataError(f"{where}: the {name} votes must be a non-negative integer, found {field!r}")
+    return [int(field) for field in fields]
 
 
 def ferplus_labels(votes: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..labels import FERPLUS_CLASSES
 from ._dataset import DataError, FERDataset
-from .ferplus import VOTE_COLUMNS, ferplus_labels
+from .ferplus import VOTE_COLUMNS, ferplus_labels, parse_votes
 from .ferplus_modes import check_label_mode, mode_targets
 from .image_files import MAX_PIXELS, open_image, to_face
 
@@ -123,12 +123,7 @@ def _parse_row(row: list[str], label_file: Path, number: int) -> tuple[str, tupl
                             "bottom)") from error
         if len(box) != 4:
             raise DataError(f"{label_file}: row {number}: face box {row[1]!r}: expected 4 numbers")
-    fields = [field.strip() for field in row[-len(VOTE_COLUMNS):]]
-    for column, field in zip(VOTE_COLUMNS, fields):
-        if not (field.isascii() and field.isdigit()):
-            raise DataError(f"{label_file}: row {number}: the {column} votes must be a non-negative integer, "
-                            f"found {field!r}")
-    return row[0].strip(), box, [int(field) for field in fields]
+    return row[0].strip(), box, parse_votes(row[-len(VOTE_COLUMNS):], f"{label_file}: row {number}")
 
 
 def _face(data: bytes, image_path: Path, box, label_file: Path, number: int, max_pixels: int) -> np.ndarray:

@@ -31,8 +31,8 @@ import numpy as np
 
 from ..labels import FERPLUS_CLASSES
 
-FERPLUS_MODES: tuple[str, ...] = ("majority", "probability", "crossentropy", "plurality")
-"""Label modes: the reference code's three (Barsoum et al. 2016) and fer_bench's earlier unique plurality."""
+REFERENCE_MODES: tuple[str, ...] = ("majority", "probability", "crossentropy")
+"""The label modes of Microsoft's reference code (Barsoum et al. 2016)."""
 LABEL_MODES: tuple[str, ...] = ("majority", "plurality")
 """The modes a data set is labelled in: a label per face. ``probability`` and ``crossentropy`` train on vote
 distributions, which fer_bench's networks do not take yet."""
@@ -75,8 +75,8 @@ def mode_targets(votes: np.ndarray, named: np.ndarray, mode: str) -> tuple[np.nd
     ValueError
         For a mode that is not one of the reference's three.
     """
-    if mode not in FERPLUS_MODES[:3]:
-        raise ValueError(f"mode={mode!r}: expected one of {', '.join(FERPLUS_MODES[:3])}")
+    if mode not in REFERENCE_MODES:
+        raise ValueError(f"mode={mode!r}: expected one of {', '.join(REFERENCE_MODES)}")
     n = len(votes)
     labels, distributions = np.full(n, -1, dtype=np.int64), np.zeros((n, N_CLASSES))
     dropped = dict.fromkeys(MODE_DROP_REASONS, 0)

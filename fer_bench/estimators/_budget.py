@@ -26,7 +26,7 @@ what a fitted network keeps as ``budget_``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._clock import CLOCKS, BudgetClock
@@ -36,8 +36,6 @@ UNTIMED_STEPS = 2
 """Steps of a time budget run before its clock starts: the first passes pay for allocation and kernel creation."""
 REPLAN_FRACTION = 0.02
 """A time budget re-plans its steps left each time this share of it is spent."""
-BUDGET_TOLERANCE = 0.05
-"""A time budget is kept when the budget seconds spent are within this share of it."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,7 @@ class StepPlan:
     warmup_steps: int
     steps_per_epoch: int
     time_budget: float | None = None
-    trace: tuple[tuple[int, float, int], ...] = field(default=())
+    trace: tuple[tuple[int, float, int], ...] = ()
 
     @property
     def epochs(self) -> int:
