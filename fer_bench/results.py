@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -177,7 +177,8 @@ class ResultsStore:
         FileNotFoundError
             If the directory holds no ``results.json``.
         ValueError
-            If ``results.json`` is not valid JSON or lacks ``manifest``/``records``.
+            If ``results.json`` is not valid JSON, lacks ``manifest``/``records``, or a record's
+            ``predictions_file`` or ``model_dir`` leads outside the run folder (checked before any is opened).
         """
         if not self.exists():
             raise FileNotFoundError(f"{self.results_path}: no results.json; is {self.run_dir} a fer_bench run directory?")
@@ -187,9 +188,31 @@ class ResultsStore:
             if not isinstance(manifest, dict) or not isinstance(records, list) or \
                     not all(isinstance(item, dict) for item in records):
                 raise TypeError("expected a manifest object and a list of record objects")
-            return manifest, [RunRecord.from_dict(item) for item in records]
+            records = [RunRecord.from_dict(item) for item in records]
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(f"{self.results_path}: not a fer_bench results file ({error!s})") from error
+        for record in records:
+            self._check_inside(record)
+        return manifest, records
+
+    def _check_inside(self, record: RunRecord) -> None:
+        """Refuse a record whose predictions or model path leads outside the run folder (absolute, ``..``, a
+        link out), before anything is opened there."""
+        root = self.run_dir.resolve()
+        for key, example in (("predictions_file", f"{PREDICTIONS_DIR}/{record.name}.npz"),
+                             ("model_dir", f"{MODELS_DIR}/{record.name}")):
+            value = getattr(record, key)
+            if value is None:
+                continue
+            inside = isinstance(value, str) and value not in ("", ".") and "\\" not in value
+            if inside:
+                path = PurePosixPath(value)
+                inside = not path.is_absolute() and ".." not in path.parts and \
+                    (root / path).resolve().is_relative_to(root)
+            if not inside:
+                seed = "" if record.seed is None else f" (seed {record.seed})"
+                raise ValueError(f"{self.results_path}: record {record.name}{seed}: {key} {value!r} is not a path "
+                                 f"inside the run folder {self.run_dir}; expected one such as {example!r}")
 
     def save(self, manifest: dict[str, Any], records: list[RunRecord]) -> None:
         """Write ``results.json`` atomically."""

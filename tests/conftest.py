@@ -1,6 +1,9 @@
 """Shared fixtures. Real FER-2013 is found through ``--fer2013-dir`` or the
 ``FER_BENCH_FER2013_DIR`` environment variable (a folder holding ``fer2013.csv.gz``
-and ``folder_sample/``); tests that need it skip with the reason when it is absent."""
+and ``folder_sample/``), the original Kaggle file through ``--fer2013-original-dir`` or
+``FER_BENCH_FER2013_ORIGINAL_DIR``, Microsoft's FER+ labels through ``--ferplus-dir`` or
+``FER_BENCH_FERPLUS_DIR`` (a folder holding ``fer2013new.csv``); tests that need them
+skip with the reason when they are absent."""
 
 from __future__ import annotations
 
@@ -10,11 +13,17 @@ from pathlib import Path
 import pytest
 
 ENV_VAR = "FER_BENCH_FER2013_DIR"
+FERPLUS_ENV_VAR = "FER_BENCH_FERPLUS_DIR"
+ORIGINAL_ENV_VAR = "FER_BENCH_FER2013_ORIGINAL_DIR"
 
 
 def pytest_addoption(parser):
     parser.addoption("--fer2013-dir", default=None,
                      help=f"folder with the real fer2013.csv.gz and folder_sample/ (or set {ENV_VAR})")
+    parser.addoption("--fer2013-original-dir", default=None,
+                     help=f"folder with the original Kaggle fer2013.csv.gz (or set {ORIGINAL_ENV_VAR})")
+    parser.addoption("--ferplus-dir", default=None,
+                     help=f"folder with Microsoft's fer2013new.csv (or set {FERPLUS_ENV_VAR})")
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +43,28 @@ def fer2013_csv(fer2013_dir) -> Path:
     if not path.is_file():
         pytest.skip(f"{path} is absent")
     return path
+
+
+def _shared_file(request, option: str, env_var: str, name: str, what: str) -> Path:
+    """``name`` in the folder given by ``--option`` or ``env_var``; skips with the reason when absent."""
+    value = request.config.getoption(option) or os.environ.get(env_var)
+    if not value:
+        pytest.skip(f"{what} not given: pass {option} or set {env_var}")
+    path = Path(value) / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fer2013_original_csv(request) -> Path:
+    return _shared_file(request, "--fer2013-original-dir", ORIGINAL_ENV_VAR, "fer2013.csv.gz",
+                        "the original FER-2013")
+
+
+@pytest.fixture(scope="session")
+def ferplus_csv(request) -> Path:
+    return _shared_file(request, "--ferplus-dir", FERPLUS_ENV_VAR, "fer2013new.csv", "real FER+ labels")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ Each command group has its parser and command in a module of its own:
 Every failure prints one ``error:`` line to standard error that names the file
 or argument at fault: errors in the user's input (a bad data or model file, an
 unknown estimator or profile) exit with status 2, any other failure with 1
-(see :mod:`.errors`). ``--debug`` also prints the traceback.
+(see :mod:`.errors`); Ctrl-C with 130 and SIGTERM with 143, saying what was
+kept. ``--debug`` also prints the traceback.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import os
 import sys
 import traceback
 
-# OpenMP threads that spin while they wait would count another program's CPU time on a time budget's CPU clock
+# OpenMP threads that spin while they wait hold CPUs a time budget's network shares with other programs
 # (fer_bench.estimators._clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import data, faces, listing, run, study
-from .errors import EXIT_FAILURE, EXIT_USAGE, INPUT_ERRORS, error_line
+from .errors import EXIT_FAILURE, EXIT_USAGE, INPUT_ERRORS, Terminated, error_line, sigterm_raises, stopped_lines
 from .options import add_debug_option
 
 __all__ = ["build_parser", "main"]
@@ -43,7 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit status (0 success, 1 failure, 2 bad input, 130 interrupted)."""
+    """Entry point; returns the process exit status (0 success, 1 failure, 2 bad input, 130 Ctrl-C, 143 SIGTERM).
+
+    A command stopped by Ctrl-C or SIGTERM ends with a line or two and no
+    traceback; a handler that keeps something on the way sets ``args.kept``, a
+    function returning the lines that say what (see :func:`.errors.stopped_lines`).
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     # A file name's bytes that are not UTF-8: written back as they were on stdout (a path printed there can be
     # opened), escaped on stderr; in no locale a crash.
@@ -53,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = [arg for arg in argv if arg != "--debug"]  # recorded in the run manifest
     try:
-        return args.handler(args)
+        with sigterm_raises():
+            return args.handler(args)
+    except (KeyboardInterrupt, Terminated) as stop:
+        if args.debug:
+            traceback.print_exception(stop)
+        status, lines = stopped_lines(stop, getattr(args, "kept", None))
+        print("\n".join(lines), file=sys.stderr)
+        return status
     except Exception as error:
         if args.debug:
             traceback.print_exc()

@@ -37,7 +37,7 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
 def command_data(args) -> int:
     from ..datasets import describe_dataset
 
-    dataset = load_data(args.path, getattr(args, "labels", None))
+    dataset = load_data(args.path, getattr(args, "labels", None), ferplus_mode=getattr(args, "ferplus_mode", "majority"))
     if args.data_command == "info":
         print(describe_dataset(dataset))
         return 0

@@ -1,19 +1,29 @@
-"""Exit statuses and the one ``error:`` line a failure prints.
+"""Exit statuses, the one ``error:`` line a failure prints, and the lines of a command Ctrl-C or SIGTERM stopped.
 
 Errors in the user's input (a bad data or model file, an unknown estimator or
-profile) exit with status 2, any other failure with 1.
+profile) exit with status 2, any other failure with 1; Ctrl-C with 130, SIGTERM with 143.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 INPUT_ERRORS = (ValueError, KeyError, FileNotFoundError, ImportError)
 """Failures caused by the user's input (DataError is a ValueError): exit status 2; any other: 1."""
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, as Ctrl-C raises ``KeyboardInterrupt``: cleanups run on the way out."""
 
 
 def error_line(error: BaseException) -> str:
@@ -56,3 +66,34 @@ def _escape(character: str) -> str:
     if 0xDC80 <= code <= 0xDCFF:
         code -= 0xDC00
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """For the block, a first SIGTERM raises :class:`Terminated` and a second ends the process at once (in the
+    main thread: elsewhere SIGTERM keeps its handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def stopped_lines(stop: BaseException, kept: Callable[[], list[str]] | None) -> tuple[int, list[str]]:
+    """The exit status and the lines of a command stopped by Ctrl-C or SIGTERM: what stopped it, what it kept.
+
+    ``kept`` gives the command's own lines (see :func:`fer_bench.cli.main`); without it the line says that no
+    file was left half-written (every file is written atomically).
+    """
+    lines = kept() if kept is not None else ["stopped before it finished; no file was left half-written"]
+    terminated = isinstance(stop, Terminated)
+    lines[0] = f"{'terminated (SIGTERM)' if terminated else 'interrupted'}: {lines[0]}"
+    return (EXIT_TERMINATED if terminated else EXIT_INTERRUPTED), lines

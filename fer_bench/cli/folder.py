@@ -74,12 +74,15 @@ def command_run_folder(args, command: str) -> int:
     faces = read_face_folder(args.data_folder, args.label_map, crop)
     if args.subjects:
         subjects, source = subjects_from_csv(args.subjects, faces.files), args.subjects
+    elif args.split == "random" and not args.subject_pattern:  # picture-level folds need no subjects
+        subjects, source = faces.files.astype(str), "none: picture-level folds, each picture its own"
     else:
         pattern = args.subject_pattern or CK_PLUS_SUBJECT_PATTERN
         subjects, source = subjects_from_pattern(faces.files, pattern, faces.source), f"--subject-pattern {pattern}"
     groups = read_face_table(args.groups, "group", files=faces.files) if args.groups else None
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
     kinds = ("subject", "random") if args.split == "both" else (args.split,)
+    args.kept = lambda: _kept_folds(run_dir, len(kinds) * (args.folds or DEFAULT_FOLDS))
     print(f"{faces.source}: {len(faces.files):,} faces, {len(set(subjects)):,} subjects, classes "
           + ", ".join(f"{name} {count:,}" for name, count in faces.class_counts().items()), file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
@@ -91,6 +94,10 @@ def command_run_folder(args, command: str) -> int:
             scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins)
     for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
+    conflicts = summary["data"]["label_conflicts"]
+    if conflicts:
+        print(f"warning: {len(conflicts)} group(s) of identical images filed under different classes (label "
+              f"conflicts): {'; '.join(' = '.join(group) for group in conflicts)}", file=sys.stderr)
     print(summary_text(summary), file=sys.stderr)
     print(write_crossval_page(run_dir))
     failed = [f"{name} ({kind})" for name, by_kind in summary["results"].items() for kind, result in by_kind.items()
@@ -99,3 +106,23 @@ def command_run_folder(args, command: str) -> int:
         print(f"error: {len(failed)} estimator(s) failed on some folds: {', '.join(failed)}", file=sys.stderr)
         return EXIT_FAILURE
     return 0
+
+
+def _kept_folds(run_dir: Path, total: int) -> list[str]:
+    """What a cross-validation stopped by Ctrl-C or SIGTERM kept: the fold runs that finished."""
+    from ..report.crossval import CROSSVAL_JSON
+    from ..results import ResultsStore
+    from ..runner.crossval import FOLDS_DIR
+
+    folds = run_dir / FOLDS_DIR
+    finished = 0
+    for fold in sorted(folds.glob("*")) if folds.is_dir() else ():
+        try:
+            finished += bool(ResultsStore(fold).load()[0].get("complete"))
+        except (OSError, ValueError):
+            pass  # not a fold run that finished
+    if not finished:
+        return [f"no fold run finished; {run_dir / CROSSVAL_JSON} was not written"]
+    return [f"{finished} of {total} fold runs finished, each kept in {folds}/<split>-<fold>/ (its results.json; "
+            "python -m fer_bench report shows one)",
+            f"{run_dir / CROSSVAL_JSON} and its page need every fold: run again with another --out"]

@@ -25,13 +25,14 @@ def command_line(args) -> str:
 
 
 def load_plugins(paths: list[str]) -> None:
-    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it."""
-    from ..estimators import load_plugin
+    """Import each ``--plugin``; any failure of its code becomes an ImportError naming it (a name it takes
+    from a built-in or another plugin is refused as it is: the message names the plugin)."""
+    from ..estimators import EstimatorNameTaken, load_plugin
 
     for path in paths:
         try:
             load_plugin(path)
-        except ImportError:
+        except (ImportError, EstimatorNameTaken):
             raise
         except Exception as error:
             raise ImportError(f"--plugin {path}: importing it failed: {error_line(error).removeprefix('error: ')}") from error
@@ -53,9 +54,12 @@ def resolve_names(names: list[str]) -> list[str]:
     return names
 
 
-def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = MAX_PIXELS):
-    """``--data`` (default: a FER-2013 file under ``data/``, else the synthetic set), relabelled by ``--labels``."""
+def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int = MAX_PIXELS,
+              ferplus_mode: str = "majority"):
+    """``--data`` (default: a FER-2013 file under ``data/``, else the synthetic set), relabelled by ``--labels``
+    in ``--ferplus-mode``."""
     from ..datasets import load_dataset, make_synthetic
+    from ..datasets.ferplus_folder import is_ferplus_folder, read_ferplus_folder
 
     if labels is not None and labels[0] not in LABEL_SETS:
         raise ValueError(f"--labels {labels[0]!r}: expected one of {', '.join(LABEL_SETS)}")
@@ -64,13 +68,23 @@ def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int
     if path is None:
         print("no --data given and no data/fer2013.csv[.gz]: using the embedded SYNTHETIC data set", file=sys.stderr)
         dataset = make_synthetic()
+    elif Path(path).is_dir() and is_ferplus_folder(path):
+        if labels is not None:
+            raise ValueError(f"--labels: {path} holds FER+ folders with their own votes; give it without --labels")
+        dataset, dropped = read_ferplus_folder(path, ferplus_mode, max_pixels)
+        _print_ferplus(path, ferplus_mode, dataset, dropped)
+        return dataset
     else:
         dataset = load_dataset(path, max_pixels=max_pixels)
     if labels is None:
         return dataset
     from ..datasets.ferplus import apply_ferplus_labels
 
-    dataset, dropped = apply_ferplus_labels(dataset, labels[1])
-    print(f"FER+ labels from {labels[1]}: {len(dataset):,} faces kept; dropped "
-          + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
+    dataset, dropped = apply_ferplus_labels(dataset, labels[1], ferplus_mode)
+    _print_ferplus(labels[1], ferplus_mode, dataset, dropped)
     return dataset
+
+
+def _print_ferplus(source: str, mode: str, dataset, dropped: dict[str, int]) -> None:
+    print(f"FER+ labels from {source} ({mode}): {len(dataset):,} faces kept; dropped "
+          + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)

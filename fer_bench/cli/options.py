@@ -63,8 +63,12 @@ def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
 
 def add_labels_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
-                        help="relabel FER-2013 rows: 'ferplus fer2013new.csv' gives FER+'s 8 classes (plurality "
-                             "vote; ties, unknown and not-a-face rows dropped)")
+                        help="relabel the rows of the original fer2013.csv: 'ferplus fer2013new.csv' gives FER+'s 8 "
+                             "classes (see --ferplus-mode)")
+    parser.add_argument("--ferplus-mode", choices=("majority", "plurality"), default="majority",
+                        help="majority (default, Barsoum et al. 2016's protocol as Microsoft's reference code "
+                             "derives it: single votes dropped, a class over half the rest, unknown and not-a-face "
+                             "dropped); plurality: the unique most-voted of the ten columns")
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
-from ..results import fit_label
+from ..results import RESULTS_FILE, fit_label
 from ..runner import BACKENDS, MAX_SEED, SAVE_MODELS_CHOICES
-from .errors import EXIT_FAILURE, EXIT_INTERRUPTED
+from .errors import EXIT_FAILURE
 from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
 from .options import (add_labels_option, add_plugin_option, integer_between, positive_int, positive_number,
@@ -72,8 +72,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
                            help="complete an interrupted run: rerun the estimators without an ok record, "
                                 "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")
     execution.add_argument("--overwrite", action="store_true",
-                           help="replace the run in --out (its results, predictions and models); without it a "
-                                "folder that holds a run is refused")
+                           help="replace the run in --out (its results, predictions, models, logs and report) once "
+                                "the new run stores its first result; without it a folder that holds a run is refused")
     add_labels_option(run)
     add_plugin_option(run)
     add_folder_options(run)
@@ -106,11 +106,11 @@ def _stored_run_settings(args) -> dict:
     _check_resume_plugins(args.resume, manifest, plugins)
     stored_data = manifest["data"]
     if args.data is not None:
-        dataset = load_data(args.data, args.labels)
+        dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     elif stored_data.get("synthetic"):
         dataset = make_synthetic()
     elif Path(stored_data["source"]).exists():
-        dataset = load_data(stored_data["source"], args.labels)
+        dataset = load_data(stored_data["source"], args.labels, ferplus_mode=args.ferplus_mode)
     else:
         raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
                                 "name it with --data")
@@ -159,7 +159,7 @@ def _new_run_settings(args) -> dict:
     load_plugins(plugins)
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
     names = resolve_names(args.names)
-    dataset = load_data(args.data, args.labels)
+    dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds or profile.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
@@ -182,6 +182,8 @@ def command_run(args) -> int:
     settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
     run_dir = settings["run_dir"]
     command = command_line(args)
+    before = _file_identity(run_dir / RESULTS_FILE)
+    args.kept = lambda: _kept_by_run(run_dir, before)
     try:
         records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
                                 seed=settings["seed"], seeds=settings["seeds"], steps_from=args.steps_from,
@@ -190,13 +192,6 @@ def command_run(args) -> int:
                                 drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
                                 n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
                                 overwrite=args.overwrite, plugins=settings["plugins"])
-    except KeyboardInterrupt:  # stop now: the report's figures and bootstrap can take minutes on a busy machine
-        if (run_dir / "results.json").is_file():
-            quoted = shlex.quote(str(run_dir))
-            print(f"interrupted: what finished is in {run_dir / 'results.json'}; its report: "
-                  f"python -m fer_bench report {quoted}", file=sys.stderr)
-            print(f"complete the run with: python -m fer_bench run --resume {quoted}", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
         _print_summary(error.stored)
         _print_summary(error.unstored, " (NOT STORED)")
@@ -211,6 +206,31 @@ def command_run(args) -> int:
         print(f"error: {len(failed)} estimator(s) did not finish: {', '.join(failed)} (see {report_path})", file=sys.stderr)
         return EXIT_FAILURE
     return 0
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """``path``'s inode, modification time and size (None when absent): the same file, unchanged, or not."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _kept_by_run(run_dir: Path, before: tuple[int, int, int] | None) -> list[str]:
+    """What a run stopped by Ctrl-C or SIGTERM kept (``before``: the identity of its ``results.json`` then).
+
+    It stops at once: the report's figures and bootstrap can take minutes on a busy machine.
+    """
+    results = run_dir / RESULTS_FILE
+    now = _file_identity(results)
+    if now is None:
+        return [f"no result was written in {run_dir}"]
+    if now == before:
+        return [f"{run_dir} is as it was: the run stopped before it stored a result"]
+    quoted = shlex.quote(str(run_dir))
+    return [f"what finished is in {results}; its report: python -m fer_bench report {quoted}",
+            f"complete the run with: python -m fer_bench run --resume {quoted}"]
 
 
 def _print_summary(records, note: str = "") -> None:

@@ -51,7 +51,7 @@ def command_study(args) -> int:
     from ..studies.evaluate import default_output_dir
     from ..studies.resize import run_resize_study, table_text, write_resize_study
 
-    faces = split_faces(load_data(args.data, args.labels), args.split)
+    faces = split_faces(load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode), args.split)
     model = load_estimator(args.model, args.trust_model)
     study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
@@ -73,7 +73,7 @@ def command_evaluate(args) -> int:
     else:
         if args.label_map is not None:
             raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
-        dataset = load_data(args.data, args.labels, args.max_pixels)
+        dataset = load_data(args.data, args.labels, args.max_pixels, args.ferplus_mode)
         faces = split_faces(dataset, args.split)
     groups = evaluation_groups(args, len(faces.labels), dataset)
     model = load_estimator(args.model, args.trust_model)

@@ -1,7 +1,9 @@
 """Data sources of fer_bench, all read into one :class:`FERDataset`.
 
 - :func:`load_dataset`: FER-2013 as ``fer2013.csv[.gz]``, ``icml_face_data.csv``,
-  the Kaggle challenge's ``train.csv``/``test.csv`` or an image-folder export;
+  the Kaggle challenge's ``train.csv``/``test.csv`` or an image-folder export, and FER+
+  as Microsoft's folders (``FER2013Train/`` ... with ``label.csv``, majority labels;
+  :func:`~.ferplus_folder.read_ferplus_folder` for the other modes);
 - :func:`make_synthetic`: the small generated default (drawn faces, never real);
 - :func:`stratified_subset`, :func:`stratified_indices`: the profiles' subsets;
 - :func:`describe_dataset`: the counts table of ``python -m fer_bench data info``;
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from ._dataset import DataError, FERDataset, describe_dataset, file_sha256
 from .csv_formats import read_fer_csv
+from .ferplus_folder import is_ferplus_folder, read_ferplus_folder
 from .image_files import MAX_PIXELS
 from .image_folder import read_image_folder
 from .labelled_faces import LabelledFaces, read_class_folder, split_faces
@@ -56,5 +59,7 @@ def load_dataset(path: str | Path, test_path: str | Path | None = None, max_pixe
     if path.is_dir():
         if test_path is not None:
             raise DataError(f"{path}: an image folder takes no separate test file ({test_path})")
+        if is_ferplus_folder(path):
+            return read_ferplus_folder(path, max_pixels=max_pixels)[0]
         return read_image_folder(path, max_pixels)
     return read_fer_csv(path, test_path)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import FER2013_CLASSES, SPLITS
+from .known_files import identify_file
 
 
 class DataError(ValueError):
@@ -124,7 +125,8 @@ def describe_dataset(dataset: FERDataset) -> str:
     Returns
     -------
     str
-        Several lines, no trailing newline; a ``SYNTHETIC`` note for generated data.
+        Several lines, no trailing newline; a ``SYNTHETIC`` note for generated data, and for a
+        file what it is (:func:`.known_files.identify_file`).
     """
     counts = dataset.counts()
     splits = list(counts)
@@ -141,8 +143,12 @@ def describe_dataset(dataset: FERDataset) -> str:
         return "  ".join([name.ljust(width), *(f"{value:>{w},}" if isinstance(value, int) else f"{value:>{w}}"
                                                 for value, w in zip(values, widths))])
 
+    identity = None if dataset.synthetic else identify_file(dataset.source)
     lines = [f"source:  {dataset.source}" + ("  (SYNTHETIC, not real faces)" if dataset.synthetic else ""),
-             f"sha256:  {dataset.sha256}", f"faces:   {len(dataset):,}", "", line("class", columns)]
+             f"sha256:  {dataset.sha256}"]
+    if identity is not None:
+        lines.append(f"file:    {identity['name']} (content md5 {identity['md5']})")
+    lines += [f"faces:   {len(dataset):,}", "", line("class", columns)]
     for row, key in zip(rows, keys):
         values = [counts[split].get(key, 0) for split in splits]
         lines.append(line(row, [*values, sum(values)]))

@@ -13,13 +13,15 @@ beside the audit cache), named by a sha256 **key of the folder's listing**:
 every image's relative path, size in bytes and modification time in
 nanoseconds, the label map and the decoding settings. Listing is cheap (no
 image is read), so a second run on an unchanged folder loads in seconds;
-touching, adding, removing or renaming an image changes the key.
+touching, adding, removing or renaming an image changes the key. A corrupt cache
+file is decoded again and rewritten, saying so in one line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,7 +30,7 @@ import numpy as np
 from PIL import UnidentifiedImageError
 
 from ..labels import FER2013_CLASSES, LABEL_MAPS, mapped_class_index
-from .._io import atomic_save_npz
+from .._io import atomic_save_npz, read_npz
 from ._dataset import DataError
 from .folder_listing import IMAGE_SUFFIXES, images_in, subfolders
 from .image_files import face_from_bytes
@@ -208,10 +210,10 @@ def read_face_folder(root: str | Path, label_map: str | None = None, crop: FaceC
     relatives = [relative for relative, _ in entries]
     labels = np.array([label for _, label in entries], dtype=np.int64)
     if use_cache and cache.is_file():
-        with np.load(cache, allow_pickle=False) as stored:
-            if list(stored["files"]) == relatives:
-                return FolderFaces(stored["images"], labels, np.array(relatives), class_names, str(root), key,
-                                   excluded, int(stored["no_face"]))
+        stored = _read_cache(cache, relatives)
+        if stored is not None:
+            images, no_face = stored
+            return FolderFaces(images, labels, np.array(relatives), class_names, str(root), key, excluded, no_face)
     from joblib import Parallel, delayed
 
     chunks = [relatives[start:start + _CHUNK] for start in range(0, len(relatives), _CHUNK)]
@@ -220,6 +222,24 @@ def read_face_folder(root: str | Path, label_map: str | None = None, crop: FaceC
     images = np.concatenate([faces for faces, _ in decoded])
     no_face = sum(count for _, count in decoded)
     if use_cache:
-        # uncompressed: faces barely compress, and plain arrays load about 7x faster
-        atomic_save_npz(cache, compressed=False, images=images, files=np.array(relatives), no_face=np.int64(no_face))
+        try:  # uncompressed: faces barely compress, and plain arrays load about 7x faster
+            atomic_save_npz(cache, compressed=False, images=images, files=np.array(relatives), no_face=np.int64(no_face))
+        except OSError as error:  # the faces are decoded: a cache that cannot be written costs only the next run
+            print(f"warning: {cache}: cannot write the face-folder cache ({error.strerror or error}); "
+                  "the faces are read without it", file=sys.stderr)
     return FolderFaces(images, labels, np.array(relatives), class_names, str(root), key, excluded, no_face)
+
+
+def _read_cache(cache: Path, relatives: list[str]) -> tuple[np.ndarray, int] | None:
+    """The cached faces and ``no_face`` of the listing ``relatives``; None, said in one line, when the file is
+    corrupt (not a zip of numpy arrays, pickled data, a missing or misshapen array) or of another listing."""
+    try:
+        stored = read_npz(cache, ("images", "files", "no_face"))
+        images, files, no_face = stored["images"], stored["files"], stored["no_face"]
+        if images.dtype != np.uint8 or images.shape != (len(relatives), 48, 48) or files.shape != (len(relatives),) \
+                or no_face.shape != () or no_face.dtype.kind not in "iu":
+            raise ValueError(f"{cache}: corrupt .npz file, its arrays are not a listing's faces")
+    except ValueError as error:
+        print(f"warning: {error}; the folder is decoded again and the cache rewritten", file=sys.stderr)
+        return None
+    return (images, int(no_face)) if files.tolist() == relatives else None

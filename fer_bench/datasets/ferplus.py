@@ -7,12 +7,13 @@ the same order, with the columns ``Usage, Image name, neutral, happiness,
 surprise, sadness, anger, disgust, fear, contempt, unknown, NF``: the number of
 votes for each expression, for "unknown" and for "not a face" (NF).
 
-The label of a face is its plurality vote when that maximum is unique over
-all ten vote columns. A face is dropped when its most-voted column is
-``unknown`` or ``NF``, when two or more columns share the maximum (a tie: no
+A face's label comes from its votes in one of two modes: ``majority``, the
+published protocol as Microsoft's reference code derives it (:mod:`.ferplus_modes`),
+and ``plurality``, fer_bench's earlier rule: the plurality vote when that maximum is
+unique over all ten vote columns; a face is then dropped when its most-voted column
+is ``unknown`` or ``NF``, when two or more columns share the maximum (a tie: no
 tie-break by column order, which would favour the first classes), or when it has
-no votes at all. Other tools break ties by column order or ask for a strict
-majority; this choice keeps every label an outright winner.
+no votes at all.
 
 Matching a row count and the Usage column does not prove that the rows line up:
 both files are sorted by split. So the FER+ label of every face is also
@@ -34,6 +35,7 @@ import numpy as np
 from ..labels import FER2013_CLASSES, FERPLUS_CLASSES, FERPLUS_NON_EXPRESSIONS, FERPLUS_TO_FER2013, class_index
 from ._dataset import DataError, FERDataset, file_sha256
 from .csv_files import read_csv_file
+from .ferplus_modes import check_label_mode, mode_targets
 
 VOTE_COLUMNS: tuple[str, ...] = (*(name.lower() for name in FERPLUS_CLASSES), *FERPLUS_NON_EXPRESSIONS)
 """The vote columns of ``fer2013new.csv``, in the file's order."""
@@ -53,7 +55,7 @@ _FER2013_INDEX = np.array([-1 if FERPLUS_TO_FER2013[name] is None else class_ind
                            for name in FERPLUS_CLASSES])
 
 
-def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Read the votes of a ``fer2013new.csv`` file (plain or gzip-compressed).
 
     Parameters
@@ -66,6 +68,9 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         Votes per row, columns in :data:`VOTE_COLUMNS` order.
     usage : ndarray of str, shape (n,)
         The ``Usage`` column.
+    named : ndarray of bool, shape (n,)
+        Whether the row has an ``Image name`` (FER+ removed the faces without one); all True
+        when the file has no such column.
 
     Raises
     ------
@@ -85,8 +90,9 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"{path}: missing column(s) {', '.join(missing)}: a FER+ fer2013new.csv has "
                         f"Usage, Image name, {', '.join(VOTE_COLUMNS)}; found {', '.join(header)}")
     usage_at = lowered.index("usage")
+    name_at = lowered.index("image name") if "image name" in lowered else None
     vote_at = [lowered.index(name.lower()) for name in VOTE_COLUMNS]
-    votes, usage = [], []
+    votes, usage, named = [], [], []
     for row in rows:
         if not row:
             continue
@@ -94,16 +100,27 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         if len(row) != len(header):
             raise DataError(f"{path}: row {row_number} (line {line}): expected {len(header)} fields "
                             f"({', '.join(header)}), found {len(row)}")
-        fields = [row[j].strip() for j in vote_at]
-        for name, field in zip(VOTE_COLUMNS, fields):
-            if not (field.isascii() and field.isdigit()):
-                raise DataError(f"{path}: row {row_number} (line {line}): the {name} votes must be a "
-                                f"non-negative integer, found {field!r}")
-        votes.append([int(field) for field in fields])
+        votes.append(parse_votes([row[j] for j in vote_at], f"{path}: row {row_number} (line {line})"))
         usage.append(row[usage_at].strip())
+        named.append(name_at is None or bool(row[name_at].strip()))
     if not votes:
         raise DataError(f"{path}: no data rows after the header")
-    return np.array(votes, dtype=np.int64), np.array(usage)
+    return np.array(votes, dtype=np.int64), np.array(usage), np.array(named, dtype=bool)
+
+
+def parse_votes(fields: list[str], where: str) -> list[int]:
+    """The vote counts of one row (fields in :data:`VOTE_COLUMNS` order).
+
+    Raises
+    ------
+    DataError
+        If a field is not a non-negative integer (naming ``where`` and the column).
+    """
+    fields = [field.strip() for field in fields]
+    for name, field in zip(VOTE_COLUMNS, fields):
+        if not (field.isascii() and field.isdigit()):
+            raise DataError(f"{where}: the {name} votes must be a non-negative integer, found {field!r}")
+    return [int(field) for field in fields]
 
 
 def ferplus_labels(votes: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
@@ -136,8 +153,15 @@ def ferplus_labels(votes: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
     return labels, dropped
 
 
-def apply_ferplus_labels(dataset: FERDataset, path: str | Path) -> tuple[FERDataset, dict[str, int]]:
+def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
+                         mode: str = "majority") -> tuple[FERDataset, dict[str, int]]:
     """Relabel FER-2013 faces with FER+'s eight classes, dropping faces without a FER+ label.
+
+    ``mode`` is ``majority`` (the default, what papers report: Barsoum et al. 2016's
+    protocol, :mod:`.ferplus_modes`) or ``plurality`` (:func:`ferplus_labels`). The reference's
+    ``probability`` and ``crossentropy`` modes train on vote distributions, which fer_bench's
+    networks do not take yet: they are refused here (:func:`.ferplus_modes.mode_targets` gives
+    their targets).
 
     Parameters
     ----------
@@ -155,7 +179,8 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path) -> tuple[FERData
         names; ``sha256`` is the sha256 of the faces' digest and the label
         file's, joined by a newline.
     dropped : dict of str to int
-        Faces dropped per reason (see :func:`ferplus_labels`).
+        Faces dropped per reason (:data:`DROP_REASONS` for ``plurality``, else
+        :data:`.ferplus_modes.MODE_DROP_REASONS`).
 
     Raises
     ------
@@ -166,13 +191,16 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path) -> tuple[FERData
         ``Usage`` differs from the face's split (naming the first such row),
         or the FER+ labels agree with the FER-2013 labels no better than
         chance (see :func:`check_rows_line_up`).
+    ValueError
+        If ``mode`` is not ``majority`` or ``plurality``.
     """
+    check_label_mode(mode)
     path = Path(path)
     if dataset.synthetic or Path(dataset.source).is_dir():
         kind = "the synthetic data set" if dataset.synthetic else f"the image folder {dataset.source}"
         raise DataError(f"{path}: FER+ labels follow fer2013.csv's row order; {kind} has no such order "
                         f"(give --data fer2013.csv, icml_face_data.csv or train.csv + test.csv)")
-    votes, usage = read_ferplus_votes(path)
+    votes, usage, named = read_ferplus_votes(path)
     if len(votes) != len(dataset):
         raise DataError(f"{path}: has {len(votes):,} rows but {dataset.source} has {len(dataset):,} faces; "
                         f"fer2013new.csv must have one row per row of fer2013.csv")
@@ -181,13 +209,17 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path) -> tuple[FERData
         row = int(mismatch[0])
         raise DataError(f"{path}: row {row + 1}: Usage {str(usage[row])!r} but face {row + 1} of {dataset.source} is "
                         f"{dataset.usage[row]}; the files are not in the same row order")
-    labels, dropped = ferplus_labels(votes)
+    if mode == "plurality":
+        labels, dropped = ferplus_labels(votes)
+    else:
+        labels, _, dropped = mode_targets(votes, named, mode)
     check_rows_line_up(labels, dataset, path)
     keep = labels >= 0
-    digest = hashlib.sha256(f"{dataset.sha256}\n{file_sha256(path)}".encode()).hexdigest()
+    mode_key = "" if mode == "plurality" else f"\n{mode}"  # plurality's digest as before modes
+    digest = hashlib.sha256(f"{dataset.sha256}\n{file_sha256(path)}{mode_key}".encode()).hexdigest()
     relabelled = dataclasses.replace(dataset, images=dataset.images[keep], labels=labels[keep],
                                      usage=dataset.usage[keep], class_names=FERPLUS_CLASSES,
-                                     source=f"{dataset.source} + FER+ labels {path}", sha256=digest)
+                                     source=f"{dataset.source} + FER+ labels {path} ({mode})", sha256=digest)
     return relabelled, dropped
 
 

@@ -10,9 +10,10 @@
 
 from ._build import EstimatorBuild, RepeatSteps, create_estimator
 from ._progress import EPOCH_LOGGER, PROGRESS_LOGGER
-from ._registry import (ENTRY_POINT_GROUP, EstimatorSpec, available_estimators, get_estimator_spec, load_plugin,
-                        register_estimator)
+from ._registry import (ENTRY_POINT_GROUP, EstimatorNameTaken, EstimatorSpec, available_estimators,
+                        get_estimator_spec, load_plugin, register_estimator)
 from .persistence import load_estimator
 
-__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "PROGRESS_LOGGER", "EstimatorBuild", "EstimatorSpec", "RepeatSteps", "available_estimators", "create_estimator",
-           "get_estimator_spec", "load_estimator", "load_plugin", "register_estimator"]
+__all__ = ["ENTRY_POINT_GROUP", "EPOCH_LOGGER", "PROGRESS_LOGGER", "EstimatorBuild", "EstimatorNameTaken", "EstimatorSpec",
+           "RepeatSteps", "available_estimators", "create_estimator", "get_estimator_spec", "load_estimator",
+           "load_plugin", "register_estimator"]

@@ -26,7 +26,7 @@ what a fitted network keeps as ``budget_``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._clock import CLOCKS, BudgetClock
@@ -36,8 +36,6 @@ UNTIMED_STEPS = 2
 """Steps of a time budget run before its clock starts: the first passes pay for allocation and kernel creation."""
 REPLAN_FRACTION = 0.02
 """A time budget re-plans its steps left each time this share of it is spent."""
-BUDGET_TOLERANCE = 0.05
-"""A time budget is kept when the budget seconds spent are within this share of it."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +47,12 @@ class BudgetSettings:
     time_budget: float | None
     steps: int | None
     warmup_steps: int
-    clock: str = "cpu"
+    clock: str = "own"
     trace: tuple[tuple[int, float, int], ...] = ()
 
 
 def check_budget(epochs: int, time_budget: float | None, steps: int | None, warmup_steps: int,
-                 clock: str = "cpu", trace: Any = None) -> BudgetSettings:
+                 clock: str = "own", trace: Any = None) -> BudgetSettings:
     """The budget the parameters ask for: ``steps`` if set, else ``time_budget`` if set, else ``epochs``.
 
     ``clock`` is a time budget's (one of :data:`~._clock.CLOCKS`); ``trace`` goes with
@@ -133,7 +131,7 @@ class StepPlan:
     warmup_steps: int
     steps_per_epoch: int
     time_budget: float | None = None
-    trace: tuple[tuple[int, float, int], ...] = field(default=())
+    trace: tuple[tuple[int, float, int], ...] = ()
 
     @property
     def epochs(self) -> int:
@@ -238,7 +236,7 @@ class TimePlanner:
             return self.plan
         budget = self.settings.time_budget
         spent_then, steps_then = self._last
-        if self.clock.seconds(synchronize=False) < spent_then + REPLAN_FRACTION * budget \
+        if not self.clock.reached(spent_then + REPLAN_FRACTION * budget) \
                 and (self.plan is None or steps_done < self.plan.steps):
             return self.plan
         spent = self.clock.seconds()
@@ -274,6 +272,7 @@ class TimePlanner:
         """What a time budget's ``budget_`` adds: ``clock``, ``budget_seconds`` (spent on it),
         ``budget_used`` (their share of the budget), ``untimed_steps`` and ``untimed_seconds`` (wall),
         ``validation_seconds`` (PublicTest scoring after each epoch, outside the budget)."""
+        self.pause_clock()
         spent = self.clock.seconds()
         return {"clock": self.clock.name, "budget_seconds": spent, "budget_used": spent / self.settings.time_budget,
                 "untimed_steps": UNTIMED_STEPS, "untimed_seconds": self.untimed_seconds,

@@ -1,25 +1,32 @@
 """The clock a network's time budget is spent on (:mod:`._budget`).
 
-- ``cpu`` (the default): on the CPU, the training process's CPU time divided by the
-  threads the framework computes with (at most the cores this process may run on). On a
-  quiet machine it runs at about the pace of wall time; when another program takes a
-  core, the network still gets its full share of computation and only the wall time
-  grows. On a GPU it is device-synchronised wall time.
+- ``own`` (the default): on the CPU, wall time less the time the training's compute
+  threads waited for a CPU that other programs held (their run-queue wait, from Linux's
+  ``/proc/self/task/*/schedstat``: the mean over the ``threads`` threads that computed
+  most). On a quiet machine it is wall time; when another program takes a core, the
+  network still gets its full share of computation and only the wall time grows. Where
+  the kernel gives no run-queue wait, the process's CPU time over its compute threads
+  stands in (named ``cpu``). On a GPU it is device-synchronised wall time.
 - ``wall``: wall time, device-synchronised.
 
-The CPU clock counts CPU time that waiting threads spin away. PyTorch's OpenMP threads
-spin by default, which under a competing CPU-bound process inflated the clock by 15%
-for ResNet-9 on 2 cores; with ``OMP_WAIT_POLICY=PASSIVE`` (which the command line sets,
-see :mod:`fer_bench.cli`) by 1.4% (``benchmarks/bench_budget_clock.py`` measures it).
+Threads that spin while they wait would hold CPUs the network shares with other
+programs: PyTorch's OpenMP threads spin by default, and ``python -m fer_bench`` sets
+``OMP_WAIT_POLICY=PASSIVE`` (unless the user chose a policy), under which they sleep.
+Measured on 2 cores with one CPU-bound process beside 24 ResNet-9 steps
+(``benchmarks/bench_budget_clock.py``, 2026-12-06): this clock read 2% more than on the
+quiet machine (where it read wall time to 1%), wall time 57% more; with OpenMP's default
+spinning, 24% and 91%.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from time import perf_counter, process_time
 from typing import Callable
 
-CLOCKS: tuple[str, ...] = ("cpu", "wall")
+CLOCKS: tuple[str, ...] = ("own", "wall")
+TASKS = Path("/proc/self/task")
 
 
 def usable_cores() -> int:
@@ -29,13 +36,30 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def thread_times() -> dict[str, tuple[int, int]] | None:
+    """Nanoseconds on a CPU and waiting in a run queue of each thread of this process; None where Linux's
+    ``schedstat`` is not available."""
+    times = {}
+    try:
+        tasks = list(TASKS.iterdir())
+    except OSError:
+        return None
+    for task in tasks:
+        try:
+            on_cpu, waiting, _ = (task / "schedstat").read_text().split()
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        times[task.name] = (int(on_cpu), int(waiting))
+    return times or None
+
+
 class BudgetClock:
     """Seconds of a budget, counted only while running (:meth:`resume` to :meth:`pause`).
 
     Parameters
     ----------
-    kind : {"cpu", "wall"}
-        See the module's docstring; ``cpu`` falls back to wall time when ``on_gpu``.
+    kind : {"own", "wall"}
+        See the module's docstring; ``own`` is wall time on a GPU.
     threads : int
         Threads the framework computes with (PyTorch's ``torch.get_num_threads()``).
     on_gpu : bool
@@ -46,20 +70,38 @@ class BudgetClock:
     Attributes
     ----------
     name : str
-        ``cpu``, ``wall``, or ``wall (GPU)`` for a CPU clock on a GPU: what the record states.
+        What the record states: ``own``, ``cpu`` (``own`` without run-queue times), ``wall``, or
+        ``wall (GPU)``.
     """
 
     def __init__(self, kind: str, threads: int, on_gpu: bool, synchronize: Callable[[], None]):
         if kind not in CLOCKS:
             raise ValueError(f"budget_clock={kind!r}: expected one of {', '.join(map(repr, CLOCKS))}")
-        self.uses_cpu_time = kind == "cpu" and not on_gpu
-        self.name = "cpu" if self.uses_cpu_time else "wall (GPU)" if on_gpu else "wall"
         self._threads = max(1, min(threads, usable_cores()))
         self._synchronize = synchronize
         self._spent, self._since = 0.0, None
+        if kind == "wall" or on_gpu:
+            self.name = "wall (GPU)" if on_gpu else "wall"
+        else:
+            self.name = "own" if thread_times() is not None else "cpu"
 
-    def _now(self) -> float:
-        return process_time() / self._threads if self.uses_cpu_time else perf_counter()
+    def _now(self) -> tuple[float, dict[str, tuple[int, int]] | float | None]:
+        """Wall time, and what the clock subtracts from it: threads' times (``own``), CPU seconds (``cpu``)."""
+        if self.name == "own":
+            return perf_counter(), thread_times() or {}
+        return perf_counter(), process_time() if self.name == "cpu" else None
+
+    def _segment(self, now: tuple) -> float:
+        """Budget seconds from the last :meth:`resume` to ``now``."""
+        (wall, then), (start, before) = now, self._since
+        if self.name == "cpu":
+            return (then - before) / self._threads
+        if self.name != "own":
+            return wall - start
+        deltas = sorted(((on_cpu - before.get(task, (0, 0))[0], waiting - before.get(task, (0, 0))[1])
+                         for task, (on_cpu, waiting) in then.items()), reverse=True)
+        waited = sum(waiting for _, waiting in deltas[:self._threads]) / self._threads / 1e9
+        return max(wall - start - waited, 0.0)
 
     def resume(self) -> None:
         """Start (again) counting, from the device's queued work done."""
@@ -68,14 +110,21 @@ class BudgetClock:
 
     def pause(self) -> None:
         """Stop counting (evaluation, for example, is not spent from the budget)."""
-        self._spent = self.seconds(synchronize=True)
+        self._spent = self.seconds()
         self._since = None
 
-    def seconds(self, synchronize: bool = True) -> float:
-        """Budget seconds spent so far; ``synchronize=False`` skips waiting for the device (a cheap
-        reading that may lag on a GPU)."""
+    def seconds(self) -> float:
+        """Budget seconds spent so far (waits for the device)."""
         if self._since is None:
             return self._spent
-        if synchronize:
-            self._synchronize()
-        return self._spent + self._now() - self._since
+        self._synchronize()
+        return self._spent + self._segment(self._now())
+
+    def reached(self, mark: float) -> bool:
+        """Whether ``mark`` budget seconds are spent; cheap while the unsynchronised wall time since the last
+        :meth:`resume` says they cannot be (every clock runs at most as fast as the wall)."""
+        if self._since is None:
+            return self._spent >= mark
+        if self._spent + perf_counter() - self._since[0] < mark:
+            return False
+        return self.seconds() >= mark

@@ -32,6 +32,8 @@ BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical.zoo", "fer_b
                                     "fer_bench.estimators.torch.zoo")
 """The modules that register the built-in estimators, in listing order."""
 FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
+PLUGIN_MODULE_PREFIX = "fer_bench_plugin_"
+"""The module name of a ``--plugin`` file: this and the file's stem."""
 
 Factory = Callable[[], ClassifierMixin]
 
@@ -87,6 +89,10 @@ class EstimatorSpec:
 
 
 
+class EstimatorNameTaken(ValueError):
+    """A factory registered under a name that a factory defined elsewhere (a built-in, another plugin) has."""
+
+
 _REGISTRY: dict[str, EstimatorSpec] = {}
 
 
@@ -99,7 +105,7 @@ def register_estimator(name: str | None = None, *, family: str, framework: str, 
     Raises
     ------
     ValueError
-        If the name is already registered with another factory, is not a plain
+        If the name is already registered with a factory defined elsewhere (naming both modules), is not a plain
         file name, ``family`` is unknown, or ``classes`` has fewer than two or repeated names.
     """
     if family not in FAMILIES:
@@ -112,13 +118,27 @@ def register_estimator(name: str | None = None, *, family: str, framework: str, 
     def decorator(factory: Factory) -> Factory:
         key = name or _check_name(factory.__name__)
         existing = _REGISTRY.get(key)
-        if existing is not None and existing.factory.__qualname__ != factory.__qualname__:
-            raise ValueError(f"estimator {key!r} is already registered by {existing.factory.__module__}")
+        if existing is not None and _origin(existing.factory) != _origin(factory):
+            taken = "the name of a built-in estimator," if existing.factory.__module__ in BUILTIN_MODULES else "a name"
+            raise EstimatorNameTaken(f"{_module_label(factory)}: its estimator {key!r} takes {taken} already "
+                                     f"registered by {_module_label(existing.factory)}; give it another name")
         _REGISTRY[key] = EstimatorSpec(key, factory, family, framework, source,
                                        None if classes is None else tuple(classes), parameters, tuple(requires), install)
         return factory
 
     return decorator
+
+
+def _origin(factory: Factory) -> tuple[str, str]:
+    """Where a factory is defined: a module imported again registers the same estimator again."""
+    return factory.__module__, factory.__qualname__
+
+
+def _module_label(factory: Factory) -> str:
+    """A factory's module as the user gave it: the ``--plugin`` file, else the module name."""
+    module = sys.modules.get(factory.__module__)
+    path = getattr(module, "__file__", None)
+    return f"--plugin {path}" if factory.__module__.startswith(PLUGIN_MODULE_PREFIX) and path else factory.__module__
 
 
 def _check_name(name: str) -> str:
@@ -148,12 +168,15 @@ def load_plugin(module_or_file: str) -> None:
     ------
     ImportError
         If neither a file nor an importable module goes by that name.
+    ValueError
+        If it registers a name that a built-in estimator or another plugin has.
     """
+    available_estimators()  # first, so that a plugin that takes a built-in name is the one refused
     path = Path(module_or_file)
     if path.suffix == ".py":
         if not path.is_file():
             raise ImportError(f"--plugin {module_or_file!r}: no such file")
-        module_name = f"fer_bench_plugin_{path.stem}"
+        module_name = f"{PLUGIN_MODULE_PREFIX}{path.stem}"
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Sequence
 
@@ -58,6 +59,13 @@ MOVED_CLASSES: dict[str, str] = {
     "fer_bench.estimators.pretrained.FerMiniXception": "fer_bench.estimators.keras.pretrained.FerMiniXception",
 }
 """Where the classes that models saved before the package took its present layout name live now (old -> new path)."""
+ARCHIVE_SUFFIXES: tuple[str, ...] = (".skops", ".pt", ".keras")
+"""Model files that are zip archives: their inflated size is checked before they are read."""
+MAX_MODEL_BYTES = 2 * 2**30
+"""The most a model archive may inflate to (fer_bench's largest, an RBF SVM on all Training pixels, is under
+1 GiB): a larger one is refused before it is read."""
+MAX_SCHEMA_BYTES = 64 * 2**20
+"""The most a ``model.skops`` schema (its JSON description) may inflate to."""
 TRUSTED_MODULE_PREFIX = "fer_bench."
 """Self-saving classes named in ``estimator.json`` are imported from fer_bench only, unless trusted."""
 
@@ -80,6 +88,8 @@ def _read_json_object(path: Path) -> dict:
         value = json.loads(path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: not valid JSON, the file is corrupt ({error})") from error
+    except RecursionError as error:
+        raise ValueError(f"{path}: nested too deeply to be a fer_bench file; the file is corrupt") from error
     if not isinstance(value, dict):
         raise ValueError(f"{path}: expected a JSON object, found {type(value).__name__}")
     return value
@@ -235,28 +245,51 @@ def load_estimator(directory: str | Path, trust: bool = False):
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory}: no such model folder (expected RUN_DIR/models/NAME)")
+    if not any((directory / name).is_file() for name in (CLASS_FILE, SKOPS_FILE, JOBLIB_FILE)):
+        raise FileNotFoundError(f"{directory}: holds neither {CLASS_FILE} nor {SKOPS_FILE}; not a saved fer_bench model")
     pickles = pickle_files(directory)
     if pickles and not trust:
         raise UntrustedModelError(f"{pickles[0]}: a pickle file, which can run any code when loaded: fer_bench "
                                   f"refuses it; {_trust_hint(directory)}")
+    for path in sorted(directory.iterdir()):
+        if path.suffix in ARCHIVE_SUFFIXES and zipfile.is_zipfile(path):
+            check_archive(path)
     if (directory / SKOPS_FILE).is_file():
         estimator = _load_skops(directory / SKOPS_FILE, trust)
     elif trust and (directory / JOBLIB_FILE).is_file():
         import joblib
 
         estimator = joblib.load(directory / JOBLIB_FILE)
-    elif (directory / CLASS_FILE).is_file():
+    else:  # the record names a self-saving class (an untrusted model.joblib was refused above)
         estimator = _load_self_saved(directory, trust)
-    else:
-        raise FileNotFoundError(f"{directory}: holds neither {CLASS_FILE} nor {SKOPS_FILE}; not a saved fer_bench model")
     if not hasattr(estimator, "classes_") or not callable(getattr(estimator, "predict", None)):
         raise ValueError(f"{directory}: holds a {type(estimator).__name__}, not a fitted classifier")
     return estimator
 
 
-def _load_skops(path: Path, trust: bool):
-    import zipfile
+def check_archive(path: Path, limit: int | None = None) -> None:
+    """Refuse a zip archive that inflates to more than ``limit`` bytes (default :data:`MAX_MODEL_BYTES`), or
+    a skops schema over :data:`MAX_SCHEMA_BYTES`, from its directory alone, before any of it is read.
 
+    Raises
+    ------
+    ValueError
+        Naming the file and its inflated size; or if it is not a readable archive.
+    """
+    limit = MAX_MODEL_BYTES if limit is None else limit
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sizes = {item.filename: item.file_size for item in archive.infolist()}
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueError(f"{path}: not a readable archive, truncated or corrupt ({error})") from error
+    total, schema = sum(sizes.values()), sizes.get("schema.json", 0)
+    if total > limit or schema > MAX_SCHEMA_BYTES:
+        raise ValueError(f"{path}: inflates to {total / 2**20:,.0f} MiB (schema {schema / 2**20:,.0f} MiB), more "
+                         f"than a saved fer_bench model may ({limit / 2**20:,.0f} MiB, schema "
+                         f"{MAX_SCHEMA_BYTES / 2**20:,.0f} MiB); refused before reading it")
+
+
+def _load_skops(path: Path, trust: bool):
     import skops.io
 
     try:
@@ -269,12 +302,13 @@ def _load_skops(path: Path, trust: bool):
         return skops.io.loads(data, trusted=unknown)
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, EOFError) as error:
         raise ValueError(f"{path}: not a readable skops file, truncated or corrupt ({error})") from error
+    except RecursionError as error:
+        raise ValueError(f"{path}: its schema is nested too deeply to be a fer_bench model; the file is corrupt") from error
 
 
 def _with_moved_classes(data: bytes) -> bytes:
     """A skops file's bytes with every class of :data:`MOVED_CLASSES` named by its present path (the rest as it was)."""
     import io
-    import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         schema = json.loads(archive.read("schema.json"))

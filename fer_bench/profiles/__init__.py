@@ -25,7 +25,7 @@ from ..labels import SPLITS
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", "cpu-ensemble", "full", "small", "bovw")
 BUDGET_KINDS: tuple[str, ...] = ("recipe", "time")
 BUDGET_KEYS: tuple[str, ...] = ("kind", "minutes", "clock")
-BUDGET_CLOCKS: tuple[str, ...] = ("cpu", "wall")
+BUDGET_CLOCKS: tuple[str, ...] = ("own", "wall")
 """What a time budget is spent on (``[budget] clock``, default ``cpu``): see :mod:`fer_bench.estimators._clock`."""
 RECIPE_BUDGET: dict[str, Any] = {"kind": "recipe"}
 TRAIN_SIZE_KEY = "train_size"
@@ -97,8 +97,8 @@ class Profile:
 
     @property
     def budget_clock(self) -> str:
-        """What a time budget is spent on: ``cpu`` (the default) or ``wall``."""
-        return self.budget.get("clock", "cpu")
+        """What a time budget is spent on: ``own`` (the default) or ``wall``."""
+        return self.budget.get("clock", "own")
 
     def describe_budget(self) -> str:
         """``"time: 5 min per network"`` or ``"recipe: 20 epochs at batch 256"`` (what the report and the logs say)."""
@@ -129,7 +129,7 @@ def check_budget(budget: Any, where: str) -> None:
         raise ValueError(f"{where}: minutes = {minutes!r}; a time budget needs a positive number of minutes")
     if kind == "recipe" and minutes is not None:
         raise ValueError(f"{where}: minutes goes with kind = 'time'; a recipe budget trains the [networks] epochs")
-    clock = budget.get("clock", "cpu")
+    clock = budget.get("clock", "own")
     if clock not in BUDGET_CLOCKS or (kind == "recipe" and "clock" in budget):
         raise ValueError(f"{where}: clock = {clock!r}; expected {' or '.join(map(repr, BUDGET_CLOCKS))} "
                          "with kind = 'time'")

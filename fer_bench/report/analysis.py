@@ -37,7 +37,8 @@ class EstimatorResult:
     Attributes
     ----------
     rank : int
-        1 for the highest (mean) PrivateTest accuracy.
+        1 for the highest (mean) PrivateTest accuracy among the run's classes; models of other
+        class sets (label subsets) rank after all of those.
     record : RunRecord
         The first seed's record (the run's seed order; the first that finished).
     class_names : list of str
@@ -170,9 +171,15 @@ class RunAnalysis:
     """PrivateTest ``images`` uint8 (n, 48, 48) and ``labels``, when stored."""
 
     @property
+    def run_classes(self) -> list[str]:
+        """The run's classes (the manifest's; in older stores, those of the most accurate result)."""
+        return run_classes_of(self.manifest, self.results)
+
+    @property
     def best(self) -> EstimatorResult | None:
-        """The most accurate result at its budget; None when there is none."""
-        return next((result for result in self.results if result.off_budget is None), None)
+        """The most accurate result of the run's classes at its budget; None when there is none."""
+        return next((result for result in self.results
+                     if result.off_budget is None and result.class_names == self.run_classes), None)
 
     @property
     def seeds(self) -> list[int]:
@@ -196,6 +203,12 @@ class RunAnalysis:
         recorded = {(record.name, self.seed_of(record)) for record in records}
         return [(name, seed) for name in self.manifest.get("estimators") or () for seed in self.seeds
                 if (name, seed) not in recorded]
+
+
+def run_classes_of(manifest: dict[str, Any], results: list[EstimatorResult]) -> list[str]:
+    """The manifest's class names, else (older stores) the first result's."""
+    names = manifest.get("class_names")
+    return [str(name) for name in names] if names else (results[0].class_names if results else [])
 
 
 def class_names_of(record: RunRecord, manifest: dict[str, Any]) -> list[str]:
@@ -319,6 +332,8 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
                                        seed_predictions[0], seed_records, seed_predictions, seeds,
                                        off_budget=off_budget(seed_records, seeds)))
     results.sort(key=lambda result: -1.0 if result.accuracy_mean is None else result.accuracy_mean, reverse=True)
+    run_classes = run_classes_of(manifest, results)  # the run's classes first; label-subset models after them
+    results.sort(key=lambda result: result.class_names != run_classes)
     multi_seed = _multi_seed(manifest, results)
     resamples: dict[int, np.ndarray] = {}
     for rank, result in enumerate(results, start=1):

@@ -22,8 +22,8 @@ OFF_BUDGET = 0.05
 """A time-budgeted network whose budget seconds spent differ from its budget by more than this share is
 marked, and left out of the significance verdicts: its training was not the length the others had."""
 
-CLOCKS = {"cpu": "the CPU-time clock (the process's CPU time over its compute threads, so that other programs "
-                 "on the machine do not shorten the training; synchronised wall time on a GPU)",
+CLOCKS = {"own": "the network's own clock (wall time less the time its compute threads waited for a CPU that other "
+                 "programs held, so that they do not shorten its training; synchronised wall time on a GPU)",
           "wall": "the wall clock"}
 
 RECIPE = ("every network trains with the same epochs, batch size, optimiser, learning-rate schedule, "
@@ -74,7 +74,7 @@ def off_budget(records: list[RunRecord], seeds: list[int]) -> str | None:
         used = record.budget.get("used") or {}
         share = budget_used(used)
         if share is not None and abs(share - 1) > OFF_BUDGET:
-            off.append(f"seed {seed} spent {share:.0%} of its {format_number(used['time_budget'])} s")
+            off.append(f"seed {seed} spent {share:.0%} of its {float(used['time_budget']):g} s")
     return "; ".join(off) or None
 
 
@@ -109,6 +109,18 @@ def used_text(records: list[RunRecord]) -> str:
     return " · ".join(parts)
 
 
+def profile_scope(manifest: dict[str, Any]) -> str:
+    """What the run's profile trained on and for how long, e.g. ``all Training faces; 5 minutes of training
+    per network`` or ``420 Training faces; 10 epochs per network``."""
+    profile = manifest.get("profile") if isinstance(manifest.get("profile"), dict) else {}
+    training = (profile.get("data") or {}).get("Training")
+    faces = f"{format_number(training)} Training faces" if training else "all Training faces"
+    budget, epochs = profile.get("budget") or {}, (profile.get("networks") or {}).get("epochs")
+    if budget.get("kind") == "time":
+        return f"{faces}; {_minutes(budget.get('minutes'))} minutes of training per network"
+    return f"{faces}; {epochs} epochs per network" if epochs else faces
+
+
 def run_budget(manifest: dict[str, Any]) -> str | None:
     """The run's budget for the report's header: kind, minutes per network, seeds and machine; None for a
     run with one seed whose profile states no budget (as before budgets)."""
@@ -118,7 +130,7 @@ def run_budget(manifest: dict[str, Any]) -> str | None:
         return None
     if budget.get("kind") == "time":
         text = (f"time: {_minutes(budget.get('minutes'))} minutes of training per network on this machine, on "
-                f"{CLOCKS.get(budget.get('clock', 'cpu'), budget.get('clock'))}; a network more than "
+                f"{CLOCKS.get(budget.get('clock', 'own'), budget.get('clock'))}; a network more than "
                 f"{OFF_BUDGET:.0%} off its budget is left out of the significance verdicts")
     elif budget.get("kind") == "recipe":
         text = f"recipe: {RECIPE}"

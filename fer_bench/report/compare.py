@@ -21,7 +21,8 @@ import numpy as np
 
 from ..metrics import holm, mcnemar_exact, two_proportion_test
 from ..results import ResultsStore, RunRecord, record_seed, run_seeds
-from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run, records_by_seed
+from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run, class_names_of, records_by_seed,
+                       run_classes_of)
 from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
 from .improvement import GAMMA, Improvement, face_resamples, probability_of_improvement, resampled_accuracy
 from .templating import write_page
@@ -79,6 +80,8 @@ class RunComparison:
     only_a: list[str]
     only_b: list[str]
     same_faces: bool
+    not_comparable: list[str]
+    """Estimators of both runs trained on different class sets, e.g. ``svc_linear (A: 7 classes, B: 3)``: not tested."""
 
     @property
     def same_data(self) -> bool:
@@ -177,6 +180,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     RunComparison
         Rows in run A's order of PrivateTest accuracy, best first; the derived
         ensemble last, when both runs have one (``only_a``/``only_b`` name it when one has).
+        An estimator (or the ensemble) whose classes differ between the runs is not compared:
+        ``not_comparable`` names it.
 
     Raises
     ------
@@ -188,11 +193,16 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     manifest_b, records_b = store_b.load()
     finished_a, finished_b = _finished(store_a, manifest_a, records_a), _finished(store_b, manifest_b, records_b)
     same_images = _same_test_faces(store_a, store_b)
+    classes = {name: (class_names_of(finished_a[name][0][1], manifest_a), class_names_of(finished_b[name][0][1], manifest_b))
+               for name in set(finished_a) & set(finished_b)}
+    not_comparable = [f"{name} (A: {len(a)} classes, B: {len(b)})" for name, (a, b) in sorted(classes.items()) if a != b]
     rows = [_compare_seeds(name, finished_a[name], finished_b[name], same_images)
-            for name in set(finished_a) & set(finished_b)]
+            for name, (a, b) in classes.items() if a == b]
     rows.sort(key=lambda row: (-row.accuracy_a, row.name))
     ensemble_a, ensemble_b = _ensemble_of(store_a), _ensemble_of(store_b)
-    if ensemble_a and ensemble_b:
+    if ensemble_a and ensemble_b and run_classes_of(manifest_a, []) != run_classes_of(manifest_b, []):
+        not_comparable.append(f"{ENSEMBLE_ROW} (the runs' classes differ)")
+    elif ensemble_a and ensemble_b:
         rows.append(_compare_one(ENSEMBLE_ROW, ensemble_a[0], ensemble_b[0], ensemble_a[1], ensemble_b[1], same_images))
     tested = [row for row in rows if row.improvement is None]
     for row, adjusted in zip(tested, holm([row.p_value for row in tested])):
@@ -200,7 +210,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> RunComparison:
     only_a = sorted(set(finished_a) - set(finished_b)) + ([ENSEMBLE_ROW] if ensemble_a and not ensemble_b else [])
     only_b = sorted(set(finished_b) - set(finished_a)) + ([ENSEMBLE_ROW] if ensemble_b and not ensemble_a else [])
     return RunComparison(Path(run_a), Path(run_b), manifest_a, manifest_b, rows, only_a, only_b,
-                         same_faces=bool(rows) and all(row.test in (MCNEMAR, IMPROVEMENT) for row in rows))
+                         same_faces=bool(rows) and all(row.test in (MCNEMAR, IMPROVEMENT) for row in rows),
+                         not_comparable=not_comparable)
 
 
 def _result_text(row: EstimatorComparison) -> str:
@@ -240,7 +251,8 @@ def format_comparison(comparison: RunComparison) -> str:
         lines.append(f"P(B>A): probability of improvement (Bouthillier et al., MLSys 2021) with its "
                      f"{CONFIDENCE:.0%} bootstrap interval; better/worse when P > {GAMMA} (or < {1 - GAMMA}) "
                      f"and the interval excludes 0.5, else tie")
-    for label, names in (("only in A", comparison.only_a), ("only in B", comparison.only_b)):
+    for label, names in (("only in A", comparison.only_a), ("only in B", comparison.only_b),
+                         ("not comparable, trained on other classes", comparison.not_comparable)):
         if names:
             lines.append(f"{label}: {', '.join(names)}")
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
 from ..results import ResultsStore, run_seeds
 from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
-from .budget import run_budget, used_text
+from .budget import profile_scope, run_budget, used_text
 from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
@@ -308,10 +308,14 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
     manifest = analysis.manifest
     data = manifest.get("data") or {}
     profile_name, profile_description = _profile(manifest)
-    run_classes = [str(name) for name in manifest.get("class_names") or ()] or \
-        (analysis.results[0].class_names if analysis.results else [])
+    run_classes = analysis.run_classes
     anchors = {id(result): _anchor(result.rank, result.name) for result in analysis.results}
     results = analysis.results
+    own = [result for result in results if result.class_names == run_classes]
+    leaderboard = with_ensemble_row([leaderboard_row(result, anchors[id(result)], run_classes) for result in own],
+                                    ensemble)
+    other_classes = [leaderboard_row(result, anchors[id(result)], run_classes)
+                     for result in results if result.class_names != run_classes]
     return {
         "run_id": str(manifest.get("run_id") or store.run_dir.name),
         "created": manifest.get("created"),
@@ -319,10 +323,13 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "warnings": [str(warning) for warning in manifest.get("warnings") or ()] + _missing_fits(analysis, store),
         "data_source": data.get("source"),
         "data_sha256": data.get("sha256"),
+        "data_file": {"name": None, "known": None, **(data.get("file") or {})},
         "profile_name": profile_name,
         "profile_description": profile_description,
-        "leaderboard": with_ensemble_row([leaderboard_row(result, anchors[id(result)], run_classes)
-                                          for result in results], ensemble),
+        "leaderboard": leaderboard,
+        "leaderboard_tables": [{"rows": leaderboard, "other_classes": False}] +
+                              ([{"rows": other_classes, "other_classes": True}] if other_classes else []),
+        "profile_scope": profile_scope(manifest),
         "multi_seed": analysis.multi_seed,
         "run_budget": run_budget(manifest),
         "has_budget": any(result.record.budget for result in results),
@@ -340,7 +347,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
         "calibrated": [result for result in results if result.calibration],
         "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],
-        "n_test": next((result.record.metrics.get("n") for result in results if result.record.metrics.get("n")), None),
+        "n_test": next((result.record.metrics.get("n") for result in own if result.record.metrics.get("n")), None),
         "confidence": CONFIDENCE,
         "n_resamples": N_RESAMPLES,
         "bootstrap_seed": BOOTSTRAP_SEED,

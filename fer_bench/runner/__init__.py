@@ -5,6 +5,7 @@
 - :mod:`.execution`: one fit's life (:func:`fit_and_predict`, :func:`run_task`, the time-limit child);
 - :mod:`.scoring`: a fit's outcome turned into metrics, predictions and a saved model;
 - :mod:`.benchmark`: :func:`run_benchmark`, which composes them;
+- :mod:`.replacement`: ``overwrite`` without loss: the earlier run set aside until a record is stored;
 - :mod:`.backends`: the joblib backend (loky, dask, Ray);
 - :mod:`.network_lock`: one network estimator at a time per machine;
 - :mod:`.crossval`: K-fold cross-validation on a face folder, one run per fold.

@@ -5,7 +5,9 @@ every result on disk as soon as it exists.
 Every run audits its data (cached by sha256, see :mod:`fer_bench.datasets.audit`).
 One estimator's failure or time-out is recorded and the run goes on; the
 results store is rewritten atomically after every estimator, so an interrupted
-run keeps what finished and ``resume=True`` completes it. Fits run where
+run keeps what finished and ``resume=True`` completes it. ``overwrite=True``
+replaces the folder's run only once the new one stores a record
+(:mod:`fer_bench.runner.replacement`). Fits run where
 :mod:`fer_bench.runner.backends` sends them: in this process, local worker processes,
 or a dask or Ray cluster. What is run is planned by :mod:`fer_bench.runner.plan`,
 each fit by :mod:`fer_bench.runner.execution`, its outcome scored by
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from tqdm.auto import tqdm
 
@@ -27,6 +29,7 @@ from ..results import ResultsStore, RunRecord, run_seeds
 from .backends import parallel_backend
 from .execution import run_task
 from .plan import RunPlan, locked_run_dir, plan_run
+from .replacement import recover_set_aside, replacing
 from .request import RunRequest
 from .scoring import score_outcome, store_outcome
 
@@ -106,8 +109,10 @@ def run_request(request: RunRequest) -> list[RunRecord]:
     if request.resume and not store.exists():
         store.load()  # raises FileNotFoundError naming the folder, before the lock creates it
     with parallel_backend(request.backend, request.scheduler, request.n_jobs) as jobs, locked_run_dir(request.run_dir):
+        recover_set_aside(request.run_dir)
         plan = plan_run(request, store, specs, jobs)
-        records = _fit_and_store(plan, request, specs, store, jobs)
+        with replacing(request.run_dir, request.overwrite) as stored:
+            records = _fit_and_store(plan, request, specs, store, jobs, stored)
     seeds = run_seeds(plan.manifest)
     return [records[name, seed] for name in request.names for seed in seeds if (name, seed) in records]
 
@@ -128,8 +133,9 @@ def _check_profile_estimators(profile: Profile) -> None:
 
 
 def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, EstimatorSpec], store: ResultsStore,
-                   jobs: int) -> dict[tuple[str, int], RunRecord]:
-    """Run the plan's fits, scoring and storing each outcome as it arrives; the records by name and seed.
+                   jobs: int, stored_one: Callable[[], None]) -> dict[tuple[str, int], RunRecord]:
+    """Run the plan's fits, scoring and storing each outcome as it arrives (then calling ``stored_one``);
+    the records by name and seed.
 
     Raises
     ------
@@ -168,6 +174,7 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                     store_outcome(record, outcome, y_scored, class_names, store, seeds[0])
                     records[record.name, record.seed] = record
                     save()
+                    stored_one()
                 except OSError as error:
                     writable = False
                     raise RunNotStoredError(request.run_dir, error, before, [record]) from error

@@ -29,6 +29,7 @@ import numpy as np
 
 from .._io import atomic_write_json, json_safe
 from ..datasets import FERDataset
+from ..datasets.audit.compute import label_conflict_groups
 from ..datasets.class_folder import FolderFaces
 from ..datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
 from ..labels import SPLITS
@@ -149,7 +150,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
         "profile": profile.name, "subjects": {"source": subject_source, "count": int(len(np.unique(subjects)))},
         "data": {"source": faces.source, "key": faces.sha256, "class_names": list(faces.class_names),
                  "counts": faces.class_counts(), "excluded": faces.excluded, "no_face": faces.no_face,
-                 "files": len(faces.files)},
+                 "files": len(faces.files), "label_conflicts": label_conflicts(faces)},
         "folds": summary_folds,
         "results": {name: {kind: _pooled(run_dir, summary_folds[kind], name, faces, groups, min_group_size, seed)
                            for kind in kinds} for name in names},
@@ -157,6 +158,12 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
     summary = json_safe(summary)
     atomic_write_json(run_dir / CROSSVAL_JSON, summary)
     return summary
+
+
+def label_conflicts(faces: FolderFaces) -> list[list[str]]:
+    """The files of each group of identical images filed under different classes, as ``file (class)``."""
+    return [[f"{faces.files[row]} ({faces.class_names[faces.labels[row]]})" for row in group]
+            for group in label_conflict_groups(faces.images, faces.labels)]
 
 
 def _pooled(run_dir: Path, folds: list[dict[str, Any]], name: str, faces: FolderFaces, groups: np.ndarray | None,

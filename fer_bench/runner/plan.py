@@ -2,14 +2,13 @@
 
 :func:`plan_run` opens the run folder (a new run, a resumed one, or one that
 replaces what the folder holds), audits and prepares the data, and writes
-nothing yet: it returns the :class:`RunPlan` that :func:`fer_bench.runner.benchmark.run_request`
-carries out.
+nothing yet, nor moves the run it replaces: it returns the :class:`RunPlan`
+that :func:`fer_bench.runner.benchmark.run_request` carries out.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -23,12 +22,12 @@ import numpy as np
 
 from ..datasets import DataError, FERDataset
 from ..datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
+from ..datasets.known_files import identify_file
 from ..datasets.preparation import PreparedData, missing_public_test, prepare_data
 from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import (LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds,
-                       seed_stem)
+from ..results import LOGS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds, seed_stem
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -208,7 +207,7 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
 def _open_run_dir(store: ResultsStore,
                   request: RunRequest) -> tuple[dict[str, Any] | None, dict[tuple[str, int], RunRecord]]:
     """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
-    unless ``overwrite``, whose results, predictions and models it then deletes."""
+    unless ``overwrite`` (which :func:`fer_bench.runner.replacement.replacing` then sets aside)."""
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
@@ -217,10 +216,6 @@ def _open_run_dir(store: ResultsStore,
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
                          f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
-    if store.exists():
-        store.results_path.unlink()
-        for folder in (PREDICTIONS_DIR, MODELS_DIR, LOGS_DIR):
-            shutil.rmtree(store.run_dir / folder, ignore_errors=True)
     return None, {}
 
 
@@ -257,6 +252,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         "profile": request.profile.to_dict(),
         "class_names": list(dataset.class_names),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
+                 "file": None if dataset.synthetic else identify_file(dataset.source),
                  "counts": dataset.counts(), "used_counts": prepared.dataset.counts()},
         "audit": None if data_audit is None else audit_summary(data_audit, prepared),
         "cleaning": {**request.cleaning, "dropped": prepared.dropped},

@@ -78,7 +78,8 @@ class RunRequest:
         Re-open ``run_dir`` and run only the estimators without an ``ok``
         record; the data, profile, seed and cleaning must be the stored run's.
     overwrite : bool
-        Replace a run already in ``run_dir``: its results, predictions and models are deleted first.
+        Replace a run already in ``run_dir``: it is set aside once this run is planned, deleted when this
+        run stores its first record, and put back if this run stops before one.
     plugins : tuple of str
         The ``--plugin`` modules or files the estimators come from, imported by
         worker processes that lack them, and recorded in the manifest. On

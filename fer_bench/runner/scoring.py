@@ -10,16 +10,23 @@ from ..metrics import classification_metrics
 from ..results import ResultsStore, RunRecord, seed_stem
 from .execution import FitOutcome
 
+_PROBABILITY_SLACK = 1e-5  # float32 rounding of probabilities that sum to 1
+
 
 def score_outcome(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | None,
                   class_names: tuple[str, ...], subset: tuple[str, ...] | None = None) -> tuple[RunRecord, np.ndarray]:
     """Metrics (all PrivateTest faces, and those without a Training copy) of one outcome, and the labels scored.
 
     A model of a label ``subset`` is scored on its classes' faces only, relabelled as it was trained.
-    Predictions outside the classes make the record ``failed``.
+    Predictions outside the classes, and probabilities or decision values that are NaN (or probabilities
+    outside [0, 1]), make the record ``failed``.
     """
     record = outcome.record
     if record.status != "ok":
+        return record, y_test
+    unusable = unusable_scores(outcome)
+    if unusable:
+        record.status, record.error = "failed", f"{record.name}: {unusable}"
         return record, y_test
     if subset:
         mask, y_test, class_names = subset_labels(y_test, class_names, subset)
@@ -33,6 +40,26 @@ def score_outcome(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | 
     except ValueError as error:  # predictions outside the classes: the estimator's failure
         record.status, record.error = "failed", f"its PrivateTest predictions cannot be scored: {error}"
     return record, y_test
+
+
+def unusable_scores(outcome: FitOutcome) -> str | None:
+    """What is wrong with an outcome's probabilities or decision values: NaN anywhere, probabilities outside
+    [0, 1] (infinities too); None when nothing is."""
+    for key, what in (("scores", "PrivateTest probabilities"), ("public_scores", "PublicTest probabilities"),
+                      ("decision", "PrivateTest decision values"), ("public_decision", "PublicTest decision values")):
+        values = getattr(outcome, key)
+        if values is None:
+            continue
+        probabilities = key.endswith("scores")
+        bad = np.isnan(values)
+        if probabilities:
+            bad |= (values < -_PROBABILITY_SLACK) | (values > 1 + _PROBABILITY_SLACK)
+        rows = int(bad.reshape(len(values), -1).any(axis=1).sum()) if len(values) else 0
+        if rows:
+            found, expected = (("NaN or outside [0, 1]", "probabilities in [0, 1]") if probabilities
+                               else ("NaN", "numbers"))
+            return f"its {what} are {found} for {rows} of {len(values)} faces; expected {expected}"
+    return None
 
 
 def store_outcome(record: RunRecord, outcome: FitOutcome, y_scored: np.ndarray, class_names: tuple[str, ...],

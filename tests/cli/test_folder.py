@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import pytest
 
@@ -52,6 +53,29 @@ def test_bad_input_is_one_error_line(ck_folder, tmp_path, capsys, extra, message
                    *extra])
     error = capsys.readouterr().err
     assert status == 2 and message in error and error.count("error:") == 1
+
+
+def test_picture_level_folds_need_no_subjects_and_label_conflicts_are_printed(ck_folder, tmp_path, capsys):
+    """File names without subjects (``img3.png``), one picture filed under two classes."""
+    flat = tmp_path / "flat"
+    for index, path in enumerate(sorted(ck_folder.rglob("*.png"))):
+        target = flat / path.parent.name / f"img{index}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    first, other = sorted(folder.name for folder in flat.iterdir())[:2]
+    copied = sorted((flat / first).iterdir())[0]
+    shutil.copyfile(copied, flat / other / "copy.png")
+    out = tmp_path / "run"
+    assert main(["run", "svc_linear", "--data-folder", str(flat), "--split", "random", "--folds", "3",
+                 "--out", str(out), "--quiet", "--save-models", "none"]) == 0
+    error = capsys.readouterr().err
+    conflict = f"{first}/{copied.name} ({first}) = {other}/copy.png ({other})"
+    assert f"warning: 1 group(s) of identical images filed under different classes (label conflicts): {conflict}" \
+        in error
+    summary = json.loads((out / "crossval.json").read_text())
+    assert summary["kinds"] == ["random"] and summary["data"]["label_conflicts"] == [conflict.split(" = ")]
+    assert summary["subjects"]["source"].startswith("none: picture-level folds")
+    assert "Label conflicts: 1 groups of identical images" in (out / "crossval.html").read_text()
 
 
 def test_folder_options_need_the_data_folder(capsys):

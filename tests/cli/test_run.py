@@ -288,3 +288,20 @@ def test_a_data_file_whose_name_is_not_utf8_runs_and_is_reported(tiny_csv, tmp_p
     manifest = json.loads((run_dir / "results.json").read_text())["manifest"]
     assert manifest["data"]["source"] == str(data) and manifest["data"]["sha256"]
     assert "caf\\udce9.csv" in (run_dir / "report.html").read_text()
+
+
+@pytest.mark.parametrize("foreign", ["absolute", "relative"])
+def test_report_refuses_predictions_of_another_run(foreign, tiny_csv, tmp_path, capsys):
+    runs = {name: tmp_path / name for name in ("mine", "other")}
+    for run_dir in runs.values():
+        assert main(["run", "knn", "--data", str(tiny_csv), "--out", str(run_dir), "--quiet"]) == 0
+    other = runs["other"] / "predictions" / "knn.npz"
+    path = str(other) if foreign == "absolute" else "../other/predictions/knn.npz"
+    results = runs["mine"] / "results.json"
+    raw = json.loads(results.read_text())
+    raw["records"][0]["predictions_file"] = path
+    results.write_text(json.dumps(raw))
+    capsys.readouterr()
+    assert main(["report", str(runs["mine"])]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"error: {results}: record knn (seed 0): predictions_file {path!r} is not a path inside")

@@ -104,3 +104,37 @@ def test_a_file_name_that_is_not_utf8_is_read_and_cached(ck_folder, tmp_path):
         faces = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
         assert os.fsdecode(b"caf\xe9.png") in {file.rsplit("/", 1)[1] for file in faces.files}
         assert len(faces.files) == len(first.files)
+
+
+@pytest.mark.parametrize("damage", ["not a zip", "truncated", "pickled", "an array missing", "misshapen"])
+def test_a_corrupt_cache_is_decoded_again_and_rewritten_saying_so(damage, ck_folder, tmp_path, capsys):
+    cache = tmp_path / "cache"
+    first = read_face_folder(ck_folder, cache_dir=cache, n_jobs=1)
+    (cached,) = cache.glob("*.npz")
+    if damage == "not a zip":
+        cached.write_bytes(b"\x80\x04not a zip")
+    elif damage == "truncated":
+        cached.write_bytes(cached.read_bytes()[: cached.stat().st_size // 2])
+    elif damage == "pickled":
+        np.savez(cached, images=first.images, files=first.files.astype(object), no_face=np.int64(0))
+    elif damage == "an array missing":
+        np.savez(cached, images=first.images, files=first.files)
+    else:
+        np.savez(cached, images=first.images[:3], files=first.files, no_face=np.int64(0))
+    capsys.readouterr()
+    again = read_face_folder(ck_folder, cache_dir=cache, n_jobs=1)
+    np.testing.assert_array_equal(again.images, first.images)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"warning: {cached}: corrupt .npz file") and line.endswith(
+        "the folder is decoded again and the cache rewritten")
+    np.testing.assert_array_equal(read_face_folder(ck_folder, cache_dir=cache, n_jobs=1).images, first.images)
+    assert capsys.readouterr().err == ""  # rewritten whole
+
+
+def test_a_cache_that_cannot_be_written_costs_only_the_next_read(ck_folder, tmp_path, capsys):
+    cache = tmp_path / "cache"
+    cache.write_text("a file, not a folder")
+    faces = read_face_folder(ck_folder, cache_dir=cache, n_jobs=1)
+    assert len(faces.images) == 4 * 7 * 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"warning: {cache}") and "cannot write the face-folder cache" in line

@@ -69,7 +69,7 @@ def test_apply_relabels_with_eight_classes_and_drops_rows(fer2013, tmp_path, com
     votes[40] = [5, 5, 0, 0, 0, 0, 0, 0, 0, 0]
     path = write_ferplus(tmp_path / "fer2013new.csv", fer2013.usage, votes, compress=compress)
 
-    relabelled, dropped = apply_ferplus_labels(fer2013, path)
+    relabelled, dropped = apply_ferplus_labels(fer2013, path, "plurality")
 
     keep = np.setdiff1d(np.arange(len(fer2013)), [3, 20, 40])
     assert relabelled.class_names == FERPLUS_CLASSES
@@ -96,10 +96,10 @@ def test_eight_classes_flow_through_subsets_counts_and_metrics(fer2013, tmp_path
 def test_header_columns_are_matched_case_insensitively_in_any_order(tmp_path):
     header = "NF,unknown,Contempt,Fear,Disgust,Anger,Sadness,Surprise,Happiness,Neutral,Image name,Usage"
     path = tmp_path / "new.csv"
-    path.write_text(f"{header}\n0,0,0,0,0,0,0,0,2,8,fer0.png,Training\n")
-    votes, usage = read_ferplus_votes(path)
-    assert votes.tolist() == [[8, 2, 0, 0, 0, 0, 0, 0, 0, 0]]
-    assert usage.tolist() == ["Training"]
+    path.write_text(f"{header}\n0,0,0,0,0,0,0,0,2,8,fer0.png,Training\n0,10,0,0,0,0,0,0,0,0,,PublicTest\n")
+    votes, usage, named = read_ferplus_votes(path)
+    assert votes.tolist() == [[8, 2, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 10, 0]]
+    assert usage.tolist() == ["Training", "PublicTest"] and named.tolist() == [True, False]
 
 
 @pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
@@ -180,7 +180,8 @@ def test_cli_data_info_with_ferplus_labels(fer2013_and_ferplus_files, capsys):
     assert main(["data", "info", str(fer_path), "--labels", "ferplus", str(new_path)]) == 0
     captured = capsys.readouterr()
     assert "7 Contempt" in captured.out and "FER+ labels" in captured.out
-    assert "96 faces kept; dropped 0 unknown, 3 not a face, 0 tie, 0 no votes" in captured.err
+    assert "(majority): 96 faces kept; dropped 0 no image, 0 no majority, 0 too spread, 0 unknown, 3 not a face" \
+        in captured.err
     assert main(["data", "info", str(fer_path), "--labels", "affectnet", str(new_path)]) == 2
     assert "--labels 'affectnet': expected one of ferplus" in capsys.readouterr().err
 
@@ -240,7 +241,7 @@ def test_the_real_ferplus_file_against_a_reordered_fer2013_is_refused(fer2013_cs
     if not path.is_file():
         pytest.skip(f"{path} is absent (Microsoft's FER+ labels beside the FER-2013 folder)")
     dataset = load_dataset(fer2013_csv)
-    votes, usage = read_ferplus_votes(path)
+    votes, usage, _ = read_ferplus_votes(path)
     assert len(votes) == len(dataset) and np.array_equal(usage, dataset.usage)  # the checks it passed before
     with pytest.raises(DataError, match=r"fer2013new\.csv: its rows do not line up .* on 1\d\.\d% of .* faces, "
                                         r"1\d\.\d% expected by chance"):

@@ -7,11 +7,12 @@ from fer_bench.estimators import _clock, _training_loop
 
 
 def fake_clock(monkeypatch, seconds_per_reading: float = 1.0) -> None:
-    """Replace the training loop's ``perf_counter`` and the budget clock's readings (through ``monkeypatch``)
-    by one series of readings 0, s, 2s, ..."""
+    """Replace the wall time the training loop and the budget clock read (through ``monkeypatch``) by one
+    series of readings 0, s, 2s, ..., and the threads' run-queue waits by none."""
     readings = count()
     monkeypatch.setattr(_training_loop, "perf_counter", lambda: next(readings) * seconds_per_reading)
-    monkeypatch.setattr(_clock.BudgetClock, "_now", lambda self: next(readings) * seconds_per_reading)
+    monkeypatch.setattr(_clock, "perf_counter", lambda: next(readings) * seconds_per_reading)
+    monkeypatch.setattr(_clock, "thread_times", lambda: {})
 
 
 class StepClock:
@@ -33,5 +34,8 @@ class StepClock:
     def pause(self) -> None:
         self.running = False
 
-    def seconds(self, synchronize: bool = True) -> float:
+    def seconds(self) -> float:
         return self.spent
+
+    def reached(self, mark: float) -> bool:
+        return self.spent >= mark

@@ -20,11 +20,11 @@ def test_the_budget_is_steps_then_time_then_epochs():
     ((3, 60.0, None, 0), "warmup_steps=0: a time budget needs at least 1"),
     ((3, None, None, -1), "warmup_steps=-1"),
     ((3, 60.0, None, 5, "gpu"), "budget_clock='gpu'"),
-    ((3, 60.0, None, 5, "cpu", [[3, 0.1, 9]]), "budget_trace: goes with steps"),
-    ((3, None, 9, 2, "cpu", [[3, 0.1, 8]]), "budget_trace: its last plan must end at steps=9"),
-    ((3, None, 9, 2, "cpu", [[3, 0.1, 9], [2, 0.2, 9]]), "budget_trace: row [2, 0.2, 9]"),
-    ((3, None, 9, 2, "cpu", [[3, 1.5, 9]]), "budget_trace: row [3, 1.5, 9]"),
-    ((3, None, 9, 2, "cpu", "3,0.1,9"), "budget_trace: row None"),
+    ((3, 60.0, None, 5, "own", [[3, 0.1, 9]]), "budget_trace: goes with steps"),
+    ((3, None, 9, 2, "own", [[3, 0.1, 8]]), "budget_trace: its last plan must end at steps=9"),
+    ((3, None, 9, 2, "own", [[3, 0.1, 9], [2, 0.2, 9]]), "budget_trace: row [2, 0.2, 9]"),
+    ((3, None, 9, 2, "own", [[3, 1.5, 9]]), "budget_trace: row [3, 1.5, 9]"),
+    ((3, None, 9, 2, "own", "3,0.1,9"), "budget_trace: row None"),
 ])
 def test_an_invalid_budget_names_the_parameter(args, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.").replace("[", r"\[")):
@@ -47,7 +47,7 @@ def test_a_position_runs_from_each_re_plans_fraction_to_one_at_its_planned_end()
     assert plan.position(3) == 0.0  # before the first re-plan: the schedule's start
     assert plan.position(10) == 0.2 and plan.position(15) == pytest.approx(0.2 + 0.8 * 5 / 40)
     assert plan.position(20) == 0.5 and plan.position(25) == pytest.approx(0.75) and plan.position(30) == 1.0
-    repeat = fixed_plan(check_budget(1, None, 30, 2, "cpu", [[10, 0.2, 50], [20, 0.5, 30]]), n=1000, batch_size=10)
+    repeat = fixed_plan(check_budget(1, None, 30, 2, "own", [[10, 0.2, 50], [20, 0.5, 30]]), n=1000, batch_size=10)
     assert [repeat.position(step) for step in range(30)] == [plan.position(step) for step in range(30)]
     assert repeat.warmup_steps == 10
 

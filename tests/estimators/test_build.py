@@ -65,7 +65,7 @@ def test_a_time_budget_reaches_every_network_and_its_own_epochs_do_not_count():
                       budget={"kind": "time", "minutes": 2})
     build = create_estimator("resnet9", profile)
     assert build.estimator.time_budget == 120.0 and build.budget["common"]
-    assert build.estimator.budget_clock == "cpu" and build.budget["clock"] == "cpu"
+    assert build.estimator.budget_clock == "own" and build.budget["clock"] == "own"
     trace = [[7, 0.02, 310], [30, 0.1, 300]]
     repeated = create_estimator("resnet9", profile, repeat_steps=RepeatSteps(300, 7, trace, "runs/a"))
     assert (repeated.estimator.steps, repeated.estimator.warmup_steps) == (300, 7)

@@ -4,6 +4,7 @@ from time import perf_counter
 
 import pytest
 
+from fer_bench.estimators import _clock
 from fer_bench.estimators._clock import BudgetClock, usable_cores
 
 BURNER = "while True: pass"
@@ -20,33 +21,42 @@ def _work(clock: BudgetClock) -> tuple[float, float]:
     return seconds, perf_counter() - start
 
 
-def test_the_cpu_clock_is_unaffected_by_a_busy_competing_process():
-    clock = lambda kind: BudgetClock(kind, threads=1, on_gpu=False, synchronize=lambda: None)  # noqa: E731
-    _work(clock("cpu"))  # warm the interpreter's caches
-    quiet_cpu, quiet_wall = _work(clock("cpu"))
+def _clock_of(kind: str) -> BudgetClock:
+    return BudgetClock(kind, threads=1, on_gpu=False, synchronize=lambda: None)
+
+
+@pytest.mark.parametrize("kind", ["own", "cpu"])
+def test_the_own_clock_is_unaffected_by_a_busy_competing_process(kind, monkeypatch):
+    """``own`` subtracts the run-queue wait; ``cpu`` (where the kernel has no run-queue times) counts CPU time."""
+    if kind == "cpu":
+        monkeypatch.setattr(_clock, "thread_times", lambda: None)
+    assert _clock_of("own").name == kind
+    _work(_clock_of("own"))  # warm the interpreter's caches
+    quiet, quiet_wall = _work(_clock_of("own"))
     burners = [subprocess.Popen([sys.executable, "-c", BURNER]) for _ in range(usable_cores() + 1)]
     try:
-        busy_cpu, busy_wall = _work(clock("cpu"))
-        busy_wall_clock, _ = _work(clock("wall"))
+        busy, busy_wall = _work(_clock_of("own"))
+        busy_on_the_wall, _ = _work(_clock_of("wall"))
     finally:
         for burner in burners:
             burner.kill()
             burner.wait()
-    assert busy_cpu < 0.95 * busy_wall  # the burners took a share of this process's core ...
-    assert busy_cpu == pytest.approx(quiet_cpu, rel=0.25)  # ... which the CPU clock did not count
-    assert busy_wall_clock > 1.05 * quiet_cpu  # the wall clock counts it
+    assert busy < 0.95 * busy_wall  # the burners took a share of this process's core ...
+    assert busy == pytest.approx(quiet, rel=0.25)  # ... which this clock did not count
+    assert busy_on_the_wall > 1.05 * quiet  # the wall clock counts it
+    assert quiet == pytest.approx(quiet_wall, rel=0.25)  # on a quiet machine: about wall time
 
 
 def test_the_clock_counts_only_while_running_and_names_itself():
-    clock = BudgetClock("cpu", threads=64, on_gpu=False, synchronize=lambda: None)
-    assert clock.name == "cpu" and clock.seconds() == 0.0
+    clock = BudgetClock("own", threads=64, on_gpu=False, synchronize=lambda: None)
+    assert clock.name in ("own", "cpu") and clock.seconds() == 0.0 and not clock.reached(1e-9)
     clock.resume()
     sum(range(200_000))
     clock.pause()
     paused = clock.seconds()
     sum(range(2_000_000))
-    assert paused > 0 and clock.seconds() == paused
-    assert BudgetClock("cpu", 2, on_gpu=True, synchronize=lambda: None).name == "wall (GPU)"
+    assert paused > 0 and clock.seconds() == paused and clock.reached(paused) and not clock.reached(2 * paused)
+    assert BudgetClock("own", 2, on_gpu=True, synchronize=lambda: None).name == "wall (GPU)"
     assert BudgetClock("wall", 2, on_gpu=False, synchronize=lambda: None).name == "wall"
-    with pytest.raises(ValueError, match="budget_clock='gpu': expected one of 'cpu', 'wall'"):
+    with pytest.raises(ValueError, match="budget_clock='gpu': expected one of 'own', 'wall'"):
         BudgetClock("gpu", 2, False, lambda: None)

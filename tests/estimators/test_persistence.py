@@ -241,3 +241,70 @@ def test_a_network_saved_under_its_former_class_path_still_loads(tmp_path):
     record["class"] = "fer_bench.estimators.torch_trainer:TorchClassifier"  # as written before estimators/torch/
     (tmp_path / "net" / "estimator.json").write_text(json.dumps(record))
     np.testing.assert_allclose(load_estimator(tmp_path / "net").predict_proba(X), model.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_a_path_that_is_no_model_folder_is_refused_before_any_walk(tmp_path, monkeypatch):
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "deep" / "er" / "stray.pkl").write_bytes(b"not read")
+    walked = []
+    monkeypatch.setattr("fer_bench.estimators.persistence.pickle_files", lambda folder: walked.append(folder) or [])
+    with pytest.raises(FileNotFoundError, match="holds neither estimator.json nor model.skops; not a saved fer_bench"):
+        load_estimator(tmp_path)
+    assert walked == []  # `predict --model /` would have walked the whole file system
+
+
+def test_an_archive_that_inflates_beyond_the_limit_is_refused_before_it_is_read(saved_network, tmp_path, monkeypatch):
+    import zipfile
+
+    from fer_bench.estimators import persistence
+
+    folder = shutil.copytree(saved_network, tmp_path / "net")
+    with zipfile.ZipFile(folder / "model.pt", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data/0", bytes(3 * 2**20))  # 3 MiB of zeros: a few KiB on disk
+    monkeypatch.setattr(persistence, "MAX_MODEL_BYTES", 2**20)
+    read = []
+    monkeypatch.setattr("torch.load", lambda *args, **kwargs: read.append(args))
+    with pytest.raises(ValueError, match=r"model\.pt: inflates to 3 MiB .*refused before reading it"):
+        load_estimator(folder)
+    assert read == []
+
+
+def test_a_skops_schema_that_inflates_beyond_its_limit_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    from fer_bench.estimators import persistence
+
+    X, y = faces(12)
+    folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "svc")
+    with zipfile.ZipFile(folder / "model.skops", "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("padding.npy", bytes(2**20))
+    monkeypatch.setattr(persistence, "MAX_SCHEMA_BYTES", 10)
+    with pytest.raises(ValueError, match=r"model\.skops: inflates to .*schema"):
+        load_estimator(folder)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"params.width": 64}, r"params\.width = 64; expected a channel multiplier in \(0, 4\]"),
+    ({"classes": list(range(20_000_000))}, r"classes holds 20,000,000 labels; a saved network has at most 1,000"),
+    ({"params.input_size": 100_000}, r"params\.input_size = 100000; expected none or 8 to 512 pixels"),
+])
+def test_a_config_asking_for_an_absurd_network_is_refused_before_it_is_built(saved_network, tmp_path, change,
+                                                                              message):
+    folder = shutil.copytree(saved_network, tmp_path / "net")
+    config = json.loads((folder / "config.json").read_text())
+    for key, value in change.items():
+        if key.startswith("params."):
+            config["params"][key.split(".")[1]] = value
+        else:
+            config[key] = value
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=message):
+        load_estimator(folder)
+
+
+@pytest.mark.parametrize("file_name", ["config.json", "estimator.json"])
+def test_a_json_file_nested_10000_deep_is_refused_as_corrupt_naming_it(saved_network, tmp_path, file_name):
+    folder = shutil.copytree(saved_network, tmp_path / "net")
+    (folder / file_name).write_text("[" * 10_000 + "]" * 10_000)
+    with pytest.raises(ValueError, match=rf"{file_name}: nested too deeply to be a fer_bench file"):
+        load_estimator(folder)

@@ -55,6 +55,33 @@ def test_name_clash_with_another_factory_is_refused(clean_registry):
         register_estimator("svc_rbf", family="classical", framework="sklearn", source="test")(lambda: None)
 
 
+TAKES_A_BUILTIN_NAME = {
+    "svc_linear": """
+        @register_estimator(family="classical", framework="sklearn", source="mine")
+        def svc_linear():
+            return DummyClassifier()
+    """,
+    "knn": """
+        @register_estimator("knn", family="classical", framework="sklearn", source="mine")
+        def my_knn():
+            return DummyClassifier()
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAKES_A_BUILTIN_NAME))
+def test_a_plugin_that_takes_a_builtin_name_is_refused_naming_the_plugin_and_the_name(name, tmp_path, clean_registry):
+    builtin = available_estimators()[name]
+    plugin = tmp_path / "takes_a_builtin_name.py"
+    plugin.write_text("from sklearn.dummy import DummyClassifier\nfrom fer_bench import register_estimator\n"
+                      + textwrap.dedent(TAKES_A_BUILTIN_NAME[name]))
+    with pytest.raises(ValueError) as refused:
+        load_plugin(str(plugin))
+    assert str(refused.value) == (f"--plugin {plugin}: its estimator {name!r} takes the name of a built-in estimator, "
+                                  f"already registered by {builtin.factory.__module__}; give it another name")
+    assert available_estimators()[name] == builtin
+
+
 def test_plugin_from_a_file(tmp_path, clean_registry):
     plugin = tmp_path / "my_plugin.py"
     plugin.write_text(textwrap.dedent("""

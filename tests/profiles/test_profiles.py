@@ -53,8 +53,8 @@ def test_extending_an_unknown_profile_names_the_file_and_the_key(tmp_path):
     ('kind = "time"', r"\[budget\]: minutes = None; a time budget needs a positive number of minutes"),
     ('kind = "time"\nminutes = 0', "minutes = 0"),
     ('kind = "recipe"\nminutes = 5', "minutes goes with kind = 'time'"),
-    ('kind = "time"\nminutes = 5\nclock = "gpu"', r"clock = 'gpu'; expected 'cpu' or 'wall' with kind = 'time'"),
-    ('kind = "recipe"\nclock = "wall"', r"clock = 'wall'; expected 'cpu' or 'wall' with kind = 'time'"),
+    ('kind = "time"\nminutes = 5\nclock = "gpu"', r"clock = 'gpu'; expected 'own' or 'wall' with kind = 'time'"),
+    ('kind = "recipe"\nclock = "wall"', r"clock = 'wall'; expected 'own' or 'wall' with kind = 'time'"),
 ])
 def test_a_bad_budget_table_names_the_profile_and_the_key(tmp_path, budget, message):
     path = tmp_path / "mine.toml"
@@ -66,7 +66,7 @@ def test_a_bad_budget_table_names_the_profile_and_the_key(tmp_path, budget, mess
 def test_a_time_budget_counts_cpu_time_unless_the_profile_asks_for_the_wall_clock(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text('name = "mine"\n[budget]\nkind = "time"\nminutes = 2\n')
-    assert load_profile(path).budget_clock == "cpu"
+    assert load_profile(path).budget_clock == "own"
     path.write_text('name = "mine"\n[budget]\nkind = "time"\nminutes = 2\nclock = "wall"\n')
     assert load_profile(path).budget_clock == "wall"
 

@@ -2,7 +2,7 @@ import pytest
 
 from fer_bench.report import render_report
 from fer_bench.report.analysis import analyse_run
-from fer_bench.report.budget import (RECIPE, at_common_budget, budget_exceptions, budget_text, off_budget, run_budget,
+from fer_bench.report.budget import (RECIPE, at_common_budget, budget_exceptions, budget_text, off_budget, profile_scope, run_budget,
                                      used_means, used_text)
 from fer_bench.results import ResultsStore, RunRecord
 
@@ -30,6 +30,14 @@ def test_what_the_seeds_trained():
     assert used_text([_record({})]) == ""
 
 
+def test_the_profile_scope_says_what_the_profile_trained_on_and_how_long():
+    timed = {"profile": {"data": {"Training": 0}, "budget": {"kind": "time", "minutes": 5}}}
+    assert profile_scope(timed) == "all Training faces; 5 minutes of training per network"
+    recipe = {"profile": {"data": {"Training": 420}, "networks": {"epochs": 10}, "budget": {"kind": "recipe"}}}
+    assert profile_scope(recipe) == "420 Training faces; 10 epochs per network"
+    assert profile_scope({"profile": "old"}) == "all Training faces"
+
+
 def test_the_run_budget_line():
     assert run_budget(manifest()) is None  # one seed, no budget in the profile: as before budgets
     recipe = seeded_manifest([3, 4, 5])
@@ -38,9 +46,9 @@ def test_the_run_budget_line():
     assert run_budget(recipe) == f"recipe: {RECIPE}; 3 seeds (3, 4, 5); machine: Test CPU, 2 cores"
     one = manifest()
     one["profile"]["budget"] = {"kind": "time", "minutes": 5}
-    assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the CPU-time clock "
-                               "(the process's CPU time over its compute threads, so that other programs on the "
-                               "machine do not shorten the training; synchronised wall time on a GPU); a network "
+    assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the network's own clock "
+                               "(wall time less the time its compute threads waited for a CPU that other programs "
+                               "held, so that they do not shorten its training; synchronised wall time on a GPU); a network "
                                "more than 5% off its budget is left out of the significance verdicts; 1 seed (0); "
                                "machine: Test CPU, 2 cores")
     one["profile"]["budget"]["clock"] = "wall"

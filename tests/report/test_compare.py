@@ -63,6 +63,27 @@ def test_runs_on_different_faces_use_the_two_proportion_test(tmp_path):
     assert EVIL not in html and "&lt;script&gt;" in html and "different data" in html
 
 
+def test_runs_on_other_class_sets_are_not_compared(tmp_path):
+    """A 7-class run against a 3-class run of the same estimator: no difference and no test, but a mark."""
+    rng = np.random.default_rng(0)
+    run_a = _hand_run(tmp_path / "a", rng.integers(0, 7, 400), {"svc_linear": 0.4, "knn": 0.3}, 1)
+    store = ResultsStore(tmp_path / "b")
+    y_three = rng.integers(0, 3, 300)
+    three = ["angry", "happy", "neutral"]
+    records = [scored_record(store, "svc_linear", predictions_like(y_three, 0.7, 3, k=3), y_three, class_names=three),
+               scored_record(store, "knn", predictions_like(y_three, 0.5, 4, k=3), y_three, class_names=three)]
+    three_manifest = manifest()
+    three_manifest["class_names"] = three
+    store.save(three_manifest, records)
+    comparison = compare_runs(run_a, tmp_path / "b")
+    assert comparison.rows == [] and comparison.not_comparable == ["knn (A: 7 classes, B: 3)",
+                                                                   "svc_linear (A: 7 classes, B: 3)"]
+    text = format_comparison(comparison)
+    assert "not comparable, trained on other classes: knn (A: 7 classes, B: 3)" in text and "+" not in text
+    html = write_comparison_html(comparison, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "Not comparable, trained on other classes" in html
+
+
 def test_a_missing_run_is_a_usage_error(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "nothing"), str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err

@@ -6,9 +6,11 @@ from html.parser import HTMLParser
 import pytest
 
 from fer_bench.report import render_report
+from fer_bench.report.analysis import analyse_run
+from fer_bench.report.budget import profile_scope
 from fer_bench.results import ResultsStore
 
-from .conftest import EVIL, make_run
+from .conftest import EVIL, N_TEST, make_run
 
 
 class _Collector(HTMLParser):
@@ -64,7 +66,7 @@ def test_synthetic_notice_and_profile_come_first(rendered):
 
 def test_leaderboard_is_sorted_and_states_its_bootstrap(rendered):
     leaderboard = _section(rendered[2], "leaderboard")
-    names = ["tiny_cnn", "tiny_cnn_twin", "five_class_cnn", "mini_xception", "svc_rbf", "&lt;script&gt;"]
+    names = ["tiny_cnn", "tiny_cnn_twin", "mini_xception", "svc_rbf", "&lt;script&gt;", "five_class_cnn"]
     positions = [leaderboard.index(f">{name}") for name in names]
     assert positions == sorted(positions)
     assert "95% percentile bootstrap over PrivateTest faces (2,000 resamples, seed 0)" in leaderboard
@@ -88,6 +90,23 @@ def test_leaderboard_shows_deduplicated_accuracy_pretrained_and_class_subsets(re
     pretrained = _row(leaderboard, "mini_xception")
     assert ">pretrained</span>" in pretrained and "not trained here" in pretrained
     assert "5 classes" in _row(leaderboard, "five_class_cnn")
+
+
+def test_a_label_subset_model_is_ranked_in_its_own_table_even_when_it_scores_highest(tmp_path):
+    store = ResultsStore(make_run(tmp_path / "run", profile="quick"))
+    manifest, records = store.load()
+    five = next(record for record in records if record.name == "five_class_cnn")
+    five.metrics["accuracy"] = 0.99  # above every 7-class model: it must still not be "best"
+    store.save(manifest, records)
+    analysis = analyse_run(store)
+    assert analysis.best.name == "tiny_cnn" and analysis.results[-1].name == "five_class_cnn"
+    html = render_report(store.run_dir).read_text()
+    leaderboard = _section(html, "leaderboard")
+    main, others = leaderboard.split('id="other-classes"')
+    assert "five_class_cnn" not in main and "five_class_cnn" in others
+    assert 'class="badge best">best' in _row(main, "tiny_cnn")
+    assert f"Scored on {N_TEST:,} PrivateTest faces." in html  # the run's faces, not the subset model's
+    assert f"profile ({profile_scope(manifest)})" in html and "subsets of the data, few epochs" not in html
 
 
 def test_unfinished_estimators_are_listed_with_their_errors(rendered):
@@ -141,7 +160,7 @@ def test_figures_have_descriptive_alt_text(rendered):
 
 def test_estimators_without_probabilities_are_named(rendered):
     figures = _section(rendered[2], "figures")
-    assert "No class probabilities, so no calibration, for: tiny_cnn_twin, five_class_cnn, svc_rbf" in figures
+    assert "No class probabilities, so no calibration, for: tiny_cnn_twin, svc_rbf, &lt;script&gt;alert(1)&lt;/script&gt;, five_class_cnn" in figures
 
 
 def test_estimator_sections_have_reports_confusion_tables_and_galleries(rendered):

@@ -100,7 +100,8 @@ def test_leaderboard_has_seed_columns_budget_marks_and_ranks_by_mean(html):
 
 def test_header_states_the_budget_seeds_and_machine(html):
     header = html[html.index("<header>"):html.index("</header>")]
-    assert ("Budget: time: 5 minutes of training per network on this machine; 2 seeds (0, 1); "
+    assert "Budget: time: 5 minutes of training per network on this machine, on the network" in header
+    assert ("a network more than 5% off its budget is left out of the significance verdicts; 2 seeds (0, 1); "
             "machine: NVIDIA H200 (Test CPU, 2 cores).") in header
 
 

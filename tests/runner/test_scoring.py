@@ -7,8 +7,9 @@ from sklearn.linear_model import LogisticRegression
 from fer_bench.datasets import make_synthetic
 from fer_bench.estimators import register_estimator
 from fer_bench.profiles import load_profile
-from fer_bench.results import ResultsStore
-from fer_bench.runner import run_benchmark
+from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.runner import FitOutcome, run_benchmark
+from fer_bench.runner.scoring import score_outcome
 
 from .support import WHOLE
 
@@ -84,3 +85,54 @@ def test_a_label_subset_model_stores_its_own_publictest_labels(tmp_path, five_cl
     assert 0 < len(predictions["public_y_true"]) < np.isin(public_labels, range(7)).sum()  # its classes' faces only
     assert set(np.unique(predictions["public_y_true"])) == set(range(5))  # relabelled as it was trained
     assert predictions["public_scores"].shape == (len(predictions["public_y_true"]), 5)
+
+
+def _outcome(**arrays):
+    record = RunRecord(name="nan_model", family="classical", framework="test", source="test", seed=0)
+    return FitOutcome(record, np.array([0, 1, 1, 0]), **arrays)
+
+
+PROBABILITIES = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [1.0, 0.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("key, row, what", [
+    ("scores", [np.nan, np.nan], "PrivateTest probabilities are NaN or outside [0, 1] for 1 of 4 faces"),
+    ("scores", [np.inf, 0.0], "PrivateTest probabilities are NaN or outside [0, 1]"),
+    ("scores", [1.5, -0.5], "PrivateTest probabilities are NaN or outside [0, 1]"),
+    ("public_scores", [0.5, np.nan], "PublicTest probabilities are NaN or outside [0, 1]"),
+    ("decision", [np.nan, 1.0], "PrivateTest decision values are NaN for 1 of 4 faces"),
+    ("public_decision", [np.nan, 1.0], "PublicTest decision values are NaN"),
+])
+def test_nan_probabilities_or_decision_values_fail_the_estimator_naming_it(key, row, what):
+    values = PROBABILITIES.copy()
+    values[2] = row
+    record, _ = score_outcome(_outcome(**{key: values}), np.array([0, 1, 1, 0]), None, ("a", "b"))
+    assert record.status == "failed" and record.metrics == {}
+    assert record.error.startswith(f"nan_model: its {what}")
+
+
+def test_finite_probabilities_and_unseen_classes_decision_values_are_scored():
+    decision = np.array([[1.0, -np.inf]] * 4, dtype=np.float32)  # -inf: a class the model never saw
+    record, _ = score_outcome(_outcome(scores=PROBABILITIES, decision=decision), np.array([0, 1, 1, 0]), None, ("a", "b"))
+    assert record.status == "ok" and record.metrics["accuracy"] == 1.0
+
+
+class NanProbabilities(PixelLogisticRegression):
+    def fit(self, X, y):
+        return LogisticRegression.fit(self, X.reshape(len(X), -1) / 255.0, y)
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        proba[::2] = np.nan
+        return proba
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_model_with_nan_probabilities_is_a_failed_record_and_no_gallery_of_nan(tmp_path, planted, registry):
+    from fer_bench.report import render_report
+
+    register_estimator("nan_model", family="classical", framework="test", source="test")(lambda: NanProbabilities())
+    knn, nan_model = run_benchmark(["knn", "nan_model"], planted, WHOLE, tmp_path, progress=False)
+    assert knn.status == "ok" and nan_model.status == "failed" and nan_model.predictions_file is None
+    assert nan_model.error.startswith("nan_model: its PrivateTest probabilities are NaN")
+    assert "nan%" not in render_report(tmp_path).read_text()

@@ -55,7 +55,7 @@ def audit_dataset(dataset: FERDataset, near_threshold: int = DEFAULT_NEAR_THRESH
     labels = np.asarray(dataset.labels, dtype=np.int64)
 
     inverse, groups = _exact_groups(dataset.images)
-    conflict_groups = [group for group in groups if len(np.unique(labels[group][labels[group] >= 0])) > 1]
+    conflict_groups = _conflicts(groups, labels)
     blank = pixel_std(dataset.images) < blank_std
     blank_rows = np.flatnonzero(blank)
     codes = _phash_codes(dataset.images)
@@ -84,6 +84,16 @@ def audit_dataset(dataset: FERDataset, near_threshold: int = DEFAULT_NEAR_THRESH
         blank_rows=blank_rows, leak_rows=leak_rows, counts=counts,
         row_ids=row_ids, seconds=round(time.perf_counter() - start, 3),
     )
+
+
+def label_conflict_groups(images: np.ndarray, labels: np.ndarray) -> list[np.ndarray]:
+    """Rows of identical images (uint8 (n, h, w)) that carry different labels (int (n,); -1 unlabelled),
+    one int64 array per group, in order of first row."""
+    return _conflicts(_exact_groups(images)[1], np.asarray(labels, dtype=np.int64))
+
+
+def _conflicts(groups: list[np.ndarray], labels: np.ndarray) -> list[np.ndarray]:
+    return [group for group in groups if len(np.unique(labels[group][labels[group] >= 0])) > 1]
 
 
 def _exact_groups(images: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

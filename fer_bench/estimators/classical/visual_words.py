@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ import numpy as np
 from ...datasets.audit import cache_root
 from ..._io import atomic_save_npz, read_npz
 from .._input import IMAGE_SIZE, as_faces, check_option
+from .._progress import PROGRESS_LOGGER, WorkProgress
 
 ENCODINGS: tuple[str, ...] = ("presence", "histogram")
 """``presence``: which words occur (0/1), each level scaled to unit L2 norm (the paper's normalised presence vectors);
@@ -155,12 +157,24 @@ def fit_vocabulary(faces, config: WordsConfig) -> np.ndarray:
     faces = as_faces(faces)
     rng = np.random.default_rng(config.random_state)
     chosen = np.sort(rng.choice(len(faces), size=min(config.vocabulary_faces, len(faces)), replace=False))
-    sample = dense_sift(faces[chosen], config.bin_sizes, config.step).reshape(-1, 128)
+    progress = WorkProgress("bag of visual words: the vocabulary's descriptors", len(chosen), "faces described")
+    sample = np.concatenate([_described(faces[chosen[start:start + _CHUNK]], config, progress)
+                             for start in range(0, len(chosen), _CHUNK)]).reshape(-1, 128)
     from sklearn.cluster import MiniBatchKMeans
 
-    kmeans = MiniBatchKMeans(n_clusters=min(config.n_words, len(sample)), batch_size=4096, n_init=1,
-                             max_iter=10, random_state=config.random_state).fit(sample)
+    n_words, start = min(config.n_words, len(sample)), time.perf_counter()
+    PROGRESS_LOGGER.info(f"bag of visual words: k-means of {len(sample):,} descriptors into {n_words:,} words")
+    kmeans = MiniBatchKMeans(n_clusters=n_words, batch_size=4096, n_init=1, max_iter=10,
+                             random_state=config.random_state).fit(sample)
+    PROGRESS_LOGGER.info(f"bag of visual words: k-means done in {time.perf_counter() - start:.1f} s")
     return kmeans.cluster_centers_.astype(np.float32)
+
+
+def _described(faces: np.ndarray, config: WordsConfig, progress: WorkProgress) -> np.ndarray:
+    """:func:`dense_sift` of a batch of faces, counted on ``progress``."""
+    descriptors = dense_sift(faces, config.bin_sizes, config.step)
+    progress.advance(len(faces))
+    return descriptors
 
 
 def quantize(descriptors: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
@@ -174,7 +188,8 @@ def quantize(descriptors: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
 def words_of(faces, vocabulary: np.ndarray, config: WordsConfig) -> np.ndarray:
     """Visual word of every descriptor of every face, uint16 (n, P), computed in batches of faces."""
     faces = as_faces(faces)
-    return np.concatenate([quantize(dense_sift(faces[start:start + _CHUNK], config.bin_sizes, config.step), vocabulary)
+    progress = WorkProgress("bag of visual words: words", len(faces), "faces described and quantized")
+    return np.concatenate([quantize(_described(faces[start:start + _CHUNK], config, progress), vocabulary)
                            for start in range(0, len(faces), _CHUNK)])
 
 

@@ -96,9 +96,10 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     warmup_steps : int
         Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
         ``steps`` at ``max_lr / 25``; unused with ``epochs``.
-    budget_clock : {"cpu", "wall"}
-        What a time budget is spent on: ``cpu``, the process's CPU time over TensorFlow's compute
-        threads (wall time on a GPU); ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+    budget_clock : {"own", "wall"}
+        What a time budget is spent on: ``own``, wall time less the time TensorFlow's compute threads
+        waited for a CPU that other programs held (wall time on a GPU); ``wall``, wall time
+        (:mod:`~fer_bench.estimators._clock`).
     budget_trace : list of [step, fraction, planned_steps] or None
         With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
@@ -149,7 +150,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     """
 
     def __init__(self, architecture: str = "seed_cnn", epochs: int = 20, time_budget: float | None = None,
-                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "cpu",
+                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "own",
                  budget_trace: list | None = None, batch_size: int = 256, max_lr: float = 0.008, optimizer: str = "adam", weight_decay: float = 0.0, label_smoothing: float = 0.0,
                  augment: bool = True, bn_momentum: float = 0.99, random_state: int | None = 0,
                  verbose: bool = False):

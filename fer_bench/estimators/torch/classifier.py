@@ -68,10 +68,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     warmup_steps : int
         Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
         ``steps`` at ``max_lr / 25``; unused with ``epochs``.
-    budget_clock : {"cpu", "wall"}
-        What a time budget is spent on: ``cpu``, the process's CPU time over its compute threads
-        (synchronised wall time on a GPU), so that other programs on the machine do not shorten the
-        training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+    budget_clock : {"own", "wall"}
+        What a time budget is spent on: ``own``, wall time less the time the compute threads waited
+        for a CPU that other programs held (synchronised wall time on a GPU), so that other programs on
+        the machine do not shorten the training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
     budget_trace : list of [step, fraction, planned_steps] or None
         With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
@@ -148,7 +148,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, architecture: str = "resnet9", epochs: int = 20, time_budget: float | None = None,
-                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "cpu",
+                 steps: int | None = None, warmup_steps: int = 5, budget_clock: str = "own",
                  budget_trace: list | None = None, batch_size: int = 256, max_lr: float = 0.008,
                  weight_decay: float = 1e-4, width: float = 1.0,
                  label_smoothing: float = 0.0, augment: bool = True, tta: str = "none",
@@ -321,11 +321,14 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         FileNotFoundError
             If ``model.pt`` or ``config.json`` is missing.
         ValueError
-            If ``model.pt`` is truncated or corrupt, or its weights are not those of the
-            network ``config.json`` describes (naming the file).
+            If ``model.pt`` is truncated or corrupt, its weights are not those of the
+            network ``config.json`` describes, or ``config.json`` asks for more than a saved
+            network may (over :data:`MAX_LOADED_CLASSES` classes, a width over
+            :data:`MAX_LOADED_WIDTH`, an input over :data:`MAX_LOADED_INPUT` pixels) (naming the file).
         """
         directory = Path(directory)
         config = read_config(directory)
+        _check_loadable(config, directory / "config.json")
         params = dict(config["params"], **({} if device is None else {"device": device}))
         classifier = cls(**params)
         classes = np.asarray(config["classes"])
@@ -347,3 +350,23 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         classifier._set_fitted(place(network, torch_device, classifier.channels_last), torch_device, classes,
                                config["history"], config["best_epoch"], config.get("budget", {}))
         return classifier
+
+
+MAX_LOADED_CLASSES, MAX_LOADED_WIDTH, MAX_LOADED_INPUT = 1000, 4.0, 512
+"""Bounds of a saved network's ``config.json``, checked before anything is allocated: a network of more
+classes, a wider one or a larger input is no fer_bench network (the widest trains at width 1, input 112)."""
+
+
+def _check_loadable(config: dict, path: Path) -> None:
+    """Refuse (naming ``path`` and the key) a config whose network would be absurdly large to build."""
+    params, classes = config.get("params"), config.get("classes")
+    if not isinstance(params, dict):
+        return  # not this class's config: load() names it
+    if isinstance(classes, list) and len(classes) > MAX_LOADED_CLASSES:
+        raise ValueError(f"{path}: classes holds {len(classes):,} labels; a saved network has at most "
+                         f"{MAX_LOADED_CLASSES:,}")
+    width, size = params.get("width", 1.0), params.get("input_size")
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width <= MAX_LOADED_WIDTH:
+        raise ValueError(f"{path}: params.width = {width!r}; expected a channel multiplier in (0, {MAX_LOADED_WIDTH:g}]")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= MAX_LOADED_INPUT):
+        raise ValueError(f"{path}: params.input_size = {size!r}; expected none or 8 to {MAX_LOADED_INPUT} pixels")

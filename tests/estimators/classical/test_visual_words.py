@@ -86,3 +86,17 @@ def test_cache_is_reused_and_written_as_npz(faces, cache_dir, monkeypatch):
     monkeypatch.setattr(vw, "words_of", lambda *args: pytest.fail("the cached words were recomputed"))
     np.testing.assert_array_equal(vw.cached_vocabulary(faces, CONFIG), vocabulary)
     np.testing.assert_array_equal(vw.cached_words(faces, vocabulary, CONFIG), words)
+
+
+def test_the_vocabulary_and_the_words_show_progress(faces, caplog):
+    config = vw.WordsConfig(bin_sizes=(3, 6), step=6, n_words=8, vocabulary_faces=10, random_state=0)
+    per_face = len(vw.descriptor_centres(config.bin_sizes, config.step))
+    with caplog.at_level("INFO", logger="fer_bench.progress"):
+        vocabulary = vw.fit_vocabulary(faces, config)
+        vw.words_of(faces, vocabulary, config)
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("bag of visual words: the vocabulary's descriptors: 10/10 faces described")
+               for line in lines)
+    assert f"bag of visual words: k-means of {10 * per_face:,} descriptors into 8 words" in lines
+    assert any(line.startswith(f"bag of visual words: words: {len(faces)}/{len(faces)} faces described and quantized")
+               for line in lines)

@@ -102,9 +102,9 @@ def test_a_time_budget_re_plans_its_steps_and_the_schedule_ends_with_them(monkey
         return loss
 
     monkeypatch.setattr(trainer.StepTrainer, "step", watched)
-    model = tiny(time_budget=20.0, warmup_steps=3, max_lr=0.01).fit(X, y)
+    model = tiny(time_budget=60.0, warmup_steps=3, max_lr=0.01).fit(X, y)
     budget = model.budget_
-    assert budget["kind"] == "time" and budget["clock"] == "cpu" and budget["untimed_steps"] == 2
+    assert budget["kind"] == "time" and budget["clock"] == "own" and budget["untimed_steps"] == 2
     first_plan = budget["replans"][0][0]
     assert budget["warmup_steps"] == first_plan >= 2 + 3  # untimed steps, then 3 timed ones
     assert budget["planned_steps"] == budget["steps_run"] == len(rates) == budget["replans"][-1][2]
@@ -176,6 +176,27 @@ def test_a_snapshot_ensemble_restarts_the_learning_rate_and_keeps_the_last_weigh
     assert len(members) == 2
     for member, last in zip(members, (weights[3], weights[7])):
         assert all(torch.equal(member.state_dict()[key], value) for key, value in last.items())
+
+
+def test_a_time_budget_splits_into_snapshot_cycles_by_its_share_spent(monkeypatch):
+    """Two cycles, each half the budget: the first cycle's weights are kept when the second starts."""
+    X, y = faces(32)
+    fake_clock(monkeypatch, 0.1)
+    rates, weights, original = [], [], trainer.StepTrainer.step
+
+    def watched(self, batch, step, plan):
+        weights.append({key: value.clone() for key, value in self.network.state_dict().items()})  # before the step
+        loss = original(self, batch, step, plan)
+        rates.append((plan.position(step) if plan is not None else 0.0, self.optimizer.param_groups[0]["lr"]))
+        return loss
+
+    monkeypatch.setattr(trainer.StepTrainer, "step", watched)
+    model = tiny(time_budget=12.0, warmup_steps=2, snapshots=2, max_lr=0.01).fit(X, y)
+    second = next(index for index, (position, _) in enumerate(rates) if position >= 0.5)
+    assert rates[second - 1][1] < rates[second][1]  # the rate restarts with the second cycle
+    members = model.model_.members
+    assert len(members) == 2
+    assert all(torch.equal(members[0].state_dict()[key], value) for key, value in weights[second].items())
 
 
 def test_a_snapshot_ensemble_predicts_its_members_mean_probabilities():
