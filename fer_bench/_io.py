@@ -1,8 +1,9 @@
-"""Atomic file writes and safe readers of ``.npz`` and JSON files; imports nothing from fer_bench.
+"""Atomic file writes and safe readers of ``.npz``, JSON and TOML files; imports nothing from fer_bench.
 
 Every file fer_bench writes goes through :func:`atomic_write_bytes`: readers see
 the old file or the new one, never a part, and the file gets the mode a plain
-``open(path, "w")`` would give it.
+``open(path, "w")`` would give it. Every JSON or TOML file it reads goes through
+:func:`parse_within_depth`: one nested thousands deep is refused as corrupt.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import os
 import secrets
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+
+MAX_NESTING = 100
+"""The deepest nesting of lists and tables in a JSON or TOML file fer_bench reads (its own files nest fewer
+than 10 deep): a deeper file is corrupt, refused before recursive code (``json_safe``, ``asdict``) meets it."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -84,6 +89,53 @@ def read_npz(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.n
     if missing:
         raise ValueError(f"{path}: corrupt .npz file, it lacks the array(s) {', '.join(missing)}")
     return arrays
+
+
+def parse_within_depth(parse: Callable[[Any], Any], content: str | bytes, source: str | Path) -> Any:
+    """``parse(content)`` (``json.loads``, ``tomllib.loads``), refusing a value nested deeper than :data:`MAX_NESTING`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``source`` as corrupt, if the value nests lists and tables more than :data:`MAX_NESTING`
+        deep (or deep enough to exhaust the parser's recursion). The parser's own errors pass unchanged.
+    """
+    too_deep = ValueError(f"{source}: nested too deeply to be a fer_bench file; the file is corrupt")
+    try:
+        value = parse(content)
+    except RecursionError:
+        raise too_deep from None
+    stack = [(value, 1)]  # iterative: TOML's dotted keys nest 10,000 deep without recursing
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_NESTING:
+                raise too_deep
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return value
+
+
+def read_json_object(path: Path) -> dict:
+    """The JSON object in ``path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        Naming the file as corrupt: not UTF-8 JSON, nested too deeply (:func:`parse_within_depth`), or
+        not an object.
+    """
+    def parse(data: bytes) -> Any:
+        try:
+            return json.loads(data)
+        except ValueError as error:  # not UTF-8, not JSON, or a number too long to convert
+            raise ValueError(f"{path}: not valid JSON, the file is corrupt ({error})") from error
+
+    value = parse_within_depth(parse, Path(path).read_bytes(), path)
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: expected a JSON object, found {type(value).__name__}")
+    return value
 
 
 def json_safe(value: Any) -> Any:

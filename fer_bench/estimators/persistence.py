@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
-from .._io import atomic_write_bytes, atomic_write_json
+from .._io import atomic_write_bytes, atomic_write_json, read_json_object
 from ..results import RESULTS_FILE
 
 CLASS_FILE = "estimator.json"
@@ -83,18 +83,6 @@ def write_config(directory: str | Path, config: dict) -> None:
     atomic_write_json(Path(directory) / CONFIG_FILE, config)
 
 
-def _read_json_object(path: Path) -> dict:
-    try:
-        value = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: not valid JSON, the file is corrupt ({error})") from error
-    except RecursionError as error:
-        raise ValueError(f"{path}: nested too deeply to be a fer_bench file; the file is corrupt") from error
-    if not isinstance(value, dict):
-        raise ValueError(f"{path}: expected a JSON object, found {type(value).__name__}")
-    return value
-
-
 def read_config(directory: str | Path) -> dict:
     """The ``config.json`` of ``directory``, as written by :func:`write_config`.
 
@@ -105,7 +93,7 @@ def read_config(directory: str | Path) -> dict:
     ValueError
         If it is not a JSON object (naming the file).
     """
-    return _read_json_object(Path(directory) / CONFIG_FILE)
+    return read_json_object(Path(directory) / CONFIG_FILE)
 
 
 def _record(estimator, file_format: str, class_names: Sequence[str] | None) -> bytes:
@@ -164,7 +152,7 @@ def label_model_files(files: dict[str, bytes], class_names: Sequence[str]) -> di
 
 def _read_record(directory: Path) -> dict | None:
     path = directory / CLASS_FILE
-    return _read_json_object(path) if path.is_file() else None
+    return read_json_object(path) if path.is_file() else None
 
 
 def saved_class_names(directory: str | Path) -> tuple[str, ...] | None:
@@ -200,7 +188,7 @@ def _run_class_names(directory: Path) -> list | None:
     results = directory.parent.parent / RESULTS_FILE
     if directory.parent.name != "models" or not results.is_file():
         return None
-    raw = _read_json_object(results)
+    raw = read_json_object(results)
     manifest, records = raw.get("manifest"), raw.get("records")
     if not isinstance(manifest, dict) or not isinstance(records, list):
         raise ValueError(f"{results}: not a fer_bench results file (expected a manifest object and a records list)")

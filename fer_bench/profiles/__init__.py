@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._io import parse_within_depth
 from ..labels import SPLITS
 
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", "cpu-ensemble", "full", "small", "bovw")
@@ -83,12 +84,15 @@ class Profile:
         Raises
         ------
         ValueError
-            If ``raw`` is not such a dict (naming ``where``).
+            If ``raw`` is not such a dict, or holds an invalid value (naming ``where``).
         """
         fields_ = cls.__dataclass_fields__
         if not isinstance(raw, dict) or "name" not in raw or set(raw) - set(fields_):
             raise ValueError(f"{where}: not a fer_bench profile (expected a table with the keys {', '.join(fields_)})")
-        return cls(**raw)
+        try:
+            return cls(**raw)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from error
 
     @property
     def time_budget_seconds(self) -> float | None:
@@ -203,7 +207,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
         Naming the file and the key: if the name is neither a built-in profile nor an existing ``.toml``
         file, the file is not UTF-8 TOML, or it has an unknown top-level key, a value of the wrong type, an
         invalid ``[budget]`` (see :func:`check_budget`), ``seeds`` or subset size (see :func:`check_tables`),
-        or ``extends`` names no profile or makes a loop.
+        ``extends`` names no profile or makes a loop, or the file nests tables or arrays too deeply to be a
+        profile (see :func:`fer_bench._io.parse_within_depth`).
 
     ``extends = "NAME"`` starts from that profile (a built-in name, or a .toml path relative to the
     extending file's folder): the file's keys replace the base's, and its tables update the base's key by key.
@@ -226,7 +231,7 @@ def _load_profile(reference: str, chain: tuple[str, ...]) -> Profile:
         except UnicodeDecodeError as error:
             raise ValueError(f"{origin}: not UTF-8 text ({error})") from error
     try:
-        raw = tomllib.loads(text)
+        raw = parse_within_depth(tomllib.loads, text, origin)
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"{origin}: not valid TOML: {error}") from error
     unknown = sorted(set(raw) - set(PROFILE_KEYS))

@@ -175,3 +175,15 @@ def test_stored_profiles_are_checked_too():
     with pytest.raises(ValueError, match=r"profile 'p': \[estimators.knn\] train_size = 2.5"):
         Profile.from_dict({"name": "p", "estimators": {"knn": {"train_size": 2.5}}})
     assert Profile("p", data={"Training": 0, "PublicTest": 100}).data["Training"] == 0
+
+
+@pytest.mark.parametrize("text", ["[networks]\nx = " + "[" * 10_000 + "]" * 10_000 + "\n",
+                                  "[networks]\nx = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
+                                  "networks" + ".a" * 10_000 + " = 1\n"],
+                         ids=["arrays", "inline tables", "dotted keys"])
+def test_a_profile_nested_10000_deep_is_refused_as_corrupt_naming_it(tmp_path, text):
+    path = tmp_path / "deep.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as refused:
+        load_profile(path)
+    assert str(refused.value) == f"{path}: nested too deeply to be a fer_bench file; the file is corrupt"
