@@ -45,7 +45,7 @@ def full_run_numbers(run_dir: Path) -> dict[str, Any]:
     manifest, records = store.load()
     estimators = []
     for record in records:
-        metrics, deduplicated = record.metrics or {}, record.metrics_deduplicated or {}
+        metrics, deduplicated = record.metrics, record.metrics_deduplicated
         estimators.append({
             "name": record.name, "status": record.status, "device": record.device, "epochs": len(record.history),
             "train_images": record.train_images, "fit_seconds": record.fit_seconds,
@@ -54,11 +54,10 @@ def full_run_numbers(run_dir: Path) -> dict[str, Any]:
             "privatetest_accuracy": metrics.get("accuracy"), "privatetest_macro_f1": metrics.get("macro_f1"),
             "dedup_accuracy": deduplicated.get("accuracy"),
             "error": record.error.strip().splitlines()[-1] if record.error else None})
-    execution = manifest.get("execution") or {}
-    return {"run_dir": str(run_dir), "profile": (manifest.get("profile") or {}).get("name"),
-            "data_sha256": (manifest.get("data") or {}).get("sha256"), "time_limit_s": execution.get("time_limit"),
-            "wall_seconds": manifest.get("wall_seconds"), "complete": manifest.get("complete"),
-            "estimators": estimators}
+    return {"run_dir": str(run_dir), "profile": manifest.profile.name if manifest.profile else None,
+            "data_sha256": manifest.data.sha256,
+            "time_limit_s": manifest.execution.time_limit if manifest.execution else None,
+            "wall_seconds": manifest.wall_seconds, "complete": manifest.complete, "estimators": estimators}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,6 +24,7 @@ _EXPORTS = {
     "load_estimator": "fer_bench.estimators",
     "run_benchmark": "fer_bench.runner",
     "ResultsStore": "fer_bench.results",
+    "RunManifest": "fer_bench.results",
     "RunRecord": "fer_bench.results",
     "classification_metrics": "fer_bench.metrics",
     "render_report": "fer_bench.report",

@@ -110,15 +110,14 @@ def command_run_folder(args, command: str) -> int:
 
 def _kept_folds(run_dir: Path, total: int) -> list[str]:
     """What a cross-validation stopped by Ctrl-C or SIGTERM kept: the fold runs that finished."""
-    from ..report.crossval import CROSSVAL_JSON
-    from ..results import ResultsStore
+    from ..results import CROSSVAL_JSON, ResultsStore
     from ..runner.crossval import FOLDS_DIR
 
     folds = run_dir / FOLDS_DIR
     finished = 0
     for fold in sorted(folds.glob("*")) if folds.is_dir() else ():
         try:
-            finished += bool(ResultsStore(fold).load()[0].get("complete"))
+            finished += ResultsStore(fold).load()[0].complete
         except (OSError, ValueError):
             pass  # not a fold run that finished
     if not finished:

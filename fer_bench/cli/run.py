@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
-from ..results import RESULTS_FILE, fit_label
-from ..runner import BACKENDS, MAX_SEED, SAVE_MODELS_CHOICES
+from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, ResultsStore, RunManifest, fit_label
+from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
 from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
@@ -96,42 +96,42 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
 def _stored_run_settings(args) -> dict:
     """Settings of the run ``--resume`` re-opens; options given on the command line win (and are checked)."""
     from ..datasets import make_synthetic
-    from ..profiles import Profile, load_profile, with_budget
-    from ..results import ResultsStore, run_seeds
+    from ..profiles import load_profile, with_budget
 
     if args.names != ["all"] or args.out:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
     manifest, _ = ResultsStore(args.resume).load()
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     _check_resume_plugins(args.resume, manifest, plugins)
-    stored_data = manifest["data"]
+    stored_data = manifest.data
     if args.data is not None:
         dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
-    elif stored_data.get("synthetic"):
+    elif stored_data.synthetic:
         dataset = make_synthetic()
-    elif Path(stored_data["source"]).exists():
-        dataset = load_data(stored_data["source"], args.labels, ferplus_mode=args.ferplus_mode)
+    elif stored_data.source is not None and Path(stored_data.source).exists():
+        dataset = load_data(stored_data.source, args.labels, ferplus_mode=args.ferplus_mode)
     else:
-        raise FileNotFoundError(f"--resume {args.resume}: the run's data {stored_data['source']} is not there; "
-                                "name it with --data")
-    cleaning = manifest.get("cleaning", {})
-    profile = load_profile(args.profile) if args.profile else Profile.from_dict(manifest["profile"],
-                                                                                f"{args.resume}: its profile")
+        missing = f"the run's data {stored_data.source} is not there" if stored_data.source else "the run names no data"
+        raise FileNotFoundError(f"--resume {args.resume}: {missing}; name it with --data")
+    if args.profile is None and manifest.profile is None:
+        raise ValueError(f"--resume {args.resume}: the run recorded no profile; name it with --profile")
+    profile = load_profile(args.profile) if args.profile else manifest.profile
+    cleaning, execution = manifest.cleaning, manifest.execution
     return {
-        "names": manifest["estimators"],
+        "names": manifest.estimators,
         "profile": with_budget(profile, args.budget_minutes, args.epochs),
-        "seed": manifest["seed"] if args.seed is None else args.seed,
-        "seeds": max(len(run_seeds(manifest)), args.seeds or 0),
-        "save_models": args.save_models or manifest.get("execution", {}).get("save_models", "networks"),
+        "seed": manifest.seed if args.seed is None else args.seed,
+        "seeds": max(len(manifest.seeds), args.seeds or 0),
+        "save_models": args.save_models or (execution.save_models if execution else "networks"),
         "dataset": dataset,
         "run_dir": Path(args.resume),
         "plugins": plugins,
-        "dedupe_train": (args.dedupe or cleaning.get("dedupe")) == "train",
-        "drop_blank": bool(cleaning.get("drop_blank") if args.drop_blank is None else args.drop_blank),
+        "dedupe_train": (args.dedupe or cleaning.dedupe) == "train",
+        "drop_blank": cleaning.drop_blank if args.drop_blank is None else bool(args.drop_blank),
     }
 
 
-def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> None:
+def _check_resume_plugins(run_dir: str, manifest: RunManifest, plugins: list[str]) -> None:
     """Import the ``--plugin`` given now, never those ``results.json`` names (a file anyone could edit).
 
     Says which plugins the stored run used; raises ImportError when one of the
@@ -139,12 +139,12 @@ def _check_resume_plugins(run_dir: str, manifest: dict, plugins: list[str]) -> N
     """
     from ..estimators import available_estimators
 
-    stored = manifest.get("plugins") or []
+    stored = manifest.plugins
     if stored:
         stderr(f"--resume {run_dir}: the stored run used the plugin(s) {', '.join(map(str, stored))}; "
                "they are imported only when given again with --plugin")
     load_plugins(plugins)
-    missing = [name for name in manifest.get("estimators", []) if name not in available_estimators()]
+    missing = [name for name in manifest.estimators if name not in available_estimators()]
     if missing:
         hint = (f"give the stored run's plugin again, e.g. --plugin {shlex.quote(str(stored[0]))}" if stored
                 else "give the plugin that registers it with --plugin")
@@ -246,7 +246,7 @@ def _print_summary(records, note: str = "") -> None:
 
 def command_report(args) -> int:
     from ..report import render_report
-    from ..report.crossval import CROSSVAL_JSON, write_crossval_page
+    from ..report.crossval import write_crossval_page
 
     print(write_crossval_page(args.run_dir) if (Path(args.run_dir) / CROSSVAL_JSON).is_file()
           else render_report(args.run_dir))

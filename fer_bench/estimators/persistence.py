@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .._io import atomic_write_bytes, atomic_write_json, read_json_object
-from ..results import RESULTS_FILE
+from ..results import RESULTS_FILE, ResultsStore
 
 CLASS_FILE = "estimator.json"
 """The model's record: ``{"class": "module:qualname", "format": "self" | "skops", "class_names": [...]}``."""
@@ -184,17 +184,13 @@ def saved_class_names(directory: str | Path) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _run_class_names(directory: Path) -> list | None:
-    results = directory.parent.parent / RESULTS_FILE
-    if directory.parent.name != "models" or not results.is_file():
+def _run_class_names(directory: Path) -> list[str] | None:
+    run_dir = directory.parent.parent
+    if directory.parent.name != "models" or not (run_dir / RESULTS_FILE).is_file():
         return None
-    raw = read_json_object(results)
-    manifest, records = raw.get("manifest"), raw.get("records")
-    if not isinstance(manifest, dict) or not isinstance(records, list):
-        raise ValueError(f"{results}: not a fer_bench results file (expected a manifest object and a records list)")
-    own = next((record.get("class_names") for record in records
-                if isinstance(record, dict) and record.get("name") == directory.name), None)
-    return own or manifest.get("class_names") or None
+    manifest, records = ResultsStore(run_dir).load()
+    own = next((record.class_names for record in records if record.name == directory.name), None)
+    return own or manifest.class_names or None
 
 
 def pickle_files(directory: str | Path) -> list[Path]:

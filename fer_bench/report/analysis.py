@@ -18,7 +18,7 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import bootstrap_ci, calibration, pairwise_mcnemar
-from ..results import ResultsStore, RunRecord, record_seed, run_seeds
+from ..results import ResultsStore, RunManifest, RunRecord
 from .budget import off_budget
 from .improvement import (GAMMA, Improvement, face_resamples, pairwise_improvement, percentile_interval,
                           resampled_accuracy, resampled_macro_f1)
@@ -51,7 +51,7 @@ class EstimatorResult:
     seed_predictions : list of dict or None
         Their predictions, in the same order.
     seeds : list of int
-        Their seeds (:func:`fer_bench.results.record_seed`).
+        Their seeds, in the run's seed order.
     accuracy_ci, macro_f1_ci : (float, float) or None
         Percentile bootstrap intervals (fractions), resampling PrivateTest faces; with 2+
         scored seeds, of the seed-mean metric, each resample applied to every seed.
@@ -163,7 +163,7 @@ class SignificanceGroup:
 class RunAnalysis:
     """Everything the report shows, in rank order."""
 
-    manifest: dict[str, Any]
+    manifest: RunManifest
     results: list[EstimatorResult]
     unfinished: list[RunRecord]
     groups: list[SignificanceGroup]
@@ -183,41 +183,36 @@ class RunAnalysis:
 
     @property
     def seeds(self) -> list[int]:
-        """The run's seeds (:func:`fer_bench.results.run_seeds`)."""
-        return run_seeds(self.manifest)
+        """The run's seeds."""
+        return self.manifest.seeds
 
     @property
     def multi_seed(self) -> bool:
         """Whether the run has more than one seed (or an estimator does)."""
         return _multi_seed(self.manifest, self.results)
 
-    def seed_of(self, record: RunRecord) -> int:
-        """A record's seed (:func:`fer_bench.results.record_seed`), e.g. of an unfinished one."""
-        return record_seed(record, self.manifest)
-
     @property
     def missing(self) -> list[tuple[str, int]]:
         """``(name, seed)`` of every fit the run planned (its estimators times its seeds) that has no
         record: the run was interrupted, or is still running."""
         records = [record for result in self.results for record in result.seed_records] + self.unfinished
-        recorded = {(record.name, self.seed_of(record)) for record in records}
-        return [(name, seed) for name in self.manifest.get("estimators") or () for seed in self.seeds
+        recorded = {(record.name, record.seed) for record in records}
+        return [(name, seed) for name in self.manifest.estimators for seed in self.seeds
                 if (name, seed) not in recorded]
 
 
-def run_classes_of(manifest: dict[str, Any], results: list[EstimatorResult]) -> list[str]:
+def run_classes_of(manifest: RunManifest, results: list[EstimatorResult]) -> list[str]:
     """The manifest's class names, else (older stores) the first result's."""
-    names = manifest.get("class_names")
-    return [str(name) for name in names] if names else (results[0].class_names if results else [])
+    return list(manifest.class_names) or (results[0].class_names if results else [])
 
 
-def class_names_of(record: RunRecord, manifest: dict[str, Any]) -> list[str]:
+def class_names_of(record: RunRecord, manifest: RunManifest) -> list[str]:
     """The record's own classes (a subset model), else the first of the manifest's, the metrics' and
     FER-2013's class names that matches the size of its confusion matrix."""
     if record.class_names:
-        return [str(name) for name in record.class_names]
+        return list(record.class_names)
     k = len(record.metrics.get("confusion_matrix") or ())
-    for candidate in (manifest.get("class_names"), list(record.metrics.get("per_class") or ()), FER2013_CLASSES):
+    for candidate in (manifest.class_names, list(record.metrics.get("per_class") or ()), FER2013_CLASSES):
         if candidate and (len(candidate) == k or not k):
             return [str(name) for name in candidate]
     return [str(index) for index in range(k)]
@@ -266,15 +261,14 @@ def _significance_groups(results: list[EstimatorResult]) -> list[SignificanceGro
     return groups
 
 
-def _multi_seed(manifest: dict[str, Any], results: list[EstimatorResult]) -> bool:
-    return len(run_seeds(manifest)) > 1 or any(result.n_seeds > 1 for result in results)
+def _multi_seed(manifest: RunManifest, results: list[EstimatorResult]) -> bool:
+    return len(manifest.seeds) > 1 or any(result.n_seeds > 1 for result in results)
 
 
-def records_by_seed(records: list[RunRecord], manifest: dict[str, Any]) -> list[RunRecord]:
+def records_by_seed(records: list[RunRecord], manifest: RunManifest) -> list[RunRecord]:
     """Records in the run's seed order (seeds the manifest does not list after, by value)."""
-    order = {seed: index for index, seed in enumerate(run_seeds(manifest))}
-    return sorted(records, key=lambda record: (order.get(record_seed(record, manifest), len(order)),
-                                               record_seed(record, manifest)))
+    order = {seed: index for index, seed in enumerate(manifest.seeds)}
+    return sorted(records, key=lambda record: (order.get(record.seed, len(order)), record.seed))
 
 
 def _scored_seeds(result: EstimatorResult) -> tuple[list[int], np.ndarray]:
@@ -327,7 +321,7 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
     for seed_records in by_name.values():
         seed_records = records_by_seed(seed_records, manifest)
         seed_predictions = [_load_predictions(store, record) for record in seed_records]
-        seeds = [record_seed(record, manifest) for record in seed_records]
+        seeds = [record.seed for record in seed_records]
         results.append(EstimatorResult(0, seed_records[0], class_names_of(seed_records[0], manifest),
                                        seed_predictions[0], seed_records, seed_predictions, seeds,
                                        off_budget=off_budget(seed_records, seeds)))

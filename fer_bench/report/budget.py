@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..results import RunRecord, run_seeds
+from ..results import RunManifest, RunRecord
 from .templating import format_number
 
 OFF_BUDGET = 0.05
@@ -109,23 +109,22 @@ def used_text(records: list[RunRecord]) -> str:
     return " · ".join(parts)
 
 
-def profile_scope(manifest: dict[str, Any]) -> str:
+def profile_scope(manifest: RunManifest) -> str:
     """What the run's profile trained on and for how long, e.g. ``all Training faces; 5 minutes of training
     per network`` or ``420 Training faces; 10 epochs per network``."""
-    profile = manifest.get("profile") if isinstance(manifest.get("profile"), dict) else {}
-    training = (profile.get("data") or {}).get("Training")
+    profile = manifest.profile
+    training = profile.data.get("Training") if profile else None
     faces = f"{format_number(training)} Training faces" if training else "all Training faces"
-    budget, epochs = profile.get("budget") or {}, (profile.get("networks") or {}).get("epochs")
+    budget, epochs = (profile.budget, profile.networks.get("epochs")) if profile else ({}, None)
     if budget.get("kind") == "time":
         return f"{faces}; {_minutes(budget.get('minutes'))} minutes of training per network"
     return f"{faces}; {epochs} epochs per network" if epochs else faces
 
 
-def run_budget(manifest: dict[str, Any]) -> str | None:
+def run_budget(manifest: RunManifest) -> str | None:
     """The run's budget for the report's header: kind, minutes per network, seeds and machine; None for a
-    run with one seed whose profile states no budget (as before budgets)."""
-    profile = manifest.get("profile") if isinstance(manifest.get("profile"), dict) else {}
-    budget, seeds = profile.get("budget") or {}, run_seeds(manifest)
+    run with one seed that records no profile."""
+    budget, seeds = manifest.profile.budget if manifest.profile else {}, manifest.seeds
     if not budget and len(seeds) < 2:
         return None
     if budget.get("kind") == "time":
@@ -136,7 +135,7 @@ def run_budget(manifest: dict[str, Any]) -> str | None:
         text = f"recipe: {RECIPE}"
     else:
         text = str(budget.get("kind") or "not stated")
-    environment = manifest.get("environment") or {}
+    environment = manifest.environment
     cpu = str(environment.get("cpu") or "unknown CPU") + \
         (f", {environment['cpu_cores']} cores" if environment.get("cpu_cores") else "")
     machine = f"{environment['gpu']} ({cpu})" if environment.get("gpu") else cpu

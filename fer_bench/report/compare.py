@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..metrics import holm, mcnemar_exact, two_proportion_test
-from ..results import ResultsStore, RunRecord, record_seed, run_seeds
+from ..results import ResultsStore, RunManifest, RunRecord
 from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run, class_names_of, records_by_seed,
                        run_classes_of)
 from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
@@ -74,8 +74,8 @@ class RunComparison:
 
     run_a: Path
     run_b: Path
-    manifest_a: dict[str, Any]
-    manifest_b: dict[str, Any]
+    manifest_a: RunManifest
+    manifest_b: RunManifest
     rows: list[EstimatorComparison]
     only_a: list[str]
     only_b: list[str]
@@ -85,7 +85,7 @@ class RunComparison:
 
     @property
     def same_data(self) -> bool:
-        return (self.manifest_a.get("data") or {}).get("sha256") == (self.manifest_b.get("data") or {}).get("sha256")
+        return self.manifest_a.data.sha256 == self.manifest_b.data.sha256
 
 
 def _predictions(store: ResultsStore, record: RunRecord) -> dict[str, np.ndarray] | None:
@@ -156,14 +156,14 @@ def _compare_seeds(name: str, side_a: list[tuple[int, RunRecord, Any]], side_b: 
     return row
 
 
-def _finished(store: ResultsStore, manifest: dict[str, Any],
+def _finished(store: ResultsStore, manifest: RunManifest,
               records: list[RunRecord]) -> dict[str, list[tuple[int, RunRecord, Any]]]:
     """Each estimator's finished seeds with an accuracy, in seed order: (seed, record, predictions or None)."""
     by_name: dict[str, list[RunRecord]] = {}
     for record in records:
         if record.status == "ok" and "accuracy" in record.metrics:
             by_name.setdefault(record.name, []).append(record)
-    return {name: [(record_seed(record, manifest), record, _predictions(store, record))
+    return {name: [(record.seed, record, _predictions(store, record))
                    for record in records_by_seed(seeds, manifest)] for name, seeds in by_name.items()}
 
 
@@ -258,13 +258,12 @@ def format_comparison(comparison: RunComparison) -> str:
     return "\n".join(lines)
 
 
-def _run_facts(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    data, profile = manifest.get("data") or {}, manifest.get("profile")
-    return {"path": str(run_dir), "run_id": manifest.get("run_id") or run_dir.name, "created": manifest.get("created"),
-            "profile": profile.get("name") if isinstance(profile, dict) else profile,
-            "seed": ", ".join(map(str, run_seeds(manifest))) if manifest.get("seeds") else manifest.get("seed"),
-            "data": data.get("source"), "sha256": data.get("sha256"), "synthetic": bool(data.get("synthetic")),
-            "commit": (manifest.get("environment") or {}).get("git_commit")}
+def _run_facts(run_dir: Path, manifest: RunManifest) -> dict[str, Any]:
+    data, profile = manifest.data, manifest.profile
+    return {"path": str(run_dir), "run_id": manifest.run_id or run_dir.name, "created": manifest.created,
+            "profile": profile.name if profile else None, "seed": ", ".join(map(str, manifest.seeds)),
+            "data": data.source, "sha256": data.sha256, "synthetic": data.synthetic,
+            "commit": manifest.environment.get("git_commit")}
 
 
 def write_comparison_html(comparison: RunComparison, path: str | Path) -> Path:

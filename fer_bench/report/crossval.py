@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..metrics_groups import difference_line
+from ..results import CROSSVAL_JSON
 from .figures import confusion_overview_figure
 from .templating import write_page
 
-CROSSVAL_JSON = "crossval.json"  # written by fer_bench.runner.crossval
 CROSSVAL_HTML = "crossval.html"
 
 

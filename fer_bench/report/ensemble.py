@@ -317,7 +317,7 @@ def _candidates(analysis: RunAnalysis) -> tuple[dict[str, tuple[str, dict[str, n
     """By name (:func:`~fer_bench.results.fit_label`): every seed of every estimator with PublicTest and
     PrivateTest scores over the run's classes, on the same faces, as (kind, arrays, class names); the others
     (estimators or seeds), with the reason. Each seed is a candidate of its own, so a run with several seeds can build a seed ensemble."""
-    run_classes = [str(name) for name in analysis.manifest.get("class_names") or ()]
+    run_classes = analysis.manifest.class_names
     candidates, excluded, reference = {}, [], None
     for result in sorted(analysis.results, key=lambda result: result.name):  # not in PrivateTest rank order
         if result.record.family == "pretrained":

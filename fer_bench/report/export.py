@@ -66,7 +66,7 @@ def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
                          seeds=" ".join(map(str, result.seeds)), budget=budget_text(record.budget),
                          at_common_budget=None if common is None else str(common).lower(),
                          epochs_run=used["epochs_run"], steps_run=used["steps_run"]))
-    rows += [_row(record, seeds=str(analysis.seed_of(record)), budget=budget_text(record.budget))
+    rows += [_row(record, seeds=str(record.seed), budget=budget_text(record.budget))
              for record in sorted(analysis.unfinished, key=privatetest_accuracy)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")

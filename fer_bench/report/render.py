@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES
 from ..metrics import pareto_optimal, report_averages
-from ..results import ResultsStore, run_seeds
+from ..results import ResultsStore, RunManifest
 from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
 from .budget import profile_scope, run_budget, used_text
 from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
@@ -123,9 +124,10 @@ def _tree(value: Any) -> dict[str, Any]:
     return {"kind": "text", "value": _text(value)}
 
 
-def _manifest_tree(manifest: dict[str, Any]) -> dict[str, Any]:
-    ordered = {key: manifest[key] for key in MANIFEST_ORDER if key in manifest}
-    ordered.update((key, value) for key, value in manifest.items() if key not in ordered)
+def _manifest_tree(manifest: RunManifest) -> dict[str, Any]:
+    values = manifest.to_dict()
+    ordered = {key: values[key] for key in MANIFEST_ORDER}
+    ordered.update((key, value) for key, value in values.items() if key not in ordered)
     return _tree(ordered)
 
 
@@ -149,11 +151,10 @@ def _classification_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 
-def _profile(manifest: dict[str, Any]) -> tuple[str, str]:
-    profile = manifest.get("profile")
-    if isinstance(profile, dict):
-        return str(profile.get("name") or "unknown"), str(profile.get("description") or "")
-    return (str(profile) if profile else "unknown"), ""
+def _profile(manifest: RunManifest) -> tuple[str, str]:
+    """The profile's name and description (``unknown`` and "" where the store names none)."""
+    profile = manifest.profile
+    return (profile.name or "unknown", profile.description) if profile else ("unknown", "")
 
 
 def _duration(seconds: float | None) -> str:
@@ -239,27 +240,25 @@ def _estimator_section(result: EstimatorResult, anchor: str, faces) -> dict[str,
     }
 
 
-def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
+def _manifest_summary(manifest: RunManifest) -> list[tuple[str, Any]]:
     """Readable (label, value) rows of the manifest; values are text or ``_tree`` nodes."""
-    data = manifest.get("data") or {}
-    environment = manifest.get("environment") or {}
+    data, environment = manifest.data, manifest.environment
     profile_name, profile_description = _profile(manifest)
     rows: list[tuple[str, Any]] = [
-        ("Run", _text(manifest.get("run_id"))), ("Created", _text(manifest.get("created"))),
-        ("Command", _text(manifest.get("command"))),
-        ("Seeds", f"{', '.join(map(str, run_seeds(manifest))) if manifest.get('seeds') else _text(manifest.get('seed'))} "
-                  f"(subsets and estimators); {BOOTSTRAP_SEED} (this report's bootstrap)"),
-        ("Total wall time", _duration(manifest.get("wall_seconds"))),
+        ("Run", _text(manifest.run_id)), ("Created", _text(manifest.created)), ("Command", _text(manifest.command)),
+        ("Seeds", f"{', '.join(map(str, manifest.seeds))} (subsets and estimators); {BOOTSTRAP_SEED} "
+                  "(this report's bootstrap)"),
+        ("Total wall time", _duration(manifest.wall_seconds)),
         ("Profile", f"{profile_name}: {profile_description}" if profile_description else profile_name),
-        ("Data", f"{_text(data.get('source'))}{' (synthetic)' if data.get('synthetic') else ''}"),
-        ("Data sha256", _text(data.get("sha256"))),
+        ("Data", f"{_text(data.source)}{' (synthetic)' if data.synthetic else ''}"),
+        ("Data sha256", _text(data.sha256)),
     ]
-    for key, label in (("counts", "Faces in the data"), ("used_counts", "Faces used by this profile")):
-        if data.get(key):
-            rows.append((label, _tree(data[key])))
+    for counts, label in ((data.counts, "Faces in the data"), (data.used_counts, "Faces used by this profile")):
+        if counts:
+            rows.append((label, _tree(counts)))
     rows += [
-        ("Classes", ", ".join(map(str, manifest.get("class_names") or ())) or MISSING),
-        ("Estimators", ", ".join(map(str, manifest.get("estimators") or ())) or MISSING),
+        ("Classes", ", ".join(manifest.class_names) or MISSING),
+        ("Estimators", ", ".join(manifest.estimators) or MISSING),
         ("CPU", _text(environment.get("cpu"))
          + (f", {environment['cpu_cores']} cores" if environment.get("cpu_cores") else "")
          + (f", {environment['memory_gib']} GiB memory" if environment.get("memory_gib") else "")),
@@ -273,9 +272,9 @@ def _manifest_summary(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
-    audit = manifest.get("audit")
-    if not isinstance(audit, dict) or not audit:
+def _audit(manifest: RunManifest) -> dict[str, Any] | None:
+    audit = manifest.audit
+    if not audit:
         return None
     known = dict(AUDIT_ROWS)
     rows = [(label, _text(audit[key])) for key, label in AUDIT_ROWS if key in audit]
@@ -285,8 +284,7 @@ def _audit(manifest: dict[str, Any]) -> dict[str, Any] | None:
         total, kept = audit.get(prefix + "total"), audit.get(prefix + "kept")
         if isinstance(total, int) and isinstance(kept, int) and total > 0:
             copies[scope] = {"total": total, "copies": total - kept, "share": (total - kept) / total}
-    return {"rows": rows, "copies": copies,
-            "cleaning": _tree(manifest["cleaning"]) if manifest.get("cleaning") else None}
+    return {"rows": rows, "copies": copies, "cleaning": _tree(asdict(manifest.cleaning))}
 
 
 def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
@@ -297,7 +295,7 @@ def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
     seeds: dict[str, list[str]] = {}
     for name, seed in missing:
         seeds.setdefault(name, []).append(str(seed))
-    planned = len(analysis.manifest.get("estimators") or ()) * len(analysis.seeds)
+    planned = len(analysis.manifest.estimators) * len(analysis.seeds)
     fits = "; ".join(f"{name} (seed{'s' * (len(s) > 1)} {', '.join(s)})" for name, s in seeds.items())
     return [f"this run is incomplete (interrupted, or still running): {len(missing)} of its {planned} planned fits "
             f"have no record: {fits}. Means over seeds, the comparisons and the ensemble cover only the fits "
@@ -306,7 +304,7 @@ def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
 
 def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemble) -> dict[str, Any]:
     manifest = analysis.manifest
-    data = manifest.get("data") or {}
+    data = manifest.data
     profile_name, profile_description = _profile(manifest)
     run_classes = analysis.run_classes
     anchors = {id(result): _anchor(result.rank, result.name) for result in analysis.results}
@@ -317,13 +315,13 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
     other_classes = [leaderboard_row(result, anchors[id(result)], run_classes)
                      for result in results if result.class_names != run_classes]
     return {
-        "run_id": str(manifest.get("run_id") or store.run_dir.name),
-        "created": manifest.get("created"),
-        "synthetic": bool(data.get("synthetic")),
-        "warnings": [str(warning) for warning in manifest.get("warnings") or ()] + _missing_fits(analysis, store),
-        "data_source": data.get("source"),
-        "data_sha256": data.get("sha256"),
-        "data_file": {"name": None, "known": None, **(data.get("file") or {})},
+        "run_id": manifest.run_id or store.run_dir.name,
+        "created": manifest.created,
+        "synthetic": data.synthetic,
+        "warnings": manifest.warnings + _missing_fits(analysis, store),
+        "data_source": data.source,
+        "data_sha256": data.sha256,
+        "data_file": {"name": None, "known": None, **(data.file or {})},
         "profile_name": profile_name,
         "profile_description": profile_description,
         "leaderboard": leaderboard,
@@ -338,7 +336,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "ensemble_iterations": ITERATIONS,
         "best": analysis.best,
         "has_dedup": any(result.record.metrics_deduplicated for result in results),
-        "unfinished": [{"record": record, "seed": analysis.seed_of(record)} for record in analysis.unfinished],
+        "unfinished": [{"record": record, "seed": record.seed} for record in analysis.unfinished],
         "significance": [significance_table(group, anchors) for group in analysis.groups],
         "field": field_rows(results, anchors),
         "fer2013_classes": tuple(run_classes) == FER2013_CLASSES,

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from ..datasets import FERDataset
 from ..estimators import EstimatorSpec, available_estimators, get_estimator_spec
 from ..profiles import Profile
-from ..results import ResultsStore, RunRecord, run_seeds
+from ..results import ResultsStore, RunRecord
 from .backends import parallel_backend
 from .execution import run_task
 from .plan import RunPlan, locked_run_dir, plan_run
@@ -113,7 +113,7 @@ def run_request(request: RunRequest) -> list[RunRecord]:
         plan = plan_run(request, store, specs, jobs)
         with replacing(request.run_dir, request.overwrite) as stored:
             records = _fit_and_store(plan, request, specs, store, jobs, stored)
-    seeds = run_seeds(plan.manifest)
+    seeds = plan.manifest.seeds
     return [records[name, seed] for name in request.names for seed in seeds if (name, seed) in records]
 
 
@@ -144,15 +144,15 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
     """
     manifest, records, prepared = plan.manifest, dict(plan.finished), plan.prepared
     class_names = request.dataset.class_names
-    previous_seconds = manifest.get("wall_seconds") or 0.0
-    seeds = run_seeds(manifest)
+    previous_seconds = manifest.wall_seconds or 0.0
+    seeds = manifest.seeds
 
     def stored() -> list[RunRecord]:
-        return [records[name, seed] for name in manifest["estimators"] for seed in seeds if (name, seed) in records]
+        return [records[name, seed] for name in manifest.estimators for seed in seeds if (name, seed) in records]
 
     def save() -> None:
-        manifest["wall_seconds"] = previous_seconds + time.perf_counter() - plan.started
-        manifest["complete"] = all((name, seed) in records for name in manifest["estimators"] for seed in seeds)
+        manifest.wall_seconds = previous_seconds + time.perf_counter() - plan.started
+        manifest.complete = all((name, seed) in records for name in manifest.estimators for seed in seeds)
         store.save(manifest, stored())
 
     save()

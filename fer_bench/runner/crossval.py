@@ -36,8 +36,7 @@ from ..labels import SPLITS
 from ..metrics import classification_metrics
 from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
 from ..profiles import Profile
-from ..report.crossval import CROSSVAL_JSON
-from ..results import ResultsStore
+from ..results import CROSSVAL_JSON, ResultsStore
 from .benchmark import run_benchmark
 
 FOLDS_DIR = "folds"
@@ -70,7 +69,7 @@ def _tag_fold(fold_dir: Path, fold: dict[str, Any]) -> None:
     """Write the fold into the fold run's manifest and every one of its records."""
     store = ResultsStore(fold_dir)
     manifest, records = store.load()
-    manifest["fold"] = fold
+    manifest.fold = fold
     for record in records:
         record.fold = dict(fold)
     store.save(manifest, records)
@@ -136,8 +135,7 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
             info = {"index": fold, "of": n_folds, "split": kind}
             _tag_fold(fold_dir, info)
             manifest, _ = ResultsStore(fold_dir).load()
-            audit = manifest.get("audit") or {}
-            counts = manifest["data"]["counts"]
+            audit, counts = manifest.audit or {}, manifest.data.counts
             summary_folds[kind].append({
                 **info, "dir": fold_dir.relative_to(run_dir).as_posix(),
                 "faces": {split: sum(counts.get(split, {}).values()) for split in SPLITS},

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from ..datasets.preparation import PreparedData, missing_public_test, prepare_da
 from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
 from .._io import json_safe
-from ..results import LOGS_DIR, ResultsStore, RunRecord, fit_label, record_seed, run_seeds, seed_stem
+from ..results import LOGS_DIR, Execution, ResultsStore, RunData, RunManifest, RunRecord, fit_label, seed_stem
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
@@ -42,7 +42,7 @@ class RunPlan:
 
     Attributes
     ----------
-    manifest : dict
+    manifest : RunManifest
         The manifest to write (new, or the stored one updated for this resumption).
     finished : dict of (str, int) to RunRecord
         The stored ``ok`` records a resumed run keeps, by estimator name and seed (empty for a new run).
@@ -56,7 +56,7 @@ class RunPlan:
         ``time.perf_counter()`` when the folder was opened (the manifest's ``wall_seconds`` count from it).
     """
 
-    manifest: dict[str, Any]
+    manifest: RunManifest
     finished: dict[tuple[str, int], RunRecord]
     prepared: PreparedData
     data: FitData
@@ -154,13 +154,12 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
         print(f"warning: {no_public_test}", file=sys.stderr)
     splits = {"Training": _labelled_split(used, "Training"), "PrivateTest": _labelled_split(used, "PrivateTest"),
               "PublicTest": used.split("PublicTest")}
-    execution = {"backend": request.backend, "scheduler": request.scheduler, "n_jobs": jobs,
-                 "time_limit": request.time_limit, "save_models": request.save_models}
+    execution = Execution(request.backend, request.scheduler, jobs, request.time_limit, request.save_models)
     if manifest is None:
         manifest = _new_manifest(request, prepared, data_audit, execution, [no_public_test] if no_public_test else [])
     else:
         _resume_manifest(manifest, request, execution)
-    seeds = run_seeds(manifest)
+    seeds = manifest.seeds
     planned = _planned_steps(request.steps_from, specs, seeds) if request.steps_from else {}
     tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
                      n_classes=len(dataset.class_names), seed=seed, save_model=request.saves_model(spec.family),
@@ -189,12 +188,12 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
     ValueError
         If that run has no planned steps for one of the networks and seeds.
     """
-    manifest, records = ResultsStore(run_dir).load()
+    _, records = ResultsStore(run_dir).load()
     plans = {}
     for record in records:
-        used = (record.budget or {}).get("used") or {}
+        used = record.budget.get("used") or {}
         if record.status == "ok" and used.get("planned_steps"):
-            plans[record.name, record_seed(record, manifest)] = RepeatSteps(
+            plans[record.name, record.seed] = RepeatSteps(
                 int(used["planned_steps"]), int(used.get("warmup_steps", 0)), used.get("replans"), str(run_dir))
     missing = [fit_label(name, seed) for name, spec in specs.items() if spec.family == "network"
                for seed in seeds if (name, seed) not in plans]
@@ -205,34 +204,37 @@ def _planned_steps(run_dir: str | Path, specs: dict[str, EstimatorSpec],
 
 
 def _open_run_dir(store: ResultsStore,
-                  request: RunRequest) -> tuple[dict[str, Any] | None, dict[tuple[str, int], RunRecord]]:
+                  request: RunRequest) -> tuple[RunManifest | None, dict[tuple[str, int], RunRecord]]:
     """The stored manifest and ok records to resume (None and {} for a new run); refuses to replace a run
     unless ``overwrite`` (which :func:`fer_bench.runner.replacement.replacing` then sets aside)."""
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
-        return manifest, {(record.name, record_seed(record, manifest)): record
-                          for record in stored if record.status == "ok"}
+        return manifest, {(record.name, record.seed): record for record in stored if record.status == "ok"}
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
                          f"{store.run_dir} to complete it, --overwrite to replace it, or another --out")
     return None, {}
 
 
-def _check_resumable(manifest: dict[str, Any], request: RunRequest, run_dir: Path) -> None:
+def _check_resumable(manifest: RunManifest, request: RunRequest, run_dir: Path) -> None:
     """Refuse to resume a run on other data, another profile, seed or cleaning."""
-    dataset, cleaning = request.dataset, request.cleaning
-    stored = manifest.get("data", {}).get("sha256")
+    dataset = request.dataset
+    stored = manifest.data.sha256
     if stored != dataset.sha256:
         raise ValueError(f"--resume {run_dir}: the run was made on data with sha256 {stored}, "
                          f"but {dataset.source} has sha256 {dataset.sha256}")
-    stored_profile = json_safe(Profile.from_dict(manifest.get("profile"), f"--resume {run_dir}: its profile").to_dict())
-    comparisons = {"profile": (stored_profile, json_safe(request.profile.to_dict())),
-                   "seed": (manifest.get("seed"), request.seed),
-                   "cleaning": ({key: manifest.get("cleaning", {}).get(key) for key in cleaning}, cleaning)}
+    comparisons = {"profile": (_profile_values(manifest.profile), _profile_values(request.profile)),
+                   "seed": (manifest.seed, request.seed),
+                   "cleaning": (manifest.cleaning.options(), request.cleaning.options())}
     for what, (before, now) in comparisons.items():
         if before != now:
             raise ValueError(f"--resume {run_dir}: the run has {what} {before!r}, not {now!r}")
+
+
+def _profile_values(profile: Profile | None) -> dict[str, Any] | None:
+    """A profile as JSON values, to compare a stored one (read from JSON) with one loaded from TOML."""
+    return None if profile is None else json_safe(profile.to_dict())
 
 
 def _now() -> str:
@@ -240,41 +242,28 @@ def _now() -> str:
 
 
 def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataAudit | None,
-                  execution: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+                  execution: Execution, warnings: list[str]) -> RunManifest:
     """The manifest of a new run (``wall_seconds`` and ``complete`` are set as it goes)."""
     dataset = request.dataset
-    return {
-        "run_id": request.run_dir.name,
-        "created": _now(),
-        "command": request.command,
-        "seed": request.seed,
-        "seeds": request.seed_list,
-        "profile": request.profile.to_dict(),
-        "class_names": list(dataset.class_names),
-        "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
-                 "file": None if dataset.synthetic else identify_file(dataset.source),
-                 "counts": dataset.counts(), "used_counts": prepared.dataset.counts()},
-        "audit": None if data_audit is None else audit_summary(data_audit, prepared),
-        "cleaning": {**request.cleaning, "dropped": prepared.dropped},
-        "environment": machine_info(),
-        "estimators": list(request.names),
-        "plugins": list(request.plugins),
-        "execution": execution,
-        "resumed": [],
-        "warnings": warnings,
-        "complete": False,
-        "wall_seconds": None,
-    }
+    data = RunData(source=dataset.source, sha256=dataset.sha256, synthetic=dataset.synthetic,
+                   file=None if dataset.synthetic else identify_file(dataset.source), counts=dataset.counts(),
+                   used_counts=prepared.dataset.counts())
+    return RunManifest(
+        run_id=request.run_dir.name, created=_now(), command=request.command, seed=request.seed,
+        seeds=request.seed_list, profile=request.profile, class_names=list(dataset.class_names), data=data,
+        audit=None if data_audit is None else audit_summary(data_audit, prepared),
+        cleaning=replace(request.cleaning, dropped=prepared.dropped), environment=machine_info(),
+        estimators=list(request.names), plugins=list(request.plugins), execution=execution, warnings=warnings)
 
 
-def _resume_manifest(manifest: dict[str, Any], request: RunRequest, execution: dict[str, Any]) -> None:
+def _resume_manifest(manifest: RunManifest, request: RunRequest, execution: Execution) -> None:
     """Update a stored manifest for this resumption: its estimators, seeds (more may be asked) and plugins,
     execution, and when."""
-    manifest["estimators"] = list(dict.fromkeys([*manifest["estimators"], *request.names]))
-    manifest["seeds"] = sorted({*run_seeds(manifest), *request.seed_list})
-    manifest["plugins"] = list(dict.fromkeys([*manifest.get("plugins", []), *request.plugins]))
-    manifest["execution"] = execution
-    manifest.setdefault("resumed", []).append({"at": _now(), "command": request.command})
+    manifest.estimators = list(dict.fromkeys([*manifest.estimators, *request.names]))
+    manifest.seeds = sorted({*manifest.seeds, *request.seed_list})
+    manifest.plugins = list(dict.fromkeys([*manifest.plugins, *request.plugins]))
+    manifest.execution = execution
+    manifest.resumed.append({"at": _now(), "command": request.command})
 
 
 def audit_summary(audit: DataAudit, prepared: PreparedData) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The options of one run, checked: :class:`RunRequest`.
 
-Imports nothing heavy (the command line takes :data:`SAVE_MODELS_CHOICES` from here).
+Imports nothing heavier than the results store (the command line takes :data:`SAVE_MODELS_CHOICES` from here).
 """
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..results import MAX_SEED, Cleaning
 
 if TYPE_CHECKING:
     from ..datasets import FERDataset
     from ..profiles import Profile
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
-MAX_SEED = 2**32 - 1
-"""The largest seed: NumPy's and scikit-learn's ``random_state`` take 0 .. 2**32 - 1."""
 MAX_TIME_LIMIT = 20 * 24 * 3600.0
 """The longest ``--time-limit``, 20 days, in seconds: waiting on the fit's child process
 (``multiprocessing``'s ``poll``) takes at most 2**31 - 1 ms, about 24.8 days."""
@@ -38,10 +38,10 @@ class RunRequest:
         (``RUN_DIR/.fer_bench.lock``) while it writes; a folder that already
         holds a run is refused, unless ``resume`` or ``overwrite``.
     seed : int
-        The first seed (0 .. :data:`MAX_SEED`): it draws the profile's subsets of the splits (the same
+        The first seed (0 .. :data:`~fer_bench.results.MAX_SEED`): it draws the profile's subsets of the splits (the same
         faces for every seed).
     seeds : int
-        How many seeds every estimator is trained with: ``seed .. seed + seeds - 1`` (up to :data:`MAX_SEED`), each
+        How many seeds every estimator is trained with: ``seed .. seed + seeds - 1`` (up to :data:`~fer_bench.results.MAX_SEED`), each
         driving its Training subset, initial weights, shuffling and augmentation (one record each).
     save_models : {"none", "networks", "all"}
         Which fitted estimators are saved under ``RUN_DIR/models/NAME/``.
@@ -54,7 +54,7 @@ class RunRequest:
         Audit the data (:func:`~fer_bench.datasets.audit.cached_audit`), score
         every estimator also on the PrivateTest faces without an exact or near
         copy in Training (``RunRecord.metrics_deduplicated``) and summarise the
-        audit in ``manifest["audit"]``.
+        audit in the manifest (:attr:`~fer_bench.results.RunManifest.audit`).
     audit_cache_dir : path, optional
         Folder of cached audits (default: :func:`~fer_bench.datasets.audit.default_cache_dir`).
     dedupe_train : bool
@@ -145,9 +145,9 @@ class RunRequest:
         return list(range(self.seed, self.seed + self.seeds))
 
     @property
-    def cleaning(self) -> dict[str, Any]:
-        """The manifest's ``cleaning`` settings: ``dedupe`` (``"train"`` or None) and ``drop_blank``."""
-        return {"dedupe": "train" if self.dedupe_train else None, "drop_blank": self.drop_blank}
+    def cleaning(self) -> Cleaning:
+        """The cleaning asked for (what it dropped is known once the data is prepared)."""
+        return Cleaning(dedupe="train" if self.dedupe_train else None, drop_blank=self.drop_blank)
 
     def saves_model(self, family: str) -> bool:
         """Whether an estimator of ``family`` has its fitted model saved."""

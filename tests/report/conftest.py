@@ -6,6 +6,7 @@ timed-out estimator, and plugin text that must be escaped."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from fer_bench.datasets import make_synthetic
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.metrics import classification_metrics
 from fer_bench.profiles import load_profile
-from fer_bench.results import ResultsStore, RunRecord, seed_stem
+from fer_bench.results import ResultsStore, RunManifest, RunRecord, seed_stem
 from fer_bench.runner import run_benchmark
 
 EVIL = "<script>alert(1)</script>"
@@ -27,7 +28,8 @@ AUDIT = {"private_total": 3589, "private_exact": 201, "private_near_only": 90, "
          "blank": 3, "label_conflict_groups": 7, "near_threshold": 4, "hash_method": "phash", "blank_std": 1.0}
 
 
-def manifest(synthetic=True, profile="smoke", audit=True):
+def manifest_values(synthetic=True, profile="smoke", audit=True):
+    """A run's manifest as ``results.json`` holds it."""
     counts = {split: {name: 10 * (index + 1) for index, name in enumerate(FER2013_CLASSES)}
               for split in ("Training", "PublicTest", "PrivateTest")}
     result = {
@@ -47,8 +49,12 @@ def manifest(synthetic=True, profile="smoke", audit=True):
     }
     if audit:
         result["audit"] = dict(AUDIT)
-        result["cleaning"] = {"dropped_blank": 3}
+        result["cleaning"] = {"dedupe": None, "drop_blank": True, "dropped": {"drop_blank": 3}}
     return result
+
+
+def manifest(synthetic=True, profile="smoke", audit=True):
+    return RunManifest.from_dict(manifest_values(synthetic, profile, audit))
 
 
 def predictions_like(y_true, accuracy, seed, k=7):
@@ -154,11 +160,11 @@ def used(epochs, steps, seconds, short=False):
 
 
 def seeded_manifest(seeds):
-    result = manifest(audit=False)
-    result["seed"], result["seeds"] = seeds[0], list(seeds)
-    result["profile"].update(budget={"kind": "time", "minutes": 5}, seeds=len(seeds))
-    result["environment"]["gpu"] = "NVIDIA H200"
-    return result
+    values = manifest_values(audit=False)
+    values["seed"], values["seeds"] = seeds[0], list(seeds)
+    values["profile"].update(budget={"kind": "time", "minutes": 5}, seeds=len(seeds))
+    values["environment"]["gpu"] = "NVIDIA H200"
+    return RunManifest.from_dict(values)
 
 
 def make_seeded_run(run_dir, seeds=(0, 1), correct=None, y_seed=1):
@@ -186,7 +192,7 @@ def make_seeded_run(run_dir, seeds=(0, 1), correct=None, y_seed=1):
     if "half_done" in correct:
         records.append(RunRecord(name="half_done", family="classical", framework="sklearn", source="seed: test",
                                  status="timed_out", error="timed out after 600 s", seed=seeds[1]))
-    store.save({**seeded_manifest(seeds), "estimators": list(predictions)}, records)
+    store.save(replace(seeded_manifest(seeds), estimators=list(predictions)), records)
     return run_dir
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.report.analysis import GALLERY_SIZE, analyse_run, class_names_of
-from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.results import ResultsStore, RunManifest, RunRecord
 
 from .conftest import FIVE_CLASSES
 
@@ -68,8 +68,8 @@ def test_gallery_without_probabilities_is_spread_over_the_mistakes(analysis):
 
 def test_class_names_come_from_the_record_then_the_manifest():
     five = RunRecord(name="a", family="network", framework="torch", source="", class_names=FIVE_CLASSES)
-    assert class_names_of(five, {"class_names": list(FER2013_CLASSES)}) == FIVE_CLASSES
+    assert class_names_of(five, RunManifest(class_names=list(FER2013_CLASSES))) == FIVE_CLASSES
     seven = RunRecord(name="b", family="network", framework="torch", source="",
                       metrics={"confusion_matrix": [[0] * 7] * 7})
-    assert class_names_of(seven, {}) == list(FER2013_CLASSES)
-    assert class_names_of(seven, {"class_names": ["x"] * 7}) == ["x"] * 7
+    assert class_names_of(seven, RunManifest()) == list(FER2013_CLASSES)
+    assert class_names_of(seven, RunManifest(class_names=["x"] * 7)) == ["x"] * 7

@@ -1,10 +1,13 @@
+from dataclasses import replace
+
 import pytest
 
+from fer_bench.profiles import Profile
 from fer_bench.report import render_report
 from fer_bench.report.analysis import analyse_run
 from fer_bench.report.budget import (RECIPE, at_common_budget, budget_exceptions, budget_text, off_budget, profile_scope, run_budget,
                                      used_means, used_text)
-from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.results import ResultsStore, RunManifest, RunRecord
 
 from .conftest import TIME_BUDGET, make_seeded_run, manifest, seeded_manifest, used
 
@@ -31,27 +34,29 @@ def test_what_the_seeds_trained():
 
 
 def test_the_profile_scope_says_what_the_profile_trained_on_and_how_long():
-    timed = {"profile": {"data": {"Training": 0}, "budget": {"kind": "time", "minutes": 5}}}
-    assert profile_scope(timed) == "all Training faces; 5 minutes of training per network"
-    recipe = {"profile": {"data": {"Training": 420}, "networks": {"epochs": 10}, "budget": {"kind": "recipe"}}}
-    assert profile_scope(recipe) == "420 Training faces; 10 epochs per network"
-    assert profile_scope({"profile": "old"}) == "all Training faces"
+    timed = Profile("timed", data={"Training": 0}, budget={"kind": "time", "minutes": 5})
+    assert profile_scope(RunManifest(profile=timed)) == "all Training faces; 5 minutes of training per network"
+    recipe = Profile("recipe", data={"Training": 420}, networks={"epochs": 10})
+    assert profile_scope(RunManifest(profile=recipe)) == "420 Training faces; 10 epochs per network"
+    assert profile_scope(RunManifest()) == "all Training faces"  # a store that records no profile
 
 
 def test_the_run_budget_line():
-    assert run_budget(manifest()) is None  # one seed, no budget in the profile: as before budgets
+    assert run_budget(RunManifest()) is None  # one seed, no profile recorded
+    # a profile stored before budgets trained the [networks] recipe, as --resume reads it
+    assert run_budget(manifest()) == f"recipe: {RECIPE}; 1 seed (0); machine: Test CPU, 2 cores"
     recipe = seeded_manifest([3, 4, 5])
-    recipe["profile"]["budget"] = {"kind": "recipe"}
-    recipe["environment"]["gpu"] = None
+    recipe.profile = replace(recipe.profile, budget={"kind": "recipe"})
+    recipe.environment["gpu"] = None
     assert run_budget(recipe) == f"recipe: {RECIPE}; 3 seeds (3, 4, 5); machine: Test CPU, 2 cores"
     one = manifest()
-    one["profile"]["budget"] = {"kind": "time", "minutes": 5}
+    one.profile = replace(one.profile, budget={"kind": "time", "minutes": 5})
     assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the network's own clock "
                                "(wall time less the time its compute threads waited for a CPU that other programs "
                                "held, so that they do not shorten its training; synchronised wall time on a GPU); a network "
                                "more than 5% off its budget is left out of the significance verdicts; 1 seed (0); "
                                "machine: Test CPU, 2 cores")
-    one["profile"]["budget"]["clock"] = "wall"
+    one.profile = replace(one.profile, budget={"kind": "time", "minutes": 5, "clock": "wall"})
     assert run_budget(one).startswith("time: 5 minutes of training per network on this machine, on the wall clock;")
 
 

@@ -15,7 +15,7 @@ def _hand_run(run_dir, y_true, accuracies, seed, sha="ab"):
     records = [scored_record(store, name, predictions_like(y_true, accuracy, seed + index), y_true)
                for index, (name, accuracy) in enumerate(accuracies.items())]
     run_manifest = manifest()
-    run_manifest["data"]["sha256"] = sha * 32
+    run_manifest.data.sha256 = sha * 32
     store.save(run_manifest, records)
     return run_dir
 
@@ -73,7 +73,7 @@ def test_runs_on_other_class_sets_are_not_compared(tmp_path):
     records = [scored_record(store, "svc_linear", predictions_like(y_three, 0.7, 3, k=3), y_three, class_names=three),
                scored_record(store, "knn", predictions_like(y_three, 0.5, 4, k=3), y_three, class_names=three)]
     three_manifest = manifest()
-    three_manifest["class_names"] = three
+    three_manifest.class_names = three
     store.save(three_manifest, records)
     comparison = compare_runs(run_a, tmp_path / "b")
     assert comparison.rows == [] and comparison.not_comparable == ["knn (A: 7 classes, B: 3)",

@@ -1,6 +1,7 @@
 """The derived ensemble: calibrated on and chosen on PublicTest only, scored once on PrivateTest."""
 
 import inspect
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -186,7 +187,7 @@ def test_every_seed_is_a_candidate_so_one_estimator_trained_with_seeds_gives_a_s
         records.append(scored_record(store, "resnet9", y_pred, y_true, scores=private, seed=seed,
                                      stem=seed_stem("resnet9", seed, 0), family="network", framework="torch",
                                      arrays={"public_scores": public, "public_y_true": public_y_true}))
-    store.save({**manifest(), "seeds": [0, 1, 2]}, records)
+    store.save(replace(manifest(), seeds=[0, 1, 2]), records)
     ensemble = _derive(tmp_path)
     assert ensemble.built and ensemble.candidates == ["resnet9 (seed 0)", "resnet9 (seed 1)", "resnet9 (seed 2)"]
     assert len(ensemble.members) >= 2 and {member.name for member in ensemble.members} <= set(ensemble.candidates)

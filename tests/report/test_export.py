@@ -53,12 +53,12 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped(tmp_path):
     manifest, records = store.load()
     planted = {"=HYPERLINK(\"http://x\",\"y\")": "+cmd|' /C calc'!A0", "@SUM(A1)": "-2+3", "\tTAB": "@cmd"}
     records += [RunRecord(name=name, family="classical", framework="sklearn", source="plugin", status="failed",
-                          error=f"Traceback ...\n{error}", fit_seconds=-1.5) for name, error in planted.items()]
+                          error=f"Traceback ...\n{error}", peak_memory_mib=-1.5) for name, error in planted.items()]
     store.save(manifest, records)
     with open(write_results_csv(store.run_dir, analyse_run(store)), newline="") as stream:
         rows = {row["name"]: row for row in csv.DictReader(stream)}
     for name, error in planted.items():
         row = rows["'" + name]
         assert row["error"] == "'" + error  # the last line of the error
-        assert row["fit_seconds"] == "-1.5"  # a negative number stays a number
+        assert row["peak_memory_mib"] == "-1.5"  # a negative number stays a number
     assert rows["tiny_cnn"]["name"] == "tiny_cnn"

@@ -1,6 +1,7 @@
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from fer_bench.report import render_report
 from fer_bench.report.analysis import analyse_run
 from fer_bench.report.budget import profile_scope
-from fer_bench.results import ResultsStore
+from fer_bench.results import ResultsStore, RunData, RunManifest
 
 from .conftest import EVIL, N_TEST, make_run
 
@@ -140,7 +141,7 @@ def test_audit_section_explains_the_deduplicated_evaluation(rendered):
     assert "291 of 3,589 PrivateTest faces (8.1%) have an exact or near copy in Training" in audit
     assert "Of the 210 PrivateTest faces this run scores, 17 (8.1%) do." in audit
     assert "PrivateTest faces kept for the de-duplicated evaluation" in audit and "phash" in audit
-    assert "dropped_blank" in audit
+    assert "drop_blank" in audit
 
 
 def test_figures_have_descriptive_alt_text(rendered):
@@ -218,7 +219,7 @@ def test_real_data_full_profile_has_no_warnings(tmp_path):
 
 
 def test_a_run_without_records_renders(tmp_path):
-    ResultsStore(tmp_path).save({"data": {"synthetic": True}}, [])
+    ResultsStore(tmp_path).save(RunManifest(data=RunData(synthetic=True)), [])
     html = render_report(tmp_path).read_text(encoding="utf-8")
     assert "No estimator has finished" in html and "SYNTHETIC" in html
     assert (tmp_path / "results.csv").read_text().startswith("name,family,framework,status")
@@ -257,7 +258,7 @@ def test_manifest_warnings_are_shown_at_the_top(tmp_path):
     run_dir = make_run(tmp_path / "run")
     store = ResultsStore(run_dir)
     manifest, records = store.load()
-    store.save({**manifest, "warnings": ["data.csv: no PublicTest faces: model selection falls back"]}, records)
+    store.save(replace(manifest, warnings=["data.csv: no PublicTest faces: model selection falls back"]), records)
     body = render_report(run_dir).read_text(encoding="utf-8").split("<body>", 1)[1]
     notice = body.index("<strong>Warning:</strong> data.csv: no PublicTest faces: model selection falls back")
     assert notice < body.index('id="leaderboard"')

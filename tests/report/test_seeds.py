@@ -1,5 +1,7 @@
 """Runs that train every estimator with several seeds: the analysis, the report, results.csv."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -42,7 +44,7 @@ def test_seeds_are_grouped_and_ranked_by_mean_accuracy(analysis):
     assert not np.array_equal(spiky.seed_predictions[0]["y_pred"], spiky.seed_predictions[1]["y_pred"])
     half = results["half_done"]
     assert half.n_seeds == 1 and half.accuracy_sd is None and half.accuracy_mean == pytest.approx(0.4)
-    assert [(record.name, analysis.seed_of(record), record.status) for record in analysis.unfinished] == \
+    assert [(record.name, record.seed, record.status) for record in analysis.unfinished] == \
         [("half_done", 1, "timed_out")]
 
 
@@ -146,7 +148,7 @@ def test_a_one_seed_run_with_seed_fields_reports_what_it_did_before(tmp_path):
     manifest, records = store.load()
     for record in records:
         record.seed = 0
-    store.save({**manifest, "seeds": [0]}, records)
+    store.save(replace(manifest, seeds=[0]), records)
     after = analyse_run(store)
     assert not after.multi_seed and [r.name for r in after.results] == [r.name for r in before.results]
     for old, new in zip(before.results, after.results):
@@ -176,7 +178,7 @@ def test_an_interrupted_run_names_the_fits_without_a_record(tmp_path):
                           if (record.name, record.seed) not in {("strong_cnn", 1), ("steady_svc", 0), ("steady_svc", 1)}])
     assert analyse_run(store).missing == [("strong_cnn", 1), ("steady_svc", 0), ("steady_svc", 1)]
     body = render_report(run_dir).read_text(encoding="utf-8").split("<body>", 1)[1]
-    planned = 2 * len(manifest["estimators"])
+    planned = 2 * len(manifest.estimators)
     warning = body.index(f"<strong>Warning:</strong> this run is incomplete (interrupted, or still running): 3 of its "
                          f"{planned} planned fits have no record: strong_cnn (seed 1); steady_svc (seeds 0, 1).")
     assert warning < body.index('id="leaderboard"') and f"run --resume {run_dir} completes the run" in body

@@ -52,4 +52,4 @@ def test_dask_cluster_and_local_processes_give_the_local_results(tmp_path, synth
             assert np.array_equal(got[name], expected[name]), (run_dir.name, name)
         assert [record.metrics for record in records] == [record.metrics for record in local]
     manifest = ResultsStore(tmp_path / "dask").load()[0]
-    assert manifest["execution"]["backend"] == "dask" and manifest["execution"]["scheduler"].startswith("tcp://127.0.0.1")
+    assert manifest.execution.backend == "dask" and manifest.execution.scheduler.startswith("tcp://127.0.0.1")

@@ -33,7 +33,7 @@ def test_smoke_run_records_every_estimator_and_survives_a_failure(tmp_path, synt
 def test_publictest_scores_are_stored_beside_the_privatetest_ones(tmp_path, synthetic):
     run_benchmark(["svc_linear", "knn"], synthetic, load_profile("smoke"), tmp_path, progress=False)
     manifest, (svc, knn) = ResultsStore(tmp_path).load()
-    public = sum(manifest["data"]["used_counts"]["PublicTest"].values())
+    public = sum(manifest.data.used_counts["PublicTest"].values())
     svc_arrays, knn_arrays = (ResultsStore(tmp_path).load_predictions(record) for record in (svc, knn))
     # knn has predict_proba: probabilities; the SVM only decision values, kept apart from "scores"
     assert knn_arrays["public_scores"].shape == (public, 7) and "public_decision" not in knn_arrays
@@ -42,7 +42,7 @@ def test_publictest_scores_are_stored_beside_the_privatetest_ones(tmp_path, synt
     assert svc_arrays["decision"].shape == (210, 7) and svc_arrays["public_decision"].shape == (public, 7)
     for arrays in (svc_arrays, knn_arrays):
         assert np.array_equal(np.bincount(arrays["public_y_true"], minlength=7),
-                              list(manifest["data"]["used_counts"]["PublicTest"].values()))
+                              list(manifest.data.used_counts["PublicTest"].values()))
 
 
 def test_estimators_are_better_than_chance_on_synthetic(tmp_path, synthetic):
@@ -96,7 +96,7 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     subsets = [record for record in records if record.class_names]  # keras_cnn5: 5 of the 7 classes
     assert subsets and all(record.metrics["n"] == 210 for record in all_classes)
     assert all(0 < record.metrics["n"] < 210 for record in subsets)
-    audit = ResultsStore(tmp_path).load()[0]["audit"]
+    audit = ResultsStore(tmp_path).load()[0].audit
     assert (audit["private_total"], audit["private_exact"], audit["private_near_only"]) == (3589, 288, 152)
     assert (audit["training_exact_groups"], audit["training_faces_in_groups"], audit["blank"]) == (1035, 2271, 13)
     assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in all_classes)

@@ -19,9 +19,9 @@ def test_time_limit_stops_the_estimator_and_the_run_goes_on(tmp_path, synthetic,
     assert [record.status for record in records] == ["timed_out", "ok"]
     assert "time limit of 3 s" in records[0].error and records[0].framework == "test"
     assert records[1].metrics["n"] == 210 and records[1].fit_seconds > 0  # fitted in its child process
-    raw = ResultsStore(tmp_path).load()
-    assert [record.status for record in raw[1]] == ["timed_out", "ok"]
-    assert raw[0]["execution"]["time_limit"] == 3 and raw[0]["execution"]["save_models"] == "networks"
+    manifest, stored = ResultsStore(tmp_path).load()
+    assert [record.status for record in stored] == ["timed_out", "ok"]
+    assert manifest.execution.time_limit == 3 and manifest.execution.save_models == "networks"
 
 
 def test_an_estimator_whose_optional_package_is_missing_is_skipped_before_anything_starts(synthetic, registry):

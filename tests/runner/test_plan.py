@@ -8,7 +8,7 @@ import pytest
 from fer_bench.datasets import make_synthetic
 from fer_bench.estimators import _registry
 from fer_bench.profiles import Profile, load_profile
-from fer_bench.results import ResultsStore
+from fer_bench.results import Cleaning, ResultsStore
 from fer_bench.runner import run_benchmark
 
 from .support import WHOLE
@@ -17,9 +17,9 @@ from .support import WHOLE
 def test_cleaning_options_are_applied_and_recorded(tmp_path, planted):
     (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False, dedupe_train=True, drop_blank=True)
     manifest, _ = ResultsStore(tmp_path).load()
-    assert manifest["cleaning"] == {"dedupe": "train", "drop_blank": True, "dropped": {"dedupe_train": 6, "drop_blank": 2}}
+    assert manifest.cleaning == Cleaning("train", True, {"dedupe_train": 6, "drop_blank": 2})
     assert record.train_images == 30 - 6 - 1 and record.test_images == 10 - 1
-    assert manifest["data"]["used_counts"]["PrivateTest"] != manifest["data"]["counts"]["PrivateTest"]
+    assert manifest.data.used_counts["PrivateTest"] != manifest.data.counts["PrivateTest"]
     assert record.metrics_deduplicated["n"] == 5  # 9 scored, 4 of them leaked
     with pytest.raises(ValueError, match="audit"):
         run_benchmark(["knn"], planted, WHOLE, tmp_path / "x", progress=False, dedupe_train=True, audit=False)
@@ -29,7 +29,7 @@ def test_resume_reruns_only_what_did_not_finish(tmp_path, synthetic, exploding, 
     profile = load_profile("smoke")
     first = run_benchmark(["svc_linear", exploding], synthetic, profile, tmp_path, seed=2, progress=False)
     assert [record.status for record in first] == ["ok", "failed"]
-    assert ResultsStore(tmp_path).load()[0]["complete"] is True  # every estimator has a record, one failed
+    assert ResultsStore(tmp_path).load()[0].complete is True  # every estimator has a record, one failed
     working = dataclasses.replace(_registry._REGISTRY[exploding], factory=_registry.get_estimator_spec("knn").factory)
     monkeypatch.setitem(_registry._REGISTRY, exploding, working)  # it works now
     second = run_benchmark(["svc_linear", exploding], synthetic, profile, tmp_path, seed=2, progress=False,
@@ -37,7 +37,7 @@ def test_resume_reruns_only_what_did_not_finish(tmp_path, synthetic, exploding, 
     assert [record.status for record in second] == ["ok", "ok"]
     assert second[0] == first[0]  # kept as it was, not refitted
     manifest, records = ResultsStore(tmp_path).load()
-    assert manifest["complete"] is True and len(manifest["resumed"]) == 1 and len(records) == 2
+    assert manifest.complete is True and len(manifest.resumed) == 1 and len(records) == 2
 
 
 def test_resume_refuses_other_data_profile_or_seed(tmp_path, synthetic):

@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from fer_bench.datasets import make_synthetic
 from fer_bench.estimators import register_estimator
 from fer_bench.profiles import load_profile
-from fer_bench.results import ResultsStore, RunRecord
+from fer_bench.results import Cleaning, ResultsStore, RunRecord
 from fer_bench.runner import FitOutcome, run_benchmark
 from fer_bench.runner.scoring import score_outcome
 
@@ -29,20 +29,20 @@ def test_deduplicated_metrics_leave_out_private_faces_seen_in_training(tmp_path,
                                                                   planted.class_names)
     assert record.metrics_deduplicated["n"] == 6 and record.metrics["n"] == 10
     manifest, _ = store.load()
-    assert manifest["audit"] == {
+    assert manifest.audit == {
         "private_total": 10, "private_exact": 2, "private_near_only": 2, "private_kept": 6,
         "public_exact": 1, "public_near_only": 1, "training_exact_groups": 2, "training_faces_in_groups": 4,
         "blank": 2, "label_conflict_groups": 2, "near_threshold": 4, "hash_method": "imagehash.phash(hash_size=8)",
         "blank_std": 2.0, "scored_private_total": 10, "scored_private_exact": 2, "scored_private_near_only": 2,
         "scored_private_kept": 6}
-    assert manifest["cleaning"] == {"dedupe": None, "drop_blank": False, "dropped": {}}
-    assert manifest["complete"] is True
+    assert manifest.cleaning == Cleaning(None, False, {})
+    assert manifest.complete is True
 
 
 def test_without_audit_there_are_no_deduplicated_metrics(tmp_path, planted):
     (record,) = run_benchmark(["knn"], planted, WHOLE, tmp_path, progress=False, audit=False)
     assert record.metrics_deduplicated == {} and record.metrics["n"] == 10
-    assert ResultsStore(tmp_path).load()[0]["audit"] is None and ResultsStore(tmp_path).load_leaked_mask() is None
+    assert ResultsStore(tmp_path).load()[0].audit is None and ResultsStore(tmp_path).load_leaked_mask() is None
 
 
 class PixelLogisticRegression(LogisticRegression):

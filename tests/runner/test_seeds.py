@@ -18,7 +18,7 @@ def test_every_estimator_gets_one_record_per_seed_on_the_same_faces(tmp_path, sy
     assert [(record.name, record.seed) for record in records] == [("shallow_cnn", 4), ("shallow_cnn", 5),
                                                                     ("knn", 4), ("knn", 5)]
     manifest, stored = ResultsStore(tmp_path).load()
-    assert manifest["seeds"] == [4, 5] and manifest["complete"]
+    assert manifest.seeds == [4, 5] and manifest.complete
     assert [record.predictions_file for record in stored] == [
         "predictions/shallow_cnn.npz", "predictions/shallow_cnn.seed5.npz", "predictions/knn.npz",
         "predictions/knn.seed5.npz"]
@@ -40,7 +40,7 @@ def test_resume_trains_only_the_missing_seeds_and_more_seeds_extend_a_run(tmp_pa
     assert [record.seed for record in records] == [0, 1, 2]
     assert records[0].fit_seconds == kept["fit_seconds"]  # kept, not refitted
     manifest, _ = ResultsStore(tmp_path).load()
-    assert manifest["seeds"] == [0, 1, 2] and manifest["complete"]
+    assert manifest.seeds == [0, 1, 2] and manifest.complete
 
 
 def test_a_run_can_repeat_the_steps_an_earlier_time_budget_planned(tmp_path, synthetic):

@@ -1,6 +1,5 @@
 """Fixtures of the studies' tests: a stand-in model, models saved in a run, a synthetic fer2013.csv."""
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +24,11 @@ class AlwaysHappy:
 def save_in_run(model, run_dir, name, class_names=FER2013_CLASSES):
     """Save ``model`` as RUN_DIR/models/NAME beside a results.json naming the run's classes."""
     from fer_bench.estimators.persistence import save_estimator
+    from fer_bench.results import ResultsStore, RunManifest, RunRecord
 
     model_dir = save_estimator(model, run_dir / "models" / name)
-    manifest = {"class_names": list(class_names)}
-    (run_dir / "results.json").write_text(json.dumps({"manifest": manifest, "records": [{"name": name}]}))
+    record = RunRecord(name=name, family="classical", framework="sklearn", source="test", model_dir=f"models/{name}")
+    ResultsStore(run_dir).save(RunManifest(class_names=list(class_names)), [record])
     return model_dir
 
 
