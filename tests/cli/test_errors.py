@@ -6,6 +6,7 @@ import pytest
 from fer_bench.cli import main
 from fer_bench.cli.errors import error_line
 from fer_bench.datasets import DataError
+from fer_bench.results import ResultsStore, RunManifest, RunRecord
 
 from .support import one_error_line
 
@@ -46,3 +47,28 @@ def test_a_results_file_whose_manifest_is_a_list_is_one_error_line(tmp_path, cap
         assert main(argv) == 2
         line = one_error_line(capsys.readouterr().err)
         assert f"{tmp_path / 'results.json'}: not a fer_bench results file" in line
+
+
+def _hand_edited_run(run_dir, damage):
+    """A run folder whose results.json a careless hand has edited: an accuracy made text, or nested 10,000 deep."""
+    record = RunRecord(name="knn", family="classical", framework="sklearn", source="test", seed=0,
+                       metrics={"accuracy": "x"})
+    ResultsStore(run_dir).save(RunManifest(), [record])
+    if damage == "nested":
+        (run_dir / "results.json").write_text("[" * 10_000 + "]" * 10_000)
+    return run_dir
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("accuracy", "record knn (seed 0): metrics.accuracy is 'x', expected a number from 0 to 1"),
+    ("nested", "nested too deeply to be a fer_bench file; the file is corrupt"),
+])
+@pytest.mark.parametrize("command", ["report", "compare", "run --resume"])
+def test_a_hand_edited_results_file_is_one_error_line_naming_it_and_the_field(tmp_path, capsys, command, damage,
+                                                                               message):
+    edited = _hand_edited_run(tmp_path / "edited", damage)
+    ResultsStore(tmp_path / "valid").save(RunManifest(), [])
+    argv = {"report": ["report", str(edited)], "compare": ["compare", str(tmp_path / "valid"), str(edited)],
+            "run --resume": ["run", "--resume", str(edited), "--quiet"]}[command]
+    assert main(argv) == 2
+    assert one_error_line(capsys.readouterr().err) == f"error: {edited / 'results.json'}: {message}"

@@ -127,6 +127,18 @@ def test_the_class_names_are_the_model_s_own_wherever_the_folder_goes(tmp_path):
         saved_class_names(copy)
 
 
+def test_a_model_without_names_takes_its_run_s_and_a_hand_edited_run_is_named(tmp_path):
+    X, y = faces(12)
+    folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "run" / "models" / "svc")
+    results = tmp_path / "run" / "results.json"
+    results.write_text(json.dumps({"manifest": {"class_names": ["a", "b", "c"]}, "records": []}))
+    assert saved_class_names(folder) == ("a", "b", "c")
+    results.write_text(json.dumps({"manifest": {"class_names": "abc"}, "records": []}))
+    with pytest.raises(ValueError) as refused:
+        saved_class_names(folder)
+    assert str(refused.value) == f"{results}: manifest.class_names is 'abc', expected a list of strings"
+
+
 def test_label_model_files_writes_the_names_into_the_record(tmp_path):
     X, y = faces(12)
     folder = save_estimator(PixelSVC(kernel="linear").fit(X, y), tmp_path / "svc")
