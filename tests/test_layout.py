@@ -14,7 +14,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"estimators"}),
     frozenset({"report"}),
     frozenset({"pipeline"}),
-    frozenset({"studies"}),
+    frozenset({"studies", "tracking"}),
     frozenset({"runner"}),
     frozenset({"cli", "__main__", "__init__"}),
 )
