@@ -38,7 +38,7 @@ class MLflowTracker:
 
     def __init__(self, uri: str):
         self.uri = uri
-        self._client = MlflowClient(tracking_uri=uri)
+        self._client: MlflowClient | None = None
         self._experiment_id: str | None = None
         self._run_id: str | None = None
 
@@ -58,11 +58,10 @@ class MLflowTracker:
         mlflow.exceptions.MlflowException, OSError
             If the store cannot be opened.
         """
+        self._client = MlflowClient(tracking_uri=self.uri)  # opens the store at once
         artifacts = None
         if self.uri.startswith(SQLITE_PREFIX):
-            database = Path(self.uri.removeprefix(SQLITE_PREFIX)).resolve()
-            database.parent.mkdir(parents=True, exist_ok=True)
-            artifacts = (database.parent / ARTIFACTS_DIR).as_uri()
+            artifacts = (Path(self.uri.removeprefix(SQLITE_PREFIX)).resolve().parent / ARTIFACTS_DIR).as_uri()
         experiment = self._client.get_experiment_by_name(EXPERIMENT)
         self._experiment_id = (experiment.experiment_id if experiment is not None
                                else self._client.create_experiment(EXPERIMENT, artifact_location=artifacts))

@@ -6,30 +6,29 @@ import pytest
 from fer_bench.results import ResultsStore
 from fer_bench.tracking import open_tracker, track_run
 
-from .support import HISTORY, SHA256
+from .support import HISTORY, SHA256, make_stored_run
 
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed: pip install 'fer_bench[mlflow]'")
 EXPERIMENT = "fer_bench"
 
 
-@pytest.fixture
-def store_uri(tmp_path):
-    return f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
-
-
-@pytest.fixture
-def logged(stored_run, store_uri, tmp_path, monkeypatch):
-    """The stored run logged to a temporary SQLite store from another folder; the client, the session and the
-    runs by name."""
-    monkeypatch.chdir(tmp_path)  # nothing may land in the current folder (MLflow's default ./mlruns)
-    session = track_run(stored_run, open_tracker("mlflow", stored_run, store_uri))
-    client = mlflow.MlflowClient(store_uri)
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory):
+    """A stored run logged to a temporary SQLite store from another folder (made once: reading it back changes
+    nothing); the client, the session, the runs by name and the run folder."""
+    root = tmp_path_factory.mktemp("mlflow")
+    stored_run = make_stored_run(root / "stored")
+    uri = f"sqlite:///{root / 'store' / 'mlflow.db'}"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(root)  # nothing may land in the current folder (MLflow's default ./mlruns)
+        session = track_run(stored_run, open_tracker("mlflow", stored_run, uri))
+    client = mlflow.MlflowClient(uri)
     runs = client.search_runs([client.get_experiment_by_name(EXPERIMENT).experiment_id])
-    return client, session, {run.info.run_name: run for run in runs}
+    return client, session, {run.info.run_name: run for run in runs}, stored_run
 
 
 def test_one_parent_run_holds_a_nested_run_per_estimator_and_seed(logged):
-    client, session, runs = logged
+    client, session, runs, _ = logged
     assert sorted(runs) == ["broken (seed 0)", "stored", "svc_linear (seed 0)", "tiny_cnn (seed 0)", "tiny_cnn (seed 1)"]
     parent = runs["stored"]
     assert parent.info.run_id == session.run_id and parent.info.status == "FINISHED"
@@ -39,8 +38,8 @@ def test_one_parent_run_holds_a_nested_run_per_estimator_and_seed(logged):
         {"report.html", "results.csv", "results.json"}
 
 
-def test_a_network_s_run_has_its_parameters_epoch_metrics_final_accuracy_and_model(logged, stored_run):
-    client, _, runs = logged
+def test_a_network_s_run_has_its_parameters_epoch_metrics_final_accuracy_and_model(logged):
+    client, _, runs, stored_run = logged
     run = runs["tiny_cnn (seed 1)"]
     record = next(record for record in ResultsStore(stored_run).load()[1] if (record.name, record.seed) == ("tiny_cnn", 1))
     assert run.info.status == "FINISHED"
@@ -60,19 +59,22 @@ def test_a_network_s_run_has_its_parameters_epoch_metrics_final_accuracy_and_mod
 
 
 def test_a_failed_fit_is_a_failed_run_that_says_why(logged):
-    _, _, runs = logged
+    _, _, runs, _ = logged
     run = runs["broken (seed 0)"]
     assert run.info.status == "FAILED" and "planted failure" in run.data.tags["fer_bench.error"]
     assert run.data.metrics == {}
 
 
-def test_artifacts_go_beside_the_sqlite_store_not_into_the_current_folder(logged, tmp_path):
-    assert (tmp_path / "store" / "mlartifacts").is_dir() and not (tmp_path / "mlruns").exists()
+def test_artifacts_go_beside_the_sqlite_store_not_into_the_current_folder(logged):
+    stored_run = logged[3]
+    assert (stored_run.parent / "store" / "mlartifacts").is_dir() and not (stored_run.parent / "mlruns").exists()
 
 
-def test_runs_tracked_to_one_store_are_listed_side_by_side(logged, stored_run, store_uri):
-    client, _, _ = logged
-    track_run(stored_run, open_tracker("mlflow", stored_run, store_uri))
+def test_runs_tracked_to_one_store_are_listed_side_by_side(stored_run, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    for _ in range(2):
+        track_run(stored_run, open_tracker("mlflow", stored_run, uri))
+    client = mlflow.MlflowClient(uri)
     experiment = client.get_experiment_by_name(EXPERIMENT).experiment_id
     networks = client.search_runs([experiment], "tags.`fer_bench.estimator` = 'tiny_cnn'")
     assert len(networks) == 4 and len(client.search_runs([experiment])) == 10
