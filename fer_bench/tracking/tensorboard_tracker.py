@@ -4,9 +4,14 @@ scalars and its final metrics as hyperparameters and metrics (the HParams tab co
 from __future__ import annotations
 
 import shlex
+import sys
+import types
 from pathlib import Path
 
-from torch.utils.tensorboard import SummaryWriter
+# TensorBoard imports all of TensorFlow, when it is installed, only to write event files, which its own stub
+# writes as well; this marker module is how TensorBoard's builds ask for the stub (tensorboard.compat.tf).
+sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 from .entries import FitEntry, RunEntry
 
