@@ -60,13 +60,22 @@ class FitData:
         ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
     class_names : tuple of str
         The data set's classes, index = label.
+    training_targets : ndarray of float32, shape (n_training, n_classes), or None
+        Training's vote distributions (FER+ ``probability`` or ``crossentropy``,
+        :attr:`fer_bench.datasets.FERDataset.targets`), for the estimators whose ``fit`` takes
+        ``label_distributions``; the others fit the top class in ``splits``. None without them.
+    target_mode : str
+        ``crossentropy`` or ``probability`` with ``training_targets``; empty without them.
     """
 
     splits: dict[str, tuple[np.ndarray, np.ndarray]]
     class_names: tuple[str, ...]
+    training_targets: np.ndarray | None = None
+    target_mode: str = ""
 
     def __sizeof__(self) -> int:
-        return sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
+        targets = 0 if self.training_targets is None else self.training_targets.nbytes
+        return targets + sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
 
 
 @dataclass(frozen=True)
@@ -240,20 +249,26 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     build = create_estimator(spec.name, profile, task.seed, task.repeat_steps)
     estimator = build.estimator
     X_train, y_train = splits["Training"]
+    fit_kwargs = {}
+    takes = inspect.signature(estimator.fit).parameters
+    if data.training_targets is not None and not spec.classes and "label_distributions" in takes:
+        fit_kwargs.update(label_distributions=data.training_targets, distribution_use=data.target_mode)
     limit = build.train_size
     if limit and limit < len(y_train):
         keep = stratified_indices(y_train, limit, task.seed)
         X_train, y_train = X_train[keep], y_train[keep]
+        if "label_distributions" in fit_kwargs:
+            fit_kwargs["label_distributions"] = fit_kwargs["label_distributions"][keep]
     X_test, y_test = splits["PrivateTest"]
     record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
                        params=json_safe(estimator.get_params(deep=False)),
-                       train_images=len(y_train), test_images=len(y_test), seed=task.seed)
+                       train_images=len(y_train), test_images=len(y_test), seed=task.seed,
+                       targets=fit_kwargs.get("distribution_use", "labels"))
 
     watched = task.epoch_lines and "verbose" in record.params  # how a fit is watched is no setting of the model
     if watched:
         estimator.set_params(verbose=True)
-    fit_kwargs = {}
-    if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
+    if "validation_data" in takes and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
     with _progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
             Stopwatch() as fit_watch:

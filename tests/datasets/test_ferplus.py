@@ -196,6 +196,27 @@ def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_fi
     assert "Contempt" in report and "Happiness" in report
 
 
+def test_cli_run_in_crossentropy_mode_trains_networks_on_the_vote_distributions(fer2013_and_ferplus_files, tmp_path):
+    import json
+
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    run_dir = tmp_path / "run"
+    assert main(["run", "shallow_cnn", "knn", "--data", str(fer_path), "--labels", "ferplus", str(new_path),
+                 "--ferplus-mode", "crossentropy", "--profile", "smoke", "--out", str(run_dir), "--quiet",
+                 "--save-models", "none"]) == 0
+    records = {record["name"]: record for record in json.loads((run_dir / "results.json").read_text())["records"]}
+    assert {name: record["targets"] for name, record in records.items()} == {"shallow_cnn": "crossentropy",
+                                                                             "knn": "labels"}
+    report = (run_dir / "report.html").read_text()
+    assert "Training targets: " in report
+    assert f"Labels: FER+ {new_path} in crossentropy mode: 96 faces kept; dropped 0 no image" in report
+    assert "FER+ vote distributions as soft targets (crossentropy) for shallow_cnn" in report
+    assert "each face&#39;s top class for knn" in report
+    assert "crossentropy" in (run_dir / "results.csv").read_text()
+
+
 def labelled_pair(tmp_path, n=700, agreement=0.7, seed=0):
     """FER-2013 faces and their FER+ votes: the FER-2013 label is the FER+ one on about ``agreement`` of the
     faces (the others random), as in a genuine pair; returns (dataset, ferplus labels, votes file)."""
