@@ -9,7 +9,8 @@
 - network estimators run one at a time per machine (:mod:`fer_bench.runner.network_lock`),
   so two never share a GPU, and their timings stay their own.
 
-Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backends`'s.
+Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backends`'s, and so is where a fit's own
+joblib calls run: on a dask worker, in threads of its task (time-limited child too), never queued on the cluster.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ..profiles import Profile
 from .._io import json_safe
 from ..results import RunRecord
 from ..timing import PeakMemory, Stopwatch
+from .backends import dask_worker_threads, nested_work_in_this_process
 from .network_lock import NetworkLockTimeout, network_slot
 
 _CHILD_READY = "ready"
@@ -308,9 +310,10 @@ def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:
                                 source=spec.source if spec else "", status=status, error=error, seed=task.seed))
 
 
-def _fit_guarded(task: FitTask, data: FitData) -> FitOutcome:
+def _fit_guarded(task: FitTask, data: FitData, threads: int | None) -> FitOutcome:
     try:
-        return fit_and_predict(_spec(task), task, data)
+        with nested_work_in_this_process(threads):
+            return fit_and_predict(_spec(task), task, data)
     except Exception as error:  # one estimator's failure must not end the run
         return _not_finished(task, "failed", "".join(traceback.format_exception(error)[-3:]).strip())
 
@@ -322,25 +325,26 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _child_main(task: FitTask, data: FitData, connection) -> None:
+def _child_main(task: FitTask, data: FitData, threads: int | None, connection) -> None:
     """Entry of the time-limited child: Ctrl-C is the parent's to handle, and the child ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     connection.send(_CHILD_READY)
-    connection.send(_fit_guarded(task, data))
+    connection.send(_fit_guarded(task, data, threads))
     connection.close()
 
 
-def _fit_in_child(task: FitTask, data: FitData, seconds: float) -> FitOutcome:
-    """:func:`_fit_guarded` in a spawned child process, terminated after ``seconds`` (what is left of
-    ``task.time_limit``).
+def _fit_in_child(task: FitTask, data: FitData, seconds: float, threads: int | None) -> FitOutcome:
+    """:func:`_fit_guarded` (``threads`` as there) in a spawned child process, terminated after ``seconds`` (what is
+    left of ``task.time_limit``).
 
     The limit counts from the moment the child has started and received the
     task (imports and data transfer excluded).
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(task, data, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
+    child = context.Process(target=_child_main, args=(task, data, threads, sender), name=f"fer_bench-fit-{task.name}",
+                            daemon=False)
     if multiprocessing.current_process().daemon:
         receiver.close()
         sender.close()
@@ -404,8 +408,8 @@ def run_task(task: FitTask, data: FitData) -> FitOutcome:
     try:
         with network_slot(task.family, task.name, deadline):
             if deadline is None:
-                return _fit_guarded(task, data)
-            return _fit_in_child(task, data, deadline - time.monotonic())
+                return _fit_guarded(task, data, dask_worker_threads())
+            return _fit_in_child(task, data, deadline - time.monotonic(), dask_worker_threads())
     except NetworkLockTimeout as error:
         return _not_finished(task, "timed_out", f"stopped after the time limit of {task.time_limit:g} s "
                                                 f"(--time-limit): {error}")
