@@ -16,32 +16,29 @@ joblib calls run: on a dask worker, in threads of its task (time-limited child t
 from __future__ import annotations
 
 import inspect
-import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from ..datasets import stratified_indices
 from ..datasets.label_subset import restrict_to_classes
-from ..estimators import (PROGRESS_LOGGER, EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
+from ..estimators import (EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
                           load_plugin)
 from ..profiles import Profile
 from .._io import json_safe
 from ..results import RunRecord
 from ..timing import PeakMemory, Stopwatch
 from .backends import dask_worker_threads, nested_work_in_this_process
+from .fit_log import progress_lines_into
 from .network_lock import NetworkLockTimeout, network_slot
 
 _CHILD_READY = "ready"
@@ -202,39 +199,6 @@ def _model_files(estimator) -> dict[str, bytes]:
                 for path in sorted(Path(folder).rglob("*")) if path.is_file()}
 
 
-class _ConsoleLines(logging.Handler):
-    """Log lines to stderr through ``tqdm.write``, above the run's progress bar instead of after it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        from tqdm.auto import tqdm
-
-        tqdm.write(self.format(record), file=sys.stderr)
-
-
-@contextmanager
-def _progress_lines_into(log_file: str | None, console: bool) -> Iterator[None]:
-    """Append the progress lines of the fit inside (a network's epochs, a classical loop's parts) to
-    ``log_file`` (its folder created) if one is given, and, with ``console``, write a classical fit's
-    lines to stderr too (a network prints its own)."""
-    handlers: list[logging.Handler] = []
-    if log_file is not None:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-        handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    if console:
-        handlers.append(_ConsoleLines())
-        handlers[-1].addFilter(lambda entry: entry.name == PROGRESS_LOGGER.name)
-    for handler in handlers:
-        PROGRESS_LOGGER.addHandler(handler)
-    PROGRESS_LOGGER.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        for handler in handlers:
-            PROGRESS_LOGGER.removeHandler(handler)
-            handler.close()
-
-
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest.
 
@@ -272,7 +236,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
         estimator.set_params(verbose=True)
     if "validation_data" in takes and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
-    with _progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
+    with progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
             Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
     if watched:  # back to the model's own setting, for the record and the saved model
