@@ -35,7 +35,7 @@ import numpy as np
 
 from ..labels import FER2013_CLASSES, FERPLUS_CLASSES, FERPLUS_NON_EXPRESSIONS, FERPLUS_TO_FER2013, class_index
 from ._dataset import DataError, FERDataset, file_sha256
-from .csv_formats import read_csv_bytes
+from .csv_files import read_csv_file
 from .ferplus_modes import DISTRIBUTION_MODES, check_label_mode, mode_targets
 
 VOTE_COLUMNS: tuple[str, ...] = (*(name.lower() for name in FERPLUS_CLASSES), *FERPLUS_NON_EXPRESSIONS)
@@ -82,8 +82,8 @@ def read_ferplus_votes(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.nda
         non-negative integer (naming the file, row, line and column).
     """
     path = Path(path)
-    text = read_csv_bytes(path).decode("utf-8-sig", errors="replace")
-    rows = csv.reader(io.StringIO(text))
+    text = read_csv_file(path).data.decode("utf-8-sig", errors="replace")
+    rows = csv.reader(io.StringIO(text, newline=None))  # universal line ends: CR alone ends a line too
     header = [name.strip() for name in next(rows)]
     lowered = [name.lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name.lower() not in lowered]

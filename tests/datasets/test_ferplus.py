@@ -102,6 +102,14 @@ def test_header_columns_are_matched_case_insensitively_in_any_order(tmp_path):
     assert usage.tolist() == ["Training", "PublicTest"] and named.tolist() == [True, False]
 
 
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_cr_only_and_other_line_ends_are_read(tmp_path, ending):
+    path = write_ferplus(tmp_path / "fer2013new.csv", SPLITS, [one_hot_votes(0), one_hot_votes(1), one_hot_votes(2)])
+    path.write_bytes(path.read_bytes().replace(b"\n", ending.encode()))
+    votes, usage, _ = read_ferplus_votes(path)
+    assert votes.tolist() == [one_hot_votes(0), one_hot_votes(1), one_hot_votes(2)] and usage.tolist() == list(SPLITS)
+
+
 def test_missing_column_is_named(tmp_path):
     path = tmp_path / "new.csv"
     path.write_text(HEADER.replace(",contempt", "") + "\nTraining,a.png,1,0,0,0,0,0,0,0,0\n")
