@@ -86,6 +86,10 @@ class RunRecord:
         ``not_followed`` (common settings it does not have), and ``used`` (what it trained:
         the network's ``budget_``, see :meth:`fer_bench.estimators._budget.StepPlan.summary`).
         Empty for classical estimators and in older stores.
+    targets : str
+        What it fitted on Training: ``labels`` (one class per face), or FER+ vote distributions
+        (:mod:`fer_bench.datasets.ferplus_modes`) as ``crossentropy`` (soft targets) or
+        ``probability`` (a label drawn from each face's distribution whenever it is batched).
     fold : dict or None
         In a cross-validation fold run (:mod:`fer_bench.runner.crossval`): ``index``
         (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
@@ -115,6 +119,7 @@ class RunRecord:
     error: str | None = None
     seed: int | None = None
     budget: dict[str, Any] = field(default_factory=dict)
+    targets: str = "labels"
     fold: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     function returning the lines that say what (see :func:`.errors.stopped_lines`).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    # A file name's bytes that are not UTF-8: written back as they were on stdout (a path printed there can be
+    # opened), escaped on stderr; in no locale a crash.
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=errors)
     args = build_parser().parse_args(argv)
     args.argv = [arg for arg in argv if arg != "--debug"]  # recorded in the run manifest
     try:

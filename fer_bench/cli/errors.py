@@ -19,6 +19,8 @@ EXIT_TERMINATED = 143
 INPUT_ERRORS = (ValueError, KeyError, FileNotFoundError, ImportError)
 """Failures caused by the user's input (DataError is a ValueError): exit status 2; any other: 1."""
 
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
 
 class Terminated(BaseException):
     """SIGTERM, raised where the program is, as Ctrl-C raises ``KeyboardInterrupt``: cleanups run on the way out."""
@@ -27,9 +29,10 @@ class Terminated(BaseException):
 def error_line(error: BaseException) -> str:
     """One line for a failure: its message, which names the culprit file or argument.
 
-    Errors of fer_bench's own making carry their message; an ``OSError`` gets its
-    file name (``error.filename``); any other exception its type and the first
-    line of its message.
+    Errors of fer_bench's own making and input errors carry their whole message,
+    its control characters escaped (a file name may hold a line break); an
+    ``OSError`` gets its file name (``error.filename``); any other exception its
+    type and the first line of its message (``--debug`` shows the rest).
     """
     if isinstance(error, KeyError) and error.args:
         message = str(error.args[0])
@@ -37,13 +40,32 @@ def error_line(error: BaseException) -> str:
         message = f"{error.filename}: {error.strerror}"
     else:
         message = str(error)
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    message = lines[0] if lines else ""
     own = type(error).__module__.startswith("fer_bench.")
-    if not (own or isinstance(error, INPUT_ERRORS + (OSError,))) or not message:
+    foreign = not (own or isinstance(error, INPUT_ERRORS + (OSError,)))
+    if foreign:  # another library's failure: its first line
+        message = next((line for line in message.splitlines() if line.strip()), "")
+    message = escape_controls(message.strip())
+    if foreign or not message:
         kind = f"{type(error).__module__}.{type(error).__qualname__}".removeprefix("builtins.")
         message = f"{kind}: {message}" if message else kind
     return f"error: {message}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each character that is not printable escaped: ``\\n``, ``\\x1b``, ``\\u2028``; a byte
+    that a file name could not decode (``\\udce9``, Python's surrogate escape) as that byte, ``\\xe9``."""
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else _escape(character) for character in text)
+
+
+def _escape(character: str) -> str:
+    if character in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[character]
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @contextmanager

@@ -6,10 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from ..pipeline import DETECTORS, INTERPOLATIONS
+from ..pipeline import DETECTORS, INTERPOLATIONS, MAX_MARGIN
+from ..pipeline.serve import PORTS
 from .errors import EXIT_FAILURE
 from .inputs import stderr
-from .options import add_max_pixels_option, add_model_option
+from .options import add_max_pixels_option, add_model_option, integer_between, number_between
 
 
 def _add_face_options(parser: argparse.ArgumentParser) -> None:
@@ -22,8 +23,9 @@ def _add_face_options(parser: argparse.ArgumentParser) -> None:
     face.add_argument("--scale-factor", type=float, metavar="F", help="haar: search-window scale step (default 1.1)")
     face.add_argument("--min-neighbors", type=int, metavar="N", help="haar: overlapping detections to keep a face (default 5)")
     face.add_argument("--min-size", type=int, metavar="PX", help="smallest face in pixels (default: haar 30, mtcnn 20)")
-    face.add_argument("--margin", type=float, default=0.1, metavar="FRACTION",
-                      help="border added around each face, fraction of its side (default 0.1)")
+    face.add_argument("--margin", type=number_between(0, MAX_MARGIN, "a fraction of the face's side"), default=0.1,
+                      metavar="FRACTION",
+                      help=f"border added around each face, fraction of its side, 0 to {MAX_MARGIN:g} (default 0.1)")
     face.add_argument("--interpolation", default="area", choices=INTERPOLATIONS,
                       help="resampling of faces to 48x48 (default: area)")
 
@@ -51,7 +53,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     serve = commands.add_parser("serve", help="a local web page: upload a photo, see its expressions")
     serve.set_defaults(handler=command_serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--port", type=integer_between(*PORTS, "a TCP port"), default=8000,
+                       help=f"port, {PORTS[0]} to {PORTS[1]} (default: 8000)")
     _add_face_options(serve)
     return [predict, live, serve]
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..datasets.image_files import MAX_PIXELS
-from .errors import error_line
+from .errors import error_line, escape_controls
 
 DEFAULT_DATA_FILES: tuple[str, ...] = ("data/fer2013.csv", "data/fer2013.csv.gz")
 LABEL_SETS: tuple[str, ...] = ("ferplus",)
@@ -15,7 +15,8 @@ LABEL_SETS: tuple[str, ...] = ("ferplus",)
 
 
 def stderr(message: str) -> None:
-    print(message, file=sys.stderr)
+    """Print a message line to standard error, its control characters escaped (file names may hold them)."""
+    print(escape_controls(message), file=sys.stderr)
 
 
 def command_line(args) -> str:

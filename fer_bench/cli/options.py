@@ -1,11 +1,16 @@
 """Options that several commands share: ``--plugin``, ``--model``, ``--labels``, ``--max-pixels``,
-``--groups`` and ``--debug``."""
+``--groups`` and ``--debug``; the checked types of numeric options (a bad value exits 2 at parse time,
+naming the option)."""
 
 from __future__ import annotations
 
 import argparse
+import math
+from typing import Callable
 
+from ..datasets.ferplus_modes import LABEL_MODES
 from ..datasets.image_files import MAX_PIXELS
+from ..runner import MAX_TIME_LIMIT
 
 DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.metrics_groups's, without importing scipy and scikit-learn
 
@@ -21,14 +26,34 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
-def positive_number(text: str) -> float:
+def _checked(text: str, convert: Callable[[str], float], accept: Callable[[float], bool], expected: str):
+    """``convert(text)`` where ``accept`` takes it (NaN fails every comparison); else argparse's error."""
     try:
-        value = float(text)
+        value = convert(text)
     except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        value = None
+    if value is None or not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def positive_number(text: str) -> float:
+    return _checked(text, float, lambda value: 0 < value < math.inf, "a positive number")
+
+
+def time_limit_seconds(text: str) -> float:
+    return _checked(text, float, lambda value: 0 < value <= MAX_TIME_LIMIT,
+                    f"a positive number of seconds, at most {MAX_TIME_LIMIT:,.0f} (20 days)")
+
+
+def number_between(low: float, high: float, what: str) -> Callable[[str], float]:
+    """The type of an option that takes a number from ``low`` to ``high``, described as ``what``."""
+    return lambda text: _checked(text, float, lambda value: low <= value <= high, f"{what} from {low:g} to {high:g}")
+
+
+def integer_between(low: int, high: int, what: str) -> Callable[[str], int]:
+    """The type of an option that takes an integer from ``low`` to ``high``, described as ``what``."""
+    return lambda text: _checked(text, int, lambda value: low <= value <= high, f"{what} from {low} to {high}")
 
 
 def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:
@@ -41,10 +66,14 @@ def add_labels_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
                         help="relabel the rows of the original fer2013.csv: 'ferplus fer2013new.csv' gives FER+'s 8 "
                              "classes (see --ferplus-mode)")
-    parser.add_argument("--ferplus-mode", choices=("majority", "plurality"), default="majority",
+    parser.add_argument("--ferplus-mode", choices=LABEL_MODES, default="majority",
                         help="majority (default, Barsoum et al. 2016's protocol as Microsoft's reference code "
                              "derives it: single votes dropped, a class over half the rest, unknown and not-a-face "
-                             "dropped); plurality: the unique most-voted of the ten columns")
+                             "dropped); probability or crossentropy (the reference's modes: Training keeps faces "
+                             "whose top classes hold over half the votes, and networks train on their vote "
+                             "distribution: a label drawn from it per batch, or soft targets; other estimators fit "
+                             "the top class; PublicTest and PrivateTest stay majority); plurality: the unique "
+                             "most-voted of the ten columns")
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:

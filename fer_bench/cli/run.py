@@ -10,11 +10,12 @@ from pathlib import Path
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
 from ..results import RESULTS_FILE, fit_label
-from ..runner import BACKENDS, SAVE_MODELS_CHOICES
+from ..runner import BACKENDS, MAX_SEED, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
 from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
-from .options import add_labels_option, add_plugin_option, positive_int, positive_number
+from .options import (add_labels_option, add_plugin_option, integer_between, positive_int, positive_number,
+                      time_limit_seconds)
 from .tracking import add_track_option, run_tracking
 
 
@@ -26,13 +27,14 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run.add_argument("names", nargs="*", default=["all"], metavar="NAME",
                      help="registered estimators to run, or 'all' (default)")
     run.add_argument("--data", metavar="PATH",
-                     help="fer2013.csv[.gz], icml_face_data.csv, train.csv or an image folder; default: "
-                          f"{' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
+                     help="fer2013.csv[.gz], fer2013.tar.gz, icml_face_data.csv, train.csv or an image folder; "
+                          f"default: {' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
     run.add_argument("--profile", metavar="NAME",
                      help=f"{', '.join(PROFILE_NAMES)} or a .toml file (default: smoke; with --resume the stored one)")
     run.add_argument("--out", metavar="RUN_DIR", help="run directory (default: reports/<timestamp>-<profile>/)")
-    run.add_argument("--seed", type=int, help="first seed: of the splits' subsets and of the estimators "
-                                              "(default: 0; with --resume the stored one)")
+    run.add_argument("--seed", type=integer_between(0, MAX_SEED, "a seed"),
+                     help=f"first seed, 0 to {MAX_SEED}: of the splits' subsets and of the estimators "
+                          "(default: 0; with --resume the stored one)")
     run.add_argument("--seeds", type=positive_int, metavar="N",
                      help="train every estimator with the seeds SEED .. SEED+N-1, one record each; the report gives "
                           "mean and sd over seeds (default: the profile's, 1; with --resume, more seeds complete the run)")
@@ -64,9 +66,9 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     execution.add_argument("--n-jobs", type=int, metavar="N",
                            help="estimators fitted at once (default: 1 with loky, every worker with dask/ray); "
                                 "network estimators still fit one at a time per machine")
-    execution.add_argument("--time-limit", type=float, metavar="SECONDS",
-                           help="stop an estimator after SECONDS of fitting and predicting (status timed_out); "
-                                "each estimator then runs in a child process")
+    execution.add_argument("--time-limit", type=time_limit_seconds, metavar="SECONDS",
+                           help="stop an estimator after SECONDS of fitting and predicting (status timed_out), "
+                                "at most 20 days; each estimator then runs in a child process")
     execution.add_argument("--resume", metavar="RUN_DIR",
                            help="complete an interrupted run: rerun the estimators without an ok record, "
                                 "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")

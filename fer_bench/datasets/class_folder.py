@@ -161,7 +161,7 @@ def listing_key(root: Path, entries: list[tuple[str, int]], class_names: tuple[s
     digest = hashlib.sha256(repr((CACHE_SCHEMA, class_names, sorted(settings.items()))).encode())
     for relative, label in entries:
         stat = os.stat(root / relative)
-        digest.update(f"{relative}\0{label}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{relative}\0{label}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(errors="surrogateescape"))
     return digest.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""FER-2013's CSV layouts, plain or gzip-compressed.
+"""FER-2013's CSV layouts, plain, gzip-compressed or in an archive (see :mod:`.csv_files`).
 
 Three layouts are told apart by their header (names are stripped of spaces and
 quotes and compared case-insensitively), as torchvision's ``FER2013`` accepts them:
@@ -24,15 +24,14 @@ for the first bad row, and the earliest bad row of any column is reported.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..labels import FER2013_CLASSES, SPLITS
 from ._dataset import DataError, FERDataset, file_sha256
+from .csv_files import CsvText, read_csv_file
 
 N_PIXELS = 48 * 48
 PUBLIC_TEST_SIZE = 3589
@@ -55,33 +54,13 @@ _ROWS_PER_CHUNK = 256  # ~2 MB of text: the per-chunk arrays stay in cache and a
 _LABEL_TOKENS = [str(label).encode() for label in range(len(FER2013_CLASSES))]
 
 
-def read_csv_bytes(path: str | Path) -> bytes:
-    """Return a file's bytes, decompressed when it starts with gzip's magic bytes.
-
-    Raises
-    ------
-    DataError
-        If the file does not exist, is not a readable gzip stream, or holds no text.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file does not exist" if not path.exists() else f"{path}: not a file")
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise DataError(f"{path}: not a readable gzip file ({error})") from error
-    if not data or data.isspace():
-        raise DataError(f"{path}: file is empty; expected a header such as 'emotion,pixels,Usage' and rows")
-    return data
-
-
 class _Table:
     """Lines and comma-separated fields of a CSV text, located with numpy.
 
     Attributes
     ----------
+    path, name : str
+        How messages name the CSV, and its own file name (see :class:`~fer_bench.datasets.csv_files.CsvText`).
     header : str
         The first non-blank line.
     names : list of str
@@ -94,10 +73,12 @@ class _Table:
         1-based line number of every data row (blank lines are skipped).
     """
 
-    def __init__(self, path: Path, data: bytes) -> None:
-        if b"\n" not in data and b"\r" in data:  # classic Mac OS line ends: CR alone
-            data = data.replace(b"\r", b"\n")
-        self.path, self.data = path, data
+    def __init__(self, text: CsvText) -> None:
+        data = text.data
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a CR alone ends a line too (classic Mac OS)
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        path = self.path = text.where
+        self.name, self.data = text.name, data
         buffer = np.frombuffer(data, dtype=np.uint8)
         newlines = np.flatnonzero(buffer == ord("\n"))
         line_starts = np.concatenate([[0], newlines + 1])
@@ -111,6 +92,9 @@ class _Table:
         blank = [line for line in spaced.tolist() if not data[line_starts[line]:line_ends[line]].strip()]
         line_numbers = np.setdiff1d(line_numbers, blank, assume_unique=True) if blank else line_numbers
         header_line, data_lines = line_numbers[0], line_numbers[1:]
+        if b"\0" in data[line_starts[header_line]:line_ends[header_line]]:
+            raise DataError(f"{path}: line {header_line + 1}: binary data (NUL bytes), not CSV text; expected a "
+                            "header such as 'emotion,pixels,Usage'")
         try:
             self.header = data[line_starts[header_line]:line_ends[header_line]].decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -284,12 +268,12 @@ def _read_columns(table: _Table, *readers):
 
 def _read_table(path: Path) -> tuple[_Table, str]:
     """Parse a CSV file and tell its layout from the header."""
-    table = _Table(path, read_csv_bytes(path))
+    table = _Table(read_csv_file(path))
     columns = set(table.columns)
     layout = next((name for name, key in _LAYOUT_KEYS.items() if key in columns), None)
     if layout is None:
         known = "; ".join(f"{name}: {', '.join(names)}" for name, names in LAYOUTS.items())
-        raise DataError(f"{path}: the header {_shorten(table.header.strip())!r} matches no FER-2013 layout; "
+        raise DataError(f"{table.path}: the header {_shorten(table.header.strip())!r} matches no FER-2013 layout; "
                         f"expected {known}")
     table.split_fields(layout)
     return table, layout
@@ -302,7 +286,8 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     ----------
     path : path
         ``fer2013.csv``, ``icml_face_data.csv``, ``train.csv`` or ``test.csv``,
-        each plain or gzip-compressed (recognised by its magic bytes).
+        each plain or gzip-compressed (recognised by its magic bytes), or a tar
+        or zip archive holding one of them (Kaggle's ``fer2013.tar.gz``).
     test_path : path, optional
         The challenge's ``test.csv`` to go with a ``train.csv``; by default a
         ``test.csv`` or ``test.csv.gz`` beside ``path`` is used when present.
@@ -310,14 +295,16 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     Returns
     -------
     FERDataset
-        ``sha256`` is the digest of the file; with a ``test.csv`` it is the
-        sha256 of the two files' hex digests joined by a newline. ``ids``
-        name each face's file and line: ``fer2013.csv:2`` is the first data row.
+        ``sha256`` is the digest of the file as given (the archive's, for an
+        archive); with a ``test.csv`` it is the sha256 of the two files' hex
+        digests joined by a newline. ``ids`` name each face's file (the CSV
+        member's, in an archive) and line: ``fer2013.csv:2`` is the first data row.
 
     Raises
     ------
     DataError
-        For a missing, empty or unreadable file, a header of no known layout or
+        For a missing, empty or unreadable file, binary data, an archive without
+        exactly one CSV (naming its members), a header of no known layout or
         missing columns, a ``test_path`` with another layout than ``train.csv``,
         or the first row whose field count, pixels, emotion or Usage is invalid
         (naming file, row and line).
@@ -337,7 +324,7 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     if layout == TRAIN_LAYOUT and test_path is None:
         test_path = next((candidate for candidate in (path.with_name("test.csv"), path.with_name("test.csv.gz"))
                           if candidate.is_file() and candidate != path), None)
-    ids = _line_ids(path, table)
+    ids = _line_ids(table)
     if test_path is None:
         return FERDataset(images=images, labels=labels, usage=usage, source=str(path), sha256=file_sha256(path), ids=ids)
 
@@ -350,12 +337,13 @@ def read_fer_csv(path: str | Path, test_path: str | Path | None = None) -> FERDa
     digests = f"{file_sha256(path)}\n{file_sha256(test_path)}".encode()
     return FERDataset(images=np.concatenate([images, test_images]), labels=np.concatenate([labels, test_labels]),
                       usage=np.concatenate([usage, test_usage]), source=f"{path} + {test_path}",
-                      sha256=hashlib.sha256(digests).hexdigest(), ids=np.concatenate([ids, _line_ids(test_path, test)]))
+                      sha256=hashlib.sha256(digests).hexdigest(), ids=np.concatenate([ids, _line_ids(test)]))
 
 
-def _line_ids(path: Path, table: _Table) -> np.ndarray:
-    """``FILE_NAME:LINE`` of every data row (1-based line numbers, header included), str (n_rows,)."""
-    return np.char.add(f"{path.name}:", table.lines.astype(str))
+def _line_ids(table: _Table) -> np.ndarray:
+    """``FILE_NAME:LINE`` of every data row (1-based line numbers, header included), str (n_rows,); inside an
+    archive the CSV member's own name."""
+    return np.char.add(f"{table.name}:", table.lines.astype(str))
 
 
 def _test_rows(table: _Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

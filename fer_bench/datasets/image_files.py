@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import os
 import stat
 import warnings
 from pathlib import Path
@@ -192,7 +193,7 @@ def read_face_files(root: Path, relatives: Sequence[str], decode: Sequence[bool]
             content = path.read_bytes()
         except OSError as error:
             raise DataError(f"{path}: cannot be read ({error.strerror})") from None
-        digest.update(relative.encode() + b"\0" + len(content).to_bytes(8, "little") + content)
+        digest.update(os.fsencode(relative) + b"\0" + len(content).to_bytes(8, "little") + content)
         if wanted:
             images[position] = face_from_bytes(content, str(path), max_pixels)
             position += 1

@@ -7,11 +7,8 @@ from typing import Any
 
 from sklearn.base import ClassifierMixin
 
-from ..profiles import Profile
+from ..profiles import TRAIN_SIZE_KEY, Profile
 from ._registry import EstimatorSpec, get_estimator_spec
-
-TRAIN_SIZE_KEY = "train_size"
-"""The profile key (in ``[networks]`` or an estimator's own table) that sets the Training subset, not an estimator setting."""
 
 RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "budget_clock", "steps", "warmup_steps",
                                 "batch_size",

@@ -8,7 +8,7 @@ saved models are in :mod:`fer_bench.studies`.
 from ._opencv import import_cv2
 from .annotate import draw_faces
 from .detection import DETECTORS, HaarDetector, ScaledDetector, make_detector
-from .faces import FACE_SIZE, INTERPOLATIONS, crop_faces, decode_image, read_image
+from .faces import FACE_SIZE, INTERPOLATIONS, MAX_MARGIN, check_margin, crop_faces, decode_image, read_image
 from .predict import ExpressionClassifier, FacePipeline, FacePrediction, predict_images
 
 
@@ -27,14 +27,13 @@ def build_pipeline(model_dir, detector: str = "haar", margin: float = 0.1, inter
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"unknown interpolation {interpolation!r}; expected one of {', '.join(INTERPOLATIONS)}")
-    if margin < 0:
-        raise ValueError(f"--margin must be >= 0, got {margin}")
+    check_margin(margin)
     face_detector = make_detector(detector, **detector_params)
     if detect_width:
         face_detector = ScaledDetector(face_detector, detect_width)
     return FacePipeline(ExpressionClassifier.load(model_dir, trust_model), face_detector, margin, interpolation)
 
 
-__all__ = ["DETECTORS", "FACE_SIZE", "INTERPOLATIONS", "ExpressionClassifier", "FacePipeline", "FacePrediction",
-           "HaarDetector", "ScaledDetector", "build_pipeline", "crop_faces", "decode_image", "draw_faces", "import_cv2",
-           "make_detector", "predict_images", "read_image"]
+__all__ = ["DETECTORS", "FACE_SIZE", "INTERPOLATIONS", "MAX_MARGIN", "ExpressionClassifier", "FacePipeline",
+           "FacePrediction", "HaarDetector", "ScaledDetector", "build_pipeline", "crop_faces", "decode_image",
+           "draw_faces", "import_cv2", "make_detector", "predict_images", "read_image"]

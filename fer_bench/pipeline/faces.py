@@ -16,6 +16,16 @@ FACE_SIZE = 48
 INTERPOLATIONS: tuple[str, ...] = ("area", "linear", "cubic", "nearest", "lanczos")
 """Resampling methods for :func:`crop_faces` (OpenCV's ``INTER_*``); ``area`` suits shrinking."""
 
+MAX_MARGIN = 1.0
+"""The widest border :func:`crop_faces` adds on each side of a face, as a fraction of its side: the crop is then
+three times the face's side (FER-2013's faces have next to none)."""
+
+
+def check_margin(margin: float) -> None:
+    """Raise ValueError naming ``--margin`` unless ``0 <= margin <= MAX_MARGIN`` (NaN and infinity are refused)."""
+    if not 0 <= margin <= MAX_MARGIN:
+        raise ValueError(f"--margin {margin}: expected a fraction of the face's side from 0 to {MAX_MARGIN:g}")
+
 
 def read_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read a photo (JPEG, PNG, BMP, TIFF, WebP, ...; colour or grayscale) as BGR ``uint8 (h, w, 3)``.
@@ -72,7 +82,7 @@ def crop_faces(image: np.ndarray, boxes: np.ndarray, margin: float = 0.1, size: 
     boxes : int (k, 4)
         Faces as ``x, y, w, h`` in pixels of ``image``.
     margin : float
-        Extra border per side, as a fraction of the box side (0.1 = 10 %).
+        Extra border per side, as a fraction of the box side (0.1 = 10 %), at most :data:`MAX_MARGIN`.
     size : int
         Side of the output faces in pixels.
     interpolation : str
@@ -85,13 +95,12 @@ def crop_faces(image: np.ndarray, boxes: np.ndarray, margin: float = 0.1, size: 
     Raises
     ------
     ValueError
-        If ``interpolation`` is unknown or ``margin`` is negative.
+        If ``interpolation`` is unknown or ``margin`` is outside 0 .. :data:`MAX_MARGIN`.
     """
     cv2 = _cv2()
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"unknown interpolation {interpolation!r}; expected one of {', '.join(INTERPOLATIONS)}")
-    if margin < 0:
-        raise ValueError(f"--margin must be >= 0, got {margin}")
+    check_margin(margin)
     flag = getattr(cv2, f"INTER_{'LANCZOS4' if interpolation == 'lanczos' else interpolation.upper()}")
     gray = to_gray(image)
     faces = np.empty((len(boxes), size, size), dtype=np.uint8)

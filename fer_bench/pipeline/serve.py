@@ -21,6 +21,9 @@ UPLOAD_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".t
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+PORTS = (1, 65535)
+"""The ports :func:`serve` listens on; 0 (the system picks one) is refused: the page's address would be unknown."""
+
 PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>fer_bench: expressions in a photo</title>
@@ -129,8 +132,11 @@ def serve(pipeline: FacePipeline, host: str = "127.0.0.1", port: int = 8000, mod
     Raises
     ------
     ValueError
-        If the address cannot be listened on (port in use, host not of this machine).
+        If ``port`` is outside :data:`PORTS` or the address cannot be listened on (port in use, host not of
+        this machine).
     """
+    if isinstance(port, bool) or not isinstance(port, int) or not PORTS[0] <= port <= PORTS[1]:
+        raise ValueError(f"--port {port}: expected a TCP port from {PORTS[0]} to {PORTS[1]}")
     log = log or (lambda message: None)
     _check_can_listen(host, port)
     if host not in LOOPBACK_HOSTS:

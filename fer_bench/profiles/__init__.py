@@ -13,11 +13,14 @@ setting; its record then says it is not at the common budget.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from ..labels import SPLITS
 
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", "cpu-ensemble", "full", "small", "bovw")
 BUDGET_KINDS: tuple[str, ...] = ("recipe", "time")
@@ -25,6 +28,8 @@ BUDGET_KEYS: tuple[str, ...] = ("kind", "minutes", "clock")
 BUDGET_CLOCKS: tuple[str, ...] = ("own", "wall")
 """What a time budget is spent on (``[budget] clock``, default ``cpu``): see :mod:`fer_bench.estimators._clock`."""
 RECIPE_BUDGET: dict[str, Any] = {"kind": "recipe"}
+TRAIN_SIZE_KEY = "train_size"
+"""The key (in ``[networks]`` or an estimator's own table) that sets a Training subset, not an estimator setting."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,10 @@ class Profile:
     seeds: int = 1
 
     def __post_init__(self) -> None:
-        check_budget(self.budget, f"profile {self.name!r}: [budget]")
-        check_seeds(self.seeds, f"profile {self.name!r}: seeds")
+        where = f"profile {self.name!r}"
+        check_budget(self.budget, f"{where}: [budget]")
+        check_seeds(self.seeds, f"{where}: seeds")
+        check_tables(self, where)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "data": dict(self.data),
@@ -117,7 +124,8 @@ def check_budget(budget: Any, where: str) -> None:
     if kind not in BUDGET_KINDS:
         raise ValueError(f"{where}: kind = {kind!r}; expected {' or '.join(map(repr, BUDGET_KINDS))}")
     minutes = budget.get("minutes")
-    if kind == "time" and (isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes > 0):
+    if kind == "time" and (isinstance(minutes, bool) or not isinstance(minutes, (int, float))
+                           or not 0 < minutes < math.inf):
         raise ValueError(f"{where}: minutes = {minutes!r}; a time budget needs a positive number of minutes")
     if kind == "recipe" and minutes is not None:
         raise ValueError(f"{where}: minutes goes with kind = 'time'; a recipe budget trains the [networks] epochs")
@@ -131,6 +139,28 @@ def check_seeds(seeds: Any, where: str) -> None:
     """Raise ValueError (naming ``where``) unless ``seeds`` is a positive integer."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"{where} = {seeds!r}: expected a positive number of seeds (1 or more)")
+
+
+def check_tables(profile: Profile, where: str) -> None:
+    """Raise ValueError (naming ``where``, the table and the key) unless ``[data]``, ``[networks]`` and each
+    ``[estimators.NAME]`` are tables, ``[data]`` names FER-2013's splits, and every subset size (``[data]``,
+    ``train_size``) is a whole number of faces, 0 or more (0 keeps them all)."""
+    tables = {"data": profile.data, "networks": profile.networks, "estimators": profile.estimators}
+    if isinstance(profile.estimators, dict):
+        tables.update({f"estimators.{name}": table for name, table in profile.estimators.items()})
+    for table, values in tables.items():
+        if not isinstance(values, dict):
+            raise ValueError(f"{where}: {table} = {values!r}: expected a table [{table}]")
+    unknown = [split for split in profile.data if split not in SPLITS]
+    if unknown:
+        raise ValueError(f"{where}: [data] {unknown[0]}: not a split; expected {', '.join(SPLITS)}")
+    sizes = {f"[data] {split}": size for split, size in profile.data.items()}
+    sizes.update({f"[{table}] {TRAIN_SIZE_KEY}": values[TRAIN_SIZE_KEY] for table, values in tables.items()
+                  if table not in ("data", "estimators") and TRAIN_SIZE_KEY in values})
+    for key, size in sizes.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError(f"{where}: {key} = {size!r}: expected a whole number of faces, 0 or more "
+                             "(0 keeps them all)")
 
 
 def with_budget(profile: Profile, minutes: float | None = None, epochs: int | None = None) -> Profile:
@@ -170,22 +200,31 @@ def load_profile(name_or_path: str | Path) -> Profile:
     Raises
     ------
     ValueError
-        If the name is neither a built-in profile nor an existing ``.toml`` file,
-        the file is not valid TOML, or it has an unknown top-level key, an invalid
-        ``[budget]`` (see :func:`check_budget`) or ``seeds``, or ``extends`` names no profile.
+        Naming the file and the key: if the name is neither a built-in profile nor an existing ``.toml``
+        file, the file is not UTF-8 TOML, or it has an unknown top-level key, a value of the wrong type, an
+        invalid ``[budget]`` (see :func:`check_budget`), ``seeds`` or subset size (see :func:`check_tables`),
+        or ``extends`` names no profile or makes a loop.
 
-    ``extends = "NAME"`` starts from that profile (a name or a .toml path): the file's
-    keys replace the base's, and its tables update the base's key by key.
+    ``extends = "NAME"`` starts from that profile (a built-in name, or a .toml path relative to the
+    extending file's folder): the file's keys replace the base's, and its tables update the base's key by key.
     """
-    text_name = str(name_or_path)
-    if text_name in PROFILE_NAMES:
-        text = resources.files("fer_bench.profiles").joinpath(f"{text_name}.toml").read_text()
-        origin, stem = f"built-in profile {text_name!r}", text_name
+    return _load_profile(str(name_or_path), ())
+
+
+def _load_profile(reference: str, chain: tuple[str, ...]) -> Profile:
+    """The profile ``reference`` names; ``chain``: the profiles (names or resolved paths) that extend it."""
+    if reference in PROFILE_NAMES:
+        text = resources.files("fer_bench.profiles").joinpath(f"{reference}.toml").read_text()
+        origin, stem, key, folder = f"built-in profile {reference!r}", reference, reference, Path()
     else:
-        path = Path(text_name)
+        path = Path(reference)
         if path.suffix != ".toml" or not path.is_file():
-            raise ValueError(f"--profile {text_name!r}: expected one of {', '.join(PROFILE_NAMES)} or a .toml file")
-        text, origin, stem = path.read_text(), str(path), path.stem
+            raise ValueError(f"--profile {reference!r}: expected one of {', '.join(PROFILE_NAMES)} or a .toml file")
+        origin, stem, key, folder = str(path), path.stem, str(path.resolve()), path.parent
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{origin}: not UTF-8 text ({error})") from error
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -193,23 +232,43 @@ def load_profile(name_or_path: str | Path) -> Profile:
     unknown = sorted(set(raw) - set(PROFILE_KEYS))
     if unknown:
         raise ValueError(f"{origin}: unknown key(s) {', '.join(map(repr, unknown))}; expected {', '.join(PROFILE_KEYS)}")
-    base = _base_profile(raw.get("extends"), origin, stem)
+    for name, kind in PROFILE_KEYS.items():
+        if name in raw and not isinstance(raw[name], kind):
+            expected = f"a table [{name}]" if kind is dict else "a string" if kind is str else "an integer"
+            raise ValueError(f"{origin}: {name} = {raw[name]!r}: expected {expected}")
+    base = _base_profile(raw.get("extends"), origin, stem, folder, (*chain, key))
     estimators = {k: dict(v) for k, v in base.estimators.items()}
     for k, v in raw.get("estimators", {}).items():
+        if not isinstance(v, dict):
+            raise ValueError(f"{origin}: estimators.{k} = {v!r}: expected a table [estimators.{k}]")
         estimators[k] = {**estimators.get(k, {}), **v}
-    return Profile(name=raw.get("name", stem), description=raw.get("description", base.description),
-                   data={**base.data, **raw.get("data", {})}, networks={**base.networks, **raw.get("networks", {})},
-                   estimators=estimators, budget=raw.get("budget", dict(base.budget)), seeds=raw.get("seeds", base.seeds))
+    try:
+        return Profile(name=raw.get("name", stem), description=raw.get("description", base.description),
+                       data={**base.data, **raw.get("data", {})}, networks={**base.networks, **raw.get("networks", {})},
+                       estimators=estimators, budget=raw.get("budget", dict(base.budget)),
+                       seeds=raw.get("seeds", base.seeds))
+    except ValueError as error:
+        raise ValueError(f"{origin}: {error}") from error
 
 
-def _base_profile(extends: Any, origin: str, stem: str) -> Profile:
-    """The profile an ``extends`` key names, or the defaults where there is none."""
+def _base_profile(extends: str | None, origin: str, stem: str, folder: Path, chain: tuple[str, ...]) -> Profile:
+    """The profile an ``extends`` key names (a built-in, or a path relative to ``folder``), or the defaults."""
     if extends is None:
         return Profile(stem)
-    try:
-        return load_profile(extends)
-    except ValueError as error:
-        raise ValueError(f"{origin}: extends = {extends!r}: {error}") from error
+    if extends in PROFILE_NAMES:
+        reference = key = extends
+    else:
+        path = folder / extends
+        if path.suffix != ".toml" or not path.is_file():
+            raise ValueError(f"{origin}: extends = {extends!r}: expected one of {', '.join(PROFILE_NAMES)} or a "
+                             f".toml file (a path relative to the profile's folder, {folder.resolve()})")
+        reference, key = str(path), str(path.resolve())
+    if key in chain:
+        loop = " -> ".join([*chain[chain.index(key):], key])
+        raise ValueError(f"{origin}: extends = {extends!r} makes a loop: {loop}")
+    return _load_profile(reference, chain)
 
 
-PROFILE_KEYS: tuple[str, ...] = ("name", "description", "extends", "seeds", "budget", "data", "networks", "estimators")
+PROFILE_KEYS: dict[str, type] = {"name": str, "description": str, "extends": str, "seeds": int, "budget": dict,
+                                  "data": dict, "networks": dict, "estimators": dict}
+"""A profile file's top-level keys and their TOML types (``seeds`` is checked further by :func:`check_seeds`)."""

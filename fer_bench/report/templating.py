@@ -29,7 +29,8 @@ def environment() -> jinja2.Environment:
 def write_page(path: str | Path, template: str, **context: Any) -> Path:
     """Render ``templates/<template>`` with ``context`` and write it atomically to ``path``; return ``path``."""
     path = Path(path)
-    atomic_write_bytes(path, environment().get_template(template).render(**context).encode("utf-8"))
+    page = environment().get_template(template).render(**context)
+    atomic_write_bytes(path, page.encode("utf-8", errors="backslashreplace"))  # a file name's undecodable bytes
     return path
 
 

@@ -19,7 +19,7 @@ from importlib import import_module
 
 _NAMES_BY_MODULE = {
     "backends": ("BACKENDS", "parallel_backend"),
-    "request": ("SAVE_MODELS_CHOICES", "RunRequest"),
+    "request": ("MAX_SEED", "MAX_TIME_LIMIT", "SAVE_MODELS_CHOICES", "RunRequest"),
     "plan": ("RUN_LOCK_FILE", "default_run_dir"),
     "execution": ("FitData", "FitOutcome", "FitTask", "fit_and_predict", "run_task"),
     "benchmark": ("RunNotStoredError", "run_benchmark", "run_request"),

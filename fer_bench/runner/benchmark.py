@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from tqdm.auto import tqdm
 
 from ..datasets import FERDataset
-from ..estimators import EstimatorSpec, get_estimator_spec
+from ..estimators import EstimatorSpec, available_estimators, get_estimator_spec
 from ..profiles import Profile
 from ..results import ResultsStore, RunRecord, run_seeds
 from .backends import parallel_backend
@@ -83,7 +83,8 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     KeyError
         If a name is not registered (before anything runs).
     ValueError
-        If an option is invalid, ``resume`` finds another run's data, profile, seed or cleaning,
+        If an option is invalid, the profile has a table for an estimator that is not registered
+        (before anything runs), ``resume`` finds another run's data, profile, seed or cleaning,
         ``run_dir`` holds a run and neither ``resume`` nor ``overwrite`` is given, or another
         run holds the folder's lock.
     FileNotFoundError
@@ -103,6 +104,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
 def run_request(request: RunRequest) -> list[RunRecord]:
     """Carry out ``request`` (see :func:`run_benchmark`, which makes it): one record per estimator name and seed."""
     specs = {name: get_estimator_spec(name) for name in request.names}
+    _check_profile_estimators(request.profile)
     store = ResultsStore(request.run_dir)
     if request.resume and not store.exists():
         store.load()  # raises FileNotFoundError naming the folder, before the lock creates it
@@ -113,6 +115,21 @@ def run_request(request: RunRequest) -> list[RunRecord]:
             records = _fit_and_store(plan, request, specs, store, jobs, stored)
     seeds = run_seeds(plan.manifest)
     return [records[name, seed] for name in request.names for seed in seeds if (name, seed) in records]
+
+
+def _check_profile_estimators(profile: Profile) -> None:
+    """Refuse a profile whose ``[estimators.NAME]`` table names no registered estimator (a typo would be ignored).
+
+    Raises
+    ------
+    ValueError
+        Naming the profile and the table.
+    """
+    registered = available_estimators()
+    unknown = [name for name in profile.estimators if name not in registered]
+    if unknown:
+        raise ValueError(f"profile {profile.name!r}: [estimators.{unknown[0]}]: no estimator of that name is "
+                         f"registered (a plugin's: give --plugin); registered: {', '.join(registered)}")
 
 
 def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, EstimatorSpec], store: ResultsStore,

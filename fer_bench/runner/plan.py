@@ -8,7 +8,9 @@ that :func:`fer_bench.runner.benchmark.run_request` carries out.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,21 +71,51 @@ def locked_run_dir(run_dir: Path):
     Raises
     ------
     ValueError
-        If another run (any process) holds the lock.
+        If ``run_dir`` or a folder above it is a file or a dangling link, the folder cannot be made or
+        takes no files (naming the reason), or another run (any process) holds the lock.
     """
     from filelock import FileLock, Timeout
 
-    run_dir.mkdir(parents=True, exist_ok=True)
+    _make_run_dir(run_dir)
     lock = FileLock(run_dir / RUN_LOCK_FILE, timeout=0)
     try:
         lock.acquire()
     except Timeout:
+        _check_takes_files(run_dir)  # filelock takes a lock file it cannot create for one another run holds
         raise ValueError(f"{run_dir}: another fer_bench run is writing into this folder (it holds "
                          f"{run_dir / RUN_LOCK_FILE}); wait for it or choose another --out") from None
+    except OSError as error:
+        raise ValueError(f"{run_dir}: cannot create files in this folder ({error.strerror}); "
+                         "choose another --out") from error
     try:
         yield
     finally:
         lock.release()
+
+
+def _make_run_dir(run_dir: Path) -> None:
+    """Create ``run_dir`` (and the folders above it), or raise ValueError with the true reason it cannot be."""
+    for folder in [*reversed(run_dir.parents), run_dir]:
+        name = "it" if folder == run_dir else str(folder)
+        if folder.is_symlink() and not folder.exists():
+            raise ValueError(f"{run_dir}: {name} is a link to {os.readlink(folder)}, which does not exist; "
+                             "create that folder or choose another --out")
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{run_dir}: {name} is a file, not a folder; choose another --out")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"{run_dir}: cannot create this folder ({error.strerror}); choose another --out") from error
+
+
+def _check_takes_files(run_dir: Path) -> None:
+    """Raise ValueError with the reason if no file can be created in ``run_dir``."""
+    try:
+        with tempfile.TemporaryFile(dir=run_dir):
+            pass
+    except OSError as error:
+        raise ValueError(f"{run_dir}: cannot create files in this folder ({error.strerror}); "
+                         "choose another --out") from None
 
 
 def default_run_dir(profile: Profile, root: str | Path = "reports") -> Path:
@@ -136,7 +168,8 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
                      log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
-    return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)
+    fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode)
+    return RunPlan(manifest, finished, prepared, fit_data, tasks, started)
 
 
 def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +254,8 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         "class_names": list(dataset.class_names),
         "data": {"source": dataset.source, "sha256": dataset.sha256, "synthetic": dataset.synthetic,
                  "file": None if dataset.synthetic else identify_file(dataset.source),
-                 "counts": dataset.counts(), "used_counts": prepared.dataset.counts()},
+                 "counts": dataset.counts(), "used_counts": prepared.dataset.counts(),
+                 "relabelling": dataset.relabelling},
         "audit": None if data_audit is None else audit_summary(data_audit, prepared),
         "cleaning": {**request.cleaning, "dropped": prepared.dropped},
         "environment": machine_info(),

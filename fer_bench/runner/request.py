@@ -5,6 +5,7 @@ Imports nothing heavy (the command line takes :data:`SAVE_MODELS_CHOICES` from h
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from ..results import RunRecord
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
+MAX_SEED = 2**32 - 1
+"""The largest seed: NumPy's and scikit-learn's ``random_state`` take 0 .. 2**32 - 1."""
+MAX_TIME_LIMIT = 20 * 24 * 3600.0
+"""The longest ``--time-limit``, 20 days, in seconds: waiting on the fit's child process
+(``multiprocessing``'s ``poll``) takes at most 2**31 - 1 ms, about 24.8 days."""
 
 
 @dataclass(frozen=True)
@@ -33,9 +39,10 @@ class RunRequest:
         (``RUN_DIR/.fer_bench.lock``) while it writes; a folder that already
         holds a run is refused, unless ``resume`` or ``overwrite``.
     seed : int
-        The first seed: it draws the profile's subsets of the splits (the same faces for every seed).
+        The first seed (0 .. :data:`MAX_SEED`): it draws the profile's subsets of the splits (the same
+        faces for every seed).
     seeds : int
-        How many seeds every estimator is trained with: ``seed .. seed + seeds - 1``, each
+        How many seeds every estimator is trained with: ``seed .. seed + seeds - 1`` (up to :data:`MAX_SEED`), each
         driving its Training subset, initial weights, shuffling and augmentation (one record each).
     save_models : {"none", "networks", "all"}
         Which fitted estimators are saved under ``RUN_DIR/models/NAME/``.
@@ -66,7 +73,7 @@ class RunRequest:
         process; every worker slot with ``dask`` and ``ray``). Network
         estimators still fit one at a time per machine.
     time_limit : float, optional
-        Seconds each estimator may take to fit and predict; it then runs in a
+        Seconds (up to :data:`MAX_TIME_LIMIT`) each estimator may take to fit and predict; it then runs in a
         child process, which is terminated at the limit (status ``timed_out``).
     resume : bool
         Re-open ``run_dir`` and run only the estimators without an ``ok``
@@ -89,7 +96,7 @@ class RunRequest:
     Raises
     ------
     ValueError
-        If ``save_models``, ``time_limit`` or ``seeds`` is invalid, ``dedupe_train`` is asked without
+        If ``save_models``, ``time_limit``, ``seed`` or ``seeds`` is invalid, ``dedupe_train`` is asked without
         ``audit``, or both ``resume`` and ``overwrite`` are.
     """
 
@@ -119,10 +126,17 @@ class RunRequest:
     def __post_init__(self) -> None:
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:
             raise ValueError(f"--seeds {self.seeds}: expected a positive number of seeds (1 or more)")
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"--seed {self.seed}: expected a seed from 0 to {MAX_SEED}")
+        if self.seed + self.seeds - 1 > MAX_SEED:
+            raise ValueError(f"--seeds {self.seeds}: the seeds {self.seed} .. {self.seed + self.seeds - 1} pass "
+                             f"{MAX_SEED}, the largest seed; give a smaller --seed or fewer --seeds")
         if self.save_models not in SAVE_MODELS_CHOICES:
             raise ValueError(f"save_models={self.save_models!r}: expected one of {', '.join(SAVE_MODELS_CHOICES)}")
-        if self.time_limit is not None and not self.time_limit > 0:
-            raise ValueError(f"--time-limit {self.time_limit}: expected a positive number of seconds")
+        if self.time_limit is not None and not 0 < self.time_limit <= MAX_TIME_LIMIT:
+            raise ValueError(f"--time-limit {self.time_limit}: expected a positive number of seconds, "
+                             f"at most {MAX_TIME_LIMIT:,.0f} (20 days)")
         if self.dedupe_train and not self.audit:
             raise ValueError("dedupe_train needs the data audit (audit=True)")
         if self.resume and self.overwrite:

@@ -1,9 +1,14 @@
 import gzip
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from fer_bench.cli import main
+
+from .support import one_error_line
 
 
 def test_data_info_prints_counts_and_sha256(tiny_csv, capsys):
@@ -63,3 +68,42 @@ def test_data_audit_json_has_pairs_and_row_ids(planted_csv, capsys):
 def test_data_audit_bad_threshold_exits_2(planted_csv, capsys):
     assert main(["data", "audit", str(planted_csv), "--near-threshold", "99"]) == 2
     assert "near_threshold" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["info", "audit"])
+def test_a_data_file_whose_name_is_not_utf8_is_read(command, tiny_csv, tmp_path):
+    data = tmp_path / os.fsdecode(b"caf\xe9.csv")
+    data.write_bytes(tiny_csv.read_bytes())
+    result = subprocess.run([sys.executable, "-m", "fer_bench", "data", command, str(data)], capture_output=True)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert command == "audit" or b"source:  " + os.fsencode(data) in result.stdout
+
+
+def test_a_file_name_with_a_line_break_is_escaped_in_the_one_error_line(tmp_path, capsys):
+    data = tmp_path / "two\nlines.csv"
+    data.write_text("")
+    assert main(["data", "info", str(data)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line == (f"error: {tmp_path}/two\\nlines.csv: file is empty; expected a header such as "
+                    "'emotion,pixels,Usage' and rows")
+
+
+def test_a_cr_csv_with_a_last_lf_gives_the_whole_reason(tmp_path, capsys):
+    data = tmp_path / "mac.csv"
+    data.write_bytes(b"emotion,pixels,Usage,extra\r0," + b" ".join([b"7"] * 2304) + b",Training,x\r\n")
+    assert main(["data", "info", str(data)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"error: {data}: unknown column(s) extra: FER-2013 files have only the columns emotion")
+
+
+def test_kaggle_s_fer2013_tar_gz_is_read_as_the_csv_inside(tiny_csv, tmp_path, capsys):
+    import tarfile
+
+    from fer_bench.datasets import file_sha256
+
+    archive = tmp_path / "fer2013.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tiny_csv, "fer2013/fer2013.csv")
+    assert main(["data", "info", str(archive)]) == 0
+    out = capsys.readouterr().out
+    assert f"source:  {archive}" in out and file_sha256(archive) in out and "PrivateTest" in out

@@ -73,8 +73,7 @@ def test_run_cleaning_options_reach_the_manifest(planted_csv, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("options, message", [(["--backend", "ray"], "needs Ray"),
-                                              (["--backend", "dask"], "--scheduler"),
-                                              (["--time-limit", "0"], "--time-limit")])
+                                              (["--backend", "dask"], "--scheduler")])
 def test_bad_execution_options_exit_2(options, message, tiny_csv, tmp_path, capsys):
     if options[-1] == "ray" and __import__("importlib").util.find_spec("ray") is not None:
         pytest.skip("ray is installed here")
@@ -250,6 +249,44 @@ def test_a_run_folder_that_stops_taking_writes_keeps_every_record(tiny_csv, tmp_
     raw = json.loads((tmp_path / "run.moved" / "results.json").read_text())  # the folder, as it was when it went
     assert [record["name"] for record in raw["records"]] == ["knn"] and raw["records"][0]["status"] == "ok"
     assert raw["manifest"]["complete"] is False
+
+
+@pytest.mark.parametrize("table, key", [
+    ("[data]\nTraining = -5", "[data] Training = -5: expected a whole number of faces"),
+    ("[data]\nTraining = 2.5", "[data] Training = 2.5: expected a whole number of faces"),
+    ("[data]\nTraining = nan", "[data] Training = nan: expected a whole number of faces"),
+    ("[data]\nTraining = inf", "[data] Training = inf: expected a whole number of faces"),
+    ("[estimators.no_such_estimator]\nC = 1.0", "profile 'mine': [estimators.no_such_estimator]: no estimator of that "
+                                               "name is registered"),
+])
+def test_a_bad_profile_value_is_one_error_line_naming_the_profile_and_the_key(table, key, tiny_csv, tmp_path, capsys):
+    profile, run_dir = tmp_path / "mine.toml", tmp_path / "run"
+    profile.write_text(table + "\n")
+    assert main(["run", "knn", "--data", str(tiny_csv), "--profile", str(profile), "--out", str(run_dir),
+                 "--quiet"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert key in line and ("mine.toml" in line or "estimators." in key)
+    assert not run_dir.exists()
+
+
+def test_an_extends_loop_is_one_error_line(tiny_csv, tmp_path, capsys):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    assert main(["run", "knn", "--data", str(tiny_csv), "--profile", str(tmp_path / "a.toml"), "--quiet"]) == 2
+    assert "b.toml: extends = 'a.toml' makes a loop: " in one_error_line(capsys.readouterr().err)
+
+
+def test_a_data_file_whose_name_is_not_utf8_runs_and_is_reported(tiny_csv, tmp_path):
+    data = tmp_path / os.fsdecode(b"caf\xe9.csv")
+    data.write_bytes(tiny_csv.read_bytes())
+    run_dir = tmp_path / os.fsdecode(b"run-\xe9")
+    for argv in (["knn", "--data", str(data), "--out", str(run_dir)], ["--resume", str(run_dir)]):
+        result = subprocess.run([sys.executable, "-m", "fer_bench", "run", *argv, "--quiet"], capture_output=True)
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+        assert os.fsencode(run_dir / "report.html") in result.stdout  # the path as it is, to open
+    manifest = json.loads((run_dir / "results.json").read_text())["manifest"]
+    assert manifest["data"]["source"] == str(data) and manifest["data"]["sha256"]
+    assert "caf\\udce9.csv" in (run_dir / "report.html").read_text()
 
 
 @pytest.mark.parametrize("foreign", ["absolute", "relative"])

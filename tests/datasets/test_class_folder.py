@@ -96,6 +96,16 @@ def test_detect_faces_crops_the_face_and_counts_images_without_one(tmp_path):
     assert np.array_equal(detected.images[1], whole.images[1])  # no face: decoded whole
 
 
+def test_a_file_name_that_is_not_utf8_is_read_and_cached(ck_folder, tmp_path):
+    first = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
+    original = ck_folder / first.files[0]
+    original.rename(original.with_name(os.fsdecode(b"caf\xe9.png")))
+    for _ in range(2):  # read, then from the cache
+        faces = read_face_folder(ck_folder, cache_dir=tmp_path / "cache", n_jobs=1)
+        assert os.fsdecode(b"caf\xe9.png") in {file.rsplit("/", 1)[1] for file in faces.files}
+        assert len(faces.files) == len(first.files)
+
+
 @pytest.mark.parametrize("damage", ["not a zip", "truncated", "pickled", "an array missing", "misshapen"])
 def test_a_corrupt_cache_is_decoded_again_and_rewritten_saying_so(damage, ck_folder, tmp_path, capsys):
     cache = tmp_path / "cache"

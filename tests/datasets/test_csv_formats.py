@@ -251,6 +251,15 @@ def test_cr_only_line_ends_are_read(tmp_path, tiny):
                 *tiny)
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_cr_line_ends_with_a_last_lf_or_crlf_are_read(tmp_path, tiny, ending):
+    path = write(tmp_path / "mac.csv", "emotion,pixels,Usage", fer2013_rows(*tiny), newline="\r")
+    path.write_bytes(path.read_bytes() + ending.encode())
+    dataset = load_dataset(path)
+    assert_same(dataset, *tiny)
+    assert list(dataset.ids[:2]) == ["mac.csv:2", "mac.csv:3"]
+
+
 def test_a_file_without_line_ends_gets_a_short_message(tmp_path, tiny):
     path = tmp_path / "one_line.csv"
     path.write_text("label,image," + ",".join(pixel_text(image) for image in tiny[0]))

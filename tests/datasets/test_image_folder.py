@@ -1,3 +1,4 @@
+import os
 import re
 
 import numpy as np
@@ -138,3 +139,11 @@ def test_an_emotion_folder_that_is_a_symlink_loop_is_an_error(tmp_path):
     save(tmp_path, "train/happy/Training_1.png", np.zeros((48, 48), np.uint8))
     os.symlink("sad", tmp_path / "train" / "sad")  # sad -> sad
     raises(tmp_path, re.escape(str(tmp_path / "train" / "sad")), "a symbolic link loop")
+
+
+def test_a_file_name_that_is_not_utf8_is_read(folder):
+    root, gray = folder
+    latin = root / "train" / "happy" / os.fsdecode(b"Training_caf\xe9.png")
+    (root / "train" / "happy" / "Training_10.png").rename(latin)
+    dataset = load_dataset(root)
+    assert os.fsdecode(b"train/happy/Training_caf\xe9.png") in list(dataset.ids) and len(dataset) == 6

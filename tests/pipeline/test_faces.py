@@ -47,8 +47,9 @@ def test_every_interpolation_gives_a_face(interpolation):
 def test_crop_rejects_bad_options():
     with pytest.raises(ValueError, match="unknown interpolation 'bilinear'"):
         crop_faces(astronaut(), np.array([[0, 0, 10, 10]]), interpolation="bilinear")
-    with pytest.raises(ValueError, match="margin"):
-        crop_faces(astronaut(), np.array([[0, 0, 10, 10]]), margin=-0.1)
+    for margin in (-0.1, 1e9, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"--margin .*: expected a fraction of the face's side from 0 to 1"):
+            crop_faces(astronaut(), np.array([[0, 0, 10, 10]]), margin=margin)
 
 
 @pytest.mark.parametrize("suffix", [".jpg", ".png", ".bmp", ".tif", ".webp", ".gif"])

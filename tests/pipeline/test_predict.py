@@ -74,7 +74,6 @@ def test_plain_output_has_one_line_per_image(capsys, tiny_model, photos):
     (["--detector", "mtcnn", "--min-neighbors", "3"], "takes no min_neighbors"),
     (["--scale-factor", "0.9"], "--scale-factor must be > 1"),
     (["--cascade", "nowhere.xml"], "nowhere.xml: no such cascade file"),
-    (["--margin", "-1"], "--margin must be >= 0"),
 ])
 def test_bad_options_give_one_error_line_and_status_2(capsys, tiny_model, photos, options, message):
     options = options if options[0] == "--model" else ["--model", str(tiny_model), *options]

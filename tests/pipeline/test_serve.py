@@ -227,6 +227,14 @@ def test_a_busy_port_is_a_clear_error(capsys, tiny_model):
     assert status == 2 and err.startswith("error: cannot serve on 127.0.0.1:")
 
 
+@pytest.mark.parametrize("port", [0, -1, 65536, 99999])
+def test_serve_refuses_a_port_out_of_range_before_listening(port):
+    from fer_bench.pipeline.serve import serve
+
+    with pytest.raises(ValueError, match=f"--port {port}: expected a TCP port from 1 to 65535"):
+        serve(None, port=port)
+
+
 @pytest.mark.parametrize("side, message", [(20000, "Pillow's hard limit"), (8000, "exceed the limit of 40,000,000 pixels")])
 def test_a_decompression_bomb_gets_413_and_the_server_stays_responsive(app, photos, tmp_path, side, message):
     from ..crafted_images import bomb_png

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from fer_bench.profiles import PROFILE_NAMES, Profile, load_profile, with_budget
@@ -98,3 +100,78 @@ def test_a_stored_profile_round_trips_and_older_ones_get_the_defaults():
     assert Profile.from_dict(old).budget == {"kind": "recipe"}
     with pytest.raises(ValueError, match="stored: not a fer_bench profile"):
         Profile.from_dict(["quick"], "stored")
+
+
+def test_extends_loops_are_one_error_naming_the_loop(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    (tmp_path / "self.toml").write_text('extends = "self.toml"\n')
+    a, b = (tmp_path / "a.toml").resolve(), (tmp_path / "b.toml").resolve()
+    with pytest.raises(ValueError, match=re.escape(f"b.toml: extends = 'a.toml' makes a loop: {a} -> {b} -> {a}")):
+        load_profile(tmp_path / "a.toml")
+    own = (tmp_path / "self.toml").resolve()
+    with pytest.raises(ValueError, match=re.escape(f"self.toml: extends = 'self.toml' makes a loop: {own} -> {own}")):
+        load_profile(tmp_path / "self.toml")
+
+
+def test_a_relative_extends_is_found_beside_the_profile_not_in_the_working_directory(tmp_path, monkeypatch):
+    folder = tmp_path / "profiles"
+    (folder / "bases").mkdir(parents=True)
+    (folder / "bases" / "base.toml").write_text('extends = "cpu-best"\nseeds = 3\n[data]\nTraining = 700\n')
+    (folder / "mine.toml").write_text('extends = "bases/base.toml"\n[networks]\nepochs = 2\n')
+    monkeypatch.chdir(tmp_path)
+    mine = load_profile(folder / "mine.toml")
+    assert (mine.seeds, mine.data["Training"], mine.networks["epochs"]) == (3, 700, 2)
+    assert mine.networks["optimizer"] == load_profile("cpu-best").networks["optimizer"]
+    (folder / "other.toml").write_text('extends = "base.toml"\n')
+    (tmp_path / "base.toml").write_text('seeds = 2\n')  # in the working directory: not looked at
+    with pytest.raises(ValueError, match=r"other.toml: extends = 'base.toml': expected one of smoke, .* or a \.toml "
+                                         r"file \(a path relative to the profile's folder, .*profiles\)"):
+        load_profile(folder / "other.toml")
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[data]\nTraining = -5", r"\[data\] Training = -5: expected a whole number of faces, 0 or more"),
+    ("[data]\nTraining = 2.5", r"\[data\] Training = 2.5: expected a whole number of faces"),
+    ("[data]\nPublicTest = nan", r"\[data\] PublicTest = nan: expected a whole number of faces"),
+    ("[data]\nPrivateTest = inf", r"\[data\] PrivateTest = inf: expected a whole number of faces"),
+    ("[data]\nTraining = true", r"\[data\] Training = True: expected a whole number of faces"),
+    ('[data]\nTraining = "100"', r"\[data\] Training = '100': expected a whole number of faces"),
+    ("[data]\nTrain = 100", r"\[data\] Train: not a split; expected Training, PublicTest, PrivateTest"),
+    ("[networks]\ntrain_size = -1", r"\[networks\] train_size = -1: expected a whole number of faces"),
+    ("[estimators.knn]\ntrain_size = 0.5", r"\[estimators.knn\] train_size = 0.5: expected a whole number of faces"),
+    ("data = 5", r"data = 5: expected a table \[data\]"),
+    ("estimators = 5", r"estimators = 5: expected a table \[estimators\]"),
+    ("[estimators]\nknn = 3", r"estimators.knn = 3: expected a table \[estimators.knn\]"),
+    ("description = 7", r"description = 7: expected a string"),
+    ("extends = 3", r"extends = 3: expected a string"),
+    ("seeds = 2.5", r"seeds = 2.5: expected an integer"),
+    ('[budget]\nkind = "time"\nminutes = inf', r"\[budget\]: minutes = inf; a time budget needs a positive number"),
+])
+def test_every_bad_value_is_one_error_naming_the_file_and_the_key(tmp_path, table, message):
+    path = tmp_path / "mine.toml"
+    path.write_text(f'name = "mine"\n{table}\n')
+    with pytest.raises(ValueError, match=re.escape(str(path)) + r": (profile 'mine': )?" + message):
+        load_profile(path)
+
+
+def test_a_bad_value_of_the_base_names_the_base_file(tmp_path):
+    (tmp_path / "base.toml").write_text("[data]\nTraining = -5\n")
+    (tmp_path / "mine.toml").write_text('extends = "base.toml"\n')
+    with pytest.raises(ValueError, match=re.escape(f"{tmp_path / 'base.toml'}: profile 'base': [data] Training = -5")):
+        load_profile(tmp_path / "mine.toml")
+
+
+def test_a_profile_that_is_not_utf8_names_the_file(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes(b'description = "caf\xe9"\n')
+    with pytest.raises(ValueError, match=re.escape(f"{path}: not UTF-8 text")):
+        load_profile(path)
+
+
+def test_stored_profiles_are_checked_too():
+    with pytest.raises(ValueError, match=r"profile 'p': \[data\] Training = -5"):
+        Profile("p", data={"Training": -5})
+    with pytest.raises(ValueError, match=r"profile 'p': \[estimators.knn\] train_size = 2.5"):
+        Profile.from_dict({"name": "p", "estimators": {"knn": {"train_size": 2.5}}})
+    assert Profile("p", data={"Training": 0, "PublicTest": 100}).data["Training"] == 0

@@ -115,3 +115,24 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_csv):
     assert (audit["training_exact_groups"], audit["training_faces_in_groups"], audit["blank"]) == (1035, 2271, 13)
     assert all(record.metrics_deduplicated["n"] == audit["scored_private_kept"] for record in all_classes)
     assert all(record.metrics_deduplicated["n"] < record.metrics["n"] for record in subsets)
+
+
+def test_a_profile_table_of_an_unregistered_estimator_fails_before_anything_runs(tmp_path, synthetic):
+    profile = Profile("mine", estimators={"knn": {"n_neighbors": 3}, "no_such_estimator": {"C": 1.0}})
+    with pytest.raises(ValueError, match=r"profile 'mine': \[estimators\.no_such_estimator\]: no estimator of that "
+                                         r"name is registered \(a plugin's: give --plugin\); registered: .*knn"):
+        run_benchmark(["knn"], synthetic, profile, tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_profile_table_of_a_plugin_s_estimator_is_accepted_once_the_plugin_is_loaded(tmp_path, synthetic, sleeper):
+    profile = Profile("mine", estimators={sleeper: {}})
+    (record,) = run_benchmark(["knn"], synthetic, profile, tmp_path / "run", progress=False)
+    assert record.status == "ok"
+
+
+def test_every_built_in_profile_s_tables_name_registered_estimators():
+    from fer_bench.profiles import PROFILE_NAMES
+
+    tables = {name for profile in PROFILE_NAMES for name in load_profile(profile).estimators}
+    assert tables and tables <= set(available_estimators())

@@ -1,5 +1,7 @@
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,24 @@ def test_data_without_public_test_is_said_loudly_and_recorded(tmp_path, syntheti
     run_benchmark(["knn"], synthetic, profile, tmp_path / "with", progress=False)
     assert "PublicTest" not in capsys.readouterr().err
     assert json.loads((tmp_path / "with" / "results.json").read_text())["manifest"]["warnings"] == []
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling link", "folder under a file"])
+def test_a_run_folder_that_cannot_be_one_is_refused_with_the_reason(tmp_path, synthetic, kind):
+    blocker = tmp_path / "taken"
+    if kind == "dangling link":
+        blocker.symlink_to(tmp_path / "gone")
+    else:
+        blocker.write_text("keep me\n")
+    run_dir = blocker / "run" if kind == "folder under a file" else blocker
+    reason = (f"{run_dir}: it is a link to {tmp_path / 'gone'}, which does not exist" if kind == "dangling link"
+              else f"{run_dir}: {'it' if run_dir == blocker else blocker} is a file, not a folder")
+    with pytest.raises(ValueError, match=re.escape(reason) + "; .*choose another --out"):
+        run_benchmark(["knn"], synthetic, WHOLE, run_dir, progress=False)
+    assert blocker.is_symlink() if kind == "dangling link" else blocker.read_text() == "keep me\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_run_folder_that_takes_no_files_is_not_said_to_be_locked_by_another_run(synthetic):
+    with pytest.raises(ValueError, match=r"^/proc: cannot create files in this folder \(.+\); choose another --out"):
+        run_benchmark(["knn"], synthetic, WHOLE, "/proc", progress=False)

@@ -69,6 +69,6 @@ def _content_digest(dataset: FERDataset) -> str:
     digest.update(np.ascontiguousarray(dataset.images).tobytes())
     digest.update(np.asarray(dataset.labels, dtype=np.int64).tobytes())
     digest.update("\0".join(np.asarray(dataset.usage).astype(str).tolist()).encode())
-    if dataset.ids is not None:  # the audit names rows by these
-        digest.update("\0".join(np.asarray(dataset.ids).astype(str).tolist()).encode())
+    if dataset.ids is not None:  # the audit names rows by these; a file name may hold undecodable bytes
+        digest.update("\0".join(np.asarray(dataset.ids).astype(str).tolist()).encode(errors="surrogateescape"))
     return digest.hexdigest()
