@@ -15,18 +15,10 @@ The public API is imported on first use, so that the command line reads :data:`T
 loading the report's libraries.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
-_NAMES_BY_MODULE = {
+__getattr__, __all__ = lazy_exports(__name__, {
     "trackers": ("TRACKERS", "Tracker", "default_location", "install_command", "open_tracker"),
     "session": ("TrackingSession", "track_run"),
     "entries": ("FitEntry", "RunEntry", "fit_entry", "run_entry"),
-}
-_MODULE_OF = {name: module for module, names in _NAMES_BY_MODULE.items() for name in names}
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+})
