@@ -75,7 +75,7 @@ def test_an_invalid_replacement_touches_nothing(case, old_run, planted):
             run_benchmark(["svc_linear"], planted.select(planted.usage != "PrivateTest"), WHOLE, old_run,
                           progress=False, overwrite=True)
     else:
-        with pytest.raises(ValueError, match="unknown split"):
+        with pytest.raises(ValueError, match=r"\[data\] Validation: not a split"):
             run_benchmark(["svc_linear"], planted, Profile(name="bad", data={"Validation": 5}), old_run,
                           progress=False, overwrite=True)
     assert snapshot(old_run) == before and not (old_run / ASIDE_DIR).exists()
