@@ -8,13 +8,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "fer_bench"
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_io"}),
+    frozenset({"_io", "_lazy"}),
     frozenset({"labels", "timing", "metrics", "metrics_groups", "results", "profiles"}),
     frozenset({"datasets"}),
     frozenset({"estimators"}),
     frozenset({"report"}),
     frozenset({"pipeline"}),
-    frozenset({"studies"}),
+    frozenset({"studies", "tracking"}),
     frozenset({"runner"}),
     frozenset({"cli", "__main__", "__init__"}),
 )

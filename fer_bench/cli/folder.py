@@ -16,7 +16,7 @@ from .options import add_groups_options
 
 DEFAULT_FOLDS = 5
 SPLIT_CHOICES: tuple[str, ...] = ("subject", "random", "both")
-_NOT_WITH_FOLDER = ("data", "labels", "dedupe", "drop_blank", "resume")
+_NOT_WITH_FOLDER = ("data", "labels", "dedupe", "drop_blank", "resume", "track")
 FOLDER_ONLY_OPTIONS: tuple[str, ...] = ("label_map", "detect_faces", "folds", "subject_pattern", "subjects", "split",
                                         "groups")
 """``run`` options that need ``--data-folder`` (``--split`` at its default ``subject`` aside)."""

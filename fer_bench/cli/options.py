@@ -8,6 +8,7 @@ import argparse
 import math
 from typing import Callable
 
+from ..datasets.ferplus_modes import LABEL_MODES
 from ..datasets.image_files import MAX_PIXELS
 from ..runner import MAX_TIME_LIMIT
 
@@ -65,10 +66,14 @@ def add_labels_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", nargs=2, metavar=("SET", "FILE"),
                         help="relabel the rows of the original fer2013.csv: 'ferplus fer2013new.csv' gives FER+'s 8 "
                              "classes (see --ferplus-mode)")
-    parser.add_argument("--ferplus-mode", choices=("majority", "plurality"), default="majority",
+    parser.add_argument("--ferplus-mode", choices=LABEL_MODES, default="majority",
                         help="majority (default, Barsoum et al. 2016's protocol as Microsoft's reference code "
                              "derives it: single votes dropped, a class over half the rest, unknown and not-a-face "
-                             "dropped); plurality: the unique most-voted of the ten columns")
+                             "dropped); probability or crossentropy (the reference's modes: Training keeps faces "
+                             "whose top classes hold over half the votes, and networks train on their vote "
+                             "distribution: a label drawn from it per batch, or soft targets; other estimators fit "
+                             "the top class; PublicTest and PrivateTest stay majority); plurality: the unique "
+                             "most-voted of the ten columns")
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:

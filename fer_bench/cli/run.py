@@ -16,6 +16,7 @@ from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
 from .options import (add_labels_option, add_plugin_option, integer_between, positive_int, positive_number,
                       time_limit_seconds)
+from .tracking import add_track_option, run_tracking
 
 
 def add_parsers(commands) -> list[argparse.ArgumentParser]:
@@ -72,8 +73,10 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
                            help="complete an interrupted run: rerun the estimators without an ok record, "
                                 "with the stored profile, seed, data and cleaning (plugins: give --plugin again)")
     execution.add_argument("--overwrite", action="store_true",
-                           help="replace the run in --out (its results, predictions, models, logs and report) once "
-                                "the new run stores its first result; without it a folder that holds a run is refused")
+                           help="replace the run in --out (its results, predictions, models, logs, report and "
+                                "tensorboard/) once the new run stores its first result; without it a folder that "
+                                "holds a run is refused")
+    add_track_option(run)
     add_labels_option(run)
     add_plugin_option(run)
     add_folder_options(run)
@@ -184,19 +187,21 @@ def command_run(args) -> int:
     command = command_line(args)
     before = _file_identity(run_dir / RESULTS_FILE)
     args.kept = lambda: _kept_by_run(run_dir, before)
-    try:
-        records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
-                                seed=settings["seed"], seeds=settings["seeds"], steps_from=args.steps_from,
-                                save_models=settings["save_models"], command=command,
-                                progress=not args.quiet, dedupe_train=settings["dedupe_train"],
-                                drop_blank=settings["drop_blank"], backend=args.backend, scheduler=args.scheduler,
-                                n_jobs=args.n_jobs, time_limit=args.time_limit, resume=bool(args.resume),
-                                overwrite=args.overwrite, plugins=settings["plugins"])
-    except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
-        _print_summary(error.stored)
-        _print_summary(error.unstored, " (NOT STORED)")
-        raise
-    report_path = render_report(run_dir)
+    with run_tracking(args.track, run_dir) as on_stored:  # the report goes to the tracker too
+        try:
+            records = run_benchmark(settings["names"], settings["dataset"], settings["profile"], run_dir,
+                                    seed=settings["seed"], seeds=settings["seeds"], steps_from=args.steps_from,
+                                    save_models=settings["save_models"], command=command,
+                                    progress=not args.quiet, dedupe_train=settings["dedupe_train"],
+                                    drop_blank=settings["drop_blank"], backend=args.backend,
+                                    scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit,
+                                    resume=bool(args.resume), overwrite=args.overwrite, plugins=settings["plugins"],
+                                    on_stored=on_stored)
+        except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
+            _print_summary(error.stored)
+            _print_summary(error.unstored, " (NOT STORED)")
+            raise
+        report_path = render_report(run_dir)
     _print_summary(records)
     print(report_path)
     several_seeds = len(records) > len(settings["names"])

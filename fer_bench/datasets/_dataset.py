@@ -39,6 +39,17 @@ class FERDataset:
         Hex digest of the source file (or of the generated arrays).
     synthetic : bool
         True for the embedded synthetic default, never for real data.
+    ids : ndarray or None
+        Per-face identifiers of the source (file names of an image folder); None where it has none.
+    targets : ndarray of float32, shape (n, len(class_names)), or None
+        Per-face target distributions over ``class_names`` (rows sum to 1) where Training is
+        labelled with vote distributions (FER+ ``probability`` and ``crossentropy`` modes,
+        :mod:`.ferplus_modes`); ``labels`` then hold each face's top class. None otherwise.
+    target_mode : str
+        How networks use ``targets``: ``crossentropy`` or ``probability``; empty without them.
+    relabelling : dict
+        How the labels were derived where they are not the source's own (FER+ votes:
+        ``labels`` the vote file, ``mode``, ``kept`` faces and ``dropped`` faces per reason); empty otherwise.
     """
 
     images: np.ndarray
@@ -49,6 +60,9 @@ class FERDataset:
     sha256: str = ""
     synthetic: bool = False
     ids: np.ndarray | None = field(default=None, compare=False)
+    targets: np.ndarray | None = field(default=None, compare=False)
+    target_mode: str = ""
+    relabelling: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -56,6 +70,9 @@ class FERDataset:
             raise DataError(f"{self.source}: images must be uint8 (n, 48, 48), got {self.images.dtype} {self.images.shape}")
         if self.labels.shape != (n,) or self.usage.shape != (n,):
             raise DataError(f"{self.source}: labels and usage must have shape ({n},)")
+        if self.targets is not None and self.targets.shape != (n, len(self.class_names)):
+            raise DataError(f"{self.source}: targets must have shape ({n}, {len(self.class_names)}), "
+                            f"got {self.targets.shape}")
 
     def __len__(self) -> int:
         return len(self.images)
@@ -72,6 +89,10 @@ class FERDataset:
             raise KeyError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
         mask = self.usage == name
         return self.images[mask], self.labels[mask]
+
+    def split_targets(self, name: str) -> np.ndarray | None:
+        """The target distributions of one split's faces (see ``targets``), or None without them."""
+        return None if self.targets is None else self.targets[self.usage == name]
 
     def select(self, rows: np.ndarray) -> "FERDataset":
         """The faces at ``rows``, with this data set's classes, source and sha256.
@@ -94,7 +115,8 @@ class FERDataset:
         if rows.dtype == bool and rows.shape != (len(self),):
             raise DataError(f"{self.source}: a selection mask needs shape ({len(self)},), got {rows.shape}")
         return dataclasses.replace(self, images=self.images[rows], labels=self.labels[rows], usage=self.usage[rows],
-                                   ids=None if self.ids is None else self.ids[rows])
+                                   ids=None if self.ids is None else self.ids[rows],
+                                   targets=None if self.targets is None else self.targets[rows])
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Faces per split and class: ``{split: {class_name: count}}`` (unlabelled faces under ``"unlabelled"``)."""

@@ -7,9 +7,10 @@ the same order, with the columns ``Usage, Image name, neutral, happiness,
 surprise, sadness, anger, disgust, fear, contempt, unknown, NF``: the number of
 votes for each expression, for "unknown" and for "not a face" (NF).
 
-A face's label comes from its votes in one of two modes: ``majority``, the
-published protocol as Microsoft's reference code derives it (:mod:`.ferplus_modes`),
-and ``plurality``, fer_bench's earlier rule: the plurality vote when that maximum is
+A face's label comes from its votes in a mode: ``majority``, the published
+protocol as Microsoft's reference code derives it (:mod:`.ferplus_modes`); the
+reference's ``probability`` and ``crossentropy``, whose Training faces carry their vote
+distribution as targets; and ``plurality``, fer_bench's earlier rule: the plurality vote when that maximum is
 unique over all ten vote columns; a face is then dropped when its most-voted column
 is ``unknown`` or ``NF``, when two or more columns share the maximum (a tie: no
 tie-break by column order, which would favour the first classes), or when it has
@@ -35,7 +36,7 @@ import numpy as np
 from ..labels import FER2013_CLASSES, FERPLUS_CLASSES, FERPLUS_NON_EXPRESSIONS, FERPLUS_TO_FER2013, class_index
 from ._dataset import DataError, FERDataset, file_sha256
 from .csv_files import read_csv_file
-from .ferplus_modes import check_label_mode, mode_targets
+from .ferplus_modes import DISTRIBUTION_MODES, check_label_mode, mode_targets
 
 VOTE_COLUMNS: tuple[str, ...] = (*(name.lower() for name in FERPLUS_CLASSES), *FERPLUS_NON_EXPRESSIONS)
 """The vote columns of ``fer2013new.csv``, in the file's order."""
@@ -153,15 +154,60 @@ def ferplus_labels(votes: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
     return labels, dropped
 
 
+def label_votes(votes: np.ndarray, named: np.ndarray, usage: np.ndarray,
+                mode: str) -> tuple[np.ndarray, np.ndarray | None, dict[str, int]]:
+    """Labels of FER+ votes in ``mode`` (:data:`.ferplus_modes.LABEL_MODES`), with Training's target distributions.
+
+    Under ``probability`` and ``crossentropy`` Training faces are kept and targeted by that mode and the
+    other splits by ``majority``, as the reference's readers do (:mod:`.ferplus_modes`).
+
+    Parameters
+    ----------
+    votes : ndarray of int, shape (n, 10)
+        In :data:`VOTE_COLUMNS` order.
+    named : ndarray of bool, shape (n,)
+        Whether the row has an image name (rows without one are dropped, except under ``plurality``).
+    usage : ndarray of str, shape (n,)
+        Each row's split.
+    mode : str
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n,)
+        Index into :data:`~fer_bench.labels.FERPLUS_CLASSES` (the top class), -1 for a dropped face.
+    targets : ndarray of float32, shape (n, 8), or None
+        Under ``probability`` and ``crossentropy``: Training's vote distributions and the other splits'
+        one-hot majority labels (zeros where dropped); None in the other modes.
+    dropped : dict of str to int
+        Faces dropped per reason, over all splits.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of :data:`.ferplus_modes.LABEL_MODES`.
+    """
+    check_label_mode(mode)
+    if mode == "plurality":
+        labels, dropped = ferplus_labels(votes)
+        return labels, None, dropped
+    labels, targets, dropped = mode_targets(votes, named, "majority")
+    if mode not in DISTRIBUTION_MODES:
+        return labels, None, dropped
+    training = usage == "Training"
+    labels[training], targets[training], dropped_training = mode_targets(votes[training], named[training], mode)
+    _, _, dropped_majority = mode_targets(votes[training], named[training], "majority")
+    dropped = {reason: count - dropped_majority[reason] + dropped_training[reason] for reason, count in dropped.items()}
+    return labels, targets.astype(np.float32), dropped
+
+
 def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
                          mode: str = "majority") -> tuple[FERDataset, dict[str, int]]:
     """Relabel FER-2013 faces with FER+'s eight classes, dropping faces without a FER+ label.
 
     ``mode`` is ``majority`` (the default, what papers report: Barsoum et al. 2016's
-    protocol, :mod:`.ferplus_modes`) or ``plurality`` (:func:`ferplus_labels`). The reference's
-    ``probability`` and ``crossentropy`` modes train on vote distributions, which fer_bench's
-    networks do not take yet: they are refused here (:func:`.ferplus_modes.mode_targets` gives
-    their targets).
+    protocol, :mod:`.ferplus_modes`), the reference's ``probability`` or ``crossentropy``
+    (Training faces then carry their vote distributions as ``targets``), or ``plurality``
+    (:func:`ferplus_labels`); see :func:`label_votes`.
 
     Parameters
     ----------
@@ -176,7 +222,7 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
     dataset : FERDataset
         The kept faces in their order, ``labels`` indices into
         :data:`~fer_bench.labels.FERPLUS_CLASSES`, ``class_names`` those eight
-        names; ``sha256`` is the sha256 of the faces' digest and the label
+        names, ``targets`` and ``target_mode`` set under ``probability`` and ``crossentropy``; ``sha256`` is the sha256 of the faces' digest and the label
         file's, joined by a newline.
     dropped : dict of str to int
         Faces dropped per reason (:data:`DROP_REASONS` for ``plurality``, else
@@ -192,7 +238,7 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
         or the FER+ labels agree with the FER-2013 labels no better than
         chance (see :func:`check_rows_line_up`).
     ValueError
-        If ``mode`` is not ``majority`` or ``plurality``.
+        If ``mode`` is not one of :data:`.ferplus_modes.LABEL_MODES`.
     """
     check_label_mode(mode)
     path = Path(path)
@@ -209,18 +255,23 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
         row = int(mismatch[0])
         raise DataError(f"{path}: row {row + 1}: Usage {str(usage[row])!r} but face {row + 1} of {dataset.source} is "
                         f"{dataset.usage[row]}; the files are not in the same row order")
-    if mode == "plurality":
-        labels, dropped = ferplus_labels(votes)
-    else:
-        labels, _, dropped = mode_targets(votes, named, mode)
+    labels, targets, dropped = label_votes(votes, named, usage, mode)
     check_rows_line_up(labels, dataset, path)
     keep = labels >= 0
     mode_key = "" if mode == "plurality" else f"\n{mode}"  # plurality's digest as before modes
     digest = hashlib.sha256(f"{dataset.sha256}\n{file_sha256(path)}{mode_key}".encode()).hexdigest()
     relabelled = dataclasses.replace(dataset, images=dataset.images[keep], labels=labels[keep],
                                      usage=dataset.usage[keep], class_names=FERPLUS_CLASSES,
-                                     source=f"{dataset.source} + FER+ labels {path} ({mode})", sha256=digest)
+                                     source=f"{dataset.source} + FER+ labels {path} ({mode})", sha256=digest,
+                                     targets=None if targets is None else targets[keep],
+                                     target_mode=mode if targets is not None else "",
+                                     relabelling=relabelling(path, mode, int(keep.sum()), dropped))
     return relabelled, dropped
+
+
+def relabelling(path: str | Path, mode: str, kept: int, dropped: dict[str, int]) -> dict:
+    """What :attr:`~._dataset.FERDataset.relabelling` records of FER+ labels."""
+    return {"labels": f"FER+ {Path(path)}", "mode": mode, "kept": kept, "dropped": dict(dropped)}
 
 
 def check_rows_line_up(labels: np.ndarray, dataset: FERDataset, path: str | Path) -> None:

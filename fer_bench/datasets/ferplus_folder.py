@@ -21,8 +21,8 @@ import numpy as np
 
 from ..labels import FERPLUS_CLASSES
 from ._dataset import DataError, FERDataset
-from .ferplus import VOTE_COLUMNS, ferplus_labels, parse_votes
-from .ferplus_modes import check_label_mode, mode_targets
+from .ferplus import VOTE_COLUMNS, label_votes, parse_votes, relabelling
+from .ferplus_modes import check_label_mode
 from .image_files import MAX_PIXELS, open_image, to_face
 
 FERPLUS_FOLDERS: dict[str, str] = {"FER2013Train": "Training", "FER2013Valid": "PublicTest",
@@ -37,14 +37,15 @@ def is_ferplus_folder(path: str | Path) -> bool:
 
 def read_ferplus_folder(root: str | Path, mode: str = "majority",
                         max_pixels: int = MAX_PIXELS) -> tuple[FERDataset, dict[str, int]]:
-    """Read FER+ folders: the faces kept in ``mode`` (``majority`` or ``plurality``) with FER+'s eight classes,
-    and the faces dropped per reason, as :func:`.ferplus.apply_ferplus_labels` labels the CSV pair.
+    """Read FER+ folders: the faces kept in ``mode`` (one of :data:`~.ferplus_modes.LABEL_MODES`) with FER+'s eight
+    classes, and the faces dropped per reason, as :func:`.ferplus.apply_ferplus_labels` labels the CSV pair.
 
     Returns
     -------
     dataset : FERDataset
         ``images`` uint8 (n, 48, 48) in folder then ``label.csv`` order, ``labels`` indices into
-        :data:`~fer_bench.labels.FERPLUS_CLASSES`; ``sha256`` of the label files, the images and the mode.
+        :data:`~fer_bench.labels.FERPLUS_CLASSES`; ``sha256`` of the label files, the images and the mode;
+        ``targets`` and ``target_mode`` under ``probability`` and ``crossentropy`` (:func:`.ferplus.label_votes`).
     dropped : dict of str to int
 
     Raises
@@ -70,20 +71,15 @@ def read_ferplus_folder(root: str | Path, mode: str = "majority",
         raise DataError(f"{root}: no {', '.join(f'{folder}/{LABEL_FILE}' for folder in FERPLUS_FOLDERS)}; "
                         "not a FER+ folder")
     votes_array, usage_array = np.array(votes, dtype=np.int64), np.array(usage)
-    labels, dropped = _labels(votes_array, mode)
+    # the folders hold kept faces only: every row has an image
+    labels, targets, dropped = label_votes(votes_array, np.ones(len(votes_array), dtype=bool), usage_array, mode)
     keep = labels >= 0
     dataset = FERDataset(images=np.stack(images)[keep], labels=labels[keep], usage=usage_array[keep],
                          class_names=FERPLUS_CLASSES, source=f"{root} (FER+ folders, {mode})",
-                         sha256=digest.hexdigest())
+                         sha256=digest.hexdigest(), targets=None if targets is None else targets[keep],
+                         target_mode=mode if targets is not None else "",
+                         relabelling=relabelling(root, mode, int(keep.sum()), dropped))
     return dataset, dropped
-
-
-def _labels(votes: np.ndarray, mode: str) -> tuple[np.ndarray, dict[str, int]]:
-    """Labels of every row (-1 dropped) and the dropped counts."""
-    if mode == "plurality":
-        return ferplus_labels(votes)
-    labels, _, dropped = mode_targets(votes, np.ones(len(votes), dtype=bool), mode)  # folders hold kept faces only
-    return labels, dropped
 
 
 def _read_split(folder: Path, digest, max_pixels: int):

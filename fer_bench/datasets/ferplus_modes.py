@@ -21,7 +21,10 @@ The reference keeps a face when its top index is below ``emotion_count - 2`` wit
 ``emotion_count`` 8, which drops fear and contempt too, against the paper (whose tables
 have both); fer_bench drops only ``unknown`` and ``NF``, as the code's comment says it means.
 PublicTest and PrivateTest always take ``majority`` labels (the reference's test and
-validation readers), whatever the training mode. ``plurality`` is fer_bench's earlier rule
+validation readers), whatever the training mode. Networks train on the distributions as the
+reference's ``_process_target`` uses them: ``crossentropy`` as soft targets of the
+cross-entropy loss, ``probability`` as one label drawn from the face's distribution each time
+the face is batched; estimators that take one label per face fit the top class. ``plurality`` is fer_bench's earlier rule
 (:func:`.ferplus.ferplus_labels`): the unique most-voted of the ten columns, no outlier removal.
 """
 
@@ -33,9 +36,10 @@ from ..labels import FERPLUS_CLASSES
 
 REFERENCE_MODES: tuple[str, ...] = ("majority", "probability", "crossentropy")
 """The label modes of Microsoft's reference code (Barsoum et al. 2016)."""
-LABEL_MODES: tuple[str, ...] = ("majority", "plurality")
-"""The modes a data set is labelled in: a label per face. ``probability`` and ``crossentropy`` train on vote
-distributions, which fer_bench's networks do not take yet."""
+DISTRIBUTION_MODES: tuple[str, ...] = ("probability", "crossentropy")
+"""The modes whose Training targets are vote distributions (:data:`REFERENCE_MODES` less ``majority``)."""
+LABEL_MODES: tuple[str, ...] = ("majority", "plurality", *DISTRIBUTION_MODES)
+"""The modes a data set can be labelled in (``--ferplus-mode``)."""
 MODE_DROP_REASONS: tuple[str, ...] = ("no image", "no majority", "too spread", "unknown", "not a face")
 """Why a face gets no target under a reference mode: a row FER+ removed; no class over half the votes
 (``majority``); the top classes hold half the votes or fewer, or more than three tie (``probability``,
@@ -44,10 +48,9 @@ N_CLASSES = len(FERPLUS_CLASSES)
 
 
 def check_label_mode(mode: str) -> None:
-    """Raise ValueError unless ``mode`` is one of :data:`LABEL_MODES` (saying why the others are refused)."""
+    """Raise ValueError unless ``mode`` is one of :data:`LABEL_MODES`."""
     if mode not in LABEL_MODES:
-        raise ValueError(f"FER+ mode {mode!r}: expected majority or plurality (training on the vote distributions "
-                         "of probability and crossentropy is not built yet)")
+        raise ValueError(f"FER+ mode {mode!r}: expected one of {', '.join(LABEL_MODES)}")
 
 
 def mode_targets(votes: np.ndarray, named: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:

@@ -57,6 +57,48 @@ def encode_labels(y, n_faces: int) -> tuple[np.ndarray, np.ndarray]:
     return classes, y_index.astype(np.int64)
 
 
+DISTRIBUTION_USES: tuple[str, ...] = ("crossentropy", "probability")
+"""How a network trains on per-face label distributions (FER+, Barsoum et al. 2016): soft targets of the
+cross-entropy loss, or a label drawn from the distribution each time the face is batched."""
+
+
+def encode_distributions(distributions, classes: np.ndarray, y_index: np.ndarray, use: str) -> np.ndarray:
+    """Per-face label distributions -> float32 (n, k), columns in ``classes`` order, rows summing to 1.
+
+    Parameters
+    ----------
+    distributions : array of shape (n, k), or (n, m) over the integer labels ``0 .. m-1``
+        Non-negative weights per face and class; with ``m`` columns (integer ``classes``
+        below ``m``), the columns of ``classes`` are kept and renormalised, and a face whose weight
+        falls entirely on classes absent from ``y`` keeps its own label.
+    classes, y_index
+        As :func:`encode_labels` returns them.
+    use : str
+        One of :data:`DISTRIBUTION_USES`.
+
+    Raises
+    ------
+    ValueError
+        If ``use`` is unknown, the shape does not fit, or a weight is negative or not finite, or a row sums to 0.
+    """
+    if use not in DISTRIBUTION_USES:
+        raise ValueError(f"distribution_use={use!r}: expected one of {', '.join(DISTRIBUTION_USES)}")
+    weights = np.asarray(distributions, dtype=np.float64)
+    n, k = len(y_index), len(classes)
+    integer_labels = np.issubdtype(classes.dtype, np.integer) and classes.min() >= 0
+    if weights.ndim != 2 or len(weights) != n or not (
+            weights.shape[1] == k or (integer_labels and weights.shape[1] > classes.max())):
+        raise ValueError(f"label_distributions has shape {weights.shape}; expected ({n}, {k}): one row per face, "
+                         "a column per class of y (or per integer label 0 .. m-1)")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or np.any(weights.sum(axis=1) <= 0):
+        raise ValueError("label_distributions: every weight must be finite and non-negative, every row's sum positive")
+    if weights.shape[1] != k:
+        weights = weights[:, classes]
+        lost = weights.sum(axis=1) <= 0
+        weights[lost, y_index[lost]] = 1.0
+    return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def encode_classes(y, n_faces: int, owner: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`encode_labels` for an estimator that needs two classes or more.
 

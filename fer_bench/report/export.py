@@ -17,8 +17,8 @@ COLUMNS: tuple[str, ...] = (
     "name", "family", "framework", "status", "privatetest_accuracy", "n_seeds", "accuracy_sd", "accuracy_min",
     "accuracy_max", "accuracy_ci_low", "accuracy_ci_high", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high",
     "balanced_accuracy", "dedup_accuracy", "dedup_faces", "fit_seconds", "predict_seconds", "fit_images_per_second",
-    "predict_images_per_second", "peak_memory_mib", "train_images", "test_images", "n_classes", "device", "seeds",
-    "budget", "at_common_budget", "epochs_run", "steps_run", "error",
+    "predict_images_per_second", "peak_memory_mib", "train_images", "test_images", "n_classes", "targets", "device",
+    "seeds", "budget", "at_common_budget", "epochs_run", "steps_run", "error",
 )
 """Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist.
 
@@ -27,7 +27,8 @@ estimator's finished seeds, ``accuracy_sd`` their sample sd (ddof=1; empty with 
 and ``steps_run`` means over seeds of what the network trained; ``seeds`` lists them (space-separated; an
 unfinished row's own seed). ``budget`` is ``time 5 min``, ``recipe`` or empty (classical estimators),
 ``at_common_budget`` ``true``, ``false`` (the profile overrides a setting or the network cannot follow
-one) or empty. Times, memory and faces are the first seed's."""
+one) or empty. ``targets`` is what the estimator fitted on Training (:attr:`fer_bench.results.RunRecord.targets`).
+Times, memory and faces are the first seed's."""
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """Text cells starting with these are prefixed with ``'`` so that a spreadsheet shows them as text
 instead of evaluating a formula (OWASP, "CSV Injection")."""

@@ -302,6 +302,28 @@ def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
             f"shown; python -m fer_bench run --resume {shlex.quote(str(store.run_dir))} completes the run."]
 
 
+def relabelling_text(relabelling: dict) -> str:
+    """The header's line on labels derived from votes (the manifest's ``data.relabelling``); empty without."""
+    if not relabelling:
+        return ""
+    dropped = ", ".join(f"{count:,} {reason}" for reason, count in relabelling["dropped"].items())
+    return (f"{relabelling['labels']} in {relabelling['mode']} mode: {relabelling['kept']:,} faces kept; "
+            f"dropped {dropped}")
+
+
+def training_targets(results) -> str:
+    """What the estimators fitted on Training, where some fitted FER+ vote distributions; empty otherwise."""
+    by_kind: dict[str, list[str]] = {}
+    for result in results:
+        by_kind.setdefault(result.record.targets, []).append(result.name)
+    if set(by_kind) <= {"labels"}:
+        return ""
+    kinds = {"crossentropy": "FER+ vote distributions as soft targets (crossentropy)",
+             "probability": "a label drawn from each face's FER+ vote distribution per batch (probability)",
+             "labels": "each face's top class"}
+    return "; ".join(f"{kinds[kind]} for {', '.join(names)}" for kind, names in by_kind.items())
+
+
 def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemble) -> dict[str, Any]:
     manifest = analysis.manifest
     data = manifest.data
@@ -322,6 +344,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "data_source": data.source,
         "data_sha256": data.sha256,
         "data_file": {"name": None, "known": None, **(data.file or {})},
+        "relabelling": relabelling_text(data.relabelling),
         "profile_name": profile_name,
         "profile_description": profile_description,
         "leaderboard": leaderboard,
@@ -345,6 +368,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
         "calibrated": [result for result in results if result.calibration],
         "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],
+        "training_targets": training_targets(results),
         "n_test": next((result.record.metrics.get("n") for result in own if result.record.metrics.get("n")), None),
         "confidence": CONFIDENCE,
         "n_resamples": N_RESAMPLES,

@@ -34,6 +34,9 @@ class RunData:
         ``name``); None for generated data, a folder, and in older stores.
     counts, used_counts : dict of str to dict of str to int
         Faces per split and class: in the data, and those the run used (after the profile's subsets and the cleaning).
+    relabelling : dict
+        How the labels were derived where they are not the source's own
+        (:attr:`fer_bench.datasets.FERDataset.relabelling`); empty otherwise and in older stores.
     """
 
     source: str | None = None
@@ -42,6 +45,7 @@ class RunData:
     file: dict[str, Any] | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     used_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    relabelling: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,7 +216,8 @@ def _data(fields: FieldReader | None) -> RunData:
         return RunData()
     return RunData(source=fields.text("source"), sha256=fields.text("sha256"),
                    synthetic=fields.flag("synthetic", False), file=fields.table("file"),
-                   counts=_counts(fields, "counts"), used_counts=_counts(fields, "used_counts"))
+                   counts=_counts(fields, "counts"), used_counts=_counts(fields, "used_counts"),
+                   relabelling=fields.table("relabelling", {}))
 
 
 def _counts(fields: FieldReader, key: str) -> dict[str, dict[str, int]]:

@@ -10,6 +10,8 @@ from ..profiles import BUDGET_KINDS
 from .json_fields import REQUIRED, FieldReader, is_number, is_square_counts
 
 STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out", "skipped")
+TARGETS: tuple[str, ...] = ("labels", "crossentropy", "probability")
+"""What an estimator can have fitted on Training (:attr:`RunRecord.targets`)."""
 MAX_SEED = 2**32 - 1
 """The largest seed: NumPy's and scikit-learn's ``random_state`` take 0 .. 2**32 - 1."""
 SHARES: tuple[str, ...] = ("accuracy", "balanced_accuracy", "macro_f1")
@@ -73,6 +75,10 @@ class RunRecord:
         ``not_followed`` (common settings it does not have), and ``used`` (what it trained:
         the network's ``budget_``, see :meth:`fer_bench.estimators._budget.StepPlan.summary`).
         Empty for classical estimators and in older stores.
+    targets : str
+        What it fitted on Training: ``labels`` (one class per face), or FER+ vote distributions
+        (:mod:`fer_bench.datasets.ferplus_modes`) as ``crossentropy`` (soft targets) or
+        ``probability`` (a label drawn from each face's distribution whenever it is batched).
     fold : dict or None
         In a cross-validation fold run (:mod:`fer_bench.runner.crossval`): ``index``
         (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
@@ -102,6 +108,7 @@ class RunRecord:
     error: str | None = None
     seed: int | None = None
     budget: dict[str, Any] = field(default_factory=dict)
+    targets: str = "labels"
     fold: dict[str, Any] | None = None
 
     @property
@@ -162,6 +169,7 @@ class RunRecord:
             metrics=_metrics(fields, "metrics"), metrics_deduplicated=_metrics(fields, "metrics_deduplicated"),
             class_names=fields.texts("class_names"), predictions_file=fields.text("predictions_file"),
             model_dir=fields.text("model_dir"), error=fields.text("error"), seed=seed, budget=_budget(fields),
+            targets=fields.value("targets", lambda value: value in TARGETS, f"one of {', '.join(TARGETS)}", "labels"),
             fold=fields.table("fold"))
 
 

@@ -15,9 +15,9 @@ command line can read :data:`BACKENDS` and :data:`SAVE_MODELS_CHOICES` without
 loading scikit-learn or joblib.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
-_NAMES_BY_MODULE = {
+__getattr__, __all__ = lazy_exports(__name__, {
     "backends": ("BACKENDS", "parallel_backend"),
     "request": ("MAX_SEED", "MAX_TIME_LIMIT", "SAVE_MODELS_CHOICES", "RunRequest"),
     "plan": ("RUN_LOCK_FILE", "default_run_dir"),
@@ -25,12 +25,4 @@ _NAMES_BY_MODULE = {
     "benchmark": ("RunNotStoredError", "run_benchmark", "run_request"),
     "network_lock": ("NetworkLockTimeout", "network_slot"),
     "crossval": ("run_cross_validation",),
-}
-_MODULE_OF = {name: module for module, names in _NAMES_BY_MODULE.items() for name in names}
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+})

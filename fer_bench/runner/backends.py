@@ -1,22 +1,33 @@
-"""Where a run's fits go: the joblib backend of a run.
+"""Where a run's fits go: the joblib backend of a run, and of the joblib calls inside one fit.
 
 Local processes (``loky``), a dask.distributed cluster (``dask``) or Ray
 (``ray``). joblib and the cluster libraries are imported when a backend is
 entered, so that :data:`BACKENDS` costs nothing to import (the command line's
 ``--backend`` choices).
+
+A fit's own joblib calls (libsvm's class pairs, grid searches, HOG) never go
+back to the cluster: joblib's dask backend would make them tasks that queue
+behind other estimators on busy workers, and the fit's seconds would count that
+wait. On a dask worker they run in threads of the fit's own task, at most the
+worker's ``--nthreads`` (:func:`nested_work_in_this_process`), so a fit's seconds
+are its own work on every backend; one estimator never spreads over several workers.
 """
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from distributed import Worker
 
 BACKENDS: tuple[str, ...] = ("loky", "dask", "ray")
 
 
 @contextmanager
 def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = None) -> Iterator[int]:
-    """Make ``backend`` joblib's backend for the block (for a cluster, also for grid searches inside estimators).
+    """Make ``backend`` joblib's backend for the block: where the run's fits go (not their own joblib calls).
 
     Parameters
     ----------
@@ -80,3 +91,52 @@ def parallel_backend(backend: str = "loky", scheduler: str | None = None, n_jobs
         register_ray()
         with parallel_config(backend="ray"):
             yield n_jobs or -1
+
+
+def current_dask_worker() -> Worker | None:
+    """The ``distributed.Worker`` running the calling task, or None outside a dask worker's task.
+
+    Imports nothing: a process that has not imported ``distributed`` runs no dask task.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        return distributed.get_worker()
+    except ValueError:  # not in a worker's task
+        return None
+
+
+def dask_worker_threads() -> int | None:
+    """Threads of the dask worker running the calling task (its ``--nthreads``); None outside a dask worker's task."""
+    worker = current_dask_worker()
+    return None if worker is None else worker.state.nthreads
+
+
+@contextmanager
+def nested_work_in_this_process(threads: int | None) -> Iterator[None]:
+    """Run the block's joblib calls in at most ``threads`` threads of this process, whatever ``n_jobs`` they ask.
+
+    Inside a dask worker's task this replaces the dask backend that joblib sets
+    there, under which the calls would be tasks queued on the cluster. Calls
+    nested one level deeper run one after another, as joblib runs them in any
+    pool's workers.
+
+    Parameters
+    ----------
+    threads : int or None
+        The most threads at once (e.g. :func:`dask_worker_threads`); None leaves
+        joblib's own choice (local runs, Ray).
+    """
+    if threads is None:
+        yield
+        return
+    from joblib import parallel_config
+    from joblib.parallel import ThreadingBackend
+
+    class TaskThreads(ThreadingBackend):
+        def effective_n_jobs(self, n_jobs: int | None) -> int:
+            return min(super().effective_n_jobs(n_jobs), threads)
+
+    with parallel_config(backend=TaskThreads(nesting_level=1)):
+        yield

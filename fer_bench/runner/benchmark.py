@@ -70,7 +70,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     **options
         Its other attributes, by keyword: ``audit``, ``audit_cache_dir``,
         ``dedupe_train``, ``drop_blank``, ``backend``, ``scheduler``, ``n_jobs``,
-        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``steps_from``.
+        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``steps_from``, ``on_stored``.
 
     Returns
     -------
@@ -178,6 +178,8 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                 except OSError as error:
                     writable = False
                     raise RunNotStoredError(request.run_dir, error, before, [record]) from error
+                if request.on_stored is not None:
+                    request.on_stored(record)
                 bar.set_postfix_str(record.name)
                 bar.update()
     finally:

@@ -9,37 +9,36 @@
 - network estimators run one at a time per machine (:mod:`fer_bench.runner.network_lock`),
   so two never share a GPU, and their timings stay their own.
 
-Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backends`'s.
+Where the tasks go (local processes, dask, Ray) is :mod:`fer_bench.runner.backends`'s, and so is where a fit's own
+joblib calls run: on a dask worker, in threads of its task (time-limited child too), never queued on the cluster.
 """
 
 from __future__ import annotations
 
 import inspect
-import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from ..datasets import stratified_indices
 from ..datasets.label_subset import restrict_to_classes
-from ..estimators import (PROGRESS_LOGGER, EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
+from ..estimators import (EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
                           load_plugin)
 from ..profiles import Profile
 from .._io import json_safe
 from ..results import RunRecord
 from ..timing import PeakMemory, Stopwatch
+from .backends import dask_worker_threads, nested_work_in_this_process
+from .fit_log import progress_lines_into
 from .network_lock import NetworkLockTimeout, network_slot
 
 _CHILD_READY = "ready"
@@ -60,13 +59,22 @@ class FitData:
         ``Training``, ``PublicTest`` and ``PrivateTest`` as (uint8 (n, 48, 48), int64 (n,)).
     class_names : tuple of str
         The data set's classes, index = label.
+    training_targets : ndarray of float32, shape (n_training, n_classes), or None
+        Training's vote distributions (FER+ ``probability`` or ``crossentropy``,
+        :attr:`fer_bench.datasets.FERDataset.targets`), for the estimators whose ``fit`` takes
+        ``label_distributions``; the others fit the top class in ``splits``. None without them.
+    target_mode : str
+        ``crossentropy`` or ``probability`` with ``training_targets``; empty without them.
     """
 
     splits: dict[str, tuple[np.ndarray, np.ndarray]]
     class_names: tuple[str, ...]
+    training_targets: np.ndarray | None = None
+    target_mode: str = ""
 
     def __sizeof__(self) -> int:
-        return sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
+        targets = 0 if self.training_targets is None else self.training_targets.nbytes
+        return targets + sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
 
 
 @dataclass(frozen=True)
@@ -191,39 +199,6 @@ def _model_files(estimator) -> dict[str, bytes]:
                 for path in sorted(Path(folder).rglob("*")) if path.is_file()}
 
 
-class _ConsoleLines(logging.Handler):
-    """Log lines to stderr through ``tqdm.write``, above the run's progress bar instead of after it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        from tqdm.auto import tqdm
-
-        tqdm.write(self.format(record), file=sys.stderr)
-
-
-@contextmanager
-def _progress_lines_into(log_file: str | None, console: bool) -> Iterator[None]:
-    """Append the progress lines of the fit inside (a network's epochs, a classical loop's parts) to
-    ``log_file`` (its folder created) if one is given, and, with ``console``, write a classical fit's
-    lines to stderr too (a network prints its own)."""
-    handlers: list[logging.Handler] = []
-    if log_file is not None:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-        handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    if console:
-        handlers.append(_ConsoleLines())
-        handlers[-1].addFilter(lambda entry: entry.name == PROGRESS_LOGGER.name)
-    for handler in handlers:
-        PROGRESS_LOGGER.addHandler(handler)
-    PROGRESS_LOGGER.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        for handler in handlers:
-            PROGRESS_LOGGER.removeHandler(handler)
-            handler.close()
-
-
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
     """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest.
 
@@ -240,22 +215,28 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     build = create_estimator(spec.name, profile, task.seed, task.repeat_steps)
     estimator = build.estimator
     X_train, y_train = splits["Training"]
+    fit_kwargs = {}
+    takes = inspect.signature(estimator.fit).parameters
+    if data.training_targets is not None and not spec.classes and "label_distributions" in takes:
+        fit_kwargs.update(label_distributions=data.training_targets, distribution_use=data.target_mode)
     limit = build.train_size
     if limit and limit < len(y_train):
         keep = stratified_indices(y_train, limit, task.seed)
         X_train, y_train = X_train[keep], y_train[keep]
+        if "label_distributions" in fit_kwargs:
+            fit_kwargs["label_distributions"] = fit_kwargs["label_distributions"][keep]
     X_test, y_test = splits["PrivateTest"]
     record = RunRecord(name=spec.name, family=spec.family, framework=spec.framework, source=spec.source,
                        params=json_safe(estimator.get_params(deep=False)),
-                       train_images=len(y_train), test_images=len(y_test), seed=task.seed)
+                       train_images=len(y_train), test_images=len(y_test), seed=task.seed,
+                       targets=fit_kwargs.get("distribution_use", "labels"))
 
     watched = task.epoch_lines and "verbose" in record.params  # how a fit is watched is no setting of the model
     if watched:
         estimator.set_params(verbose=True)
-    fit_kwargs = {}
-    if "validation_data" in inspect.signature(estimator.fit).parameters and len(splits["PublicTest"][1]):
+    if "validation_data" in takes and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
-    with _progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
+    with progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
             Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
     if watched:  # back to the model's own setting, for the record and the saved model
@@ -293,9 +274,10 @@ def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:
                                 source=spec.source if spec else "", status=status, error=error, seed=task.seed))
 
 
-def _fit_guarded(task: FitTask, data: FitData) -> FitOutcome:
+def _fit_guarded(task: FitTask, data: FitData, threads: int | None) -> FitOutcome:
     try:
-        return fit_and_predict(_spec(task), task, data)
+        with nested_work_in_this_process(threads):
+            return fit_and_predict(_spec(task), task, data)
     except Exception as error:  # one estimator's failure must not end the run
         return _not_finished(task, "failed", "".join(traceback.format_exception(error)[-3:]).strip())
 
@@ -307,25 +289,26 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _child_main(task: FitTask, data: FitData, connection) -> None:
+def _child_main(task: FitTask, data: FitData, threads: int | None, connection) -> None:
     """Entry of the time-limited child: Ctrl-C is the parent's to handle, and the child ends with its parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     connection.send(_CHILD_READY)
-    connection.send(_fit_guarded(task, data))
+    connection.send(_fit_guarded(task, data, threads))
     connection.close()
 
 
-def _fit_in_child(task: FitTask, data: FitData, seconds: float) -> FitOutcome:
-    """:func:`_fit_guarded` in a spawned child process, terminated after ``seconds`` (what is left of
-    ``task.time_limit``).
+def _fit_in_child(task: FitTask, data: FitData, seconds: float, threads: int | None) -> FitOutcome:
+    """:func:`_fit_guarded` (``threads`` as there) in a spawned child process, terminated after ``seconds`` (what is
+    left of ``task.time_limit``).
 
     The limit counts from the moment the child has started and received the
     task (imports and data transfer excluded).
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(task, data, sender), name=f"fer_bench-fit-{task.name}", daemon=False)
+    child = context.Process(target=_child_main, args=(task, data, threads, sender), name=f"fer_bench-fit-{task.name}",
+                            daemon=False)
     if multiprocessing.current_process().daemon:
         receiver.close()
         sender.close()
@@ -389,8 +372,8 @@ def run_task(task: FitTask, data: FitData) -> FitOutcome:
     try:
         with network_slot(task.family, task.name, deadline):
             if deadline is None:
-                return _fit_guarded(task, data)
-            return _fit_in_child(task, data, deadline - time.monotonic())
+                return _fit_guarded(task, data, dask_worker_threads())
+            return _fit_in_child(task, data, deadline - time.monotonic(), dask_worker_threads())
     except NetworkLockTimeout as error:
         return _not_finished(task, "timed_out", f"stopped after the time limit of {task.time_limit:g} s "
                                                 f"(--time-limit): {error}")

@@ -8,8 +8,7 @@ and threads of one machine, released by the kernel when its holder dies; where
 pid, host, estimator and start time into a side file, so a waiter can say who it
 waits for. Waiting polls, so that it stays interruptible (Ctrl-C) and can end at
 a deadline (``--time-limit``); on a dask worker the waiting task leaves the
-worker's thread pool (``distributed.secede``), so that other tasks, such as the
-nested joblib tasks of a classical estimator, run meanwhile.
+worker's thread pool (``distributed.secede``), so that other tasks run meanwhile.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .._io import atomic_write_bytes
+from .backends import current_dask_worker
 
 NETWORK_LOCK_FILE = f"fer_bench-{getpass.getuser()}-network.lock"
 """In the temporary folder of the machine that fits: held while a network estimator fits."""
@@ -82,14 +82,9 @@ def _log(message: str) -> None:
 
 def _secede_from_dask_worker() -> bool:
     """Leave the dask worker's thread pool if this runs in one of its tasks; whether it did."""
-    distributed = sys.modules.get("distributed")
-    if distributed is None:
+    if current_dask_worker() is None:
         return False
-    try:
-        distributed.get_worker()
-    except ValueError:  # not in a worker's task
-        return False
-    distributed.secede()
+    sys.modules["distributed"].secede()
     return True
 
 

@@ -167,7 +167,8 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
                      log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
-    return RunPlan(manifest, finished, prepared, FitData(splits, tuple(dataset.class_names)), tasks, started)
+    fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode)
+    return RunPlan(manifest, finished, prepared, fit_data, tasks, started)
 
 
 def _labelled_split(dataset: FERDataset, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -247,7 +248,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
     dataset = request.dataset
     data = RunData(source=dataset.source, sha256=dataset.sha256, synthetic=dataset.synthetic,
                    file=None if dataset.synthetic else identify_file(dataset.source), counts=dataset.counts(),
-                   used_counts=prepared.dataset.counts())
+                   used_counts=prepared.dataset.counts(), relabelling=dataset.relabelling)
     return RunManifest(
         run_id=request.run_dir.name, created=_now(), command=request.command, seed=request.seed,
         seeds=request.seed_list, profile=request.profile, class_names=list(dataset.class_names), data=data,

@@ -8,13 +8,14 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..results import MAX_SEED, Cleaning
 
 if TYPE_CHECKING:
     from ..datasets import FERDataset
     from ..profiles import Profile
+    from ..results import RunRecord
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
 MAX_TIME_LIMIT = 20 * 24 * 3600.0
@@ -87,6 +88,10 @@ class RunRequest:
     steps_from : path, optional
         An earlier run whose networks trained under a time budget: each network (and seed)
         trains exactly the steps that run planned for it, so that the training repeats on this machine.
+    on_stored : callable, optional
+        Called with each record this run computes, once ``results.json`` holds it (with its predictions
+        and model), between fits: an experiment tracker's hook (:meth:`fer_bench.tracking.TrackingSession.fit_stored`).
+        What it raises stops the run.
 
     Raises
     ------
@@ -116,6 +121,7 @@ class RunRequest:
     plugins: tuple[str, ...] = ()
     seeds: int = 1
     steps_from: str | Path | None = None
+    on_stored: Callable[[RunRecord], None] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:

@@ -14,8 +14,8 @@ from fer_bench.datasets.synthetic_folder import write_synthetic_folder
 from .support import one_error_line
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["list"], ["data"], ["data", "info"],
-                                     ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
+@pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["track"], ["list"], ["data"],
+                                     ["data", "info"], ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
                                      ["study", "resize"], ["evaluate"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit:

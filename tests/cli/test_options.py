@@ -44,6 +44,7 @@ def test_the_cli_default_min_group_size_is_the_group_metrics():
     (["run", "--time-limit", "2600000"], "argument --time-limit: expected a positive number of seconds"),
     (["run", "--time-limit", "nan"], "argument --time-limit: expected a positive number of seconds"),
     (["run", "--time-limit", "0"], "argument --time-limit: expected a positive number of seconds"),
+    (["run", "--time-limit", "0"], "argument --time-limit: expected a positive number of seconds"),
     (["run", "--time-limit", "-5"], "argument --time-limit: expected a positive number of seconds"),
     (["predict", "x.png", "--model", "m", "--margin", "1e9"],
      "argument --margin: expected a fraction of the face's side from 0 to 1, got '1e9'"),

@@ -73,8 +73,7 @@ def test_run_cleaning_options_reach_the_manifest(planted_csv, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("options, message", [(["--backend", "ray"], "needs Ray"),
-                                              (["--backend", "dask"], "--scheduler"),
-                                              (["--time-limit", "0"], "--time-limit")])
+                                              (["--backend", "dask"], "--scheduler")])
 def test_bad_execution_options_exit_2(options, message, tiny_csv, tmp_path, capsys):
     if options[-1] == "ray" and __import__("importlib").util.find_spec("ray") is not None:
         pytest.skip("ray is installed here")

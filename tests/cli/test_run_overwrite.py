@@ -28,7 +28,7 @@ def old_run(tiny_csv, tmp_path, capsys):
 @pytest.mark.parametrize("case, status, message", [
     ("data without PrivateTest", 2, "the PrivateTest split is empty"),
     ("a cache path that is a file", 1, "cache"),
-    ("a profile with a size for an unknown split", 2, "unknown split(s) Validation"),
+    ("a profile with a size for an unknown split", 2, "[data] Validation: not a split; expected Training, PublicTest, PrivateTest"),
 ])
 def test_an_overwrite_that_cannot_run_leaves_the_earlier_run_whole(case, status, message, old_run, tiny_csv, tmp_path,
                                                                    monkeypatch, capsys):

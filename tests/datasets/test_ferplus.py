@@ -106,7 +106,7 @@ def test_header_columns_are_matched_case_insensitively_in_any_order(tmp_path):
 def test_cr_only_and_other_line_ends_are_read(tmp_path, ending):
     path = write_ferplus(tmp_path / "fer2013new.csv", SPLITS, [one_hot_votes(0), one_hot_votes(1), one_hot_votes(2)])
     path.write_bytes(path.read_bytes().replace(b"\n", ending.encode()))
-    votes, usage = read_ferplus_votes(path)
+    votes, usage, _ = read_ferplus_votes(path)
     assert votes.tolist() == [one_hot_votes(0), one_hot_votes(1), one_hot_votes(2)] and usage.tolist() == list(SPLITS)
 
 
@@ -202,6 +202,27 @@ def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_fi
     assert record["metrics"]["n"] == 16
     report = (run_dir / "report.html").read_text()
     assert "Contempt" in report and "Happiness" in report
+
+
+def test_cli_run_in_crossentropy_mode_trains_networks_on_the_vote_distributions(fer2013_and_ferplus_files, tmp_path):
+    import json
+
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    run_dir = tmp_path / "run"
+    assert main(["run", "shallow_cnn", "knn", "--data", str(fer_path), "--labels", "ferplus", str(new_path),
+                 "--ferplus-mode", "crossentropy", "--profile", "smoke", "--out", str(run_dir), "--quiet",
+                 "--save-models", "none"]) == 0
+    records = {record["name"]: record for record in json.loads((run_dir / "results.json").read_text())["records"]}
+    assert {name: record["targets"] for name, record in records.items()} == {"shallow_cnn": "crossentropy",
+                                                                             "knn": "labels"}
+    report = (run_dir / "report.html").read_text()
+    assert "Training targets: " in report
+    assert f"Labels: FER+ {new_path} in crossentropy mode: 96 faces kept; dropped 0 no image" in report
+    assert "FER+ vote distributions as soft targets (crossentropy) for shallow_cnn" in report
+    assert "each face&#39;s top class for knn" in report
+    assert "crossentropy" in (run_dir / "results.csv").read_text()
 
 
 def labelled_pair(tmp_path, n=700, agreement=0.7, seed=0):

@@ -10,6 +10,7 @@ from fer_bench.cli import main
 from fer_bench.datasets import DataError, load_dataset
 from fer_bench.datasets.ferplus import apply_ferplus_labels
 from fer_bench.datasets.ferplus_folder import FERPLUS_FOLDERS, read_ferplus_folder
+from fer_bench.datasets.ferplus_modes import DISTRIBUTION_MODES, LABEL_MODES
 from fer_bench.labels import FERPLUS_CLASSES
 
 HEADER = "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF"
@@ -49,7 +50,7 @@ def synthetic_pair(tmp_path):
     return images, usage, votes, fer_labels
 
 
-@pytest.mark.parametrize("mode", ["majority", "plurality"])
+@pytest.mark.parametrize("mode", LABEL_MODES)
 @pytest.mark.parametrize("box", [False, True])
 def test_the_folders_give_what_the_csv_pair_gives(synthetic_pair, tmp_path, mode, box):
     csv_path, new_path, folders = write_pair_and_folder(tmp_path / "data", *synthetic_pair, box=box)
@@ -59,6 +60,9 @@ def test_the_folders_give_what_the_csv_pair_gives(synthetic_pair, tmp_path, mode
     np.testing.assert_array_equal(from_folders.images, from_csv.images)
     np.testing.assert_array_equal(from_folders.labels, from_csv.labels)
     np.testing.assert_array_equal(from_folders.usage, from_csv.usage)
+    assert from_folders.target_mode == from_csv.target_mode == (mode if mode in DISTRIBUTION_MODES else "")
+    if mode in DISTRIBUTION_MODES:
+        np.testing.assert_array_equal(from_folders.targets, from_csv.targets)
     assert load_dataset(folders).labels.tolist() == read_ferplus_folder(folders)[0].labels.tolist()
 
 

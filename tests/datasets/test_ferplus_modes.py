@@ -5,6 +5,7 @@ import csv
 import numpy as np
 import pytest
 
+from fer_bench.datasets.ferplus import label_votes, read_ferplus_votes
 from fer_bench.datasets.ferplus_modes import MODE_DROP_REASONS, mode_targets
 from fer_bench.labels import FERPLUS_CLASSES
 
@@ -67,3 +68,26 @@ def test_the_real_ferplus_file_gives_the_reference_counts(ferplus_csv):
                 expected = DISTRIBUTION_TRAINING
             kept = labels[(usage == split) & (labels >= 0)]
             assert np.bincount(kept, minlength=len(FERPLUS_CLASSES)).tolist() == expected, (mode, split)
+
+
+def test_label_votes_targets_training_in_the_mode_and_the_test_splits_by_majority():
+    usage = np.array(["Training", "PublicTest", *["Training"] * 6])
+    labels, targets, dropped = label_votes(VOTES, NAMED, usage, "crossentropy")
+    assert labels.tolist() == [0, -1, -1, -1, -1, -1, 7, -1]  # row 2 has no majority, in PublicTest
+    assert targets.dtype == np.float32 and targets.shape == (8, 8)
+    np.testing.assert_allclose(targets[0], [6 / 9, 0, 0, 0, 3 / 9, 0, 0, 0], rtol=1e-6)
+    np.testing.assert_array_equal(targets[6], np.eye(8)[7])  # unknown after contempt is left out
+    assert dropped == {"no image": 1, "no majority": 1, "too spread": 2, "unknown": 1, "not a face": 1}
+    assert label_votes(VOTES, NAMED, usage, "majority")[1] is None
+
+
+def test_label_votes_of_the_real_file_keep_the_reference_counts(ferplus_csv):
+    votes, usage, named = read_ferplus_votes(ferplus_csv)
+    labels, targets, _ = label_votes(votes, named, usage, "probability")
+    expected = {**MAJORITY, "Training": DISTRIBUTION_TRAINING}
+    for split, counts in expected.items():
+        kept = labels[(usage == split) & (labels >= 0)]
+        assert np.bincount(kept, minlength=len(FERPLUS_CLASSES)).tolist() == counts, split
+    kept = labels >= 0
+    np.testing.assert_allclose(targets[kept].sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(targets[kept].argmax(axis=1), labels[kept])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from fer_bench.estimators._input import as_faces
+from fer_bench.estimators._input import as_faces, encode_distributions
 
 
 def test_as_faces_validates_input():
@@ -15,3 +15,12 @@ def test_as_faces_validates_input():
 def test_complex_input_is_refused_not_cast():
     with pytest.raises(ValueError, match="complex"):
         as_faces(np.full((1, 48, 48), 7 + 0j))
+
+
+def test_distributions_over_integer_labels_keep_the_columns_of_the_classes_present():
+    y = np.array([0, 2, 2, 0])
+    classes, y_index = np.unique(y, return_inverse=True)
+    weights = np.array([[0.5, 0.25, 0.25], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [2.0, 0.0, 2.0]])
+    encoded = encode_distributions(weights, classes, y_index, "crossentropy")
+    assert encoded.dtype == np.float32
+    np.testing.assert_allclose(encoded, [[2 / 3, 1 / 3], [0, 1], [0, 1], [0.5, 0.5]])  # row 3: all on class 1

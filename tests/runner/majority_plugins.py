@@ -1,6 +1,6 @@
-"""Estimator plugins for the runner's tests (loaded as a ``--plugin`` file); both predict the most frequent class.
+"""Estimator plugins for the runner's tests (loaded as a ``--plugin`` file); all predict the most frequent class.
 
-- ``sleeper`` sleeps ``$FER_BENCH_TEST_SLEEP`` seconds in ``fit``;
+- ``sleeper`` and ``other_sleeper`` sleep ``$FER_BENCH_TEST_SLEEP`` seconds in ``fit`` (or their ``seconds``);
 - ``lockout``: while it fits, the run folder ``$FER_BENCH_TEST_LOCKOUT`` (when set) stops taking writes (it is
   moved to ``<folder>.moved`` and a plain file takes its place, which blocks every write as a read-only or
   unmounted folder would, also for root).
@@ -53,6 +53,11 @@ class LockOutClassifier(MajorityClassifier):
 
 @register_estimator("sleeper", family="classical", framework="test", source="test: sleeps in fit")
 def sleeper():
+    return SleepingClassifier(seconds=float(os.environ.get(SLEEP_ENV_VAR, "0")))
+
+
+@register_estimator("other_sleeper", family="classical", framework="test", source="test: sleeps in fit")
+def other_sleeper():
     return SleepingClassifier(seconds=float(os.environ.get(SLEEP_ENV_VAR, "0")))
 
 

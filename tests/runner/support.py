@@ -7,7 +7,7 @@ from fer_bench.profiles import Profile, load_profile
 from fer_bench.runner import FitData, FitTask
 
 PLUGINS = str(Path(__file__).with_name("majority_plugins.py"))
-"""The ``--plugin`` file registering ``sleeper`` and ``lockout``."""
+"""The ``--plugin`` file registering ``sleeper``, ``other_sleeper`` and ``lockout``."""
 SLEEPER = LOCKOUT = PLUGINS
 WHOLE = Profile(name="whole", data={})  # every face of the tiny planted set
 

@@ -8,6 +8,8 @@ from fer_bench.profiles import Profile, load_profile
 from fer_bench.results import ResultsStore
 from fer_bench.runner import run_benchmark
 
+from .support import WHOLE
+
 
 def test_smoke_run_records_every_estimator_and_survives_a_failure(tmp_path, synthetic, exploding):
     run_dir = tmp_path / "run"
@@ -28,6 +30,18 @@ def test_smoke_run_records_every_estimator_and_survives_a_failure(tmp_path, synt
     assert sum(used["Training"].values()) == 420 and sum(used["PrivateTest"].values()) == 210
     knn_scores = ResultsStore(run_dir).load_predictions(records[2])["scores"]
     assert knn_scores.shape == (210, 7)
+
+
+def test_on_stored_is_given_each_new_record_once_results_json_holds_it(tmp_path, planted, exploding):
+    seen = []
+
+    def on_stored(record):
+        stored = ResultsStore(tmp_path).load()[1]
+        seen.append((record.name, record.status, [(item.name, item.status) for item in stored]))
+
+    run_benchmark(["svc_linear", exploding], planted, WHOLE, tmp_path, progress=False, on_stored=on_stored)
+    assert seen == [("svc_linear", "ok", [("svc_linear", "ok")]),
+                    ("exploding", "failed", [("svc_linear", "ok"), ("exploding", "failed")])]
 
 
 def test_publictest_scores_are_stored_beside_the_privatetest_ones(tmp_path, synthetic):

@@ -1,12 +1,7 @@
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-
-import pytest
 
 from fer_bench.profiles import Profile
 from fer_bench.results import ResultsStore
@@ -60,65 +55,36 @@ def test_a_network_waiting_for_the_lock_says_who_holds_it_and_times_out_at_the_l
     assert not (tmp_path / (network_lock.NETWORK_LOCK_FILE + network_lock.HOLDER_SUFFIX)).exists()  # removed on release
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_on_real_dask_workers_a_network_waiting_for_the_lock_starves_no_one(tmp_path, synthetic, monkeypatch):
+def test_on_real_dask_workers_a_network_waiting_for_the_lock_starves_no_one(tmp_path, synthetic, monkeypatch,
+                                                                            dask_processes):
     """A scheduler and two single-thread workers on 127.0.0.1, as separate processes sharing one network lock."""
-    distributed = pytest.importorskip("distributed")
-    lock_dir = tmp_path / "tmp"
-    lock_dir.mkdir()
-    monkeypatch.setattr(network_lock.tempfile, "tempdir", str(lock_dir))
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "TMPDIR": str(lock_dir), "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
-    processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-                                   "--port", address.rsplit(":", 1)[1], "--no-dashboard"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    cluster = dask_processes([1, 1])
+    monkeypatch.setattr(network_lock.tempfile, "tempdir", str(cluster.temporary_folder))
     profile = Profile(name="test", data={"Training": 140, "PublicTest": 70, "PrivateTest": 70},
                       networks={"epochs": 1, "batch_size": 32, "width": 0.25})
     run_dir, finished = tmp_path / "run", {}
-    try:
-        for log in logs:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-                 "--no-dashboard", "--memory-limit", "0", "--host", "127.0.0.1"],
-                env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")))
-        with distributed.Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
 
-        def run():
-            finished["records"] = run_benchmark(["shallow_cnn", "svc_linear"], synthetic, profile, run_dir,
-                                                progress=False, backend="dask", scheduler=address,
-                                                save_models="none")
-            finished["at"] = time.monotonic()
+    def run():
+        finished["records"] = run_benchmark(["shallow_cnn", "svc_linear"], synthetic, profile, run_dir,
+                                            progress=False, backend="dask", scheduler=cluster.address,
+                                            save_models="none")
+        finished["at"] = time.monotonic()
 
-        with network_lock.network_slot("network", "another_run"):
-            runner = threading.Thread(target=run)
-            runner.start()
-            results = run_dir / "results.json"
-            # svc_linear and its nested joblib tasks finish while shallow_cnn waits on the other worker
-            wait_for(lambda: results.is_file() and [r.name for r in ResultsStore(run_dir).load()[1]] == ["svc_linear"],
-                        60, "svc_linear's record while the lock is held")
-            wait_for(lambda: any("another_run (pid" in log.read_text() for log in logs), 30,
-                        "a worker's message naming the lock's holder")
-            released = time.monotonic()
-        runner.join(120)
-        assert not runner.is_alive()
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with network_lock.network_slot("network", "another_run"):
+        runner = threading.Thread(target=run)
+        runner.start()
+        results = run_dir / "results.json"
+        # svc_linear finishes while shallow_cnn waits on the other worker
+        wait_for(lambda: results.is_file() and [r.name for r in ResultsStore(run_dir).load()[1]] == ["svc_linear"],
+                 60, "svc_linear's record while the lock is held")
+        wait_for(lambda: any("another_run (pid" in log.read_text() for log in cluster.worker_logs), 30,
+                 "a worker's message naming the lock's holder")
+        released = time.monotonic()
+    runner.join(120)
+    assert not runner.is_alive()
     records = {record.name: record for record in finished["records"]}
     assert [record.status for record in records.values()] == ["ok", "ok"]
     assert records["shallow_cnn"].fit_seconds <= finished["at"] - released  # the wait is not in the fit's time
-    waiting = next(line for log in logs for line in log.read_text().splitlines() if "another_run (pid" in line)
+    waiting = next(line for log in cluster.worker_logs for line in log.read_text().splitlines()
+                   if "another_run (pid" in line)
     assert "shallow_cnn: waiting for this machine's network lock" in waiting

@@ -37,11 +37,13 @@ def interrupting(registry):
 
 @pytest.fixture
 def old_run(tmp_path, planted):
-    """A finished run of knn, with its report files (as `run` leaves them)."""
+    """A finished run of knn, with its report files and TensorBoard logs (as `run --track tensorboard` leaves them)."""
     run_dir = tmp_path / "run"
     run_benchmark(["knn"], planted, WHOLE, run_dir, progress=False, save_models="all")
     (run_dir / "report.html").write_text("the earlier report")
     (run_dir / "results.csv").write_text("the earlier table")
+    (run_dir / "tensorboard" / "run" / "knn").mkdir(parents=True)
+    (run_dir / "tensorboard" / "run" / "knn" / "events.out.tfevents.0").write_text("the earlier curves")
     assert {path.name for path in run_dir.iterdir()} >= set(RUN_FILES)
     return run_dir
 
@@ -62,6 +64,7 @@ def test_the_earlier_run_goes_once_the_replacement_stores_a_record(old_run, plan
     assert not (old_run / ASIDE_DIR).exists()
     assert not any((old_run / folder / "knn").exists() for folder in ("models",))
     assert not (old_run / "predictions" / "knn.npz").exists() and not (old_run / "report.html").exists()
+    assert not (old_run / "tensorboard").exists()
 
 
 @pytest.mark.parametrize("case", ["no PrivateTest", "unknown split in the profile's data"])
@@ -72,7 +75,7 @@ def test_an_invalid_replacement_touches_nothing(case, old_run, planted):
             run_benchmark(["svc_linear"], planted.select(planted.usage != "PrivateTest"), WHOLE, old_run,
                           progress=False, overwrite=True)
     else:
-        with pytest.raises(ValueError, match="unknown split"):
+        with pytest.raises(ValueError, match=r"\[data\] Validation: not a split"):
             run_benchmark(["svc_linear"], planted, Profile(name="bad", data={"Validation": 5}), old_run,
                           progress=False, overwrite=True)
     assert snapshot(old_run) == before and not (old_run / ASIDE_DIR).exists()

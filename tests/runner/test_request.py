@@ -20,10 +20,10 @@ from .support import WHOLE
 ])
 def test_seeds_and_time_limits_out_of_range_are_refused(tmp_path, options, message):
     with pytest.raises(ValueError, match=message):
-        RunRequest(("knn",), make_synthetic(n_per_class=2), WHOLE, tmp_path, **options)
+        RunRequest(("knn",), make_synthetic(n_per_class=3), WHOLE, tmp_path, **options)
 
 
 def test_the_largest_seed_and_time_limit_are_accepted(tmp_path):
-    request = RunRequest(("knn",), make_synthetic(n_per_class=2), WHOLE, tmp_path, seed=MAX_SEED - 1, seeds=2,
+    request = RunRequest(("knn",), make_synthetic(n_per_class=3), WHOLE, tmp_path, seed=MAX_SEED - 1, seeds=2,
                          time_limit=MAX_TIME_LIMIT)
     assert request.seed_list == [MAX_SEED - 1, MAX_SEED]

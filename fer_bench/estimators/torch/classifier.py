@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
+from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_distributions, encode_labels
 from ..persistence import read_config, write_config
 from . import trainer
 from .architectures import build_network
@@ -215,8 +215,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             return self._network(n_classes)
         return SnapshotAverage([self._network(n_classes) for _ in range(self.snapshots)])
 
-    def fit(self, X, y, validation_data=None) -> "TorchClassifier":
-        """Train on faces ``X`` with labels ``y``, selecting the epoch on ``validation_data``.
+    def fit(self, X, y, validation_data=None, label_distributions=None,
+            distribution_use: str = "crossentropy") -> "TorchClassifier":
+        """Train on faces ``X`` with labels ``y`` (or their label distributions), selecting the epoch on
+        ``validation_data``.
 
         Parameters
         ----------
@@ -226,6 +228,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             Class labels of any kind (integers, strings); ``classes_`` maps them to outputs.
         validation_data : tuple (X_val, y_val) or None
             PublicTest faces and labels, scored after every epoch.
+        label_distributions : array of shape (n, k) or None
+            Per-face distributions over the classes of ``y`` (FER+ vote shares, Barsoum et al. 2016):
+            see :func:`~.._input.encode_distributions`. None trains on ``y``.
+        distribution_use : {"crossentropy", "probability"}
+            With ``label_distributions``: soft targets of the cross-entropy loss, or a label drawn from
+            each face's distribution whenever it is batched (Microsoft/FERPlus ``_process_target``).
 
         Returns
         -------
@@ -239,10 +247,13 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             outside [0, 1), the budget (``epochs``, ``time_budget``, ``steps``,
             ``warmup_steps``) is invalid or too short for a single step (or for 2 steps per
             snapshot cycle), ``tta``, ``crop_size``, ``optimizer``, ``patience`` or ``snapshots``
-            is invalid, or ``architecture`` is unknown.
+            is invalid, ``architecture`` is unknown, or ``label_distributions`` or ``distribution_use`` is
+            invalid.
         """
         faces = as_faces(X)
         classes, y_index = encode_labels(y, len(faces))
+        targets = None if label_distributions is None else encode_distributions(
+            label_distributions, classes, y_index, distribution_use)
         self._check_settings()
         validation = None
         if validation_data is not None:
@@ -254,7 +265,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
             torch.manual_seed(seed)
             network = place(self._network(len(classes)), device, self.channels_last)
         model, history, best_epoch, budget = trainer.fit(network, device, faces, y_index, classes, validation,
-                                                         Recipe.of(self), seed)
+                                                         Recipe.of(self), seed, targets, distribution_use)
         self._set_fitted(model, device, classes, history, best_epoch, budget)
         return self
 

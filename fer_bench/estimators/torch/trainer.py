@@ -157,17 +157,24 @@ class StepTrainer:
         PublicTest faces (uint8) and labels, scored after every epoch.
     recipe : Recipe
     seed : int
-        Seed of the shuffling and augmentation generator.
+        Seed of the shuffling, augmentation and label-drawing generator.
+    targets : float32 ndarray of shape (n, k) or None
+        Per-face label distributions to train on instead of ``labels`` (rows sum to 1).
+    target_use : {"crossentropy", "probability"}
+        Soft targets of the loss, or a label drawn from each face's distribution whenever it is batched.
     """
 
     def __init__(self, network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray,
-                 classes: np.ndarray, validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int):
+                 classes: np.ndarray, validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int,
+                 targets: np.ndarray | None = None, target_use: str = "crossentropy"):
         self.network, self.device, self.classes, self.validation, self.recipe = network, device, classes, validation, recipe
         self.forward = torch.compile(network) if recipe.compile else network
         self.optimizer = make_optimizer(network, recipe)
         self.scaler = grad_scaler(device, recipe.precision)
         self.faces = torch.from_numpy(faces).to(device)  # the whole set, uint8, resident
         self.labels = torch.from_numpy(labels.astype(np.int64)).to(device)
+        self.targets = None if targets is None else torch.from_numpy(targets).to(device)
+        self.target_use = target_use
         self.generator = torch.Generator(device=device).manual_seed(seed)
         self.batch_size = min(recipe.batch_size, len(faces))
         self.threads, self.on_gpu = torch.get_num_threads(), device.type != "cpu"
@@ -206,7 +213,7 @@ class StepTrainer:
         with autocast(self.faces.device, recipe.precision):
             output = self.forward(network_input(images, recipe))
         logits, auxiliary = output if isinstance(output, tuple) else (output, None)
-        loss = F.cross_entropy(logits.float(), self.labels[index], label_smoothing=recipe.label_smoothing)
+        loss = F.cross_entropy(logits.float(), self._targets(index), label_smoothing=recipe.label_smoothing)
         if auxiliary is not None:  # a network's own loss term, already weighted (DDAMFN's attention loss)
             loss = loss + auxiliary.float()
         self.optimizer.zero_grad(set_to_none=True)
@@ -218,6 +225,14 @@ class StepTrainer:
         if recipe.snapshots > 1 and self._cycles is not None and step + 1 in self._cycles[1:]:
             self.cycle_weights.append(self.snapshot())
         return loss.detach() * len(index)
+
+    def _targets(self, index: torch.Tensor) -> torch.Tensor:
+        """The loss's targets of a batch: labels, soft targets, or labels drawn from the distributions."""
+        if self.targets is None:
+            return self.labels[index]
+        if self.target_use == "probability":
+            return torch.multinomial(self.targets[index], 1, generator=self.generator).squeeze(1)
+        return self.targets[index]
 
     def _follow_budget(self, position: float) -> None:
         """Set the learning rate and Adam's beta1 at ``position`` (a share of the time budget) of the one-cycle
@@ -276,8 +291,8 @@ def evaluate(network: nn.Module, device: torch.device, faces: np.ndarray, labels
 
 
 def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray, classes: np.ndarray,
-        validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe,
-        seed: int) -> tuple[nn.Module, list[dict], int, dict]:
+        validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int,
+        targets: np.ndarray | None = None, target_use: str = "crossentropy") -> tuple[nn.Module, list[dict], int, dict]:
     """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch,
     or with ``recipe.snapshots`` above 1 those at the end of each learning-rate cycle (Huang et al., ICLR 2017).
 
@@ -297,7 +312,9 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
         PublicTest faces (uint8) and labels, scored after every epoch; ``recipe.patience``
         stops early. None trains all steps and keeps the last weights.
     seed : int
-        Seed of the shuffling and augmentation generator.
+        Seed of the shuffling, augmentation and label-drawing generator.
+    targets, target_use
+        Label distributions to train on instead of ``labels``, and how (see :class:`StepTrainer`).
 
     Returns
     -------
@@ -318,7 +335,7 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
         or the budget leaves fewer than 2 steps per snapshot cycle.
     """
     log = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None)
-    trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed)
+    trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed, targets, target_use)
     budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience)
     if recipe.snapshots > 1 and len(trainer.cycle_weights) < recipe.snapshots:  # a time budget's last cycle ends here
         trainer.cycle_weights.append(trainer.snapshot())

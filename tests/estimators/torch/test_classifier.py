@@ -183,3 +183,32 @@ def test_complex_faces_are_refused():
     X, y = faces(8)
     with pytest.raises(ValueError, match="complex"):
         tiny().fit(X.astype(np.complex128), y)
+
+
+@pytest.mark.parametrize("use", ["crossentropy", "probability"])
+def test_label_distributions_are_what_the_network_learns(use):
+    X, y = faces(96)
+    shifted = np.roll(np.arange(3), 1)[np.searchsorted(LABELS, y)]  # each face's mass on the next class
+    distributions = np.eye(3)[shifted]
+    model = tiny(epochs=6, max_lr=0.01).fit(X, y, label_distributions=distributions, distribution_use=use)
+    X_test, y_test = faces(30, seed=1)
+    expected = LABELS[np.roll(np.arange(3), 1)[np.searchsorted(LABELS, y_test)]]
+    assert np.mean(model.predict(X_test) == expected) > 0.8
+
+
+def test_one_hot_soft_targets_train_as_the_labels_do():
+    X, y = faces(48)
+    by_labels = tiny().fit(X, y).predict_proba(X)
+    by_soft = tiny().fit(X, y, label_distributions=np.eye(3)[np.searchsorted(LABELS, y)]).predict_proba(X)
+    np.testing.assert_allclose(by_soft, by_labels, atol=1e-5)
+
+
+@pytest.mark.parametrize("distributions, use, message", [
+    (np.full((48, 2), 0.5), "crossentropy", "label_distributions has shape (48, 2); expected (48, 3)"),
+    (np.full((48, 3), -1.0), "crossentropy", "every weight must be finite and non-negative"),
+    (np.full((48, 3), 1 / 3), "vote", "distribution_use='vote': expected one of crossentropy, probability"),
+])
+def test_bad_label_distributions_are_refused(distributions, use, message):
+    X, y = faces(48)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        tiny().fit(X, y, label_distributions=distributions, distribution_use=use)
