@@ -190,13 +190,14 @@ def label_votes(votes: np.ndarray, named: np.ndarray, usage: np.ndarray,
     if mode == "plurality":
         labels, dropped = ferplus_labels(votes)
         return labels, None, dropped
-    labels, targets, dropped = mode_targets(votes, named, "majority")
     if mode not in DISTRIBUTION_MODES:
+        labels, _, dropped = mode_targets(votes, named, mode)
         return labels, None, dropped
-    training = usage == "Training"
-    labels[training], targets[training], dropped_training = mode_targets(votes[training], named[training], mode)
-    _, _, dropped_majority = mode_targets(votes[training], named[training], "majority")
-    dropped = {reason: count - dropped_majority[reason] + dropped_training[reason] for reason, count in dropped.items()}
+    labels, targets = np.full(len(votes), -1, dtype=np.int64), np.zeros((len(votes), len(FERPLUS_CLASSES)))
+    dropped: dict[str, int] = {}
+    for rows, rows_mode in ((usage == "Training", mode), (usage != "Training", "majority")):
+        labels[rows], targets[rows], counts = mode_targets(votes[rows], named[rows], rows_mode)
+        dropped = {reason: dropped.get(reason, 0) + count for reason, count in counts.items()}
     return labels, targets.astype(np.float32), dropped
 
 
