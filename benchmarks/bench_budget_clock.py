@@ -1,8 +1,11 @@
 """The time budget's clocks under a competing program: wall time, the ``own`` clock and CPU time, side by side.
 
-A network trains a fixed number of steps (the same faces, seed and settings) twice per
-OpenMP wait policy: once on a quiet machine, once while a plain CPU-bound Python loop
-(one process, normal priority) takes one core. Each side reads three clocks: wall time,
+A network trains a fixed number of steps (the same faces, seed and settings) in rounds per
+OpenMP wait policy: each round once on a quiet machine, once while a plain CPU-bound Python
+loop (one process, normal priority) takes one core. Quiet and busy alternate, so a drift of
+the machine's own speed (a shared virtual machine's cores slow down and speed up over
+minutes) falls on both sides alike; the table gives the median over rounds and the range
+of the per-round ratios. Each side reads three clocks: wall time,
 fer_bench's ``own`` budget clock (:mod:`fer_bench.estimators._clock`: wall time less the
 run-queue wait of torch's compute threads) and the process's CPU time over torch's
 threads (the clock's stand-in where the kernel has no run-queue times). The ratios
@@ -16,8 +19,8 @@ Random faces are used: the work does not depend on pixel values.
 
 Usage::
 
-    python -m benchmarks.bench_budget_clock                        # ResNet-9 at width 0.5, 24 steps of 128
-    python -m benchmarks.bench_budget_clock --network shallow_cnn --steps 80
+    python -m benchmarks.bench_budget_clock                        # ResNet-9 at width 0.5, 3 rounds of 12 steps of 128
+    python -m benchmarks.bench_budget_clock --network shallow_cnn --steps 40 --rounds 5
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 BURNER = "while True: pass"
 POLICIES: tuple[str, ...] = ("", "PASSIVE")
 """OpenMP's default (unset), and sleeping waits."""
@@ -36,7 +41,6 @@ POLICIES: tuple[str, ...] = ("", "PASSIVE")
 
 def _train(network: str, steps: int) -> tuple[float, float, float]:
     """Wall, ``own``-clock and CPU-over-threads seconds of ``steps`` training steps."""
-    import numpy as np
     import torch
 
     from fer_bench.estimators import _clock
@@ -52,42 +56,50 @@ def _train(network: str, steps: int) -> tuple[float, float, float]:
     return time.perf_counter() - start, own.seconds(), (time.process_time() - cpu) / torch.get_num_threads()
 
 
-def _child(network: str, steps: int) -> None:
-    """Print one JSON line: quiet and busy (wall, own, CPU/threads) seconds under this process's wait policy."""
+def _child(network: str, steps: int, rounds: int) -> None:
+    """Print one JSON line: each round's quiet and busy (wall, own, CPU/threads) seconds under this process's wait
+    policy."""
     _train(network, 2)  # first-time costs of the process
-    quiet = _train(network, steps)
-    burner = subprocess.Popen([sys.executable, "-c", BURNER])
-    try:
-        busy = _train(network, steps)
-    finally:
-        burner.kill()
-        burner.wait()
+    quiet, busy = [], []
+    for _ in range(rounds):
+        quiet.append(_train(network, steps))
+        burner = subprocess.Popen([sys.executable, "-c", BURNER])
+        try:
+            busy.append(_train(network, steps))
+        finally:
+            burner.kill()
+            burner.wait()
     print(json.dumps({"quiet": quiet, "busy": busy}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--network", default="resnet9", help="a PyTorch network of the zoo (default resnet9)")
-    parser.add_argument("--steps", type=int, default=24, help="timed training steps of 128 faces (default 24)")
+    parser.add_argument("--steps", type=int, default=12, help="timed training steps of 128 faces a round (default 12)")
+    parser.add_argument("--rounds", type=int, default=3, help="quiet and busy rounds, alternated (default 3)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.network, args.steps)
+        _child(args.network, args.steps, args.rounds)
         return
-    print(f"{args.network}, {args.steps} steps of 128 faces; {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.2f}; busy = one CPU-bound Python process beside the training")
-    print(f"{'OMP_WAIT_POLICY':<16}" + "".join(f"{f'{clock} quiet s':>20}{'busy s':>8}{'ratio':>7}"
+    print(f"{args.network}, {args.rounds} rounds of {args.steps} steps of 128 faces; {os.cpu_count()} cores, load "
+          f"average {os.getloadavg()[0]:.2f}; busy = one CPU-bound Python process beside the training; seconds are "
+          "medians over rounds, ratio = median of the rounds' busy/quiet (lowest-highest)")
+    print(f"{'OMP_WAIT_POLICY':<16}" + "".join(f"{f'{clock} quiet s':>20}{'busy s':>8}{'ratio':>18}"
                                                 for clock in ("wall", "own", "CPU/threads")))
     for policy in POLICIES:
         environment = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
         if policy:
             environment["OMP_WAIT_POLICY"] = policy
         output = subprocess.run([sys.executable, "-m", "benchmarks.bench_budget_clock", "--child",
-                                 "--network", args.network, "--steps", str(args.steps)],
+                                 "--network", args.network, "--steps", str(args.steps), "--rounds", str(args.rounds)],
                                 env=environment, capture_output=True, text=True, check=True).stdout
         result = json.loads(output.strip().splitlines()[-1])
-        print(f"{policy or '(default)':<16}" + "".join(f"{quiet:>20.1f}{busy:>8.1f}{busy / quiet:>7.2f}"
-                                                      for quiet, busy in zip(result["quiet"], result["busy"])))
+        quiet, busy = np.array(result["quiet"]), np.array(result["busy"])  # (rounds, clocks)
+        ratios = busy / quiet
+        print(f"{policy or '(default)':<16}" + "".join(
+            f"{q:>20.1f}{b:>8.1f}{f'{np.median(r):.2f} ({r.min():.2f}-{r.max():.2f})':>18}"
+            for q, b, r in zip(np.median(quiet, 0), np.median(busy, 0), ratios.T)))
 
 
 if __name__ == "__main__":
