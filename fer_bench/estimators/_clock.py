@@ -12,10 +12,11 @@
 Threads that spin while they wait would hold CPUs the network shares with other
 programs: PyTorch's OpenMP threads spin by default, and ``python -m fer_bench`` sets
 ``OMP_WAIT_POLICY=PASSIVE`` (unless the user chose a policy), under which they sleep.
-Measured on 2 cores with one CPU-bound process beside 24 ResNet-9 steps
-(``benchmarks/bench_budget_clock.py``, 2026-12-06): this clock read 2% more than on the
-quiet machine (where it read wall time to 1%), wall time 57% more; with OpenMP's default
-spinning, 24% and 91%.
+Measured on 2 cores with one CPU-bound process beside ResNet-9 steps
+(``benchmarks/bench_budget_clock.py``, 4 alternating rounds of 10 steps, 2026-12-07): this
+clock read 10% more than on the quiet machine (median; rounds 0.82 to 1.53 times, as the
+virtual machine's own speed drifted), wall time 67% more; with OpenMP's default spinning,
+28% and 97%. On the quiet machine it reads wall time to 1%.
 """
 
 from __future__ import annotations
