@@ -6,7 +6,7 @@ loop (one process, normal priority) takes one core. Quiet and busy alternate, so
 the machine's own speed (a shared virtual machine's cores slow down and speed up over
 minutes) falls on both sides alike; the table gives the median over rounds and the range
 of the per-round ratios. Each side reads three clocks: wall time,
-fer_bench's ``own`` budget clock (:mod:`fer_bench.estimators._clock`: wall time less the
+fer_bench's ``own`` budget clock (:mod:`fer_bench.estimators.training.clock`: wall time less the
 run-queue wait of torch's compute threads) and the process's CPU time over torch's
 threads (the clock's stand-in where the kernel has no run-queue times). The ratios
 busy/quiet say how much each clock counts the other program's load: a clock that
@@ -43,13 +43,13 @@ def _train(network: str, steps: int) -> tuple[float, float, float]:
     """Wall, ``own``-clock and CPU-over-threads seconds of ``steps`` training steps."""
     import torch
 
-    from fer_bench.estimators import _clock
+    from fer_bench.estimators.training.clock import BudgetClock
     from fer_bench.estimators.torch import zoo
 
     rng = np.random.default_rng(0)
     faces, labels = rng.integers(0, 256, (4000, 48, 48), dtype=np.uint8), rng.integers(0, 7, 4000)
     model = getattr(zoo, network)().set_params(steps=steps, warmup_steps=1, batch_size=128, width=0.5)
-    own = _clock.BudgetClock("own", torch.get_num_threads(), on_gpu=False, synchronize=lambda: None)
+    own = BudgetClock("own", torch.get_num_threads(), on_gpu=False, synchronize=lambda: None)
     start, cpu = time.perf_counter(), time.process_time()
     own.resume()
     model.fit(faces, labels)

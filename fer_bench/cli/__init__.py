@@ -20,7 +20,7 @@ import sys
 import traceback
 
 # OpenMP threads that spin while they wait hold CPUs a time budget's network shares with other programs
-# (fer_bench.estimators._clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
+# (fer_bench.estimators.training.clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import data, faces, listing, run, study, tracking

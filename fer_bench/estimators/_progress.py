@@ -1,6 +1,6 @@
 """Progress lines of long fits: the one logger every estimator writes to, and a counter of done work.
 
-Networks write a line per epoch (:mod:`._epochs`, on :data:`EPOCH_LOGGER`); the
+Networks write a line per epoch (:mod:`.training.epoch_log`, on :data:`EPOCH_LOGGER`); the
 classical estimators write one as their long loops advance (the class pairs of
 the one-vs-one SVMs, the grid of a k-NN search, the local SVMs of local
 learning), on :data:`PROGRESS_LOGGER`, at most every :data:`MIN_INTERVAL`

@@ -27,7 +27,7 @@ PROFILE_NAMES: tuple[str, ...] = ("smoke", "quick", "cpu-best", "cpu-frontier", 
 BUDGET_KINDS: tuple[str, ...] = ("recipe", "time")
 BUDGET_KEYS: tuple[str, ...] = ("kind", "minutes", "clock")
 BUDGET_CLOCKS: tuple[str, ...] = ("own", "wall")
-"""What a time budget is spent on (``[budget] clock``, default ``cpu``): see :mod:`fer_bench.estimators._clock`."""
+"""What a time budget is spent on (``[budget] clock``, default ``cpu``): see :mod:`fer_bench.estimators.training.clock`."""
 RECIPE_BUDGET: dict[str, Any] = {"kind": "recipe"}
 TRAIN_SIZE_KEY = "train_size"
 """The key (in ``[networks]`` or an estimator's own table) that sets a Training subset, not an estimator setting."""

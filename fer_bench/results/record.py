@@ -73,7 +73,7 @@ class RunRecord:
         (False when the profile overrides a budget setting for it, or it cannot follow one),
         ``overrides`` (the profile's settings for it that differ from the common ones),
         ``not_followed`` (common settings it does not have), and ``used`` (what it trained:
-        the network's ``budget_``, see :meth:`fer_bench.estimators._budget.StepPlan.summary`).
+        the network's ``budget_``, see :meth:`fer_bench.estimators.training.budget.StepPlan.summary`).
         Empty for classical estimators and in older stores.
     targets : str
         What it fitted on Training: ``labels`` (one class per face), or FER+ vote distributions

@@ -3,16 +3,16 @@ budget's plan does not depend on the machine's load."""
 
 from itertools import count
 
-from fer_bench.estimators import _clock, _training_loop
+from fer_bench.estimators.training import clock, loop
 
 
 def fake_clock(monkeypatch, seconds_per_reading: float = 1.0) -> None:
     """Replace the wall time the training loop and the budget clock read (through ``monkeypatch``) by one
     series of readings 0, s, 2s, ..., and the threads' run-queue waits by none."""
     readings = count()
-    monkeypatch.setattr(_training_loop, "perf_counter", lambda: next(readings) * seconds_per_reading)
-    monkeypatch.setattr(_clock, "perf_counter", lambda: next(readings) * seconds_per_reading)
-    monkeypatch.setattr(_clock, "thread_times", lambda: {})
+    monkeypatch.setattr(loop, "perf_counter", lambda: next(readings) * seconds_per_reading)
+    monkeypatch.setattr(clock, "perf_counter", lambda: next(readings) * seconds_per_reading)
+    monkeypatch.setattr(clock, "thread_times", lambda: {})
 
 
 class StepClock:

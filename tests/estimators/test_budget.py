@@ -1,15 +1,15 @@
 import pytest
 
-from fer_bench.estimators._budget import (REPLAN_FRACTION, UNTIMED_STEPS, StepPlan, TimePlanner, check_budget,
+from fer_bench.estimators.training.budget import (REPLAN_FRACTION, UNTIMED_STEPS, StepPlan, TimePlanner, budget_settings,
                                           fixed_plan)
 
 from .fake_clock import StepClock
 
 
 def test_the_budget_is_steps_then_time_then_epochs():
-    assert check_budget(3, 60.0, 100, 5).kind == "steps"
-    assert check_budget(3, 60.0, None, 5).kind == "time"
-    assert check_budget(3, None, None, 5).kind == "epochs"
+    assert budget_settings(3, 60.0, 100, 5).kind == "steps"
+    assert budget_settings(3, 60.0, None, 5).kind == "time"
+    assert budget_settings(3, None, None, 5).kind == "epochs"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -28,15 +28,15 @@ def test_the_budget_is_steps_then_time_then_epochs():
 ])
 def test_an_invalid_budget_names_the_parameter(args, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.").replace("[", r"\[")):
-        check_budget(*args)
+        budget_settings(*args)
 
 
 def test_a_plan_shorter_than_one_epoch_says_so():
-    plan = fixed_plan(check_budget(1, None, 4, 2), n=100, batch_size=16)
+    plan = fixed_plan(budget_settings(1, None, 4, 2), n=100, batch_size=16)
     assert (plan.steps, plan.epochs, plan.steps_per_epoch) == (4, 1, 7)
     summary = plan.summary(steps_run=4, epochs_run=1, train_seconds=0.5, images_run=64)
     assert summary["shorter_than_one_epoch"] and summary["planned_epochs"] == pytest.approx(4 / 7, abs=1e-4)
-    epochs_plan = fixed_plan(check_budget(3, None, None, 5), n=100, batch_size=16)
+    epochs_plan = fixed_plan(budget_settings(3, None, None, 5), n=100, batch_size=16)
     assert (epochs_plan.steps, epochs_plan.warmup_steps) == (21, 0)
     assert not epochs_plan.summary(21, 3, 1.0, 300)["shorter_than_one_epoch"]
     assert epochs_plan.position(5) is None  # a fixed plan's schedule counts steps
@@ -47,7 +47,7 @@ def test_a_position_runs_from_each_re_plans_fraction_to_one_at_its_planned_end()
     assert plan.position(3) == 0.0  # before the first re-plan: the schedule's start
     assert plan.position(10) == 0.2 and plan.position(15) == pytest.approx(0.2 + 0.8 * 5 / 40)
     assert plan.position(20) == 0.5 and plan.position(25) == pytest.approx(0.75) and plan.position(30) == 1.0
-    repeat = fixed_plan(check_budget(1, None, 30, 2, "own", [[10, 0.2, 50], [20, 0.5, 30]]), n=1000, batch_size=10)
+    repeat = fixed_plan(budget_settings(1, None, 30, 2, "own", [[10, 0.2, 50], [20, 0.5, 30]]), n=1000, batch_size=10)
     assert [repeat.position(step) for step in range(30)] == [plan.position(step) for step in range(30)]
     assert repeat.warmup_steps == 10
 
@@ -55,7 +55,7 @@ def test_a_position_runs_from_each_re_plans_fraction_to_one_at_its_planned_end()
 def run_planner(budget: float, seconds_per_step, warmup_steps: int = 3) -> tuple[TimePlanner, StepClock, int]:
     """Steps until the planner's plan ends; ``seconds_per_step(step, clock)`` is each step's cost on the clock."""
     clock = StepClock()
-    planner = TimePlanner(check_budget(1, budget, None, warmup_steps), steps_per_epoch=50, clock=clock)
+    planner = TimePlanner(budget_settings(1, budget, None, warmup_steps), steps_per_epoch=50, clock=clock)
     planner.before_first_step(0.0)
     steps, plan = 0, None
     while plan is None or steps < plan.steps:

@@ -4,8 +4,8 @@ from time import perf_counter, thread_time
 
 import pytest
 
-from fer_bench.estimators import _clock
-from fer_bench.estimators._clock import BudgetClock, usable_cores
+from fer_bench.estimators.training import clock as clock_module
+from fer_bench.estimators.training.clock import BudgetClock, usable_cores
 
 BURNER = "while True: pass"
 
@@ -33,7 +33,7 @@ def _clock_of(kind: str) -> BudgetClock:
 def test_the_own_clock_is_unaffected_by_a_busy_competing_process(kind, monkeypatch):
     """``own`` subtracts the run-queue wait; ``cpu`` (where the kernel has no run-queue times) counts CPU time."""
     if kind == "cpu":
-        monkeypatch.setattr(_clock, "thread_times", lambda: None)
+        monkeypatch.setattr(clock_module, "thread_times", lambda: None)
     assert _clock_of("own").name == kind
     _work(_clock_of("own"))  # warm the interpreter's caches
     quiet, quiet_wall, _ = _work(_clock_of("own"))

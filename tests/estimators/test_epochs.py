@@ -1,8 +1,8 @@
 import logging
 
 from fer_bench.estimators import EPOCH_LOGGER
-from fer_bench.estimators._budget import StepPlan
-from fer_bench.estimators._epochs import EpochLog
+from fer_bench.estimators.training.budget import StepPlan
+from fer_bench.estimators.training.epoch_log import EpochLog
 
 PLAN = StepPlan("epochs", steps=40, warmup_steps=0, steps_per_epoch=10)
 

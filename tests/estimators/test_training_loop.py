@@ -1,8 +1,8 @@
 import pytest
 
-from fer_bench.estimators._budget import check_budget
-from fer_bench.estimators._epochs import EpochLog
-from fer_bench.estimators._training_loop import train
+from fer_bench.estimators.training.budget import budget_settings
+from fer_bench.estimators.training.epoch_log import EpochLog
+from fer_bench.estimators.training.loop import train
 
 from .fake_clock import StepClock, fake_clock
 
@@ -46,7 +46,7 @@ class FakeTrainer:
 
 def test_an_epochs_budget_counts_the_faces_of_a_partial_last_batch_and_keeps_the_best_epoch():
     trainer, log = FakeTrainer(4, accuracies=[0.2, 0.5, 0.4]), EpochLog("fake")
-    budget = train(trainer, check_budget(3, None, None, 0), 10, log, verbose=False)
+    budget = train(trainer, budget_settings(3, None, None, 0), 10, log, verbose=False)
     assert budget["kind"] == "epochs" and budget["steps_run"] == budget["planned_steps"] == 9
     assert [row["images"] for row in log.history] == [10, 10, 10]
     assert [row["train_loss"] for row in log.history] == [1.0, 1.0, 1.0]
@@ -56,7 +56,7 @@ def test_an_epochs_budget_counts_the_faces_of_a_partial_last_batch_and_keeps_the
 
 def test_a_steps_budget_may_end_within_an_epoch():
     trainer, log = FakeTrainer(4), EpochLog("fake")
-    budget = train(trainer, check_budget(1, None, 5, 2), 10, log, verbose=False)
+    budget = train(trainer, budget_settings(1, None, 5, 2), 10, log, verbose=False)
     assert [row["steps"] for row in log.history] == [3, 2] and [row["images"] for row in log.history] == [10, 8]
     assert budget["steps_run"] == 5 and trainer.restored is None  # no validation: the last weights stay
 
@@ -65,7 +65,7 @@ def test_a_time_budget_re_plans_as_it_goes_and_spends_no_validation_time():
     """Each step costs 1 s on the clock, scoring PublicTest 30 s: the budget holds steps, not scoring."""
     clock = StepClock()
     trainer, log = FakeTrainer(4, clock=clock, validation_seconds=30.0), EpochLog("fake")
-    budget = train(trainer, check_budget(1, 60.0, None, 3), 10, log, verbose=False, clock=clock)
+    budget = train(trainer, budget_settings(1, 60.0, None, 3), 10, log, verbose=False, clock=clock)
     assert trainer.plans[:5] == [None] * 5 and all(plan is not None for plan in trainer.plans[5:])
     assert budget["steps_run"] == budget["planned_steps"] == len(trainer.plans) == 62  # 2 untimed + 60 timed
     assert budget["budget_seconds"] == 60.0 and budget["budget_used"] == 1.0 and budget["clock"] == "fake"
@@ -75,11 +75,11 @@ def test_a_time_budget_re_plans_as_it_goes_and_spends_no_validation_time():
 
 def test_patience_stops_after_epochs_without_improvement():
     trainer, log = FakeTrainer(5, accuracies=[0.5, 0.4, 0.3, 0.9]), EpochLog("fake")
-    train(trainer, check_budget(4, None, None, 0), 10, log, verbose=False, patience=2)
+    train(trainer, budget_settings(4, None, None, 0), 10, log, verbose=False, patience=2)
     assert len(log.history) == 3 and log.best_epoch == 1 and trainer.restored == 2
 
 
 def test_a_time_budget_too_short_for_a_step_after_its_warm_up_is_refused(monkeypatch):
     fake_clock(monkeypatch)
     with pytest.raises(ValueError, match="time_budget=2.5 s is too short for a single step"):
-        train(FakeTrainer(4), check_budget(1, 2.5, None, 2), 10, EpochLog("fake"), verbose=False)
+        train(FakeTrainer(4), budget_settings(1, 2.5, None, 2), 10, EpochLog("fake"), verbose=False)

@@ -2,7 +2,7 @@
 
 The recipe is that of :class:`~fer_bench.estimators.torch.classifier.TorchClassifier` for the PyTorch
 networks: Adam (or AdamW), a one-cycle learning rate (:mod:`.schedule`) over the budget's steps
-(:mod:`.._budget`: epochs, a time budget planned after a warm-up, or a fixed count of steps),
+(:mod:`..training.budget`: epochs, a time budget planned after a warm-up, or a fixed count of steps),
 cross-entropy with optional label smoothing, random flips and shifts, the best PublicTest epoch kept.
 Importing this module imports neither TensorFlow nor Keras: they are imported when a model is
 built, trained or loaded, so that ``python -m fer_bench list`` stays fast.
@@ -21,11 +21,11 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from tqdm.auto import tqdm
 
-from .._budget import BudgetSettings, StepPlan, check_budget
-from .._clock import usable_cores
-from .._epochs import EpochLog
+from ..training.budget import BudgetSettings, StepPlan, budget_settings
+from ..training.clock import usable_cores
+from ..training.epoch_log import EpochLog
 from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
-from .._training_loop import train
+from ..training.loop import train
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras
 from .base import KerasNetworkEstimator
@@ -88,7 +88,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
         the one-cycle learning rate follows the share of the budget spent, and the steps left are
         re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
         budget, mid-epoch if need be (budgeted training, Li et al., ICLR 2020;
-        :mod:`~fer_bench.estimators._budget`).
+        :mod:`~fer_bench.estimators.training.budget`).
     steps : int or None
         Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
         ``budget_trace`` at the budget fractions a time budget recorded (repeated bit for bit on any
@@ -99,7 +99,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     budget_clock : {"own", "wall"}
         What a time budget is spent on: ``own``, wall time less the time TensorFlow's compute threads
         waited for a CPU that other programs held (wall time on a GPU); ``wall``, wall time
-        (:mod:`~fer_bench.estimators._clock`).
+        (:mod:`~fer_bench.estimators.training.clock`).
     budget_trace : list of [step, fraction, planned_steps] or None
         With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
@@ -140,7 +140,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     best_epoch_ : int
         Epoch whose weights were kept (the last one without validation data).
     budget_ : dict
-        The budget planned and used: :meth:`~fer_bench.estimators._budget.StepPlan.summary`.
+        The budget planned and used: :meth:`~fer_bench.estimators.training.budget.StepPlan.summary`.
     n_params_ : int
         Parameters of the network, batch-norm moving statistics included.
     n_non_trainable_params_ : int
@@ -174,7 +174,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     def _check_settings(self) -> BudgetSettings:
         """The checked budget; raises ValueError for any invalid setting (naming it)."""
         check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
-        settings = check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
+        settings = budget_settings(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
                                 self.budget_trace)
         check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
         check_option("optimizer", self.optimizer, OPTIMIZERS)
@@ -220,7 +220,7 @@ class KerasCNNClassifier(KerasNetworkEstimator):
 
     def _fit(self, faces: np.ndarray, classes: np.ndarray, y_index: np.ndarray,
              validation: tuple[np.ndarray, np.ndarray] | None, settings: BudgetSettings, seed: int) -> None:
-        """Build the network, train it for ``settings`` one batch at a time (:func:`.._training_loop.train`)
+        """Build the network, train it for ``settings`` one batch at a time (:func:`..training.loop.train`)
         and set the fitted attributes."""
         keras = import_keras()
         keras.utils.set_random_seed(seed)
@@ -307,7 +307,7 @@ def _proba(network: "keras.Sequential", faces: np.ndarray) -> np.ndarray:
 
 
 class _KerasSteps:
-    """The Keras side of :func:`.._training_loop.train` (a :class:`~.._training_loop.BatchTrainer`):
+    """The Keras side of :func:`..training.loop.train` (a :class:`~..training.loop.BatchTrainer`):
     ``train_on_batch`` on batches of a NumPy permutation per epoch, the learning rate of
     :func:`~.schedule.step_rate` assigned before each step."""
 

@@ -1,8 +1,8 @@
-"""The learning rate and the optimiser of the Keras recipe, for every budget of :mod:`.._budget`.
+"""The learning rate and the optimiser of the Keras recipe, for every budget of :mod:`..training.budget`.
 
 - :func:`one_cycle_rate`: the one-cycle learning rate at one step of a cycle;
 - :func:`one_cycle_rate_at`: the same at a share of the cycle (a time budget's share spent);
-- :func:`step_rate`: the rate of any step of a :class:`~.._budget.StepPlan`: ``max_lr / 25``
+- :func:`step_rate`: the rate of any step of a :class:`~..training.budget.StepPlan`: ``max_lr / 25``
   through a fixed plan's warm-up, then one cycle over the steps left; a time budget's at
   the share of the budget the step stands at;
 - :func:`make_optimizer`: Adam with L2 weight decay (PyTorch's ``Adam(weight_decay=...)``) or AdamW.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from .._budget import StepPlan
+from ..training.budget import StepPlan
 from .backend import import_keras
 
 ONE_CYCLE_WARMUP = 0.3
@@ -63,7 +63,7 @@ def one_cycle_rate_at(max_lr: float, position: float) -> float:
 def step_rate(max_lr: float, step: int, plan: StepPlan | None) -> float:
     """Learning rate of optimiser step ``step`` (from 0) of ``plan``.
 
-    A time budget's (or its repeat's) rate at the step's :meth:`~.._budget.StepPlan.position`
+    A time budget's (or its repeat's) rate at the step's :meth:`~..training.budget.StepPlan.position`
     (:func:`one_cycle_rate_at`; ``max_lr / 25`` while ``plan`` is None, before its first re-plan);
     for a fixed plan ``max_lr / 25`` for its first ``warmup_steps`` steps, then
     :func:`one_cycle_rate` over ``plan.schedule_steps``.

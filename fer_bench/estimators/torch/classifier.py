@@ -60,7 +60,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         Seconds of training on ``budget_clock``, instead of ``epochs``: after untimed first steps,
         the one-cycle learning rate follows the share of the budget spent, and the steps left are
         re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
-        budget (budgeted training, Li et al., ICLR 2020; :mod:`~fer_bench.estimators._budget`).
+        budget (budgeted training, Li et al., ICLR 2020; :mod:`~fer_bench.estimators.training.budget`).
     steps : int or None
         Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
         ``budget_trace`` at the budget fractions a time budget recorded (its steps and learning rates
@@ -71,7 +71,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     budget_clock : {"own", "wall"}
         What a time budget is spent on: ``own``, wall time less the time the compute threads waited
         for a CPU that other programs held (synchronised wall time on a GPU), so that other programs on
-        the machine do not shorten the training; ``wall``, wall time (:mod:`~fer_bench.estimators._clock`).
+        the machine do not shorten the training; ``wall``, wall time (:mod:`~fer_bench.estimators.training.clock`).
     budget_trace : list of [step, fraction, planned_steps] or None
         With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
     batch_size : int
@@ -142,7 +142,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     n_params_ : int
         Parameters (weights) of the network, of all its snapshots with ``snapshots``.
     budget_ : dict
-        The budget planned and used: :meth:`~fer_bench.estimators._budget.StepPlan.summary`.
+        The budget planned and used: :meth:`~fer_bench.estimators.training.budget.StepPlan.summary`.
     device_ : str
         Where the network lives, e.g. ``"cpu"`` or ``"cuda"``.
     """

@@ -3,8 +3,8 @@
 - :class:`StepTrainer`: one optimiser step on a shuffled batch of the training faces;
 - :func:`evaluate`: PublicTest accuracy of one view per face;
 - :func:`predict_proba`: softmax outputs averaged over the test-time views;
-- :func:`fit`: the steps of the budget (:mod:`.._budget`: epochs, a time budget planned
-  after a warm-up, or a fixed count of steps) run by :func:`.._training_loop.train`,
+- :func:`fit`: the steps of the budget (:mod:`..training.budget`: epochs, a time budget planned
+  after a warm-up, or a fixed count of steps) run by :func:`..training.loop.train`,
   keeping the best epoch's weights, or with ``snapshots`` the last weights of each
   learning-rate cycle (a snapshot ensemble, :func:`snapshot_cycles`).
 
@@ -32,10 +32,10 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ...timing import synchronize_device
-from .._budget import BudgetSettings, StepPlan, check_budget
-from .._epochs import EpochLog
+from ..training.budget import BudgetSettings, StepPlan, budget_settings
+from ..training.epoch_log import EpochLog
 from .._input import IMAGE_SIZE
-from .._training_loop import train
+from ..training.loop import train
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
 from .device import autocast, grad_scaler
 from .layers import SnapshotAverage
@@ -89,8 +89,8 @@ class Recipe:
         return cls(**{field.name: getattr(estimator, field.name) for field in fields(cls)})
 
     def budget(self) -> BudgetSettings:
-        """The checked budget (raises ValueError as :func:`~.._budget.check_budget`)."""
-        return check_budget(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
+        """The checked budget (raises ValueError as :func:`~..training.budget.budget_settings`)."""
+        return budget_settings(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
                             self.budget_trace)
 
 
@@ -140,7 +140,7 @@ def make_optimizer(network: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
 
 class StepTrainer:
     """Optimiser steps over shuffled batches of the resident training faces: the PyTorch side of
-    :func:`~.._training_loop.train` (a :class:`~.._training_loop.BatchTrainer`).
+    :func:`~..training.loop.train` (a :class:`~..training.loop.BatchTrainer`).
 
     Parameters
     ----------
@@ -296,7 +296,7 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch,
     or with ``recipe.snapshots`` above 1 those at the end of each learning-rate cycle (Huang et al., ICLR 2017).
 
-    The budget (:mod:`.._budget`) is ``recipe.epochs``, or ``recipe.time_budget``
+    The budget (:mod:`..training.budget`) is ``recipe.epochs``, or ``recipe.time_budget``
     seconds (its warm-up steps at ``max_lr / 25``, ``warmup_steps`` or more, measure
     the throughput; the one-cycle schedule is planned over the steps left), or
     ``recipe.steps`` (the first ``warmup_steps`` at ``max_lr / 25``, then one-cycle).
@@ -326,7 +326,7 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     best_epoch : int
         The epoch whose weights ``network`` holds on return (the last one for a snapshot ensemble).
     budget : dict
-        What was planned and used (:meth:`~.._budget.StepPlan.summary`).
+        What was planned and used (:meth:`~..training.budget.StepPlan.summary`).
 
     Raises
     ------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fer_bench.estimators._budget import check_budget, fixed_plan
+from fer_bench.estimators.training.budget import budget_settings, fixed_plan
 from fer_bench.estimators.keras import classifier
 from fer_bench.estimators.keras.classifier import KerasCNNClassifier
 from fer_bench.estimators.keras.schedule import step_rate
@@ -54,7 +54,7 @@ def test_a_steps_budget_runs_exactly_its_steps_ending_in_a_partial_epoch(faces, 
     assert "warmup" not in budget and not budget["shorter_than_one_epoch"]
     assert [(row["steps"], row["images"]) for row in model.history_] == [(3, N_FACES), (3, N_FACES), (1, BATCH)]
     assert budget["train_seconds"] == pytest.approx(sum(row["seconds"] for row in model.history_))
-    plan = fixed_plan(check_budget(20, None, 7, 2), N_FACES, BATCH)
+    plan = fixed_plan(budget_settings(20, None, 7, 2), N_FACES, BATCH)
     assert float(optimizers[0].learning_rate.numpy()) == pytest.approx(step_rate(0.008, 6, plan), rel=1e-6)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fer_bench.estimators._budget import StepPlan
+from fer_bench.estimators.training.budget import StepPlan
 from fer_bench.estimators.keras.backend import import_keras
 from fer_bench.estimators.keras.schedule import make_optimizer, one_cycle_rate, step_rate
 

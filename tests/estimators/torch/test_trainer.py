@@ -146,7 +146,7 @@ def test_a_warm_up_longer_than_an_epoch_spans_epochs_and_counts_their_training_t
 
 
 def test_snapshot_cycles_share_the_schedule_steps_after_the_warm_up():
-    from fer_bench.estimators._budget import StepPlan
+    from fer_bench.estimators.training.budget import StepPlan
 
     assert trainer.snapshot_cycles(StepPlan("epochs", 10, 0, 5), 3) == [0, 3, 6, 10]
     assert trainer.snapshot_cycles(StepPlan("time", 12, 2, 5), 3) == [2, 5, 8, 12]

@@ -1,6 +1,6 @@
 """The epoch bookkeeping of the network trainers (PyTorch and Keras): history, best epoch, early stopping, epoch lines.
 
-The step loop (:mod:`._training_loop`) reports each epoch to an :class:`EpochLog`;
+The step loop (:mod:`.loop`) reports each epoch to an :class:`EpochLog`;
 the log keeps the ``history_`` rows both estimators expose, says whether the
 epoch's PublicTest accuracy is the best so far (so that the trainer keeps its
 weights), and whether ``patience`` epochs have passed without improvement.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ._budget import StepPlan
-from ._progress import EPOCH_LOGGER
+from .budget import StepPlan
+from .._progress import EPOCH_LOGGER
 
 
 class EpochLog:

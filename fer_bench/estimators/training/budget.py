@@ -4,7 +4,7 @@ A network trains under one of three budgets:
 
 - ``epochs`` (the recipe's): ``epochs`` passes over the training faces, the
   one-cycle schedule spanning them all;
-- ``time``: ``time_budget`` seconds of training on the budget's clock (:mod:`._clock`).
+- ``time``: ``time_budget`` seconds of training on the budget's clock (:mod:`.clock`).
   The first :data:`UNTIMED_STEPS` steps pay one-time costs (allocation, kernel
   creation, the first passes) and run before the clock starts. The learning rate is
   then a function of the share of the budget spent: :class:`TimePlanner` re-plans the
@@ -18,7 +18,7 @@ A network trains under one of three budgets:
   starting learning rate; or, given a time budget's ``trace``, its steps at the
   budget fractions it recorded: a time budget repeated bit for bit on any machine.
 
-:func:`check_budget` checks the settings, :class:`StepPlan` says how the steps fall
+:func:`budget_settings` checks the settings, :class:`StepPlan` says how the steps fall
 into epochs and where each stands in the schedule, and :meth:`StepPlan.summary` is
 what a fitted network keeps as ``budget_``.
 """
@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ._clock import CLOCKS, BudgetClock
+from .clock import CLOCKS, BudgetClock
 
 BUDGET_KINDS: tuple[str, ...] = ("epochs", "time", "steps")
 UNTIMED_STEPS = 2
@@ -40,7 +40,7 @@ REPLAN_FRACTION = 0.02
 
 @dataclass(frozen=True)
 class BudgetSettings:
-    """A network's budget parameters, checked (see :func:`check_budget`)."""
+    """A network's budget parameters, checked (see :func:`budget_settings`)."""
 
     kind: str
     epochs: int
@@ -51,11 +51,11 @@ class BudgetSettings:
     trace: tuple[tuple[int, float, int], ...] = ()
 
 
-def check_budget(epochs: int, time_budget: float | None, steps: int | None, warmup_steps: int,
+def budget_settings(epochs: int, time_budget: float | None, steps: int | None, warmup_steps: int,
                  clock: str = "own", trace: Any = None) -> BudgetSettings:
     """The budget the parameters ask for: ``steps`` if set, else ``time_budget`` if set, else ``epochs``.
 
-    ``clock`` is a time budget's (one of :data:`~._clock.CLOCKS`); ``trace`` goes with
+    ``clock`` is a time budget's (one of :data:`~.clock.CLOCKS`); ``trace`` goes with
     ``steps`` and is a time budget's ``budget_["replans"]``: ``[step, fraction, planned_steps]``
     rows, steps rising, fractions in [0, 1], each plan ending after its step, the last at ``steps``.
 

@@ -1,4 +1,4 @@
-"""The clock a network's time budget is spent on (:mod:`._budget`).
+"""The clock a network's time budget is spent on (:mod:`.budget`).
 
 - ``own`` (the default): on the CPU, wall time less the time the training's compute
   threads waited for a CPU that other programs held (their run-queue wait, from Linux's

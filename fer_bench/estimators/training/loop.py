@@ -1,10 +1,10 @@
 """The step loop of both network trainers (PyTorch and Keras): epochs of batches until the budget is spent.
 
-:func:`train` runs the budget of :mod:`._budget` over a :class:`BatchTrainer`, the
+:func:`train` runs the budget of :mod:`.budget` over a :class:`BatchTrainer`, the
 framework's side of one optimiser step. A time budget is spent on its clock
-(:mod:`._clock`), evaluation excluded, from the end of its untimed steps; its
-:class:`~._budget.TimePlanner` re-plans the steps left as it goes. Each epoch is
-scored on PublicTest (when the trainer can), reported to an :class:`~._epochs.EpochLog`,
+(:mod:`.clock`), evaluation excluded, from the end of its untimed steps; its
+:class:`~.budget.TimePlanner` re-plans the steps left as it goes. Each epoch is
+scored on PublicTest (when the trainer can), reported to an :class:`~.epoch_log.EpochLog`,
 and the weights of the best epoch are kept.
 """
 
@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 from tqdm.auto import tqdm
 
-from ._budget import BudgetSettings, StepPlan, TimePlanner, fixed_plan
-from ._clock import BudgetClock
-from ._epochs import EpochLog
+from .budget import BudgetSettings, StepPlan, TimePlanner, fixed_plan
+from .clock import BudgetClock
+from .epoch_log import EpochLog
 
 
 class BatchTrainer(Protocol):
@@ -72,7 +72,7 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
     Returns
     -------
     dict
-        What was planned and used (:meth:`~._budget.StepPlan.summary`).
+        What was planned and used (:meth:`~.budget.StepPlan.summary`).
 
     Raises
     ------
