@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "fer_bench"
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_io", "_lazy"}),
+    frozenset({"_io", "_lazy", "_cache"}),
     frozenset({"labels", "timing", "metrics", "metrics_groups", "results", "profiles"}),
     frozenset({"datasets"}),
     frozenset({"estimators"}),

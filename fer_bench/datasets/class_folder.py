@@ -167,7 +167,7 @@ def listing_key(root: Path, entries: list[tuple[str, int]], class_names: tuple[s
 
 def default_folder_cache_dir() -> Path:
     """``$FER_BENCH_CACHE_DIR/folders`` (default ``~/.cache/fer_bench/folders``), beside the audit cache."""
-    from .audit import cache_root
+    from .._cache import cache_root
 
     return cache_root() / CACHE_SUBDIR
 

@@ -104,13 +104,6 @@ class Profile:
         """What a time budget is spent on: ``own`` (the default) or ``wall``."""
         return self.budget.get("clock", "own")
 
-    def describe_budget(self) -> str:
-        """``"time: 5 min per network"`` or ``"recipe: 20 epochs at batch 256"`` (what the report and the logs say)."""
-        if self.budget["kind"] == "time":
-            return f"time: {self.budget['minutes']:g} min per network"
-        epochs, batch = self.networks.get("epochs"), self.networks.get("batch_size")
-        return "recipe" + (f": {epochs} epochs" if epochs else "") + (f" at batch {batch}" if batch else "")
-
 
 BUDGET_SETTINGS: tuple[str, ...] = ("epochs", "time_budget", "steps")
 """Estimator settings that fix how long a network trains: a budget given on the command line replaces them."""

@@ -25,12 +25,12 @@ without them; :func:`cached_audit` keeps audits on disk by the data set's
 sha256.
 """
 
-from .cache import CACHE_ENV_VAR, cache_root, cached_audit, default_cache_dir
+from .cache import cached_audit, default_cache_dir
 from .compute import DEFAULT_BLANK_STD, DEFAULT_NEAR_THRESHOLD, TEST_SPLITS, TRAINING, audit_dataset
 from .masks import blank_mask, test_leak_mask, training_leak_mask
 from .result import HASH_METHOD, HASH_SIZE, SCHEMA_VERSION, DataAudit
 from .text import format_audit
 
-__all__ = ["CACHE_ENV_VAR", "DEFAULT_BLANK_STD", "DEFAULT_NEAR_THRESHOLD", "HASH_METHOD", "HASH_SIZE", "SCHEMA_VERSION",
-           "TEST_SPLITS", "TRAINING", "DataAudit", "audit_dataset", "blank_mask", "cache_root", "cached_audit", "default_cache_dir",
+__all__ = ["DEFAULT_BLANK_STD", "DEFAULT_NEAR_THRESHOLD", "HASH_METHOD", "HASH_SIZE", "SCHEMA_VERSION",
+           "TEST_SPLITS", "TRAINING", "DataAudit", "audit_dataset", "blank_mask", "cached_audit", "default_cache_dir",
            "format_audit", "test_leak_mask", "training_leak_mask"]

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from ..._cache import cache_root
 from ..._io import atomic_write_bytes
 from .._dataset import FERDataset
 from .compute import DEFAULT_BLANK_STD, DEFAULT_NEAR_THRESHOLD, audit_dataset
 from .result import HASH_SIZE, SCHEMA_VERSION, DataAudit
-
-CACHE_ENV_VAR = "FER_BENCH_CACHE_DIR"
-"""fer_bench's cache root; audits go to its ``audit/`` folder (default ``~/.cache/fer_bench``)."""
-
-
-def cache_root() -> Path:
-    """``$FER_BENCH_CACHE_DIR``, or ``~/.cache/fer_bench`` when the variable is unset: the folder of every fer_bench cache."""
-    root = os.environ.get(CACHE_ENV_VAR)
-    return Path(root) if root else Path.home() / ".cache" / "fer_bench"
-
 
 def default_cache_dir() -> Path:
     """``cache_root()/audit``."""

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from ...datasets.audit import cache_root
+from ..._cache import cache_root
 from ..._io import atomic_save_npz, read_npz
 from .._input import IMAGE_SIZE, as_faces, check_option
 from .._progress import PROGRESS_LOGGER, WorkProgress

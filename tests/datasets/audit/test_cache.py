@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from fer_bench._cache import CACHE_ENV_VAR
 from fer_bench.datasets import audit as audit_module
 from fer_bench.datasets.audit import cached_audit
 from fer_bench.datasets.audit import cache as cache_module
@@ -23,7 +24,7 @@ def test_cache_round_trip(planted, audit, tmp_path, monkeypatch):
     monkeypatch.setattr(cache_module, "audit_dataset", fail)
     assert cached_audit(planted, cache_dir=tmp_path).to_dict() == first.to_dict()
 
-    monkeypatch.setenv(audit_module.CACHE_ENV_VAR, str(tmp_path / "root"))
+    monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "root"))
     assert audit_module.default_cache_dir() == tmp_path / "root" / "audit"
     with pytest.raises(AssertionError, match="recomputed"):  # another threshold is another cache file
         cached_audit(planted, near_threshold=2)
