@@ -33,11 +33,9 @@ depthwise step), and, since the network is trained from scratch, each residual
 bottleneck starts as the identity: the scale (gamma) of its last BatchNorm is
 initialised to zero ("zero-init residual", Goyal et al. 2017, arXiv:1706.02677;
 torchvision's ``zero_init_residual``), so that the 31 residual bottlenecks
-begin as a shallow network. With PyTorch's default BatchNorm scale of one, the
-31 random branches summed into the residual stream kept DDAMFN near chance on
-the synthetic default under the smoke profile (420 faces, 10 epochs at batch 16,
-input 48, width 0.25: 24.3% PrivateTest accuracy; input 32, width 0.125:
-16.7%); with zero-init 70-75% (seeds 0-2). Other input sizes that are
+begin as a shallow network (with a scale of one, the 31 random branches kept the
+network near chance from scratch: the results log, "DDAMFN from scratch").
+Other input sizes that are
 multiples of 16 work (the GDConv kernels become ``input_size / 16`` wide).
 
 This module imports PyTorch; :mod:`.architectures` imports it only when the
