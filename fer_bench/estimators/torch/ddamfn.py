@@ -35,8 +35,7 @@ initialised to zero ("zero-init residual", Goyal et al. 2017, arXiv:1706.02677;
 torchvision's ``zero_init_residual``), so that the 31 residual bottlenecks
 begin as a shallow network (with a scale of one, the 31 random branches kept the
 network near chance from scratch: the results log, "DDAMFN from scratch").
-Other input sizes that are
-multiples of 16 work (the GDConv kernels become ``input_size / 16`` wide).
+Other input sizes that are multiples of 16 work (the GDConv kernels become ``input_size / 16`` wide).
 
 This module imports PyTorch; :mod:`.architectures` imports it only when the
 network is built.
