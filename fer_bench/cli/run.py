@@ -12,7 +12,7 @@ from ..profiles import PROFILE_NAMES
 from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, ResultsStore, RunManifest, fit_label
 from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
-from .folder import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
+from .crossval import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
 from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
 from .options import (add_labels_option, add_plugin_option, integer_between, positive_int, positive_number,
                       time_limit_seconds)

@@ -19,9 +19,9 @@ from ._dataset import DataError, FERDataset, describe_dataset, file_sha256
 from .csv_formats import read_fer_csv
 from .ferplus_folder import is_ferplus_folder, read_ferplus_folder
 from .image_files import MAX_PIXELS
-from .image_folder import read_image_folder
+from .fer2013_folder import read_image_folder
 from .labelled_faces import LabelledFaces, read_class_folder, split_faces
-from .subsets import stratified_indices, stratified_subset
+from .stratified_subsets import stratified_indices, stratified_subset
 from .synthetic import make_synthetic
 
 __all__ = ["DataError", "FERDataset", "LabelledFaces", "describe_dataset", "file_sha256", "load_dataset",
@@ -37,7 +37,7 @@ def load_dataset(path: str | Path, test_path: str | Path | None = None, max_pixe
         A CSV file, plain or gzip-compressed (the layout comes from its header,
         see :mod:`fer_bench.datasets.csv_formats`), or a folder holding
         ``train/<emotion>/`` and/or ``test/<emotion>/`` images (see
-        :mod:`fer_bench.datasets.image_folder`).
+        :mod:`fer_bench.datasets.fer2013_folder`).
     test_path : path, optional
         The Kaggle challenge's ``test.csv`` to go with a ``train.csv`` (one
         beside it is found without this).

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._dataset import FERDataset
 from .audit import DEFAULT_BLANK_STD, DataAudit, blank_mask, test_leak_mask, training_leak_mask
-from .subsets import stratified_mask
+from .stratified_subsets import stratified_mask
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets import stratified_indices
-from ..datasets.label_subset import restrict_to_classes
+from ..datasets.class_subset import restrict_to_classes
 from ..estimators import (EstimatorSpec, RepeatSteps, available_estimators, create_estimator, get_estimator_spec,
                           load_plugin)
 from ..profiles import Profile

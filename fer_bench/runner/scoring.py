@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..datasets.label_subset import subset_labels
+from ..datasets.class_subset import subset_labels
 from ..estimators.persistence import label_model_files
 from ..metrics import classification_metrics
 from ..results import ResultsStore, RunRecord, seed_stem

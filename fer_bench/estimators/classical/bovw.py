@@ -37,7 +37,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 
-from .._input import as_faces, check_option, encode_classes
+from .._validation import as_faces, check_option, encode_classes
 from .features import HOGFeatures
 from .kernels import BLOCK_ROWS, HISTOGRAM_KERNELS, gram_matrix, histogram_kernel
 from .._progress import WorkProgress

@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._input import check_option
+from .._validation import check_option
 
 FEATURES: tuple[str, ...] = ("pixels", "pca", "hog")
 """Names of the feature steps, as the estimators' ``features`` parameter takes them."""

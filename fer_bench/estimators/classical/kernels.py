@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._input import check_option
+from .._validation import check_option
 
 KERNELS: tuple[str, ...] = ("linear", "poly", "rbf")
 """Kernels of :func:`kernel_matrix` (the pixel SVMs)."""

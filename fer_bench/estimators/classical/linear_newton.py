@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.utils.validation import validate_data
 
-from .._input import encode_classes
+from .._validation import encode_classes
 
 
 def exact_line_search(margins: np.ndarray, slopes: np.ndarray, w_dot_d: float, d_dot_d: float, C: float) -> float:

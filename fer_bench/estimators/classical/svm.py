@@ -34,7 +34,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.validation import check_is_fitted, check_X_y
 
-from .._input import check_option, encode_classes
+from .._validation import check_option, encode_classes
 from .features import FEATURES, make_features
 from .kernels import KERNELS, kernel_matrix
 from .linear_newton import NewtonLinearSVC

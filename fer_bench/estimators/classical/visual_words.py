@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from ..._cache import cache_root
 from ..._io import atomic_save_npz, read_npz
-from .._input import IMAGE_SIZE, as_faces, check_option
+from .._validation import IMAGE_SIZE, as_faces, check_option
 from .._progress import PROGRESS_LOGGER, WorkProgress
 
 ENCODINGS: tuple[str, ...] = ("presence", "histogram")
@@ -141,7 +141,7 @@ def dense_sift(faces, bin_sizes=(3, 4, 6), step: int = 4) -> np.ndarray:
     Raises
     ------
     ValueError
-        As :func:`~fer_bench.estimators._input.as_faces`, or for a bin size whose descriptor does not fit.
+        As :func:`~fer_bench.estimators._validation.as_faces`, or for a bin size whose descriptor does not fit.
     """
     images = as_faces(faces).astype(np.float32) / np.float32(255)
     out = np.concatenate([_sift_one_size(images, size, step) for size in bin_sizes], axis=1)

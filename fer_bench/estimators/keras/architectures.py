@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._input import IMAGE_SIZE
+from .._validation import IMAGE_SIZE
 from .backend import import_keras
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._input import IMAGE_SIZE, as_faces
+from .._validation import IMAGE_SIZE, as_faces
 from ..persistence import read_config, write_config
 from .backend import import_keras
 
@@ -47,7 +47,7 @@ class KerasNetworkEstimator(ClassifierMixin, BaseEstimator):
         self.device_ = import_keras().distribution.list_devices()[0]
 
     def _faces(self, X) -> np.ndarray:
-        """The faces of ``X`` to predict, uint8 of shape (n, 48, 48) (see :func:`~.._input.as_faces`).
+        """The faces of ``X`` to predict, uint8 of shape (n, 48, 48) (see :func:`~.._validation.as_faces`).
 
         Raises
         ------

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from ..training.budget import BudgetSettings, StepPlan, budget_settings
 from ..training.clock import usable_cores
 from ..training.epoch_log import EpochLog
-from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
+from .._validation import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
 from ..training.loop import train
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...labels import FER2013_CLASSES
-from .._input import as_faces, encode_labels
+from .._validation import as_faces, encode_labels
 from .backend import import_keras
 from .base import KerasNetworkEstimator
 

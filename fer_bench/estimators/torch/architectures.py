@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from .._input import IMAGE_SIZE, check_option
+from .._validation import IMAGE_SIZE, check_option
 
 if TYPE_CHECKING:
     from torch import nn

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from .._input import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_distributions, encode_labels
+from .._validation import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_distributions, encode_labels
 from ..persistence import read_config, write_config
 from . import trainer
 from .architectures import build_network

@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from ...timing import synchronize_device
 from ..training.budget import BudgetSettings, StepPlan, budget_settings
 from ..training.epoch_log import EpochLog
-from .._input import IMAGE_SIZE
+from .._validation import IMAGE_SIZE
 from ..training.loop import train
 from .augment import TTA_VIEWS, augment, centre_crop, to_images, tta_views
 from .device import autocast, grad_scaler

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from fer_bench.datasets.label_subset import restrict_to_classes
+from fer_bench.datasets.class_subset import restrict_to_classes
 from fer_bench.labels import FER2013_CLASSES
 
 

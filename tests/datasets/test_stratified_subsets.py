@@ -68,7 +68,7 @@ def test_unknown_split_name(synthetic):
 
 
 def test_mask_agrees_with_subset():
-    from fer_bench.datasets.subsets import stratified_mask
+    from fer_bench.datasets.stratified_subsets import stratified_mask
 
     dataset = make_synthetic(n_per_class=20)
     mask = stratified_mask(dataset, {"Training": 30, "PrivateTest": 7}, seed=2)

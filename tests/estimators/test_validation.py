@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from fer_bench.estimators._input import as_faces, encode_distributions
+from fer_bench.estimators._validation import as_faces, encode_distributions
 
 
 def test_as_faces_validates_input():
