@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
-from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, ResultsStore, RunManifest, fit_label
+from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, fit_label
 from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
 from .crossval import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
@@ -97,61 +97,22 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
 
 
 def _stored_run_settings(args) -> dict:
-    """Settings of the run ``--resume`` re-opens; options given on the command line win (and are checked)."""
-    from ..datasets import make_synthetic
-    from ..profiles import load_profile, with_budget
+    """Settings of the run ``--resume`` re-opens (:func:`fer_bench.runner.resume.resumed_run`); options given on
+    the command line win."""
+    from ..runner.resume import ResumeChanges, resumed_run
 
     if args.names != ["all"] or args.out:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
-    manifest, _ = ResultsStore(args.resume).load()
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
-    _check_resume_plugins(args.resume, manifest, plugins)
-    stored_data = manifest.data
-    if args.data is not None:
-        dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
-    elif stored_data.synthetic:
-        dataset = make_synthetic()
-    elif stored_data.source is not None and Path(stored_data.source).exists():
-        dataset = load_data(stored_data.source, args.labels, ferplus_mode=args.ferplus_mode)
-    else:
-        missing = f"the run's data {stored_data.source} is not there" if stored_data.source else "the run names no data"
-        raise FileNotFoundError(f"--resume {args.resume}: {missing}; name it with --data")
-    if args.profile is None and manifest.profile is None:
-        raise ValueError(f"--resume {args.resume}: the run recorded no profile; name it with --profile")
-    profile = load_profile(args.profile) if args.profile else manifest.profile
-    cleaning, execution = manifest.cleaning, manifest.execution
-    return {
-        "names": manifest.estimators,
-        "profile": with_budget(profile, args.budget_minutes, args.epochs),
-        "seed": manifest.seed if args.seed is None else args.seed,
-        "seeds": max(len(manifest.seeds), args.seeds or 0),
-        "save_models": args.save_models or (execution.save_models if execution else "networks"),
-        "dataset": dataset,
-        "run_dir": Path(args.resume),
-        "plugins": plugins,
-        "dedupe_train": (args.dedupe or cleaning.dedupe) == "train",
-        "drop_blank": cleaning.drop_blank if args.drop_blank is None else bool(args.drop_blank),
-    }
-
-
-def _check_resume_plugins(run_dir: str, manifest: RunManifest, plugins: list[str]) -> None:
-    """Import the ``--plugin`` given now, never those ``results.json`` names (a file anyone could edit).
-
-    Says which plugins the stored run used; raises ImportError when one of the
-    run's estimators is not registered without them.
-    """
-    from ..estimators import available_estimators
-
-    stored = manifest.plugins
-    if stored:
-        stderr(f"--resume {run_dir}: the stored run used the plugin(s) {', '.join(map(str, stored))}; "
-               "they are imported only when given again with --plugin")
-    load_plugins(plugins)
-    missing = [name for name in manifest.estimators if name not in available_estimators()]
-    if missing:
-        hint = (f"give the stored run's plugin again, e.g. --plugin {shlex.quote(str(stored[0]))}" if stored
-                else "give the plugin that registers it with --plugin")
-        raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} of the run are not registered; {hint}")
+    changes = ResumeChanges(data=args.data, profile=args.profile, budget_minutes=args.budget_minutes,
+                            epochs=args.epochs, seed=args.seed, seeds=args.seeds, save_models=args.save_models,
+                            dedupe=args.dedupe, drop_blank=args.drop_blank)
+    resumed = resumed_run(args.resume, changes, plugins,
+                          lambda path: load_data(path, args.labels, ferplus_mode=args.ferplus_mode),
+                          load_plugins, stderr)
+    return {"names": resumed.names, "profile": resumed.profile, "seed": resumed.seed, "seeds": resumed.seeds,
+            "save_models": resumed.save_models, "dataset": resumed.dataset, "run_dir": Path(args.resume),
+            "plugins": plugins, "dedupe_train": resumed.dedupe_train, "drop_blank": resumed.drop_blank}
 
 
 def _new_run_settings(args) -> dict:
@@ -163,7 +124,7 @@ def _new_run_settings(args) -> dict:
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
     names = resolve_names(args.names)
     dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
-    return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds or profile.seeds,
+    return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
             "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,

@@ -2,6 +2,7 @@
 
 - :mod:`.request`: :class:`RunRequest`, the options of one run, checked;
 - :mod:`.plan`: a new or resumed run: its folder and lock, data, manifest and the fits left;
+- :mod:`.resume`: ``run --resume``: the stored run's settings, what the command line changes, its plugins;
 - :mod:`.execution`: one fit's life (:func:`fit_and_predict`, :func:`run_task`, the time-limit child);
 - :mod:`.scoring`: a fit's outcome turned into metrics, predictions and a saved model;
 - :mod:`.benchmark`: :func:`run_benchmark`, which composes them;
