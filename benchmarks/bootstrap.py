@@ -1,6 +1,6 @@
 """The report's bootstrap against resampling face indices with scikit-learn.
 
-:func:`fer_bench.metrics.bootstrap_ci` draws each resample's confusion counts
+:func:`fer_bench.analysis.metrics.bootstrap_ci` draws each resample's confusion counts
 from a multinomial (O(resamples k²)); the textbook way resamples the n face
 indices and recomputes macro-F1 each time (O(resamples n)). Both give the same
 distribution; this times both on FER-2013's 3,589 PrivateTest faces and prints
@@ -17,7 +17,7 @@ import time
 import numpy as np
 from sklearn.metrics import f1_score
 
-from fer_bench.metrics import bootstrap_ci
+from fer_bench.analysis.metrics import bootstrap_ci
 
 N_FACES = 3589
 

@@ -24,7 +24,7 @@ WITH_PROBABILITIES = NETWORKS + ("mini_xception", "knn")
 
 def build_run(run_dir: Path, seed: int = 0) -> None:
     from fer_bench.labels import FER2013_CLASSES
-    from fer_bench.metrics import classification_metrics
+    from fer_bench.analysis.metrics import classification_metrics
     from fer_bench.results import ResultsStore, RunRecord
 
     rng = np.random.default_rng(seed)

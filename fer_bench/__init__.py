@@ -26,7 +26,7 @@ _EXPORTS = {
     "ResultsStore": "fer_bench.results",
     "RunManifest": "fer_bench.results",
     "RunRecord": "fer_bench.results",
-    "classification_metrics": "fer_bench.metrics",
+    "classification_metrics": "fer_bench.analysis.metrics",
     "render_report": "fer_bench.report",
 }
 __all__ = sorted(_EXPORTS)

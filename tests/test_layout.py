@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "fer_bench"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_io", "_lazy", "_cache"}),
-    frozenset({"labels", "timing", "metrics", "metrics_groups", "results", "profiles"}),
+    frozenset({"labels", "timing", "analysis", "results", "profiles"}),
     frozenset({"datasets"}),
     frozenset({"estimators"}),
     frozenset({"report"}),

@@ -12,7 +12,7 @@ from ..datasets.ferplus_modes import LABEL_MODES
 from ..datasets.image_files import MAX_PIXELS
 from ..runner import MAX_TIME_LIMIT
 
-DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.metrics_groups's, without importing scipy and scikit-learn
+DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.analysis.groups's, without importing scipy and scikit-learn
 
 
 def add_plugin_option(parser: argparse.ArgumentParser) -> None:

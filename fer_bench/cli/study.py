@@ -83,7 +83,7 @@ def command_evaluate(args) -> int:
     _, html_path = write_evaluation(evaluation, out_dir, command_line(args))
     print(summary_text(evaluation))
     if evaluation["groups"]:
-        from ..metrics_groups import format_group_table
+        from ..analysis.groups import format_group_table
 
         print(format_group_table(evaluation["groups"]))
     print(html_path)

@@ -15,12 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.budget_use import OFF_BUDGET, budget_used
 from ..results import RunManifest, RunRecord
 from .templating import format_number
-
-OFF_BUDGET = 0.05
-"""A time-budgeted network whose budget seconds spent differ from its budget by more than this share is
-marked, and left out of the significance verdicts: its training was not the length the others had."""
 
 CLOCKS = {"own": "the network's own clock (wall time less the time its compute threads waited for a CPU that other "
                  "programs held, so that they do not shorten its training; synchronised wall time on a GPU)",
@@ -53,29 +50,6 @@ def budget_exceptions(budget: dict[str, Any]) -> list[str]:
     overrides = [f"{key}={json.dumps(value)}" for key, value in (budget.get("overrides") or {}).items()]
     not_followed = list(budget.get("not_followed") or ())
     return overrides + ([f"cannot follow: {', '.join(map(str, not_followed))}"] if not_followed else [])
-
-
-def budget_used(used: dict[str, Any]) -> float | None:
-    """The share of its time budget a seed spent (``budget_used``; training wall seconds over the budget
-    in stores from before the budget clock); None without a time budget."""
-    if used.get("kind") != "time" or not used.get("time_budget"):
-        return None
-    if used.get("budget_used") is not None:
-        return float(used["budget_used"])
-    return float(used["train_seconds"]) / float(used["time_budget"])
-
-
-def off_budget(records: list[RunRecord], seeds: list[int]) -> str | None:
-    """Why a network's seeds (``records``, of ``seeds``) are not at their time budget: each seed whose
-    :func:`budget_used` is more than :data:`OFF_BUDGET` away from it, e.g. ``seed 0 spent 41% of its
-    300 s``; None when every seed is within (or there is no time budget)."""
-    off = []
-    for record, seed in zip(records, seeds):
-        used = record.budget.get("used") or {}
-        share = budget_used(used)
-        if share is not None and abs(share - 1) > OFF_BUDGET:
-            off.append(f"seed {seed} spent {share:.0%} of its {float(used['time_budget']):g} s")
-    return "; ".join(off) or None
 
 
 def used_means(records: list[RunRecord]) -> dict[str, float | int | None]:

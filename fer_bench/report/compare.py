@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import holm, mcnemar_exact, two_proportion_test
+from ..analysis.metrics import holm, mcnemar_exact, two_proportion_test
 from ..results import ResultsStore, RunManifest, RunRecord
-from .analysis import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run, class_names_of, records_by_seed,
+from ..analysis.run import (ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run, class_names_of, records_by_seed,
                        run_classes_of)
-from .ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
-from .improvement import GAMMA, Improvement, face_resamples, probability_of_improvement, resampled_accuracy
+from ..analysis.ensemble import DERIVED_NOTE, ENSEMBLE_NAME, derive_ensemble
+from ..analysis.bootstrap import face_resamples, resampled_accuracy
+from ..analysis.improvement import GAMMA, Improvement, probability_of_improvement
 from .templating import write_page
 
 MCNEMAR = "exact McNemar (paired, same faces)"

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..metrics_groups import difference_line
+from ..analysis.groups import difference_line
 from ..results import CROSSVAL_JSON
 from .figures import confusion_overview_figure
 from .templating import write_page

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_bytes
-from .analysis import RunAnalysis, privatetest_accuracy
+from ..analysis.run import RunAnalysis, privatetest_accuracy
 from .budget import at_common_budget, budget_text, used_means
 
 RESULTS_CSV = "results.csv"
@@ -43,7 +43,7 @@ def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
     ----------
     run_dir : path
     analysis : RunAnalysis
-        From :func:`fer_bench.report.analysis.analyse_run` on the same run.
+        From :func:`fer_bench.analysis.run.analyse_run` on the same run.
 
     Returns
     -------

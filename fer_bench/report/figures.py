@@ -233,7 +233,7 @@ def reliability_figure(calibrations: dict[str, dict[str, Any]]) -> EmbeddedFigur
     Parameters
     ----------
     calibrations : dict of str to dict
-        :func:`fer_bench.metrics.calibration` results per estimator.
+        :func:`fer_bench.analysis.metrics.calibration` results per estimator.
 
     Returns
     -------

@@ -17,15 +17,15 @@ from typing import Any
 import numpy as np
 
 from ..labels import FER2013_CLASSES
-from ..metrics import pareto_optimal, report_averages
+from ..analysis.metrics import pareto_optimal, report_averages
 from ..results import ResultsStore, RunManifest
-from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
+from ..analysis.run import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
 from .budget import profile_scope, run_budget, used_text
-from .ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
+from ..analysis.ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
-from .improvement import GAMMA
+from ..analysis.improvement import GAMMA
 from .tables import field_rows, leaderboard_row, significance_table, with_ensemble_row
 from .templating import MISSING, format_number, write_page
 

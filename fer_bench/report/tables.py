@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..labels import FER2013_CLASSES
-from .analysis import ALPHA, EstimatorResult, SignificanceGroup
+from ..analysis.run import ALPHA, EstimatorResult, SignificanceGroup
 from .budget import at_common_budget, budget_exceptions, budget_text, used_text
-from .ensemble import DerivedEnsemble
+from ..analysis.ensemble import DerivedEnsemble
 from .published import PUBLISHED_RESULTS
 
 

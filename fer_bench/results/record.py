@@ -49,7 +49,7 @@ class RunRecord:
         Per-epoch learning curve of networks (``epoch``, ``train_loss``,
         ``public_accuracy``, ``seconds``); empty otherwise.
     metrics : dict
-        PrivateTest metrics from :func:`fer_bench.metrics.classification_metrics`.
+        PrivateTest metrics from :func:`fer_bench.analysis.metrics.classification_metrics`.
     metrics_deduplicated : dict
         The same metrics on the PrivateTest faces that have no exact or near
         duplicate in Training (see :mod:`fer_bench.datasets.audit`); empty
@@ -185,7 +185,7 @@ def _history(fields: FieldReader) -> list[dict[str, Any]]:
 
 
 def _metrics(fields: FieldReader, key: str) -> dict[str, Any]:
-    """:func:`fer_bench.metrics.classification_metrics`'s dict, checked where the report reads numbers."""
+    """:func:`fer_bench.analysis.metrics.classification_metrics`'s dict, checked where the report reads numbers."""
     metrics = fields.nested(key)
     if metrics is None:
         return {}

@@ -13,7 +13,7 @@ counted. Each fold's records carry ``RunRecord.fold``.
 per-fold accuracy and macro-F1, their mean and sample standard deviation over
 folds, the metrics and confusion matrix of the pooled test-fold predictions
 (every face scored once) and, with groups, the per-group metrics of the pooled
-predictions (:func:`fer_bench.metrics_groups.group_metrics`);
+predictions (:func:`fer_bench.analysis.groups.group_metrics`);
 ``RUN_DIR/crossval.html`` shows them, the subject-level and picture-level
 splits side by side.
 """
@@ -33,8 +33,8 @@ from ..datasets.audit.compute import label_conflict_groups
 from ..datasets.class_folder import FolderFaces
 from ..datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
 from ..labels import SPLITS
-from ..metrics import classification_metrics
-from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
+from ..analysis.metrics import classification_metrics
+from ..analysis.groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
 from ..profiles import Profile
 from ..results import CROSSVAL_JSON, ResultsStore
 from .benchmark import run_benchmark

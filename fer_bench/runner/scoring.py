@@ -6,7 +6,7 @@ import numpy as np
 
 from ..datasets.class_subset import subset_labels
 from ..estimators.persistence import label_model_files
-from ..metrics import classification_metrics
+from ..analysis.metrics import classification_metrics
 from ..results import ResultsStore, RunRecord, seed_stem
 from .execution import FitOutcome
 

@@ -6,7 +6,7 @@ or from a folder of class folders such as a CK+ export
 (:func:`~fer_bench.datasets.read_class_folder`); classes with no FER-2013
 counterpart (CK+ contempt) are counted and left out of the scores.
 
-The metrics are those of ``run`` (:func:`fer_bench.metrics.classification_metrics`)
+The metrics are those of ``run`` (:func:`fer_bench.analysis.metrics.classification_metrics`)
 plus the macro-F1 over the classes present in the data: a data set without,
 say, Neutral faces would otherwise count a Neutral F1 of 0 in the macro-F1.
 """
@@ -24,8 +24,8 @@ import numpy as np
 from .._io import atomic_write_json, json_safe
 from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
-from ..metrics import classification_metrics
-from ..metrics_groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
+from ..analysis.metrics import classification_metrics
+from ..analysis.groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
 from ..report.templating import write_page
 from ..results import RESULTS_FILE
@@ -86,7 +86,7 @@ def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequ
     Returns
     -------
     dict
-        :func:`~fer_bench.metrics.classification_metrics` plus ``macro_f1_present``,
+        :func:`~fer_bench.analysis.metrics.classification_metrics` plus ``macro_f1_present``,
         ``predict_seconds`` (wall time) and ``images_per_second``.
     """
     started = time.perf_counter()
@@ -108,7 +108,7 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces, groups: np.ndar
     """Score a loaded model on labelled faces; return the JSON-safe evaluation record.
 
     With ``groups`` (str (n,), each face's subgroup) the record has ``groups``:
-    :func:`fer_bench.metrics_groups.group_metrics` of the predictions.
+    :func:`fer_bench.analysis.groups.group_metrics` of the predictions.
 
     Raises
     ------

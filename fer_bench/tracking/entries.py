@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..metrics import bootstrap_ci
-from ..report.analysis import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, class_names_of
+from ..analysis.metrics import bootstrap_ci
+from ..analysis.run import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, class_names_of
 from ..report.export import RESULTS_CSV
 from ..report.render import REPORT_FILE
 from ..results import LOGS_DIR, RESULTS_FILE, ResultsStore, RunManifest, RunRecord, fit_label, seed_stem

@@ -29,7 +29,7 @@ def test_every_command_that_loads_a_model_refuses_a_pickle_in_it(command, tiny_c
 
 def test_the_cli_default_min_group_size_is_the_group_metrics():
     from fer_bench.cli.options import DEFAULT_MIN_GROUP_SIZE
-    from fer_bench.metrics_groups import DEFAULT_MIN_GROUP_SIZE as GROUP_METRICS_DEFAULT
+    from fer_bench.analysis.groups import DEFAULT_MIN_GROUP_SIZE as GROUP_METRICS_DEFAULT
 
     assert DEFAULT_MIN_GROUP_SIZE == GROUP_METRICS_DEFAULT
 

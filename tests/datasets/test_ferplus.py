@@ -8,7 +8,7 @@ from fer_bench.datasets import DataError, FERDataset, describe_dataset, stratifi
 from fer_bench.datasets.ferplus import (DROP_REASONS, VOTE_COLUMNS, apply_ferplus_labels, ferplus_labels,
                                         read_ferplus_votes)
 from fer_bench.labels import FERPLUS_CLASSES
-from fer_bench.metrics import classification_metrics
+from fer_bench.analysis.metrics import classification_metrics
 
 HEADER = "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF"
 SPLITS = ("Training", "PublicTest", "PrivateTest")

@@ -13,7 +13,7 @@ import pytest
 
 from fer_bench.datasets import make_synthetic
 from fer_bench.labels import FER2013_CLASSES
-from fer_bench.metrics import classification_metrics
+from fer_bench.analysis.metrics import classification_metrics
 from fer_bench.profiles import load_profile
 from fer_bench.results import ResultsStore, RunManifest, RunRecord, seed_stem
 from fer_bench.runner import run_benchmark

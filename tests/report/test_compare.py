@@ -4,7 +4,7 @@ import pytest
 from fer_bench.cli import main
 from fer_bench.report.compare import (ENSEMBLE_ROW, IMPROVEMENT, MCNEMAR, TWO_PROPORTION, compare_runs,
                                       format_comparison, write_comparison_html)
-from fer_bench.report.improvement import ALL_PAIRS, PAIRED
+from fer_bench.analysis.improvement import ALL_PAIRS, PAIRED
 from fer_bench.results import ResultsStore
 
 from .conftest import EVIL, make_seeded_run, manifest, predictions_like, scored_record

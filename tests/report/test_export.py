@@ -43,7 +43,7 @@ def test_unfinished_rows_carry_the_last_error_line_and_no_metrics(table):
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_escaped(tmp_path):
     import csv
 
-    from fer_bench.report.analysis import analyse_run
+    from fer_bench.analysis.run import analyse_run
     from fer_bench.report.export import write_results_csv
     from fer_bench.results import ResultsStore, RunRecord
 

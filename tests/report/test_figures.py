@@ -2,7 +2,7 @@ import base64
 
 import numpy as np
 
-from fer_bench.metrics import calibration
+from fer_bench.analysis.metrics import calibration
 from fer_bench.report.figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                                       learning_curves_figure, per_class_f1_figure, reliability_figure)
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from fer_bench.report import render_report
-from fer_bench.report.analysis import analyse_run
+from fer_bench.analysis.run import analyse_run
 from fer_bench.report.budget import profile_scope
 from fer_bench.results import ResultsStore, RunData, RunManifest
 

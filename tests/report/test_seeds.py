@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from fer_bench.report import render_report
-from fer_bench.report.analysis import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run
-from fer_bench.report.improvement import ALL_PAIRS, PAIRED, face_resamples, percentile_interval, resampled_accuracy
+from fer_bench.analysis.run import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, analyse_run
+from fer_bench.analysis.bootstrap import face_resamples, percentile_interval, resampled_accuracy
+from fer_bench.analysis.improvement import ALL_PAIRS, PAIRED
 from fer_bench.results import ResultsStore
 
 from .conftest import N_SEEDED, SEEDED_CORRECT, make_run, make_seeded_run

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fer_bench.labels import FER2013_CLASSES
-from fer_bench.metrics import classification_metrics
+from fer_bench.analysis.metrics import classification_metrics
 from fer_bench.profiles import load_profile
 from fer_bench.results import SCHEMA_VERSION, ResultsStore, RunData, RunManifest, RunRecord
 

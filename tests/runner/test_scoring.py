@@ -23,7 +23,7 @@ def test_deduplicated_metrics_leave_out_private_faces_seen_in_training(tmp_path,
     assert leaked.dtype == bool and np.flatnonzero(leaked).tolist() == [0, 1, 2, 3]  # rows 40..43 of the planted set
     predictions = store.load_predictions(record)
     kept = ~leaked
-    from fer_bench.metrics import classification_metrics
+    from fer_bench.analysis.metrics import classification_metrics
 
     assert record.metrics_deduplicated == classification_metrics(predictions["y_true"][kept], predictions["y_pred"][kept],
                                                                   planted.class_names)

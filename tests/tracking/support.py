@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from fer_bench.labels import FER2013_CLASSES
-from fer_bench.metrics import classification_metrics
+from fer_bench.analysis.metrics import classification_metrics
 from fer_bench.results import LOGS_DIR, ResultsStore, RunRecord, seed_stem
 
 N_TEST = 120

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2_contingency
 
-from fer_bench.metrics_groups import group_metrics, difference_line
+from fer_bench.analysis.groups import group_metrics, difference_line
 
 
 def test_per_group_metrics_on_a_constructed_case():

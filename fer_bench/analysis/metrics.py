@@ -15,6 +15,8 @@ from scipy.stats import binom, binomtest, norm
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
+from .bootstrap import face_resamples, percentile_interval, resampled_accuracy, resampled_macro_f1
+
 BOOTSTRAP_METRICS: tuple[str, ...] = ("accuracy", "macro_f1")
 CALIBRATION_BINS = 15
 
@@ -105,24 +107,10 @@ def report_averages(per_class: dict[str, dict[str, float]]) -> dict[str, dict[st
     return averages
 
 
-def _macro_f1_of_counts(counts: np.ndarray) -> np.ndarray:
-    """Macro-F1 of confusion counts ``(..., k, k)`` (true on rows), as in :func:`classification_metrics`."""
-    true_positives = np.diagonal(counts, axis1=-2, axis2=-1)
-    true_plus_predicted = counts.sum(axis=-1) + counts.sum(axis=-2)
-    f1 = np.divide(2.0 * true_positives, true_plus_predicted, out=np.zeros(true_plus_predicted.shape),
-                   where=true_plus_predicted > 0)
-    return f1.mean(axis=-1)
-
-
 def bootstrap_ci(y_true: Any, y_pred: Any, metric: str = "accuracy", n_resamples: int = 1000,
                  confidence: float = 0.95, seed: int = 0, n_classes: int | None = None) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of a metric, resampling faces.
-
-    A resample of the ``n`` faces with replacement has confusion counts
-    distributed ``Multinomial(n, observed cell frequencies)`` (for accuracy, a
-    correct count ``Binomial(n, observed accuracy)``); drawing those counts
-    directly is the same bootstrap as resampling indices, in O(``n_resamples`` k²)
-    time and memory instead of O(``n_resamples`` n).
+    """Percentile bootstrap confidence interval of a metric, resampling faces (:mod:`.bootstrap`, the one engine:
+    the report draws its resamples once and shares them; this draws its own).
 
     Parameters
     ----------
@@ -156,18 +144,13 @@ def bootstrap_ci(y_true: Any, y_pred: Any, metric: str = "accuracy", n_resamples
     if n_resamples < 1:
         raise ValueError(f"n_resamples={n_resamples}: expected at least 1")
     y_true, y_pred = _check_labels(y_true, y_pred, n_classes)
-    rng = np.random.default_rng(seed)
-    n = len(y_true)
+    counts = face_resamples(len(y_true), n_resamples, seed)
     if metric == "accuracy":
-        statistics = rng.binomial(n, np.mean(y_true == y_pred), size=n_resamples) / n
+        statistics = resampled_accuracy(y_true, y_pred[None], counts)[0]
     else:
         k = n_classes or int(max(y_true.max(), y_pred.max())) + 1
-        cells = np.bincount(y_true * k + y_pred, minlength=k * k)
-        counts = rng.multinomial(n, cells / n, size=n_resamples).reshape(n_resamples, k, k)
-        statistics = _macro_f1_of_counts(counts)
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(statistics, [tail, 1 - tail])
-    return float(low), float(high)
+        statistics = resampled_macro_f1(y_true, y_pred[None], counts, k)[0]
+    return percentile_interval(statistics, confidence)
 
 
 def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any) -> dict[str, float | int]:

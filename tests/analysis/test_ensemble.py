@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from fer_bench.report import render_report
-from fer_bench.report.analysis import analyse_run
-from fer_bench.report.ensemble import (DECISION_VALUES, PROBABILITIES, derive_ensemble, fit_temperature,
+from fer_bench.analysis.run import analyse_run
+from fer_bench.analysis.ensemble import (DECISION_VALUES, PROBABILITIES, derive_ensemble, fit_temperature,
                                        negative_log_likelihood, select_ensemble, to_logits)
 from fer_bench.results import ResultsStore
 
-from .conftest import FIVE_CLASSES, N_TEST, manifest, predictions_like, probabilities_for, scored_record
+from ..report.conftest import FIVE_CLASSES, N_TEST, manifest, predictions_like, probabilities_for, scored_record
 
 N_PUBLIC = 240
 SPECS = {  # name: (kind, PublicTest accuracy, PrivateTest accuracy)

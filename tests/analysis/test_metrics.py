@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from fer_bench.metrics import (bootstrap_ci, calibration, classification_metrics, holm, mcnemar_exact, pairwise_mcnemar,
+from fer_bench.analysis.metrics import (bootstrap_ci, calibration, classification_metrics, holm, mcnemar_exact, pairwise_mcnemar,
                                pareto_optimal, report_averages, two_proportion_test)
 
 NAMES = ("a", "b", "c")

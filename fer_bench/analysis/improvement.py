@@ -1,5 +1,5 @@
-"""Estimators trained with several seeds: bootstrap resamples of the PrivateTest faces shared by every seed
-and estimator, the bootstrap interval of the seed-mean accuracy, and the probability of improvement.
+"""Estimators trained with several seeds: the probability that one improves on another, over seeds and
+bootstrap resamples of the PrivateTest faces shared by every seed and estimator (:mod:`.bootstrap`).
 
 The probability of improvement follows Bouthillier et al. (2021), "Accounting for variance in machine
 learning benchmarks", Proceedings of Machine Learning and Systems 3, 747-769 (arXiv:2103.03098): each
@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bootstrap import percentile_interval
+
 GAMMA = 0.75
 """Bouthillier et al.'s recommended threshold of a meaningful ``P(A > B)``."""
 PAIRED = "paired by seed"
 ALL_PAIRS = "every seed of A with every seed of B"
-_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -57,95 +58,6 @@ class Improvement:
         return Improvement(1.0 - self.p, 1.0 - self.high, 1.0 - self.low, verdict, self.pairing, self.n_pairs)
 
 
-def face_resamples(n: int, n_resamples: int, seed: int) -> np.ndarray:
-    """How often each of ``n`` faces is drawn in each of ``n_resamples`` bootstrap resamples (with replacement).
-
-    Returns
-    -------
-    ndarray of float32, shape (n_resamples, n)
-        Whole counts (exact in float32 below 2**24 faces, kept as floats for matrix products); each row sums to ``n``.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` or ``n_resamples`` is below 1.
-    """
-    if n < 1 or n_resamples < 1:
-        raise ValueError(f"n={n}, n_resamples={n_resamples}: expected at least one face and one resample")
-    rng = np.random.default_rng(seed)
-    counts = np.empty((n_resamples, n), dtype=np.float32)
-    for start in range(0, n_resamples, _CHUNK):
-        rows = min(_CHUNK, n_resamples - start)
-        draws = rng.integers(0, n, (rows, n)) + n * np.arange(rows)[:, None]
-        counts[start:start + rows] = np.bincount(draws.ravel(), minlength=rows * n).reshape(rows, n)
-    return counts
-
-
-def _checked(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.atleast_2d(np.asarray(y_pred, dtype=np.int64))
-    if y_true.ndim != 1 or y_pred.shape[1:] != y_true.shape or counts.shape[1:] != y_true.shape:
-        raise ValueError(f"expected y_true (n,), predictions (seeds, n) and resample counts (resamples, n); "
-                         f"got {y_true.shape}, {y_pred.shape} and {counts.shape}")
-    return y_true, y_pred
-
-
-def resampled_accuracy(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Accuracy of each seed on each resample of the faces.
-
-    Parameters
-    ----------
-    y_true : ndarray of int, shape (n,)
-    y_pred : ndarray of int, shape (seeds, n)
-        Each seed's predictions on the same faces.
-    counts : ndarray of float32, shape (resamples, n)
-        From :func:`face_resamples`.
-
-    Returns
-    -------
-    ndarray of float, shape (seeds, resamples)
-        Fractions; equal correct counts give exactly equal accuracies (ties are exact).
-
-    Raises
-    ------
-    ValueError
-        If the shapes disagree.
-    """
-    y_true, y_pred = _checked(y_true, y_pred, counts)
-    correct = (y_pred == y_true).astype(np.float32)
-    return (counts @ correct.T).T.astype(np.float64) / len(y_true)  # whole numbers below 2**24: exact in float32
-
-
-def resampled_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray, n_classes: int) -> np.ndarray:
-    """Macro-F1 (over all ``n_classes``, as :func:`fer_bench.metrics.classification_metrics`) of each seed on each resample.
-
-    Per class, F1 = 2 TP / (true + predicted faces), 0 for a class with neither; from one matrix product
-    of the resample counts with the faces' class indicators.
-
-    Parameters and errors as :func:`resampled_accuracy` (labels in ``0..n_classes - 1``); returns float (seeds, resamples).
-    """
-    y_true, y_pred = _checked(y_true, y_pred, counts)
-    (seeds, n), k, resamples = y_pred.shape, n_classes, len(counts)
-    classes = np.arange(k)
-    truth = (y_true[:, None] == classes).astype(np.float32)  # (n, k)
-    predicted = (y_pred[:, :, None] == classes).astype(np.float32)  # (seeds, n, k)
-    indicators = np.concatenate([truth] + [part.transpose(1, 0, 2).reshape(n, seeds * k)
-                                           for part in (predicted, predicted * truth)], axis=1)
-    sums = (counts @ indicators).astype(np.float64)  # whole numbers, exact in float32
-    true_faces = sums[:, None, :k]
-    predicted_faces, true_positives = (sums[:, k + part * seeds * k:k + (part + 1) * seeds * k].reshape(resamples, seeds, k)
-                                       for part in (0, 1))
-    faces = true_faces + predicted_faces
-    f1 = np.divide(2.0 * true_positives, faces, out=np.zeros(faces.shape), where=faces > 0)
-    return f1.mean(axis=2).T
-
-
-def percentile_interval(statistics: np.ndarray, confidence: float) -> tuple[float, float]:
-    """The central ``confidence`` percentile interval of bootstrap statistics (1-D)."""
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(np.asarray(statistics, dtype=float), [tail, 1 - tail])
-    return float(low), float(high)
-
-
 def verdict(p: float, low: float, high: float, gamma: float = GAMMA) -> str:
     """Bouthillier et al.'s decision: ``better`` when ``p > gamma`` and ``low > 0.5``; ``worse`` when
     ``p < 1 - gamma`` and ``high < 0.5``; otherwise ``tie``."""
@@ -161,7 +73,7 @@ def probability_of_improvement(scores_a: np.ndarray, scores_b: np.ndarray, seeds
                                seed: int = 0) -> Improvement:
     """``P(A > B)`` over seed pairs and test-face resamples, with a percentile bootstrap interval.
 
-    Both score arrays must come from the same face resamples (:func:`face_resamples`), so that A and B
+    Both score arrays must come from the same face resamples (:func:`~.bootstrap.face_resamples`), so that A and B
     are paired on the test faces. Seeds are paired by value when both have the same set of seeds, else
     every seed of A meets every seed of B. ``p`` is the mean over pairs and resamples of 1 (A higher),
     1/2 (equal) or 0. The interval resamples the independent trainings, the unit of Bouthillier et
@@ -172,7 +84,7 @@ def probability_of_improvement(scores_a: np.ndarray, scores_b: np.ndarray, seeds
     Parameters
     ----------
     scores_a, scores_b : ndarray of float, shape (seeds_a, resamples) and (seeds_b, resamples)
-        Each seed's accuracy on each face resample (:func:`resampled_accuracy`).
+        Each seed's accuracy on each face resample (:func:`~.bootstrap.resampled_accuracy`).
     seeds_a, seeds_b : list of int
         The seed of each row.
     gamma : float

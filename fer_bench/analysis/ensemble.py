@@ -36,9 +36,9 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
-from ..metrics import bootstrap_ci, classification_metrics, mcnemar_exact
+from .metrics import bootstrap_ci, classification_metrics, mcnemar_exact
 from ..results import ResultsStore, fit_label
-from .analysis import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, RunAnalysis
+from .run import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, RunAnalysis
 
 ITERATIONS = 50
 """Forward-selection steps after the sorted initialisation."""
@@ -224,7 +224,7 @@ def score_ensemble(selection: Selection, private_logits: Mapping[str, np.ndarray
     dict
         ``probabilities`` (n, k), ``y_pred`` int64 (n,), ``metrics`` and
         ``metrics_deduplicated`` (empty without ``leaked`` or when every face leaked),
-        as :func:`fer_bench.metrics.classification_metrics`.
+        as :func:`fer_bench.analysis.metrics.classification_metrics`.
     """
     probabilities = ensemble_probabilities(selection, private_logits)
     y_pred = probabilities.argmax(axis=1).astype(np.int64)
@@ -351,7 +351,7 @@ def derive_ensemble(store: ResultsStore, analysis: RunAnalysis, iterations: int 
     store : ResultsStore
         The run (for the PrivateTest ``leaked`` mask).
     analysis : RunAnalysis
-        :func:`fer_bench.report.analysis.analyse_run` of it (results with their stored arrays).
+        :func:`fer_bench.analysis.run.analyse_run` of it (results with their stored arrays).
     iterations : int
         Forward-selection steps.
 

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from ..labels import FER2013_CLASSES
-from ..metrics import bootstrap_ci, calibration, pairwise_mcnemar
+from .metrics import calibration, pairwise_mcnemar
 from ..results import ResultsStore, RunManifest, RunRecord
-from .budget import off_budget
-from .improvement import (GAMMA, Improvement, face_resamples, pairwise_improvement, percentile_interval,
-                          resampled_accuracy, resampled_macro_f1)
+from .budget_use import off_budget
+from .bootstrap import face_resamples, percentile_interval, resampled_accuracy, resampled_macro_f1
+from .improvement import GAMMA, Improvement, pairwise_improvement
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 2000
@@ -56,7 +56,7 @@ class EstimatorResult:
         Percentile bootstrap intervals (fractions), resampling PrivateTest faces; with 2+
         scored seeds, of the seed-mean metric, each resample applied to every seed.
     calibration : dict or None
-        :func:`fer_bench.metrics.calibration` of ``scores``; None without probabilities.
+        :func:`fer_bench.analysis.metrics.calibration` of ``scores``; None without probabilities.
     versus_best : str or None
         ``best``; ``tie`` (not significantly different from the best: Holm-adjusted
         McNemar p >= ``ALPHA``, or with seeds not worse by the probability of improvement);
@@ -336,13 +336,15 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
         if predictions is not None and len(predictions["y_true"]):
             y_true, y_pred = predictions["y_true"], predictions["y_pred"]
             k = max(len(class_names), int(max(y_true.max(), y_pred.max())) + 1)
+            if len(y_true) not in resamples:  # one draw of resamples for every estimator on these faces
+                resamples[len(y_true)] = face_resamples(len(y_true), N_RESAMPLES, BOOTSTRAP_SEED)
+            counts = resamples[len(y_true)]
             if multi_seed:
-                if len(y_true) not in resamples:
-                    resamples[len(y_true)] = face_resamples(len(y_true), N_RESAMPLES, BOOTSTRAP_SEED)
-                _seed_intervals(result, k, resamples[len(y_true)])
+                _seed_intervals(result, k, counts)
             if result.accuracy_ci is None:
-                result.accuracy_ci = bootstrap_ci(y_true, y_pred, "accuracy", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED)
-                result.macro_f1_ci = bootstrap_ci(y_true, y_pred, "macro_f1", N_RESAMPLES, CONFIDENCE, BOOTSTRAP_SEED, k)
+                result.accuracy_ci = percentile_interval(resampled_accuracy(y_true, y_pred[None], counts)[0], CONFIDENCE)
+                result.macro_f1_ci = percentile_interval(resampled_macro_f1(y_true, y_pred[None], counts, k)[0],
+                                                         CONFIDENCE)
             scores = predictions.get("scores")
             if scores is not None and scores.shape == (len(y_true), len(class_names)):
                 result.calibration = calibration(y_true, scores)

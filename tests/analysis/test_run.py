@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from fer_bench.labels import FER2013_CLASSES
-from fer_bench.report.analysis import GALLERY_SIZE, analyse_run, class_names_of
+from fer_bench.analysis.run import GALLERY_SIZE, analyse_run, class_names_of
 from fer_bench.results import ResultsStore, RunManifest, RunRecord
 
-from .conftest import FIVE_CLASSES
+from ..report.conftest import FIVE_CLASSES
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Accuracy per subgroup of faces (children and adults, say) and a test of the difference.
 
 For each group: accuracy, macro-F1 (over the run's classes), percentile
-bootstrap intervals of both (:func:`fer_bench.metrics.bootstrap_ci`) and the
+bootstrap intervals of both (:func:`fer_bench.analysis.metrics.bootstrap_ci`) and the
 face count. Whether accuracy differs between groups is tested with **Pearson's
 chi-squared test of independence** of the 2 x G table (correct / wrong x group)
 (Pearson, 1900, *Philosophical Magazine* 50(302):157-175; see Agresti, 2013,
