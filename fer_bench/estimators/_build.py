@@ -9,17 +9,13 @@ from sklearn.base import ClassifierMixin
 
 from ..profiles import TRAIN_SIZE_KEY, Profile
 from ._registry import EstimatorSpec, get_estimator_spec
+from .training.network import NEUTRAL_SETTINGS, RECIPE_SETTINGS
 
-RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, "epochs", "time_budget", "budget_clock", "steps", "warmup_steps",
-                                "batch_size",
-                                "max_lr", "weight_decay", "optimizer", "label_smoothing", "augment", "crop_size",
-                                "tta", "patience", "snapshots")
+RECIPE_KEYS: tuple[str, ...] = (TRAIN_SIZE_KEY, *RECIPE_SETTINGS, *(key for key in NEUTRAL_SETTINGS
+                                                                if key not in RECIPE_SETTINGS))
 """The settings of a network's training budget (Training faces, length, optimiser, schedule, augmentation,
-label smoothing, test-time augmentation): those of ``[networks]`` are the common budget."""
-
-NEUTRAL_SETTINGS: dict[str, Any] = {"weight_decay": 0.0, "label_smoothing": 0.0, "crop_size": 48, "tta": "none",
-                                    "augment": True, "patience": None, "snapshots": 1}
-"""Common settings a network without that parameter follows anyway (it trains that way)."""
+label smoothing, crops, test-time augmentation, early stopping, snapshots): those of ``[networks]`` are the
+common budget."""
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,16 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from tqdm.auto import tqdm
 
-from ..training.budget import BudgetSettings, StepPlan, budget_settings
+from ..training.budget import BudgetSettings, StepPlan
 from ..training.clock import usable_cores
 from ..training.epoch_log import EpochLog
-from .._validation import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_labels
+from .._validation import IMAGE_SIZE, as_faces, check_option, encode_labels
 from ..training.loop import train
+from ..training.network import NetworkClassifier
 from .architectures import KERAS_ARCHITECTURES
 from .backend import import_keras
 from .base import KerasNetworkEstimator
-from .schedule import OPTIMIZERS, ONE_CYCLE_DIV, make_optimizer, step_rate
+from .schedule import ONE_CYCLE_DIV, make_optimizer, step_rate
 
 if TYPE_CHECKING:
     import keras
@@ -57,7 +58,7 @@ def global_generators_kept() -> Iterator[None]:
             torch.random.set_rng_state(torch_state)
 
 
-class KerasCNNClassifier(KerasNetworkEstimator):
+class KerasCNNClassifier(NetworkClassifier, KerasNetworkEstimator):
     """A seed's Keras CNN (:func:`build_seed_cnn`, :func:`build_seed_cnn5`) trained with the benchmark's recipe.
 
     Pixels scaled to [0, 1]; Adam with L2 ``weight_decay`` (or AdamW, see
@@ -80,50 +81,20 @@ class KerasCNNClassifier(KerasNetworkEstimator):
     ----------
     architecture : {"seed_cnn", "seed_cnn5"}
         A key of :data:`KERAS_ARCHITECTURES`.
-    epochs : int
-        Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
-        unless ``time_budget`` or ``steps`` is set.
-    time_budget : float or None
-        Seconds of training on ``budget_clock``, instead of ``epochs``: after untimed first steps,
-        the one-cycle learning rate follows the share of the budget spent, and the steps left are
-        re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
-        budget, mid-epoch if need be (budgeted training, Li et al., ICLR 2020;
-        :mod:`~fer_bench.estimators.training.budget`).
-    steps : int or None
-        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
-        ``budget_trace`` at the budget fractions a time budget recorded (repeated bit for bit on any
-        machine); overrides ``epochs`` and ``time_budget``.
-    warmup_steps : int
-        Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
-        ``steps`` at ``max_lr / 25``; unused with ``epochs``.
-    budget_clock : {"own", "wall"}
-        What a time budget is spent on: ``own``, wall time less the time TensorFlow's compute threads
-        waited for a CPU that other programs held (wall time on a GPU); ``wall``, wall time
-        (:mod:`~fer_bench.estimators.training.clock`).
-    budget_trace : list of [step, fraction, planned_steps] or None
-        With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
-    batch_size : int
-        Faces per optimiser step (the last batch of an epoch may be smaller), at least 1.
-    max_lr : float
-        Peak learning rate of the one-cycle schedule.
-    optimizer : {"adam", "adamw"}
-    weight_decay : float
-        At least 0. With ``"adam"``: L2, ``weight_decay * w`` added to the gradient of every
-        trainable weight ``w`` (convolution and dense kernels and biases, batch-norm scales
-        and offsets; not the batch-norm moving statistics), as PyTorch's Adam; with
-        ``"adamw"``: decoupled, every trainable weight shrunk by ``lr * weight_decay`` of itself per step.
-    label_smoothing : float
-        Of the cross-entropy, in [0, 1): targets ``(1 - label_smoothing) * one_hot + label_smoothing / k``.
-    augment : bool
-        Random flip and shift of training faces.
+    epochs, time_budget, steps, warmup_steps, budget_clock, budget_trace
+        The budget, every network's: see :class:`~fer_bench.estimators.training.network.NetworkClassifier`
+        (``own`` counts TensorFlow's compute threads).
+    batch_size, max_lr, optimizer, weight_decay, label_smoothing, augment
+        The recipe, every network's (the same). ``weight_decay`` with ``"adam"`` adds ``weight_decay * w`` to
+        the gradient of every trainable weight ``w`` (convolution and dense kernels and biases, batch-norm
+        scales and offsets; not the moving statistics), as PyTorch's Adam does; ``augment``: random flip and
+        shift.
     bn_momentum : float
         Batch-norm momentum (see :func:`build_seed_cnn`).
-    random_state : int or None
-        Seed of initial weights, shuffling and augmentation (``keras.utils.set_random_seed``
-        before the model is built, and a NumPy generator of the batch order); None draws one.
-        Python's, NumPy's and torch's global generators, which Keras also seeds, are restored after ``fit``.
-    verbose : bool
-        A progress bar over batches (on terminals) and one line per epoch with PublicTest accuracy.
+    random_state, verbose
+        Every network's. ``random_state`` seeds ``keras.utils.set_random_seed`` before the model is built and
+        a NumPy generator of the batch order; Python's, NumPy's and torch's global generators, which Keras also
+        seeds, are restored after ``fit``.
 
     Attributes
     ----------
@@ -173,11 +144,8 @@ class KerasCNNClassifier(KerasNetworkEstimator):
 
     def _check_settings(self) -> BudgetSettings:
         """The checked budget; raises ValueError for any invalid setting (naming it)."""
-        check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
-        settings = budget_settings(self.epochs, self.time_budget, self.steps, self.warmup_steps, self.budget_clock,
-                                self.budget_trace)
+        settings = self._checked_budget()
         check_option("architecture", self.architecture, KERAS_ARCHITECTURES)
-        check_option("optimizer", self.optimizer, OPTIMIZERS)
         return settings
 
     def _trainer(self, network: "keras.Sequential") -> "keras.Sequential":

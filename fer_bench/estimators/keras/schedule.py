@@ -29,7 +29,6 @@ ONE_CYCLE_DIV = 25.0
 ONE_CYCLE_FINAL_DIV = 1e4
 """A cycle ends at ``max_lr / ONE_CYCLE_DIV / ONE_CYCLE_FINAL_DIV``, as ``OneCycleLR``."""
 
-OPTIMIZERS: tuple[str, ...] = ("adam", "adamw")
 """Adam with L2 ``weight_decay`` (added to the gradients) or AdamW with decoupled weight decay."""
 
 
@@ -97,7 +96,7 @@ def _l2_adam_class() -> type:
 
 
 def make_optimizer(kind: str, weight_decay: float, learning_rate: float):
-    """The optimiser of ``kind`` (one of :data:`OPTIMIZERS`), Keras' defaults otherwise.
+    """The optimiser of ``kind`` (one of :data:`~..training.network.OPTIMIZERS`), Keras' defaults otherwise.
 
     ``"adam"``: Adam whose gradients gain ``weight_decay * w`` for every trainable
     weight ``w`` (L2, coupled, as PyTorch's Adam; plain Adam when it is 0);

@@ -18,21 +18,21 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from .._validation import IMAGE_SIZE, as_faces, check_option, check_recipe, encode_distributions, encode_labels
+from .._validation import IMAGE_SIZE, as_faces, check_option, encode_distributions, encode_labels
 from ..persistence import read_config, write_config
+from ..training.network import NetworkClassifier
 from . import trainer
 from .architectures import build_network
 from .augment import TTA_VIEWS
 from .device import PRECISIONS, place, resolve_device
 from .layers import SnapshotAverage
-from .trainer import OPTIMIZERS, Recipe
+from .trainer import Recipe
 
 
-class TorchClassifier(ClassifierMixin, BaseEstimator):
+class TorchClassifier(NetworkClassifier):
     """A :mod:`~fer_bench.estimators.torch.architectures` network trained with the seeds' recipe or a variant.
 
     Adam with L2 ``weight_decay`` (or AdamW), ``OneCycleLR`` up to ``max_lr`` and
@@ -53,39 +53,12 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     ----------
     architecture : str
         A name of :data:`~.architectures.ARCHITECTURES`.
-    epochs : int
-        Passes over the training faces, at least 1 (the one-cycle schedule spans them all),
-        unless ``time_budget`` or ``steps`` is set.
-    time_budget : float or None
-        Seconds of training on ``budget_clock``, instead of ``epochs``: after untimed first steps,
-        the one-cycle learning rate follows the share of the budget spent, and the steps left are
-        re-planned every 2% of it from the speed measured meanwhile, so that the schedule ends with the
-        budget (budgeted training, Li et al., ICLR 2020; :mod:`~fer_bench.estimators.training.budget`).
-    steps : int or None
-        Exactly this many optimiser steps, the first ``warmup_steps`` at ``max_lr / 25``, or with
-        ``budget_trace`` at the budget fractions a time budget recorded (its steps and learning rates
-        repeated bit for bit on any machine); overrides ``epochs`` and ``time_budget``.
-    warmup_steps : int
-        Timed steps of a time budget before its first re-plan (at least 1), or the first steps of
-        ``steps`` at ``max_lr / 25``; unused with ``epochs``.
-    budget_clock : {"own", "wall"}
-        What a time budget is spent on: ``own``, wall time less the time the compute threads waited
-        for a CPU that other programs held (synchronised wall time on a GPU), so that other programs on
-        the machine do not shorten the training; ``wall``, wall time (:mod:`~fer_bench.estimators.training.clock`).
-    budget_trace : list of [step, fraction, planned_steps] or None
-        With ``steps``: a time budget's ``budget_["replans"]``, to repeat it.
-    batch_size : int
-        Faces per optimiser step (the last batch of an epoch may be smaller).
-    max_lr : float
-        Peak learning rate of the one-cycle schedule.
-    weight_decay : float
-        Adam's L2 penalty, or AdamW's decoupled decay.
+    epochs, time_budget, steps, warmup_steps, budget_clock, budget_trace
+        The budget, every network's: see :class:`~fer_bench.estimators.training.network.NetworkClassifier`.
+    batch_size, max_lr, optimizer, weight_decay, label_smoothing, augment, random_state, verbose
+        The recipe, every network's (the same); ``augment``: random flip and crop.
     width : float
         Channel multiplier of the network (1.0 is the published layout).
-    label_smoothing : float
-        Of the cross-entropy, in [0, 1).
-    augment : bool
-        Random flip and crop of training faces.
     tta : {"none", "flip", "ten_crop"}
         Test-time augmentation: predict the face (its centre crop when
         ``crop_size < 48``), the mean probabilities of the face and its mirror
@@ -96,7 +69,6 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     input_size : int or None
         Side the (cropped) faces are resized to, bilinearly, before the network
         (DDAMFN's 112); None feeds them as they are.
-    optimizer : {"adam", "adamw"}
     patience : int or None
         Stop when PublicTest accuracy has not improved for this many epochs
         (needs validation data); None trains all ``epochs``.
@@ -120,10 +92,6 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         Channels-last memory format for the network and its inputs.
     compile : bool
         Train through ``torch.compile`` (prediction runs eagerly).
-    random_state : int or None
-        Seed of initial weights, shuffling and augmentation; None draws one.
-    verbose : bool
-        Progress bar over batches and one line per epoch with images/s.
 
     Attributes
     ----------
@@ -183,15 +151,13 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_settings(self) -> None:
-        check_recipe(self.batch_size, self.weight_decay, self.label_smoothing)
-        Recipe.of(self).budget()
+        self._checked_budget()
         check_option("tta", self.tta, TTA_VIEWS)
         if not 8 <= self.crop_size <= IMAGE_SIZE:
             raise ValueError(f"crop_size={self.crop_size}: expected 8 .. {IMAGE_SIZE}")
         if self.tta == "ten_crop" and self.crop_size == IMAGE_SIZE:
             raise ValueError(f"tta='ten_crop' needs crop_size below {IMAGE_SIZE} (e.g. 40 or 44): "
                              "the network must be trained on crops of the size it is tested on")
-        check_option("optimizer", self.optimizer, OPTIMIZERS)
         check_option("precision", self.precision, PRECISIONS)
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience={self.patience}: expected None or at least 1")

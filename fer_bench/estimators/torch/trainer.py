@@ -43,9 +43,6 @@ from .layers import SnapshotAverage
 EVAL_BATCH_SIZE = 256
 """Images (faces times test-time views) per forward pass when predicting; memory only, results do not depend on it."""
 
-OPTIMIZERS: tuple[str, ...] = ("adam", "adamw")
-"""Adam with L2 ``weight_decay`` (the seeds') or AdamW with decoupled weight decay."""
-
 ONE_CYCLE_DIV = 25.0
 """``OneCycleLR``'s default ``div_factor``: the schedule starts at ``max_lr / 25``, as does a warm-up."""
 
