@@ -28,6 +28,10 @@ def class_pairs(y_index: np.ndarray, n_classes: int) -> tuple[list[tuple[int, in
     return pairs, [counts[first] + counts[second] for first, second in pairs]
 
 
+def _fit_one(fit_pair: PairFit, pair: int, first: int, second: int) -> tuple[int, tuple]:
+    return pair, fit_pair(first, second)
+
+
 def fit_pairs(fit_pair: PairFit, pairs: list[tuple[int, int]], sizes: list, n_jobs: int | None,
               dtype, what: str = "one-vs-one SVM") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit every pair in joblib threads, largest first; merge them into one model. Progress lines
@@ -43,12 +47,11 @@ def fit_pairs(fit_pair: PairFit, pairs: list[tuple[int, int]], sizes: list, n_jo
     """
     largest_first = np.argsort(sizes)[::-1]  # long pairs start first: workers finish together
     progress = WorkProgress(what, len(pairs), "class pairs fitted")
-    fitted = []
-    for fitted_pair in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-            delayed(fit_pair)(*pairs[pair]) for pair in largest_first):
-        fitted.append(fitted_pair)
+    by_pair = {}
+    for pair, fitted_pair in Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator_unordered")(
+            delayed(_fit_one)(fit_pair, pair, *pairs[pair]) for pair in largest_first):
+        by_pair[pair] = fitted_pair  # counted as it finishes, not in the order started
         progress.advance()
-    by_pair = dict(zip(largest_first, fitted))
     support = np.unique(np.concatenate([by_pair[pair][0] for pair in range(len(pairs))]))
     dual_coef = np.zeros((len(support), len(pairs)), dtype=dtype)
     intercept = np.empty(len(pairs))
