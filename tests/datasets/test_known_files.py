@@ -1,8 +1,6 @@
 import gzip
 import hashlib
 
-import pytest
-
 from fer_bench.datasets import known_files
 from fer_bench.datasets.known_files import content_md5, identify_file
 
@@ -25,9 +23,8 @@ def test_the_original_has_the_checksum_torchvision_lists():
     assert known_files.KNOWN_FILES["f8428a1edbd21e88f42c73edd2a14f95"][0] == known_files.ORIGINAL
 
 
-def test_the_shared_copy_is_named_a_re_encoded_copy(fer2013_csv):
-    identity = identify_file(fer2013_csv)
-    if identity["known"] is None:
-        pytest.skip(f"{fer2013_csv} is neither shared FER-2013 file")
-    assert identity["known"] in (known_files.ORIGINAL, known_files.REENCODED)
-    assert identity["name"] == known_files.KNOWN_FILES[identity["md5"]][1]
+def test_the_shared_files_are_named_the_original_and_a_re_encoded_copy(fer2013_original_csv, fer2013_csv):
+    original, copy = identify_file(fer2013_original_csv), identify_file(fer2013_csv)
+    assert original["md5"] == "f8428a1edbd21e88f42c73edd2a14f95" and original["known"] == known_files.ORIGINAL
+    assert copy["known"] == known_files.REENCODED
+    assert copy["name"] == known_files.KNOWN_FILES[copy["md5"]][1] != original["name"]
