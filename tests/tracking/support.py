@@ -7,7 +7,7 @@ import numpy as np
 
 from fer_bench.labels import FER2013_CLASSES
 from fer_bench.analysis.metrics import classification_metrics
-from fer_bench.results import LOGS_DIR, ResultsStore, RunRecord, seed_stem
+from fer_bench.results import LOGS_DIR, ResultsStore, RunManifest, RunRecord, seed_stem
 
 N_TEST = 120
 SHA256 = "ab" * 32
@@ -54,7 +54,7 @@ def make_stored_run(run_dir):
                            params={"C": 1.0}))
     records.append(RunRecord(name="broken", family="classical", framework="sklearn", source="seed: test", seed=0,
                              status="failed", error="Traceback ...\nRuntimeError: planted failure"))
-    store.save(_manifest(), records)
+    store.save(RunManifest.from_dict(_manifest()), records)
     (run_dir / "report.html").write_text("<html>the report</html>")
     (run_dir / "results.csv").write_text("name,privatetest_accuracy\n")
     return run_dir

@@ -1,6 +1,7 @@
 """What a tracker is given of a stored run: read from the store alone, the same during a run and after it."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_a_failed_fit_says_why_and_has_no_metrics(stored_run):
 
 def test_a_run_of_one_seed_names_its_fits_without_the_seed(stored_run):
     store, manifest, records = entries(stored_run)
-    fit = fit_entry(store, {**manifest, "seeds": [0]}, records["svc_linear", 0])
+    fit = fit_entry(store, replace(manifest, seeds=[0]), records["svc_linear", 0])
     assert (fit.label, fit.stem) == ("svc_linear", "svc_linear")
 
 
