@@ -72,10 +72,13 @@ class KerasCNNClassifier(NetworkClassifier, KerasNetworkEstimator):
     recipe (Adam at 0.001, ImageDataGenerator rotations and zooms, early stopping
     on validation loss) is not used, so that all networks share one recipe.
 
-    Two fits with the same integer ``random_state`` on the same machine give
-    identical predictions (initial weights, shuffling and augmentation all come
-    from it), and so do a ``time_budget`` fit and a ``steps`` fit given its
-    ``budget_["planned_steps"]`` and ``warmup_steps``.
+    Two fits with the same integer ``random_state`` in one process give identical
+    predictions (initial weights, shuffling and augmentation all come from it),
+    and so do a ``time_budget`` fit and a ``steps`` fit given its
+    ``budget_["planned_steps"]`` and ``warmup_steps``. Across processes they are
+    not bit-identical on every machine: on a 2-core AMD EPYC VM the full-size seed
+    CNN's first-epoch loss differed in the third digit between fresh processes
+    (2026-12-07; the results log, "Keras across processes").
 
     Parameters
     ----------
