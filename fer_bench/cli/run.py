@@ -24,8 +24,11 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run = commands.add_parser("run", help="train and score estimators, write results and the HTML report",
                               description="Fit on Training, select on PublicTest, score on PrivateTest.")
     run.set_defaults(handler=command_run)
-    run.add_argument("names", nargs="*", default=["all"], metavar="NAME",
-                     help="registered estimators to run, or 'all' (default)")
+    run.add_argument("names", nargs="*", default=[], metavar="NAME",
+                     help="registered estimators to run, or 'all' (default, unless --pretrained is given)")
+    run.add_argument("--pretrained", action="append", default=[], metavar="CARD.toml",
+                     help="also score the model a card describes (trained elsewhere, never trained here) on "
+                          "PrivateTest, beside its authors' claimed accuracy; repeatable (see docs/cards.md)")
     run.add_argument("--data", metavar="PATH",
                      help="fer2013.csv[.gz], fer2013.tar.gz, icml_face_data.csv, train.csv or an image folder; "
                           f"default: {' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
@@ -101,10 +104,12 @@ def _stored_run_settings(args) -> dict:
     from ..datasets import make_synthetic
     from ..profiles import load_profile, with_budget
 
-    if args.names != ["all"] or args.out:
-        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
+    if args.names not in ([], ["all"]) or args.out or args.pretrained:
+        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME, no "
+                         "--pretrained and no --out")
     manifest, _ = ResultsStore(args.resume).load()
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
+    _register_cards(manifest.cards)
     _check_resume_plugins(args.resume, manifest, plugins)
     stored_data = manifest.data
     if args.data is not None:
@@ -129,6 +134,7 @@ def _stored_run_settings(args) -> dict:
         "dataset": dataset,
         "run_dir": Path(args.resume),
         "plugins": plugins,
+        "cards": manifest.cards,
         "dedupe_train": (args.dedupe or cleaning.dedupe) == "train",
         "drop_blank": cleaning.drop_blank if args.drop_blank is None else bool(args.drop_blank),
     }
@@ -154,6 +160,15 @@ def _check_resume_plugins(run_dir: str, manifest: RunManifest, plugins: list[str
         raise ImportError(f"--resume {run_dir}: estimator(s) {', '.join(missing)} of the run are not registered; {hint}")
 
 
+def _register_cards(cards: list[str]) -> list[str]:
+    """Register each model card (``--pretrained``, or a resumed run's) as an estimator; their names, in order."""
+    from ..estimators import available_estimators
+    from ..estimators.card_zoo import register_card
+
+    available_estimators()  # the built-ins first: a card may not take one's name
+    return [register_card(card) for card in cards]
+
+
 def _new_run_settings(args) -> dict:
     from ..profiles import load_profile, with_budget
     from ..runner import default_run_dir
@@ -161,12 +176,15 @@ def _new_run_settings(args) -> dict:
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     load_plugins(plugins)
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
-    names = resolve_names(args.names)
+    cards = [str(Path(card).resolve()) for card in args.pretrained]
+    card_names = _register_cards(cards)
+    names = resolve_names(args.names) if args.names or not cards else []
+    names = list(dict.fromkeys([*(name for name in names if name not in card_names), *card_names]))
     dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds or profile.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
-            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
+            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins, "cards": cards,
             "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
 
 
@@ -175,6 +193,9 @@ def command_run(args) -> int:
     from ..runner import RunNotStoredError, run_benchmark
 
     if args.data_folder:
+        if args.pretrained:
+            raise ValueError("--pretrained scores a card on PrivateTest: it goes without --data-folder (score a card "
+                             "on a face folder with `study evaluate --model CARD.toml`)")
         return command_run_folder(args, command_line(args))
     folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
     if folder_only:
@@ -196,6 +217,7 @@ def command_run(args) -> int:
                                     drop_blank=settings["drop_blank"], backend=args.backend,
                                     scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit,
                                     resume=bool(args.resume), overwrite=args.overwrite, plugins=settings["plugins"],
+                                    cards=settings["cards"],
                                     on_stored=on_stored)
         except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
             _print_summary(error.stored)

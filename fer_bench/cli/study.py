@@ -52,7 +52,7 @@ def command_study(args) -> int:
     from ..studies.resize import run_resize_study, table_text, write_resize_study
 
     faces = split_faces(load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode), args.split)
-    model = load_estimator(args.model, args.trust_model)
+    model = load_estimator(args.model, args.trust_model, args.runtime)
     study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
     _, html_path = write_resize_study(study, out_dir, command_line(args))
@@ -76,7 +76,7 @@ def command_evaluate(args) -> int:
         dataset = load_data(args.data, args.labels, args.max_pixels, args.ferplus_mode)
         faces = split_faces(dataset, args.split)
     groups = evaluation_groups(args, len(faces.labels), dataset)
-    model = load_estimator(args.model, args.trust_model)
+    model = load_estimator(args.model, args.trust_model, args.runtime)
     evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")
