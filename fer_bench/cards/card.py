@@ -289,8 +289,7 @@ def _input(table: _Table) -> InputSpec:
     per_channel = f"a list of 1 or {n} finite numbers" if n > 1 else "a list of 1 finite number"
     mean = table.get("mean", lambda value: _numbers(value, (1, n)), per_channel, [0.0], required=False)
     std = table.get("std", lambda value: _numbers(value, (1, n)) and all(item != 0 for item in value),
-                    per_channel.replace("finite numbers", "finite numbers, none of them 0")
-                    .replace("finite number", "finite number, not 0"), [1.0], required=False)
+                    f"{per_channel}, none of them 0" if n > 1 else f"{per_channel}, not 0", [1.0], required=False)
     interpolation = table.choice("interpolation", INTERPOLATIONS)
     dtype = table.choice("dtype", DTYPES, "float32")
     if dtype == "uint8" and (value_range != [0, 255] or any(mean) or any(item != 1 for item in std)):

@@ -128,7 +128,14 @@ def _keras(card: Card) -> Runtime:
     from ..estimators.keras.backend import import_keras
 
     keras = import_keras()
-    model = keras.saving.load_model(card.model_file, compile=False, safe_mode=True)
+    try:
+        model = keras.saving.load_model(card.model_file, compile=False, safe_mode=True)
+    except ValueError as error:
+        if "safe_mode" not in str(error):
+            raise
+        raise UntrustedCardError(f"{card.path}: {card.model_file.name} holds Python code (a Lambda layer) that "
+                                 "Keras's safe mode refuses to load; fer_bench loads Keras models in safe mode "
+                                 "only") from None
     return lambda batch: keras.ops.convert_to_numpy(model(batch, training=False))
 
 
