@@ -91,3 +91,14 @@ def test_a_bad_card_is_one_error_line_and_exit_2(tiny_csv, tmp_path, capsys, cle
     assert "[input] height = 0" in one_error_line(capsys.readouterr().err)
     assert main(["predict", "--model", str(tmp_path / "absent.toml"), str(tiny_csv)]) == 2
     assert "absent.toml: no such model card" in one_error_line(capsys.readouterr().err)
+
+
+def test_study_preprocessing_takes_a_card_only(tiny_csv, tmp_path, capsys):
+    card = keras_card(tmp_path / "cards", "seven_way", list(card_dict()["output"]["classes"]))
+    out = tmp_path / "study"
+    assert main(["study", "preprocessing", "--model", str(card), "--data", str(tiny_csv), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[1].startswith("as declared") and "range [0, 255]" in printed
+    assert (out / "preprocessing.html").is_file() and (out / "preprocessing.json").is_file()
+    assert main(["study", "preprocessing", "--model", str(tmp_path), "--data", str(tiny_csv)]) == 2
+    assert "needs a model card" in one_error_line(capsys.readouterr().err)
