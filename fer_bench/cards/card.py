@@ -115,8 +115,8 @@ class Card:
 
     def facts(self) -> dict[str, Any]:
         """What a run records of the card (``RunRecord.pretrained``): its path, format, classes and ``[source]``."""
-        return {"card": str(self.path), "format": self.format, "classes": list(self.classes),
-                "dropped_classes": list(self.mapping.dropped), **self.source}
+        return {**self.source, "card": str(self.path), "format": self.format, "classes": list(self.classes),
+                "dropped_classes": list(self.mapping.dropped)}
 
 
 def _shown(value: Any) -> str:
