@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .card import Card, CardError, InputSpec
-from .preprocess import batch_size, preprocess
+from .preprocessing import batch_size, preprocess
 from .runtimes import Runtime
 
 
@@ -43,7 +43,7 @@ def class_probabilities(card: Card, outputs: np.ndarray) -> np.ndarray:
 
 def raw_outputs(runtime: Runtime, faces: np.ndarray, spec: InputSpec) -> np.ndarray:
     """The model's outputs of uint8 faces (n, 48, 48), preprocessed as ``spec`` says, in batches of
-    :func:`~.preprocess.batch_size` faces (results do not depend on it)."""
+    :func:`~.preprocessing.batch_size` faces (results do not depend on it)."""
     size = batch_size(spec)
     return np.concatenate([np.asarray(runtime(preprocess(faces[first:first + size], spec)))
                            for first in range(0, len(faces), size)])

@@ -21,7 +21,7 @@ import numpy as np
 from .card import Card, CardError
 
 Runtime = Callable[[np.ndarray], np.ndarray]
-"""Model input (a batch, as :func:`~.preprocess.preprocess` gives it) -> raw outputs, shape (n, k)."""
+"""Model input (a batch, as :func:`~.preprocessing.preprocess` gives it) -> raw outputs, shape (n, k)."""
 REQUIRES: dict[str, tuple[str, ...]] = {"onnx": ("onnx", "onnxruntime"), "keras": ("keras",),
                                         "tflite": ("ai_edge_litert",), "torchscript": ("torch",), "pickle": ("joblib",)}
 """The modules each format needs."""

@@ -43,7 +43,7 @@ def to_toml(card: dict) -> str:
 def write_card(folder: Path, card: dict, name: str = "tiny.toml", model_bytes: bytes | None = b"") -> Path:
     """Write ``card`` to ``folder/name``, and (unless ``model_bytes`` is None) its model file if absent."""
     folder.mkdir(parents=True, exist_ok=True)
-    model = folder / card["model"]["file"]
+    model = folder / str(card.get("model", {}).get("file", "model.onnx"))
     if model_bytes is not None and not model.exists() and model.resolve().is_relative_to(folder.resolve()):
         model.parent.mkdir(parents=True, exist_ok=True)
         model.write_bytes(model_bytes)

@@ -6,7 +6,7 @@ import pytest
 
 from fer_bench.cards import preprocess
 from fer_bench.cards.card import InputSpec
-from fer_bench.cards.preprocess import MAX_BATCH_BYTES, batch_size
+from fer_bench.cards.preprocessing import MAX_BATCH_BYTES, batch_size
 
 from .support import faces
 
