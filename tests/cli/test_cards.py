@@ -18,9 +18,11 @@ THREE = ["happy", "contempt", "sad", "neutral", "unknown", "NF", "other"]
 
 @pytest.fixture
 def clean_registry(monkeypatch):
-    """Cards a test registers are gone after it."""
+    """Cards a test registers are gone after it, and when it calls the fixture's value (a fresh process)."""
+    before = dict(available_estimators())
+
     def reset():
-        monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
+        monkeypatch.setattr(_registry, "_REGISTRY", dict(before))
         monkeypatch.setattr(card_zoo, "_CARD_FILES", {})
 
     reset()
