@@ -64,6 +64,7 @@ def _face_pipeline(args):
 
     return build_pipeline(args.model, args.detector, args.margin, args.interpolation,
                           detect_width=getattr(args, "detect_width", None), trust_model=args.trust_model,
+                          runtime=args.runtime,
                           cascade=args.cascade,
                           scale_factor=args.scale_factor, min_neighbors=args.min_neighbors, min_size=args.min_size)
 

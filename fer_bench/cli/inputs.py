@@ -44,10 +44,11 @@ def plugin_reference(plugin: str) -> str:
 
 
 def resolve_names(names: list[str]) -> list[str]:
-    """``["all"]`` as every registered estimator; else the names, each checked (KeyError naming the known ones)."""
+    """``["all"]`` (or none) as every registered estimator; else the names, each checked (KeyError naming the
+    known ones)."""
     from ..estimators import available_estimators, get_estimator_spec
 
-    if names == ["all"]:
+    if names in ([], ["all"]):
         return list(available_estimators())
     for name in names:
         get_estimator_spec(name)  # raises KeyError naming the known estimators

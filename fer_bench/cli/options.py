@@ -1,4 +1,4 @@
-"""Options that several commands share: ``--plugin``, ``--model``, ``--labels``, ``--max-pixels``,
+"""Options that several commands share: ``--plugin``, ``--model`` (and ``--runtime``), ``--labels``, ``--max-pixels``,
 ``--groups`` and ``--debug``; the checked types of numeric options (a bad value exits 2 at parse time,
 naming the option)."""
 
@@ -8,6 +8,7 @@ import argparse
 import math
 from typing import Callable
 
+from ..cards.runtimes import RUNTIMES
 from ..datasets.ferplus_modes import LABEL_MODES
 from ..datasets.image_files import MAX_PIXELS
 from ..runner import MAX_TIME_LIMIT
@@ -77,10 +78,17 @@ def add_labels_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODEL_DIR", help="a saved model, RUN_DIR/models/NAME")
+    """``--model`` (a model folder or a model card), ``--runtime`` and ``--trust-model``."""
+    parser.add_argument("--model", required=True, metavar="MODEL_DIR|CARD.toml",
+                        help="a saved model, RUN_DIR/models/NAME, or a model card NAME.toml describing a model "
+                             "trained elsewhere (ONNX, Keras, LiteRT; see docs/cards.md)")
+    parser.add_argument("--runtime", choices=RUNTIMES,
+                        help="run the model's ONNX file with onnxruntime: a card of format onnx, or the onnx card "
+                             "in the model folder (default: the model's own framework)")
     parser.add_argument("--trust-model", action="store_true",
                         help="load a model folder even if it holds pickle files (model.joblib, *.pkl), types or "
-                             "classes outside fer_bench's own: these can run any code; only for folders you trust")
+                             "classes outside fer_bench's own, or a card's TorchScript or pickle model: these can "
+                             "run any code; only for models you trust")
 
 
 def add_groups_options(parser: argparse.ArgumentParser) -> None:

@@ -24,8 +24,11 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     run = commands.add_parser("run", help="train and score estimators, write results and the HTML report",
                               description="Fit on Training, select on PublicTest, score on PrivateTest.")
     run.set_defaults(handler=command_run)
-    run.add_argument("names", nargs="*", default=["all"], metavar="NAME",
-                     help="registered estimators to run, or 'all' (default)")
+    run.add_argument("names", nargs="*", default=[], metavar="NAME",
+                     help="registered estimators to run, or 'all' (default, unless --pretrained is given)")
+    run.add_argument("--pretrained", action="append", default=[], metavar="CARD.toml",
+                     help="also score the model a card describes (trained elsewhere, never trained here) on "
+                          "PrivateTest, beside its authors' claimed accuracy; repeatable (see docs/cards.md)")
     run.add_argument("--data", metavar="PATH",
                      help="fer2013.csv[.gz], fer2013.tar.gz, icml_face_data.csv, train.csv or an image folder; "
                           f"default: {' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
@@ -101,18 +104,29 @@ def _stored_run_settings(args) -> dict:
     the command line win."""
     from ..runner.resume import ResumeChanges, resumed_run
 
-    if args.names != ["all"] or args.out:
-        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME and no --out")
+    if args.names not in ([], ["all"]) or args.out or args.pretrained:
+        raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME, no "
+                         "--pretrained and no --out")
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     changes = ResumeChanges(data=args.data, profile=args.profile, budget_minutes=args.budget_minutes,
                             epochs=args.epochs, seed=args.seed, seeds=args.seeds, save_models=args.save_models,
                             dedupe=args.dedupe, drop_blank=args.drop_blank)
     resumed = resumed_run(args.resume, changes, plugins,
                           lambda path: load_data(path, args.labels, ferplus_mode=args.ferplus_mode),
-                          load_plugins, stderr)
+                          load_plugins, stderr, register_cards=_register_cards)
     return {"names": resumed.names, "profile": resumed.profile, "seed": resumed.seed, "seeds": resumed.seeds,
             "save_models": resumed.save_models, "dataset": resumed.dataset, "run_dir": Path(args.resume),
-            "plugins": plugins, "dedupe_train": resumed.dedupe_train, "drop_blank": resumed.drop_blank}
+            "plugins": plugins, "cards": resumed.cards, "dedupe_train": resumed.dedupe_train,
+            "drop_blank": resumed.drop_blank}
+
+
+def _register_cards(cards: list[str]) -> list[str]:
+    """Register each model card (``--pretrained``, or a resumed run's) as an estimator; their names, in order."""
+    from ..estimators import available_estimators
+    from ..estimators.card_zoo import register_card
+
+    available_estimators()  # the built-ins first: a card may not take one's name
+    return [register_card(card) for card in cards]
 
 
 def _new_run_settings(args) -> dict:
@@ -122,12 +136,15 @@ def _new_run_settings(args) -> dict:
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     load_plugins(plugins)
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
-    names = resolve_names(args.names)
+    cards = [str(Path(card).resolve()) for card in args.pretrained]
+    card_names = _register_cards(cards)
+    names = resolve_names(args.names) if args.names or not cards else []
+    names = list(dict.fromkeys([*(name for name in names if name not in card_names), *card_names]))
     dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
-            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins,
+            "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins, "cards": cards,
             "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
 
 
@@ -136,6 +153,9 @@ def command_run(args) -> int:
     from ..runner import RunNotStoredError, run_benchmark
 
     if args.data_folder:
+        if args.pretrained:
+            raise ValueError("--pretrained scores a card on PrivateTest: it goes without --data-folder (score a card "
+                             "on a face folder with `evaluate --model CARD.toml`)")
         return command_run_folder(args, command_line(args))
     folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
     if folder_only:
@@ -157,6 +177,7 @@ def command_run(args) -> int:
                                     drop_blank=settings["drop_blank"], backend=args.backend,
                                     scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit,
                                     resume=bool(args.resume), overwrite=args.overwrite, plugins=settings["plugins"],
+                                    cards=settings["cards"],
                                     on_stored=on_stored)
         except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
             _print_summary(error.stored)

@@ -1,4 +1,4 @@
-"""``study resize`` and ``evaluate``: studies of a saved model."""
+"""``study resize``, ``study preprocessing`` and ``evaluate``: studies of a saved model or a model card."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from .options import add_groups_options, add_labels_option, add_max_pixels_optio
 
 
 def add_parsers(commands) -> list[argparse.ArgumentParser]:
-    """The ``study`` parser with its ``resize`` subcommand, and the ``evaluate`` parser, on ``commands``."""
-    study = commands.add_parser("study", help="studies of a saved model")
+    """The ``study`` parser with its ``resize`` and ``preprocessing`` subcommands, and the ``evaluate`` parser, on
+    ``commands``."""
+    study = commands.add_parser("study", help="studies of a saved model or a model card")
     study.set_defaults(handler=command_study)
     study_commands = study.add_subparsers(dest="study_command", required=True, metavar="STUDY")
     resize = study_commands.add_parser(
@@ -25,6 +26,18 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     resize.add_argument("--split", default="PrivateTest", choices=SPLITS, help="faces to study (default: PrivateTest)")
     resize.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/resize-NAME/)")
     add_labels_option(resize)
+
+    preprocessing = study_commands.add_parser(
+        "preprocessing", help="accuracy of a model card under its declared preprocessing and under common mistakes",
+        description="Score a model card's model under its declared [input] and under common mistakes, one at a "
+                    "time: channels swapped, another value range ([0, 1], [0, 255], [-1, 1]), ImageNet's mean/std "
+                    "applied or forgotten, each other interpolation; accuracy with 95% bootstrap intervals.")
+    add_model_option(preprocessing)
+    preprocessing.add_argument("--data", metavar="PATH", help="a FER-2013 layout (default as for run)")
+    preprocessing.add_argument("--split", default="PrivateTest", choices=SPLITS,
+                               help="faces to study (default: PrivateTest)")
+    preprocessing.add_argument("--out", metavar="DIR", help="output folder (default: reports/studies/...)")
+    add_labels_option(preprocessing)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a saved model on a FER-2013 split or on another data set's class folders",
@@ -42,21 +55,43 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     add_max_pixels_option(evaluate)
     add_labels_option(evaluate)
     add_groups_options(evaluate)
-    return [study, resize, evaluate]
+    return [study, resize, preprocessing, evaluate]
 
 
 def command_study(args) -> int:
+    if args.study_command == "preprocessing":
+        return _preprocessing_study(args)
     from ..estimators import load_estimator
     from ..datasets import split_faces
     from ..studies.evaluate import default_output_dir
     from ..studies.resize import run_resize_study, table_text, write_resize_study
 
     faces = split_faces(load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode), args.split)
-    model = load_estimator(args.model, args.trust_model)
+    model = load_estimator(args.model, args.trust_model, args.runtime)
     study = run_resize_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"resize-{Path(args.model).name}")
     _, html_path = write_resize_study(study, out_dir, command_line(args))
     print(f"{faces.scope} accuracy\n{table_text(study, 'accuracy')}\n\nmacro-F1\n{table_text(study, 'macro_f1')}")
+    print(html_path)
+    return 0
+
+
+def _preprocessing_study(args) -> int:
+    from ..datasets import split_faces
+    from ..estimators.card_model import load_card_model
+    from ..estimators.persistence import is_card
+    from ..studies.evaluate import default_output_dir
+    from ..studies.preprocessing import run_preprocessing_study, table_text, write_preprocessing_study
+
+    if not is_card(args.model):
+        raise ValueError(f"--model {args.model}: the preprocessing study needs a model card (NAME.toml), whose "
+                         "[input] declares the preprocessing")
+    model = load_card_model(args.model, args.trust_model, args.runtime)
+    faces = split_faces(load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode), args.split)
+    study = run_preprocessing_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
+    out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"preprocessing-{model.card_.name}")
+    _, html_path = write_preprocessing_study(study, out_dir, command_line(args))
+    print(table_text(study))
     print(html_path)
     return 0
 
@@ -76,7 +111,7 @@ def command_evaluate(args) -> int:
         dataset = load_data(args.data, args.labels, args.max_pixels, args.ferplus_mode)
         faces = split_faces(dataset, args.split)
     groups = evaluation_groups(args, len(faces.labels), dataset)
-    model = load_estimator(args.model, args.trust_model)
+    model = load_estimator(args.model, args.trust_model, args.runtime)
     evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"evaluate-{Path(args.model).name}-{data_name}")

@@ -3,7 +3,7 @@
 - :func:`register_estimator`: the decorator a factory is registered with (built-ins and plugins alike);
 - :func:`create_estimator`: the estimator of a name for a profile and a seed;
 - :func:`available_estimators`, :func:`get_estimator_spec`, :func:`load_plugin`: what is registered;
-- :func:`load_estimator`: a saved model folder, safely;
+- :func:`load_estimator`: a saved model folder, or a model card (:mod:`.card_model`, :mod:`fer_bench.cards`), safely;
 - :data:`EPOCH_LOGGER`: where every network's epoch lines go; :data:`PROGRESS_LOGGER`, its parent, also
   takes the progress lines of long classical fits (the runner attaches its log files).
 """

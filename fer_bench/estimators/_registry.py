@@ -29,7 +29,7 @@ from sklearn.base import ClassifierMixin
 
 ENTRY_POINT_GROUP = "fer_bench.estimators"
 BUILTIN_MODULES: tuple[str, ...] = ("fer_bench.estimators.classical.zoo", "fer_bench.estimators.keras.zoo",
-                                    "fer_bench.estimators.torch.zoo")
+                                    "fer_bench.estimators.card_zoo", "fer_bench.estimators.torch.zoo")
 """The modules that register the built-in estimators, in listing order."""
 FAMILIES: tuple[str, ...] = ("classical", "network", "pretrained")
 PLUGIN_MODULE_PREFIX = "fer_bench_plugin_"
@@ -189,10 +189,18 @@ def load_plugin(module_or_file: str) -> None:
 
 
 def available_estimators() -> dict[str, EstimatorSpec]:
-    """All registered estimators (built-ins and entry-point plugins), in registration order."""
+    """All registered estimators: the built-ins in :data:`BUILTIN_MODULES`' order (whichever was imported first),
+    then plugins and cards in registration order."""
     _load_builtins()
     load_entry_point_plugins()
-    return dict(_REGISTRY)
+    return dict(sorted(_REGISTRY.items(), key=lambda item: _listing_rank(item[1].factory)))
+
+
+def _listing_rank(factory: Factory) -> int:
+    """A built-in factory's module's place in :data:`BUILTIN_MODULES`; after them all for any other."""
+    module = factory.__module__
+    builtin = module in BUILTIN_MODULES and "<locals>" not in factory.__qualname__
+    return BUILTIN_MODULES.index(module) if builtin else len(BUILTIN_MODULES)
 
 
 def get_estimator_spec(name: str) -> EstimatorSpec:

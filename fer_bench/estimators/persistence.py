@@ -56,7 +56,8 @@ MOVED_CLASSES: dict[str, str] = {
     "fer_bench.estimators.linear_newton.NewtonLinearSVC": "fer_bench.estimators.classical.linear_newton.NewtonLinearSVC",
     "fer_bench.estimators.torch_trainer.TorchClassifier": "fer_bench.estimators.torch.classifier.TorchClassifier",
     "fer_bench.estimators.keras_nets.KerasCNNClassifier": "fer_bench.estimators.keras.classifier.KerasCNNClassifier",
-    "fer_bench.estimators.pretrained.FerMiniXception": "fer_bench.estimators.keras.pretrained.FerMiniXception",
+    "fer_bench.estimators.pretrained.FerMiniXception": "fer_bench.estimators.card_model.CardClassifier",
+    "fer_bench.estimators.keras.pretrained.FerMiniXception": "fer_bench.estimators.card_model.CardClassifier",
 }
 """Where the classes that models saved before the package took its present layout name live now (old -> new path)."""
 ARCHIVE_SUFFIXES: tuple[str, ...] = (".skops", ".pt", ".keras")
@@ -66,6 +67,8 @@ MAX_MODEL_BYTES = 2 * 2**30
 1 GiB): a larger one is refused before it is read."""
 MAX_SCHEMA_BYTES = 64 * 2**20
 """The most a ``model.skops`` schema (its JSON description) may inflate to."""
+CARD_SUFFIX = ".toml"
+"""``--model`` names a model card rather than a folder."""
 TRUSTED_MODULE_PREFIX = "fer_bench."
 """Self-saving classes named in ``estimator.json`` are imported from fer_bench only, unless trusted."""
 
@@ -158,7 +161,8 @@ def _read_record(directory: Path) -> dict | None:
 def saved_class_names(directory: str | Path) -> tuple[str, ...] | None:
     """Names of the classes a saved model predicts, indexed by label: the one reader of them.
 
-    From the model's own record (``estimator.json``); for a model saved before
+    A model card's are the FER-2013 classes it can output (:attr:`fer_bench.cards.ClassMapping.class_names`).
+    From a model folder's own record (``estimator.json``); for a model saved before
     records held them, from the record of its run (``RUN_DIR/results.json``:
     the estimator's own ``class_names``, else the run's).
 
@@ -173,6 +177,10 @@ def saved_class_names(directory: str | Path) -> tuple[str, ...] | None:
         If the record or the run's results file is corrupt (naming it).
     """
     directory = Path(directory)
+    if is_card(directory):
+        from ..cards import open_card
+
+        return open_card(directory).mapping.class_names
     record = _read_record(directory) if directory.is_dir() else None
     names = (record or {}).get("class_names")
     if names is None:
@@ -198,17 +206,45 @@ def pickle_files(directory: str | Path) -> list[Path]:
     return sorted(path for path in Path(directory).rglob("*") if path.suffix.lower() in PICKLE_SUFFIXES)
 
 
-def load_estimator(directory: str | Path, trust: bool = False):
-    """Load an estimator written by :func:`save_estimator`, ready to ``predict``, running none of its code.
+def is_card(path: str | Path) -> bool:
+    """Whether ``--model`` names a model card (``NAME.toml``, :mod:`fer_bench.cards`) rather than a model folder."""
+    return Path(path).suffix.lower() == CARD_SUFFIX
+
+
+def folder_card(directory: Path, runtime: str) -> Path:
+    """The card in a model folder whose model is in ``runtime``'s format (``fer_bench export`` writes one beside
+    the model it exports).
+
+    Raises
+    ------
+    ValueError
+        If the folder holds no such card.
+    """
+    from ..cards import read_card
+
+    for path in sorted(directory.glob(f"*{CARD_SUFFIX}")):
+        if read_card(path).format == runtime:
+            return path
+    raise ValueError(f"--runtime {runtime}: {directory} holds no {runtime} model (no card *{CARD_SUFFIX} of "
+                     f"format {runtime}); export it first, or leave --runtime out")
+
+
+def load_estimator(directory: str | Path, trust: bool = False, runtime: str | None = None):
+    """Load an estimator written by :func:`save_estimator`, or a model card, ready to ``predict``, running none
+    of its code.
 
     Parameters
     ----------
     directory : path
-        A ``RUN_DIR/models/NAME/`` folder.
+        A ``RUN_DIR/models/NAME/`` folder, or a model card ``NAME.toml`` (loaded as a
+        :class:`~fer_bench.estimators.card_model.CardClassifier`).
     trust : bool
         Load what could run code: a ``model.joblib`` (unpickled), skops types
         outside :data:`TRUSTED_TYPES`, a self-saving class from outside
-        fer_bench. Only for folders whose author you trust (``--trust-model``).
+        fer_bench, a card's TorchScript or pickle model. Only for folders whose author you trust (``--trust-model``).
+    runtime : str, optional
+        ``onnx``: run the model's ONNX file (a card of format ``onnx``, or one in the model folder; see
+        :func:`folder_card`); None: the model's own.
 
     Returns
     -------
@@ -224,9 +260,20 @@ def load_estimator(directory: str | Path, trust: bool = False):
         anything is read), a skops type outside the trusted list or a class from
         outside fer_bench; the message names the file.
     ValueError
-        If a file of the model is corrupt or does not fit its record (naming it).
+        If a file of the model is corrupt or does not fit its record (naming it), a card is malformed (naming the
+        key), or the model has no file for ``runtime``.
+    ImportError
+        If a card's runtime is not installed (giving the install command).
     """
     directory = Path(directory)
+    if runtime is not None and not is_card(directory) and directory.is_dir():
+        directory = folder_card(directory, runtime)
+    if is_card(directory):
+        from .card_model import load_card_model
+
+        return load_card_model(directory, trust, runtime)
+    if runtime is not None:
+        raise ValueError(f"--runtime {runtime}: {directory}: no such model folder or card")
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory}: no such model folder (expected RUN_DIR/models/NAME)")
     if not any((directory / name).is_file() for name in (CLASS_FILE, SKOPS_FILE, JOBLIB_FILE)):

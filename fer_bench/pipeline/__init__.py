@@ -13,12 +13,14 @@ from .predict import ExpressionClassifier, FacePipeline, FacePrediction, predict
 
 
 def build_pipeline(model_dir, detector: str = "haar", margin: float = 0.1, interpolation: str = "area",
-                   detect_width: int | None = None, trust_model: bool = False, **detector_params) -> FacePipeline:
-    """Load ``RUN_DIR/models/NAME`` and a detector into a :class:`FacePipeline`.
+                   detect_width: int | None = None, trust_model: bool = False, runtime: str | None = None,
+                   **detector_params) -> FacePipeline:
+    """Load ``RUN_DIR/models/NAME`` (or a model card ``NAME.toml``) and a detector into a :class:`FacePipeline`.
 
     ``detector_params`` go to :func:`make_detector` (``None`` values keep its defaults);
     with ``detect_width`` the detector sees images shrunk to that width (:class:`ScaledDetector`);
-    ``trust_model`` loads a model that could run code (see :meth:`ExpressionClassifier.load`).
+    ``trust_model`` loads a model that could run code, ``runtime`` runs its ONNX file (see
+    :meth:`ExpressionClassifier.load`).
 
     Raises
     ------
@@ -31,7 +33,7 @@ def build_pipeline(model_dir, detector: str = "haar", margin: float = 0.1, inter
     face_detector = make_detector(detector, **detector_params)
     if detect_width:
         face_detector = ScaledDetector(face_detector, detect_width)
-    return FacePipeline(ExpressionClassifier.load(model_dir, trust_model), face_detector, margin, interpolation)
+    return FacePipeline(ExpressionClassifier.load(model_dir, trust_model, runtime), face_detector, margin, interpolation)
 
 
 __all__ = ["DETECTORS", "FACE_SIZE", "INTERPOLATIONS", "MAX_MARGIN", "ExpressionClassifier", "FacePipeline",

@@ -50,21 +50,21 @@ class ExpressionClassifier:
         self._names = [self._name(label) for label in estimator.classes_]
 
     @classmethod
-    def load(cls, model_dir: str | Path, trust: bool = False) -> "ExpressionClassifier":
-        """Load ``RUN_DIR/models/NAME`` with the names of its own classes.
+    def load(cls, model_dir: str | Path, trust: bool = False, runtime: str | None = None) -> "ExpressionClassifier":
+        """Load ``RUN_DIR/models/NAME`` (or a model card ``NAME.toml``) with the names of its own classes.
 
-        See :func:`~fer_bench.estimators.persistence.load_estimator` (``trust``) and
+        See :func:`~fer_bench.estimators.persistence.load_estimator` (``trust``, ``runtime``) and
         :func:`~fer_bench.estimators.persistence.saved_class_names`; a model that
         records no names gets FER-2013's seven.
 
         Raises
         ------
-        FileNotFoundError, ValueError
-            If the folder holds no saved fer_bench model, or one it refuses to load.
+        FileNotFoundError, ValueError, ImportError
+            If the folder holds no saved fer_bench model, or one it refuses to load; a bad card; a missing runtime.
         """
         from ..estimators.persistence import load_estimator, saved_class_names
 
-        return cls(load_estimator(model_dir, trust), saved_class_names(model_dir) or FER2013_CLASSES)
+        return cls(load_estimator(model_dir, trust, runtime), saved_class_names(model_dir) or FER2013_CLASSES)
 
     def _name(self, label) -> str:
         index = int(label) if np.issubdtype(np.asarray(label).dtype, np.integer) else None

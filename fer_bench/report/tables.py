@@ -17,7 +17,8 @@ def leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str]
     """One estimator's leaderboard cells; metrics are means over its seeds (the values with one seed).
 
     ``not_common`` is True when its budget is not the common one, ``exceptions`` says how
-    (:func:`.budget.budget_exceptions`); ``used`` what it trained (:func:`.budget.used_text`).
+    (:func:`.budget.budget_exceptions`); ``used`` what it trained (:func:`.budget.used_text`); ``claimed`` the
+    accuracy a card's authors state (None for any other estimator, or a card that states none).
     """
     record = result.record
     accuracy, dedup_accuracy = result.accuracy_mean, result.seed_mean("accuracy", deduplicated=True)
@@ -29,6 +30,7 @@ def leaderboard_row(result: EstimatorResult, anchor: str, run_classes: list[str]
         "dedup_change": dedup_accuracy - accuracy if dedup_accuracy is not None and accuracy is not None else None,
         "budget": budget_text(record.budget), "not_common": at_common_budget(record.budget) is False,
         "exceptions": budget_exceptions(record.budget), "used": used_text(result.seed_records),
+        "claimed": (record.pretrained or {}).get("claimed_accuracy"),
     }
 
 
@@ -84,6 +86,19 @@ def field_rows(results: list[EstimatorResult], anchors: dict[int, str]) -> list[
     rows += [{"method": result.name, "accuracy": result.accuracy_mean,
               "kind": "this run" if result.n_seeds == 1 else f"this run, mean of {result.n_seeds} seeds",
               "citation": f"{result.record.family}, {result.record.framework}; {result.record.source}",
-              "note": "", "anchor": anchors[id(result)]}
+              "note": claimed_note(result.record.pretrained), "anchor": anchors[id(result)]}
              for result in results if tuple(result.class_names) == FER2013_CLASSES]
     return sorted(rows, key=lambda row: -(row["accuracy"] or 0))
+
+
+def claimed_note(pretrained: dict[str, Any] | None) -> str:
+    """What a card says of its model beside the accuracy measured here: its training data and the authors'
+    claimed accuracy; "" for an estimator without a card."""
+    if not pretrained:
+        return ""
+    note = f"pretrained elsewhere on {pretrained.get('trained_on')}"
+    claimed = pretrained.get("claimed_accuracy")
+    if claimed is not None:
+        note += f"; the authors claim {100 * claimed:.1f}%" + (f" on {pretrained['claimed_on']}"
+                                                             if pretrained.get("claimed_on") else "")
+    return note + "."

@@ -128,6 +128,9 @@ class RunManifest:
         The estimators the run was asked for, in run order (a resumed run's added after).
     plugins : list of str
         The ``--plugin`` modules or files given (recorded, never imported from here).
+    cards : list of str
+        The ``--pretrained`` model cards (absolute paths), registered again by ``run --resume`` (a card is
+        data: its model is read without running code, :mod:`fer_bench.cards`); empty in older stores.
     execution : Execution or None
         None in stores from before it was recorded.
     resumed : list of dict
@@ -155,6 +158,7 @@ class RunManifest:
     environment: dict[str, Any] = field(default_factory=dict)
     estimators: list[str] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
     execution: Execution | None = None
     resumed: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -204,7 +208,7 @@ class RunManifest:
             class_names=fields.texts("class_names"), data=_data(fields.nested("data")),
             audit=fields.table("audit"), cleaning=_cleaning(fields.nested("cleaning")),
             environment=_environment(fields.nested("environment")), estimators=fields.texts("estimators"),
-            plugins=fields.texts("plugins"), execution=_execution(fields.nested("execution")),
+            plugins=fields.texts("plugins"), cards=fields.texts("cards"), execution=_execution(fields.nested("execution")),
             resumed=[row.raw for row in fields.rows("resumed")], warnings=fields.texts("warnings"),
             complete=fields.flag("complete", False),
             wall_seconds=fields.number("wall_seconds", expected="a number of seconds, 0 or more"),

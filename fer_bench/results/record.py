@@ -83,6 +83,11 @@ class RunRecord:
         In a cross-validation fold run (:mod:`fer_bench.runner.crossval`): ``index``
         (1-based), ``of`` (the number of folds) and ``split`` (``subject`` or
         ``random``); None otherwise (and in stores written before folds existed).
+    pretrained : dict or None
+        A model trained elsewhere, described by a card (:meth:`fer_bench.cards.Card.facts`): ``card`` (its
+        path), ``format``, ``classes``, ``dropped_classes``, ``trained_on``, the optional ``citation``,
+        ``claimed_accuracy`` (0 to 1) and ``claimed_on``, and ``left_out_test_faces`` (PrivateTest faces of
+        classes it cannot output, not scored); None for any other estimator.
     """
 
     name: str
@@ -110,6 +115,7 @@ class RunRecord:
     budget: dict[str, Any] = field(default_factory=dict)
     targets: str = "labels"
     fold: dict[str, Any] | None = None
+    pretrained: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -170,7 +176,20 @@ class RunRecord:
             class_names=fields.texts("class_names"), predictions_file=fields.text("predictions_file"),
             model_dir=fields.text("model_dir"), error=fields.text("error"), seed=seed, budget=_budget(fields),
             targets=fields.value("targets", lambda value: value in TARGETS, f"one of {', '.join(TARGETS)}", "labels"),
-            fold=fields.table("fold"))
+            fold=fields.table("fold"), pretrained=_pretrained(fields))
+
+
+def _pretrained(fields: FieldReader) -> dict[str, Any] | None:
+    """A card's facts, checked where the report reads them."""
+    pretrained = fields.nested("pretrained")
+    if pretrained is None:
+        return None
+    pretrained.text("card", REQUIRED)
+    pretrained.text("trained_on")
+    pretrained.text("claimed_on")
+    pretrained.number("claimed_accuracy", None, 0.0, 1.0)
+    pretrained.whole("left_out_test_faces", None)
+    return pretrained.raw
 
 
 def _history(fields: FieldReader) -> list[dict[str, Any]]:

@@ -70,7 +70,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     **options
         Its other attributes, by keyword: ``audit``, ``audit_cache_dir``,
         ``dedupe_train``, ``drop_blank``, ``backend``, ``scheduler``, ``n_jobs``,
-        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``steps_from``, ``on_stored``.
+        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``cards``, ``steps_from``, ``on_stored``.
 
     Returns
     -------

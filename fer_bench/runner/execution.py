@@ -86,7 +86,8 @@ class FitTask:
     name, family : str
         The registered estimator.
     plugins : tuple of str
-        ``--plugin`` modules or files a fresh worker imports to find ``name``.
+        ``--plugin`` modules or files a fresh worker imports, and ``--pretrained`` cards (``.toml``) it
+        registers, to find ``name``.
     profile : Profile
     n_classes : int
         Classes of the run (the width of the stored scores).
@@ -155,8 +156,13 @@ class FitOutcome:
 def _spec(task: FitTask) -> EstimatorSpec:
     """The registered spec of ``task.name``, importing the task's plugins when this process lacks it."""
     if task.name not in available_estimators():
+        from ..estimators.card_zoo import CARD_SUFFIX, register_card
+
         for plugin in task.plugins:
-            load_plugin(plugin)
+            if plugin.endswith(CARD_SUFFIX):
+                register_card(plugin)
+            else:
+                load_plugin(plugin)
     return get_estimator_spec(task.name)
 
 
@@ -263,6 +269,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     record.device = str(getattr(estimator, "device_", "cpu"))
     record.history = history
     record.params = json_safe(estimator.get_params(deep=False))
+    record.pretrained = json_safe(getattr(estimator, "pretrained_", None))
     model_files = _model_files(estimator) if task.save_model else {}
     return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files, decision=decision, **public)
 

@@ -161,7 +161,7 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
         _resume_manifest(manifest, request, execution)
     seeds = manifest.seeds
     planned = _planned_steps(request.steps_from, specs, seeds) if request.steps_from else {}
-    tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins, profile=request.profile,
+    tasks = [FitTask(name=name, family=spec.family, plugins=request.plugins + request.cards, profile=request.profile,
                      n_classes=len(dataset.class_names), seed=seed, save_model=request.saves_model(spec.family),
                      time_limit=request.time_limit, epoch_lines=request.progress,
                      log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
@@ -254,15 +254,16 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         seeds=request.seed_list, profile=request.profile, class_names=list(dataset.class_names), data=data,
         audit=None if data_audit is None else audit_summary(data_audit, prepared),
         cleaning=replace(request.cleaning, dropped=prepared.dropped), environment=machine_info(),
-        estimators=list(request.names), plugins=list(request.plugins), execution=execution, warnings=warnings)
+        estimators=list(request.names), plugins=list(request.plugins), cards=list(request.cards), execution=execution, warnings=warnings)
 
 
 def _resume_manifest(manifest: RunManifest, request: RunRequest, execution: Execution) -> None:
-    """Update a stored manifest for this resumption: its estimators, seeds (more may be asked) and plugins,
-    execution, and when."""
+    """Update a stored manifest for this resumption: its estimators, seeds (more may be asked), plugins and
+    cards, execution, and when."""
     manifest.estimators = list(dict.fromkeys([*manifest.estimators, *request.names]))
     manifest.seeds = sorted({*manifest.seeds, *request.seed_list})
     manifest.plugins = list(dict.fromkeys([*manifest.plugins, *request.plugins]))
+    manifest.cards = list(dict.fromkeys([*manifest.cards, *request.cards]))
     manifest.execution = execution
     manifest.resumed.append({"at": _now(), "command": request.command})
 

@@ -85,6 +85,9 @@ class RunRequest:
         The ``--plugin`` modules or files the estimators come from, imported by
         worker processes that lack them, and recorded in the manifest. On
         ``resume`` only these are imported, never those the manifest names.
+    cards : tuple of str
+        The ``--pretrained`` model cards (absolute paths of ``.toml`` files, registered already): recorded in the
+        manifest, and registered by worker processes that lack them.
     steps_from : path, optional
         An earlier run whose networks trained under a time budget: each network (and seed)
         trains exactly the steps that run planned for it, so that the training repeats on this machine.
@@ -120,6 +123,7 @@ class RunRequest:
     overwrite: bool = False
     plugins: tuple[str, ...] = ()
     seeds: int = 1
+    cards: tuple[str, ...] = ()
     steps_from: str | Path | None = None
     on_stored: Callable[[RunRecord], None] | None = None
 
@@ -144,6 +148,7 @@ class RunRequest:
         object.__setattr__(self, "names", tuple(dict.fromkeys(self.names)))
         object.__setattr__(self, "run_dir", Path(self.run_dir))
         object.__setattr__(self, "plugins", tuple(self.plugins))
+        object.__setattr__(self, "cards", tuple(self.cards))
 
     @property
     def seed_list(self) -> list[int]:

@@ -59,11 +59,13 @@ class ResumedRun:
     save_models: str
     dedupe_train: bool
     drop_blank: bool
+    cards: list[str]
 
 
 def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
                 load_data: Callable[[str], FERDataset], import_plugins: Callable[[list[str]], None],
-                warn: Callable[[str], None]) -> ResumedRun:
+                warn: Callable[[str], None],
+                register_cards: Callable[[list[str]], object] = lambda cards: None) -> ResumedRun:
     """The settings to complete the run stored in ``run_dir`` with.
 
     Parameters
@@ -80,6 +82,8 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         Imports the plugins given now.
     warn : callable
         Shows one line: which plugins the stored run used.
+    register_cards : callable
+        Registers the run's model cards (``run --pretrained``) as estimators, before the plugins are checked.
 
     Raises
     ------
@@ -95,6 +99,7 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
     from ..profiles import load_profile, with_budget
 
     manifest, _ = ResultsStore(run_dir).load()
+    register_cards(manifest.cards)
     _import_plugins(run_dir, manifest, plugins, import_plugins, warn)
     stored_data = manifest.data
     if changes.data is not None:
@@ -117,7 +122,8 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         seeds=max(len(manifest.seeds), changes.seeds or 0),
         save_models=changes.save_models or (execution.save_models if execution else "networks"),
         dedupe_train=(changes.dedupe or cleaning.dedupe) == "train",
-        drop_blank=cleaning.drop_blank if changes.drop_blank is None else bool(changes.drop_blank))
+        drop_blank=cleaning.drop_blank if changes.drop_blank is None else bool(changes.drop_blank),
+        cards=list(manifest.cards))
 
 
 def _import_plugins(run_dir: str | Path, manifest: RunManifest, plugins: list[str],

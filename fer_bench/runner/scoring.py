@@ -17,7 +17,8 @@ def score_outcome(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | 
                   class_names: tuple[str, ...], subset: tuple[str, ...] | None = None) -> tuple[RunRecord, np.ndarray]:
     """Metrics (all PrivateTest faces, and those without a Training copy) of one outcome, and the labels scored.
 
-    A model of a label ``subset`` is scored on its classes' faces only, relabelled as it was trained.
+    A model of a label ``subset`` is scored on its classes' faces only, relabelled as it was trained (a card's
+    record counts the faces left out, ``pretrained["left_out_test_faces"]``).
     Predictions outside the classes, and probabilities or decision values that are NaN (or probabilities
     outside [0, 1]), make the record ``failed``.
     """
@@ -32,6 +33,8 @@ def score_outcome(outcome: FitOutcome, y_test: np.ndarray, leaked: np.ndarray | 
         mask, y_test, class_names = subset_labels(y_test, class_names, subset)
         leaked = None if leaked is None else leaked[mask]
         record.class_names = list(class_names)
+    if record.pretrained is not None:  # a card: the faces of classes it cannot output are not scored
+        record.pretrained["left_out_test_faces"] = int((~mask).sum()) if subset else 0
     try:
         record.metrics = classification_metrics(y_test, outcome.y_pred, class_names)
         if leaked is not None and not leaked.all():

@@ -134,6 +134,12 @@ HAND_EDITS = {
                        "record knn (seed 0): status is 'done', expected one of ok, failed, timed_out, skipped"),
     "duplicated record": (lambda raw: raw["records"].append(raw["records"][0]),
                           "record knn (seed 0): records #1 and #3 are both of this estimator and seed; keep one"),
+    "card claimed accuracy a percentage": (_set((*KNN, "pretrained"), {"card": "c.toml", "claimed_accuracy": 66}),
+                                           "record knn (seed 0): pretrained.claimed_accuracy is 66, expected a number "
+                                           "from 0 to 1"),
+    "card without its path": (_set((*KNN, "pretrained"), {"trained_on": "FER-2013"}),
+                              "record knn (seed 0): pretrained.card is missing, expected a string"),
+    "cards a string": (_set(("manifest", "cards"), "c.toml"), "manifest.cards is 'c.toml', expected a list of strings"),
     "wall_seconds a string": (_set(("manifest", "wall_seconds"), "3 s"),
                               "manifest.wall_seconds is '3 s', expected a number of seconds, 0 or more"),
     "wall_seconds NaN": (_set(("manifest", "wall_seconds"), math.nan),
@@ -241,3 +247,14 @@ def test_records_without_a_fold_field_still_load_and_fold_round_trips():
     record = RunRecord(name="dexpression", family="network", framework="torch", source="paper",
                        fold={"index": 2, "of": 10, "split": "subject"})
     assert RunRecord.from_dict(record.to_dict()).fold == {"index": 2, "of": 10, "split": "subject"}
+
+
+def test_a_card_s_facts_and_the_run_s_cards_round_trip():
+    facts = {"card": "/cards/x.toml", "format": "onnx", "classes": ["happy", "sad"], "dropped_classes": [],
+             "trained_on": "AffectNet", "claimed_accuracy": 0.61, "claimed_on": "its test", "left_out_test_faces": 12}
+    record = RunRecord(name="x", family="pretrained", framework="onnx", source="pretrained elsewhere", seed=0,
+                       pretrained=facts)
+    assert RunRecord.from_dict(record.to_dict()).pretrained == facts
+    assert RunRecord.from_dict({**record.to_dict(), "pretrained": None}).pretrained is None
+    manifest = RunManifest(cards=["/cards/x.toml"])
+    assert RunManifest.from_dict(manifest.to_dict()).cards == ["/cards/x.toml"]

@@ -1,9 +1,8 @@
 """What the Keras estimators share: a fitted Keras network as a scikit-learn classifier, saved as ``config.json``.
 
-:class:`~.classifier.KerasCNNClassifier` (trained here) and
-:class:`~.pretrained.FerMiniXception` (trained elsewhere) both keep the network
-in ``model_``, predict the most probable of ``classes_``, and write their
-parameters and facts to ``config.json`` with :meth:`KerasNetworkEstimator._write_config`.
+:class:`~.classifier.KerasCNNClassifier` keeps the network in ``model_``,
+predicts the most probable of ``classes_``, and writes its parameters and
+facts to ``config.json`` with :meth:`KerasNetworkEstimator._write_config`.
 """
 
 from __future__ import annotations

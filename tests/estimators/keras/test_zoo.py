@@ -1,4 +1,4 @@
-"""The registered Keras estimators: the seeds' CNNs and the pretrained mini-Xception."""
+"""The registered Keras estimators: the seeds' CNNs."""
 
 import subprocess
 import sys
@@ -6,7 +6,6 @@ import sys
 from fer_bench.estimators import create_estimator, get_estimator_spec
 from fer_bench.estimators.keras.architectures import FIVE_CLASSES
 from fer_bench.estimators.keras.classifier import KerasCNNClassifier
-from fer_bench.estimators.keras.pretrained import FerMiniXception
 from fer_bench.profiles import load_profile
 
 
@@ -34,8 +33,3 @@ def test_registered_factory_takes_the_profiles_network_settings():
     assert (model.epochs, model.batch_size, model.max_lr) == (
         expected["epochs"], expected["batch_size"], expected["max_lr"])
 
-
-def test_registered_as_the_pretrained_reference():
-    spec = get_estimator_spec("fer_minixception")
-    assert (spec.family, spec.framework, spec.parameters) == ("pretrained", "keras", 58_423)
-    assert isinstance(create_estimator(spec.name, load_profile("smoke")).estimator, FerMiniXception)
