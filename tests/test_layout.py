@@ -11,7 +11,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_io", "_lazy"}),
     frozenset({"labels", "timing", "metrics", "metrics_groups", "results", "profiles"}),
     frozenset({"datasets"}),
-    frozenset({"estimators"}),
+    frozenset({"estimators", "deploy"}),
     frozenset({"report"}),
     frozenset({"pipeline"}),
     frozenset({"studies", "tracking"}),
