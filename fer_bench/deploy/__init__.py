@@ -15,7 +15,7 @@ The public API is re-exported here and imported on first use: the report reads
 from .._lazy import lazy_exports
 
 __getattr__, __all__ = lazy_exports(__name__, {
-    "onnx_export": ("Exported", "convert", "export_model"),
+    "onnx_export": ("ExportRefused", "Exported", "convert", "export_model"),
     "parity": ("MAX_ABS_DIFFERENCE", "MIN_ARGMAX_AGREEMENT", "Parity", "ParityError"),
     "card": ("CARD_VERSION", "card_text"),
     "cost": ("measure_run",),

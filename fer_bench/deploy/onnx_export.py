@@ -28,6 +28,11 @@ from .parity import Parity, ParityError, compare, onnx_probabilities, reference_
 ONNX_FILE = "model.onnx"
 
 
+class ExportRefused(ValueError):
+    """The model cannot be exported (a step without a converter, a failed conversion); the message names the
+    model folder and the reason."""
+
+
 @dataclass(frozen=True)
 class Converted:
     """What :func:`convert` wrote: the framework that runs the original (``torch``, ``keras`` or
@@ -160,6 +165,8 @@ def export_model(model_dir: str | Path, out_dir: str | Path, faces: np.ndarray, 
     ------
     ParityError
         If the ONNX model is off the original beyond the tolerances of :mod:`.parity`; nothing is written then.
+    ExportRefused
+        If :func:`convert` refuses the model (naming the folder, then the step or reason).
     ValueError, FileNotFoundError, ImportError
         As :func:`run_record`, :func:`~fer_bench.estimators.load_estimator` and :func:`convert`.
     """
@@ -169,7 +176,10 @@ def export_model(model_dir: str | Path, out_dir: str | Path, faces: np.ndarray, 
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", model_dir.name)
     staging = _staging_folder(out_dir)
     try:
-        converted = convert(estimator, staging / ONNX_FILE)
+        try:
+            converted = convert(estimator, staging / ONNX_FILE)
+        except ValueError as error:
+            raise ExportRefused(f"{model_dir}: {error}") from error
         parity = compare(reference_probabilities(estimator, faces),
                          onnx_probabilities(staging / ONNX_FILE, onnx_inputs(faces, converted.layout), converted.kind))
         if not parity.passed:
