@@ -9,7 +9,8 @@ For every saved model of a run, on the CPU, each runtime that can run it:
 - ``onnxruntime``, where ONNX Runtime is installed and the model exports (:func:`~.onnx_export.convert`).
 
 Each row gives parameters, multiply-accumulates per face (PyTorch networks:
-``FlopCounterMode``'s FLOPs halved; the others are not counted), the model's size, the
+``FlopCounterMode``'s FLOPs halved; ONNX graphs: :mod:`.onnx_macs`, which Keras and
+classical models that export take too; else not counted), the model's size, the
 median and 95th percentile of ``calls`` warm batch-1 calls, and the throughput of calls on
 ``batch`` faces. The faces are random pixels: the cost does not depend on them.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,6 +31,7 @@ from ..results import ResultsStore, RunRecord
 from ..timing import cpu_model
 from .cost_file import CostRow, CostTable
 from .onnx_export import ONNX_FILE, convert, onnx_inputs
+from .onnx_macs import count_onnx_macs
 from .parity import reference_probabilities
 
 WARMUP_CALLS = 5
@@ -78,8 +80,8 @@ def own_runtime(estimator, model_dir: Path) -> Runtime:
                    parameters if isinstance(parameters, int) else None, note="MACs not counted")
 
 
-def onnx_runtime(estimator, folder: Path, macs_per_face: int | None) -> Runtime:
-    """ONNX Runtime (CPU) on the estimator exported into ``folder``.
+def onnx_runtime(estimator, folder: Path) -> Runtime:
+    """ONNX Runtime (CPU) on the estimator exported into ``folder``; MACs counted on its graph (:mod:`.onnx_macs`).
 
     Raises
     ------
@@ -94,9 +96,10 @@ def onnx_runtime(estimator, folder: Path, macs_per_face: int | None) -> Runtime:
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     parameters = sum(math.prod(tensor.dims) for tensor in onnx.load(str(path)).graph.initializer)
+    macs = count_onnx_macs(path)
     return Runtime("onnxruntime", lambda inputs: session.run(None, {name: inputs}),
                    lambda faces: onnx_inputs(faces, converted.layout), path.stat().st_size / MIB, parameters,
-                   macs_per_face, None if macs_per_face is not None else "MACs not counted")
+                   macs, None if macs is not None else "MACs not counted")
 
 
 def timings(call: Callable[[np.ndarray], Any], one: np.ndarray, batch: np.ndarray, calls: int) -> tuple[float, float, float]:
@@ -149,12 +152,14 @@ def measure_model(model_dir: Path, record: RunRecord, calls: int = 100, batch: i
     rows = [_measured(own, record, faces, calls)]
     with tempfile.TemporaryDirectory(prefix="fer_bench-cost-") as folder:
         try:
-            onnx = onnx_runtime(estimator, Path(folder), own.macs_per_face)
+            onnx = onnx_runtime(estimator, Path(folder))
         except (ValueError, ImportError) as error:
             reason = next(iter(str(error).splitlines()), "") or type(error).__name__
             rows.append(CostRow(record.name, record.seed, "onnxruntime", note=f"not exported: {reason}"))
         else:
             rows.append(_measured(onnx, record, faces, calls))
+            if own.macs_per_face is None and onnx.macs_per_face is not None:  # the same model's products
+                rows[0] = replace(rows[0], macs_per_face=onnx.macs_per_face, note="MACs counted on its ONNX graph")
     return rows
 
 

@@ -34,7 +34,7 @@ def test_a_network_has_a_row_per_runtime_with_every_measure(torch_run):
     eager, onnx = measure_model(model_dir, record("shallow_cnn"), calls=3, batch=4)
     assert (eager.runtime, onnx.runtime) == ("torch eager", "onnxruntime")
     assert eager.parameters == load_estimator(model_dir).n_params_ and onnx.parameters > 0
-    assert eager.macs_per_face == onnx.macs_per_face > 0
+    assert eager.macs_per_face == onnx.macs_per_face > 0  # FlopCounterMode's count and the graph's agree
     assert eager.model_mib == folder_mib(model_dir) and 0 < onnx.model_mib
     for row in (eager, onnx):
         assert (row.name, row.seed, row.note) == ("shallow_cnn", 0, None)
@@ -49,3 +49,10 @@ def test_a_model_that_does_not_export_has_an_onnx_row_saying_why(classical_run):
     assert own.parameters is None and own.macs_per_face is None and own.latency_median_seconds > 0
     assert onnx.runtime == "onnxruntime" and onnx.latency_median_seconds is None and onnx.model_mib is None
     assert onnx.note.startswith("not exported: PixelSVC: its step 'hog'")
+
+
+def test_a_classical_model_that_exports_takes_the_macs_of_its_graph(classical_run):
+    needs("onnx", "skl2onnx", "onnxruntime")
+    own, onnx = measure_model(classical_run / "models" / "svc_linear_pca", record("svc_linear_pca"), calls=2, batch=3)
+    assert own.macs_per_face == onnx.macs_per_face >= 48 * 48 * 20  # at least the projection on 20 components
+    assert own.note == "MACs counted on its ONNX graph" and onnx.note is None
