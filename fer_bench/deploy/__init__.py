@@ -6,6 +6,7 @@
 - :mod:`.parity`: ONNX Runtime's probabilities against the original's, and the tolerances;
 - :mod:`.card`: the card's TOML (format version 1);
 - :mod:`.cost`: :func:`measure_run`, parameters, MACs, size, latency and throughput per model and runtime;
+- :mod:`.onnx_macs`: multiply-accumulates per face counted on an ONNX graph;
 - :mod:`.cost_file`: ``RUN_DIR/cost.json``, which the report reads.
 
 The public API is re-exported here and imported on first use: the report reads
