@@ -5,8 +5,8 @@ fer_bench's classical estimators are a feature step and a classifier
 objects they hold: pixels in [0, 1] (the card's range: :class:`FlattenPixels` adds
 nothing), :class:`~sklearn.preprocessing.StandardScaler`, the
 :class:`~sklearn.decomposition.PCA` inside :class:`CappedPCA`, and a liblinear SVM
-(:class:`~sklearn.multiclass.OneVsRestClassifier` of :class:`~sklearn.svm.LinearSVC`,
-its raw scores as logits) or k-nearest neighbours (vote shares). HOG, the visual words of
+(:class:`~sklearn.multiclass.OneVsRestClassifier` of :class:`~sklearn.svm.LinearSVC`, converted
+as the one multi-class ``LinearSVC`` of the same coefficients, its raw scores as logits) or k-nearest neighbours (vote shares). HOG, the visual words of
 BoVW, the one-vs-one pairs of fer_bench's libsvm SVMs and the Newton solver's SVM have
 no converter: exporting them is refused, naming the step. Any other scikit-learn
 estimator or pipeline (a plugin's) is converted as it is, or refused the same way.
@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
 
 LAYOUT = "nchw"
 OPSETS = {"": 17, "ai.onnx.ml": 3}
@@ -53,12 +56,28 @@ def sklearn_steps(estimator) -> list[tuple[str, object]]:
         if not hasattr(estimator, "model_"):
             raise NoConverterError(f"{kind}: its step 'svm' (fer_bench's one-vs-one {estimator.kernel}-kernel SVM, "
                                    f"solver={estimator.solver!r}) has no ONNX converter")
-        return steps + [("svm", estimator.model_)]
+        return steps + [("svm", one_linear_svc(estimator.model_))]
     if type(estimator).__module__.startswith("fer_bench."):
         raise NoConverterError(f"{kind}: fer_bench's own estimator (its features and classifier) has no ONNX converter")
     if isinstance(estimator, Pipeline):
         return list(estimator.steps)
     return [(kind, estimator)]
+
+
+def one_linear_svc(model):
+    """A :class:`~sklearn.multiclass.OneVsRestClassifier` of k binary :class:`~sklearn.svm.LinearSVC` (k > 2) as the
+    one multi-class ``LinearSVC`` of the same coefficients, whose converter gives its raw scores; any other model
+    as it is (skl2onnx's one-vs-rest converter does not give a binary LinearSVC's raw scores)."""
+    estimators = getattr(model, "estimators_", [])
+    if not isinstance(model, OneVsRestClassifier) or len(estimators) < 3 or not all(
+            type(binary) is LinearSVC for binary in estimators):
+        return model
+    single = LinearSVC()
+    single.coef_ = np.vstack([binary.coef_ for binary in estimators])
+    single.intercept_ = np.concatenate([binary.intercept_ for binary in estimators])
+    single.classes_ = model.classes_
+    single.n_features_in_ = single.coef_.shape[1]
+    return single
 
 
 def check_converters(steps: list[tuple[str, object]], owner: str) -> None:
@@ -95,8 +114,8 @@ def export_onnx(estimator, path: Path) -> str:
     steps = sklearn_steps(estimator)
     check_converters(steps, type(estimator).__name__)
     final = steps[-1][1]
-    scores = not callable(getattr(final, "predict_proba", None))
-    options = {id(final): {"zipmap": False, **({"raw_scores": True} if scores else {})}}
+    scores = not callable(getattr(final, "predict_proba", None))  # then the converter's "probabilities" are scores
+    options = {id(final): {"raw_scores": True} if scores else {"zipmap": False}}
     model = convert_sklearn(Pipeline(steps) if len(steps) > 1 else final, initial_types=[("rows", FloatTensorType([None, PIXELS]))],
                             options=options, target_opset=OPSETS)
     graph = model.graph
