@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 LAYOUT = "nhwc"
 
 
@@ -30,6 +32,7 @@ def export_onnx(estimator, path: Path) -> None:
         raise KerasExportError(f"{type(estimator).__name__}: its network takes {shape}, not 48x48 gray faces "
                                "(float32 in [0, 1]); export its preprocessing first")
     try:
+        network(np.zeros((1, 48, 48, 1), np.float32), training=False)  # Keras exports only a model that has run
         network.export(str(path), format="onnx", verbose=False)
     except Exception as error:  # Keras's converters raise any type; the message is the evidence
         first = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)

@@ -69,6 +69,22 @@ def test_a_perturbed_export_fails_parity_and_leaves_nothing(torch_run, tmp_path,
     assert list(tmp_path.iterdir()) == []  # no destination, no staging folder
 
 
+def test_a_keras_network_exports_through_keras_with_its_predictions(tmp_path):
+    needs("onnx", "tf2onnx", "onnxruntime")
+    from fer_bench.estimators.keras.classifier import KerasCNNClassifier
+
+    from .conftest import save_run, training_faces
+
+    images, labels = training_faces(10)
+    run = save_run(tmp_path / "run", {"keras_cnn": KerasCNNClassifier(epochs=1, batch_size=32).fit(images, labels)},
+                   framework="keras")
+    faces = private_faces()
+    exported = export_model(run / "models" / "keras_cnn", tmp_path / "out", faces, "synthetic (210 faces)")
+    assert exported.card["input"]["layout"] == "nhwc" and exported.card["output"]["kind"] == "probabilities"
+    onnx = onnx_probabilities(exported.model_path, onnx_inputs(faces, "nhwc"), "probabilities")
+    assert np.abs(onnx - load_estimator(run / "models" / "keras_cnn").predict_proba(faces)).max() < 1e-5
+
+
 def test_svc_linear_pca_exports_through_skl2onnx_as_logits(classical_run, tmp_path):
     needs(*SKLEARN_EXPORT)
     faces = private_faces()
