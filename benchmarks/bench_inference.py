@@ -31,6 +31,7 @@ import torch
 from fer_bench.deploy.torch_onnx import FacePredictor, export_predictor
 from fer_bench.estimators.torch.architectures import build_network
 from fer_bench.estimators.torch.classifier import TorchClassifier
+from fer_bench.estimators.torch.device import place
 from fer_bench.estimators.torch.trainer import Recipe
 
 ARCHITECTURES: tuple[str, ...] = ("resnet9", "shallow_cnn")
@@ -38,10 +39,12 @@ WARMUP_CALLS = 20
 
 
 def predictor(architecture: str, width: float) -> FacePredictor:
-    """The untrained network of ``architecture`` as fer_bench exports it: float32, eval mode, no test-time views."""
+    """The untrained network of ``architecture`` as a fitted classifier holds it (float32, eval mode, in the
+    recipe's memory format) and fer_bench exports it (no test-time views)."""
     torch.manual_seed(0)
-    network = build_network(architecture, 7, width).eval()
-    return FacePredictor(network, Recipe.of(TorchClassifier(architecture=architecture, width=width)), "none").eval()
+    recipe = Recipe.of(TorchClassifier(architecture=architecture, width=width))
+    network = place(build_network(architecture, 7, width), torch.device("cpu"), recipe.channels_last)
+    return FacePredictor(network.eval(), recipe, "none").eval()
 
 
 def timed_calls(call, face: np.ndarray, calls: int) -> list[float]:
