@@ -5,11 +5,12 @@ fer_bench's classical estimators are a feature step and a classifier
 objects they hold: pixels in [0, 1] (the card's range: :class:`FlattenPixels` adds
 nothing), :class:`~sklearn.preprocessing.StandardScaler`, the
 :class:`~sklearn.decomposition.PCA` inside :class:`CappedPCA`, and a liblinear SVM
-(:class:`~sklearn.multiclass.OneVsRestClassifier` of :class:`~sklearn.svm.LinearSVC`, converted
-as the one multi-class ``LinearSVC`` of the same coefficients, its raw scores as logits) or k-nearest neighbours (vote shares). HOG, the visual words of
-BoVW, the one-vs-one pairs of fer_bench's libsvm SVMs and the Newton solver's SVM have
-no converter: exporting them is refused, naming the step. Any other scikit-learn
-estimator or pipeline (a plugin's) is converted as it is, or refused the same way.
+(:class:`~sklearn.multiclass.OneVsRestClassifier` of :class:`~sklearn.svm.LinearSVC`,
+converted as the one multi-class ``LinearSVC`` of the same coefficients: its raw scores,
+as logits) or k-nearest neighbours (vote shares). HOG, the visual words of BoVW, the
+one-vs-one pairs of fer_bench's libsvm SVMs and the Newton solver's SVM have no
+converter: exporting them is refused, naming the step. Any other scikit-learn estimator
+or pipeline (a plugin's) is converted as it is, or refused the same way.
 """
 
 from __future__ import annotations
