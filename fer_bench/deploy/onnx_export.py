@@ -167,8 +167,10 @@ def export_model(model_dir: str | Path, out_dir: str | Path, faces: np.ndarray, 
         If the ONNX model is off the original beyond the tolerances of :mod:`.parity`; nothing is written then.
     ExportRefused
         If :func:`convert` refuses the model (naming the folder, then the step or reason).
-    ValueError, FileNotFoundError, ImportError
-        As :func:`run_record`, :func:`~fer_bench.estimators.load_estimator` and :func:`convert`.
+    ImportError
+        If a package of the export extra is missing (saying how to install it).
+    ValueError, FileNotFoundError
+        As :func:`run_record` and :func:`~fer_bench.estimators.load_estimator`.
     """
     model_dir, out_dir = Path(model_dir), Path(out_dir)
     manifest, record = run_record(model_dir)
@@ -178,10 +180,12 @@ def export_model(model_dir: str | Path, out_dir: str | Path, faces: np.ndarray, 
     try:
         try:
             converted = convert(estimator, staging / ONNX_FILE)
+            candidate = onnx_probabilities(staging / ONNX_FILE, onnx_inputs(faces, converted.layout), converted.kind)
         except ValueError as error:
             raise ExportRefused(f"{model_dir}: {error}") from error
-        parity = compare(reference_probabilities(estimator, faces),
-                         onnx_probabilities(staging / ONNX_FILE, onnx_inputs(faces, converted.layout), converted.kind))
+        except ImportError as error:
+            raise ImportError(f"{error}: exporting needs the export extra, pip install -e '.[export]'") from error
+        parity = compare(reference_probabilities(estimator, faces), candidate)
         if not parity.passed:
             raise ParityError(f"{model_dir}: the ONNX model is not the original: {parity.text()}; nothing written")
         card = {"card_version": CARD_VERSION, "name": name,
