@@ -175,7 +175,8 @@ def export_model(model_dir: str | Path, out_dir: str | Path, faces: np.ndarray, 
     model_dir, out_dir = Path(model_dir), Path(out_dir)
     manifest, record = run_record(model_dir)
     estimator = load_estimator(model_dir, trust)
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", model_dir.name)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", model_dir.name)  # a card's name: letters, digits, _ - . ...
+    name = name if name[:1].isalnum() else f"model{name}"  # ... from a letter or digit
     staging = _staging_folder(out_dir)
     try:
         try:

@@ -117,8 +117,9 @@ def export_onnx(estimator, path: Path) -> str:
     final = steps[-1][1]
     scores = not callable(getattr(final, "predict_proba", None))  # then the converter's "probabilities" are scores
     options = {id(final): {"raw_scores": True} if scores else {"zipmap": False}}
-    model = convert_sklearn(Pipeline(steps) if len(steps) > 1 else final, initial_types=[("rows", FloatTensorType([None, PIXELS]))],
-                            options=options, target_opset=OPSETS)
+    model = convert_sklearn(Pipeline(steps) if len(steps) > 1 else final,
+                            initial_types=[("rows", FloatTensorType([None, PIXELS]))], options=options,
+                            target_opset=OPSETS)
     graph = model.graph
     flatten = onnx.helper.make_node("Flatten", ["faces"], ["rows"], axis=1, name="faces_to_rows")
     nodes = [flatten, *graph.node]
