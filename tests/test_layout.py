@@ -11,7 +11,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_io", "_lazy", "_cache"}),
     frozenset({"labels", "timing", "analysis", "results", "profiles"}),
     frozenset({"datasets"}),
-    frozenset({"cards", "estimators"}),
+    frozenset({"cards", "estimators", "deploy"}),
     frozenset({"report"}),
     frozenset({"pipeline"}),
     frozenset({"studies", "tracking"}),

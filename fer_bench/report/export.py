@@ -10,7 +10,9 @@ from typing import Any
 
 from .._io import atomic_write_bytes
 from ..analysis.run import RunAnalysis, privatetest_accuracy
+from ..deploy.cost_file import read_cost
 from .budget import at_common_budget, budget_text, used_means
+from .cost import CSV_COLUMNS, csv_values
 
 RESULTS_CSV = "results.csv"
 COLUMNS: tuple[str, ...] = (
@@ -18,7 +20,7 @@ COLUMNS: tuple[str, ...] = (
     "accuracy_max", "accuracy_ci_low", "accuracy_ci_high", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high",
     "balanced_accuracy", "dedup_accuracy", "dedup_faces", "fit_seconds", "predict_seconds", "fit_images_per_second",
     "predict_images_per_second", "peak_memory_mib", "train_images", "test_images", "n_classes", "targets", "device",
-    "seeds", "budget", "at_common_budget", "epochs_run", "steps_run", "error",
+    "seeds", "budget", "at_common_budget", "epochs_run", "steps_run", *CSV_COLUMNS, "error",
 )
 """Fractions in [0, 1], seconds, images/s and MiB; empty cells where a value does not exist.
 
@@ -28,7 +30,8 @@ and ``steps_run`` means over seeds of what the network trained; ``seeds`` lists 
 unfinished row's own seed). ``budget`` is ``time 5 min``, ``recipe`` or empty (classical estimators),
 ``at_common_budget`` ``true``, ``false`` (the profile overrides a setting or the network cannot follow
 one) or empty. ``targets`` is what the estimator fitted on Training (:attr:`fer_bench.results.RunRecord.targets`).
-Times, memory and faces are the first seed's."""
+Times, memory and faces are the first seed's, and so is the cost of inference (:data:`.cost.CSV_COLUMNS`,
+empty where the run has no ``cost.json``)."""
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """Text cells starting with these are prefixed with ``'`` so that a spreadsheet shows them as text
 instead of evaluating a formula (OWASP, "CSV Injection")."""
@@ -51,6 +54,7 @@ def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
         The file written; columns are :data:`COLUMNS`, CIs are the report's bootstrap intervals.
     """
     rows = []
+    cost = read_cost(run_dir)
     for result in analysis.results:
         record = result.record
         accuracy_ci, macro_f1_ci = result.accuracy_ci or (None, None), result.macro_f1_ci or (None, None)
@@ -66,7 +70,8 @@ def write_results_csv(run_dir: str | Path, analysis: RunAnalysis) -> Path:
                          dedup_faces=(record.metrics_deduplicated or {}).get("n"), n_classes=len(result.class_names),
                          seeds=" ".join(map(str, result.seeds)), budget=budget_text(record.budget),
                          at_common_budget=None if common is None else str(common).lower(),
-                         epochs_run=used["epochs_run"], steps_run=used["steps_run"]))
+                         epochs_run=used["epochs_run"], steps_run=used["steps_run"],
+                         **csv_values(cost, record.name, record.seed)))
     rows += [_row(record, seeds=str(record.seed), budget=budget_text(record.budget))
              for record in sorted(analysis.unfinished, key=privatetest_accuracy)]
     buffer = io.StringIO()

@@ -189,15 +189,18 @@ def learning_curves_figure(histories: dict[str, Sequence[dict[str, Any]]]) -> Em
                                              " accuracy (right) per epoch. " + " ".join(parts))
 
 
-def cost_benefit_figure(points: dict[str, tuple[float, float]], frontier: Sequence[str]) -> EmbeddedFigure:
-    """PrivateTest accuracy against training time (log axis), Pareto frontier marked.
+def cost_benefit_figure(points: dict[str, tuple[float, float]], frontier: Sequence[str],
+                        what: str = "training time", unit: str = "s") -> EmbeddedFigure:
+    """PrivateTest accuracy against a cost (log axis): training time, or the latency of inference; Pareto frontier marked.
 
     Parameters
     ----------
     points : dict of str to (float, float)
-        ``{estimator: (fit seconds, PrivateTest accuracy as a fraction)}``; seconds > 0.
+        ``{estimator: (cost, PrivateTest accuracy as a fraction)}``; costs > 0, e.g. fit seconds.
     frontier : sequence of str
-        The Pareto-optimal estimators (no other is both faster and at least as accurate).
+        The Pareto-optimal estimators (no other is both cheaper and at least as accurate).
+    what, unit : str
+        The cost and its unit, for the axis and the description.
 
     Returns
     -------
@@ -218,11 +221,11 @@ def cost_benefit_figure(points: dict[str, tuple[float, float]], frontier: Sequen
     axes.set_xscale("log")
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes.margins(x=0.15, y=0.12)
-    axes.set_xlabel("Training time (s, log scale)")
+    axes.set_xlabel(f"{what[:1].upper()}{what[1:]} ({unit}, log scale)")
     axes.set_ylabel("PrivateTest accuracy (%)")
     axes.grid(alpha=0.3, which="both")
-    described = "; ".join(f"{name} {accuracy:.1%} in {seconds:.3g} s" for name, (seconds, accuracy) in points.items())
-    alt = (f"Scatter plot of PrivateTest accuracy against training time on a log scale: {described}. "
+    described = "; ".join(f"{name} {accuracy:.1%} in {cost:.3g} {unit}" for name, (cost, accuracy) in points.items())
+    alt = (f"Scatter plot of PrivateTest accuracy against {what} on a log scale: {described}. "
            f"Pareto frontier (no estimator both faster and more accurate): {', '.join(frontier) or 'none'}.")
     return EmbeddedFigure(figure_data_uri(figure), alt)
 

@@ -22,6 +22,7 @@ from ..results import ResultsStore, RunManifest
 from ..analysis.run import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, EstimatorResult, RunAnalysis, analyse_run
 from .budget import profile_scope, run_budget, used_text
 from ..analysis.ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
+from .cost import cost_section
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
@@ -365,6 +366,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "fer2013_classes": tuple(run_classes) == FER2013_CLASSES,
         "audit": _audit(manifest),
         "figures": _figures(analysis, run_classes),
+        "cost": cost_section(store.run_dir, analysis),
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
         "calibrated": [result for result in results if result.calibration],
         "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],

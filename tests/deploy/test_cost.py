@@ -1,0 +1,58 @@
+"""The cost of inference: MACs counted, and the rows of each runtime of a saved model."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from fer_bench.deploy.cost import folder_mib, measure_model
+from fer_bench.deploy.torch_onnx import FacePredictor, count_macs
+from fer_bench.estimators import load_estimator
+from fer_bench.estimators.torch.classifier import TorchClassifier
+from fer_bench.estimators.torch.trainer import Recipe
+from fer_bench.results import RunRecord
+
+from .conftest import needs
+
+
+def linear_predictor(side: int, **settings) -> FacePredictor:
+    recipe = Recipe.of(TorchClassifier(**settings))
+    return FacePredictor(nn.Sequential(nn.Flatten(), nn.Linear(side * side, 7)), recipe, settings.get("tta", "none"))
+
+
+def test_macs_are_the_multiply_accumulates_of_every_view_of_one_face():
+    assert count_macs(linear_predictor(48)) == 48 * 48 * 7
+    assert count_macs(linear_predictor(40, crop_size=40, tta="ten_crop")) == 10 * 40 * 40 * 7
+
+
+def record(name: str) -> RunRecord:
+    return RunRecord(name=name, family="network", framework="torch", source="test", seed=0)
+
+
+def test_a_network_has_a_row_per_runtime_with_every_measure(torch_run):
+    needs("onnx", "onnxscript", "onnxruntime")
+    model_dir = torch_run / "models" / "shallow_cnn"
+    eager, onnx = measure_model(model_dir, record("shallow_cnn"), calls=3, batch=4)
+    assert (eager.runtime, onnx.runtime) == ("torch eager", "onnxruntime")
+    assert eager.parameters == load_estimator(model_dir).n_params_ and onnx.parameters > 0
+    assert eager.macs_per_face == onnx.macs_per_face > 0  # FlopCounterMode's count and the graph's agree
+    assert eager.model_mib == folder_mib(model_dir) and 0 < onnx.model_mib
+    for row in (eager, onnx):
+        assert (row.name, row.seed, row.note) == ("shallow_cnn", 0, None)
+        assert 0 < row.latency_median_seconds <= row.latency_p95_seconds
+        assert row.throughput_images_per_second > 0
+
+
+def test_a_model_that_does_not_export_has_an_onnx_row_saying_why(classical_run):
+    needs("onnx", "skl2onnx", "onnxruntime")
+    own, onnx = measure_model(classical_run / "models" / "svc_linear_hog", record("svc_linear_hog"), calls=2, batch=3)
+    assert own.runtime == "scikit-learn" and own.note == "MACs not counted"
+    assert own.parameters is None and own.macs_per_face is None and own.latency_median_seconds > 0
+    assert onnx.runtime == "onnxruntime" and onnx.latency_median_seconds is None and onnx.model_mib is None
+    assert onnx.note.startswith("not exported: PixelSVC: its step 'hog'")
+
+
+def test_a_classical_model_that_exports_takes_the_macs_of_its_graph(classical_run):
+    needs("onnx", "skl2onnx", "onnxruntime")
+    own, onnx = measure_model(classical_run / "models" / "svc_linear_pca", record("svc_linear_pca"), calls=2, batch=3)
+    assert own.macs_per_face == onnx.macs_per_face >= 48 * 48 * 20  # at least the projection on 20 components
+    assert own.note == "MACs counted on its ONNX graph" and onnx.note is None
