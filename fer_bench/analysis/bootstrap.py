@@ -92,6 +92,17 @@ def resampled_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarra
     return f1.mean(axis=2).T
 
 
+def resampled_interval(y_true: np.ndarray, y_pred: np.ndarray, counts: np.ndarray, metric: str, n_classes: int,
+                       confidence: float) -> tuple[float, float]:
+    """Percentile interval of one estimator's ``accuracy`` or ``macro_f1`` (``y_pred`` int (n,)) over the face
+    resamples ``counts`` (:func:`face_resamples`); raises ValueError as :func:`resampled_accuracy`."""
+    if metric == "accuracy":
+        statistics = resampled_accuracy(y_true, y_pred[None], counts)[0]
+    else:
+        statistics = resampled_macro_f1(y_true, y_pred[None], counts, n_classes)[0]
+    return percentile_interval(statistics, confidence)
+
+
 def percentile_interval(statistics: np.ndarray, confidence: float) -> tuple[float, float]:
     """The central ``confidence`` percentile interval of bootstrap statistics (1-D)."""
     tail = (1 - confidence) / 2

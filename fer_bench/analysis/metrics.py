@@ -15,7 +15,7 @@ from scipy.stats import binom, binomtest, norm
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score,
                              precision_recall_fscore_support)
 
-from .bootstrap import face_resamples, percentile_interval, resampled_accuracy, resampled_macro_f1
+from .bootstrap import face_resamples, resampled_interval
 
 BOOTSTRAP_METRICS: tuple[str, ...] = ("accuracy", "macro_f1")
 CALIBRATION_BINS = 15
@@ -144,13 +144,8 @@ def bootstrap_ci(y_true: Any, y_pred: Any, metric: str = "accuracy", n_resamples
     if n_resamples < 1:
         raise ValueError(f"n_resamples={n_resamples}: expected at least 1")
     y_true, y_pred = _check_labels(y_true, y_pred, n_classes)
-    counts = face_resamples(len(y_true), n_resamples, seed)
-    if metric == "accuracy":
-        statistics = resampled_accuracy(y_true, y_pred[None], counts)[0]
-    else:
-        k = n_classes or int(max(y_true.max(), y_pred.max())) + 1
-        statistics = resampled_macro_f1(y_true, y_pred[None], counts, k)[0]
-    return percentile_interval(statistics, confidence)
+    k = n_classes or int(max(y_true.max(), y_pred.max())) + 1
+    return resampled_interval(y_true, y_pred, face_resamples(len(y_true), n_resamples, seed), metric, k, confidence)
 
 
 def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any) -> dict[str, float | int]:

@@ -1,6 +1,6 @@
 """The numbers of a run's report, computed from the results store alone: ranks,
 bootstrap confidence intervals, pairwise significance, calibration and the
-misclassified faces to show. No HTML here (see :mod:`.render`).
+misclassified faces to show. No HTML here (see :mod:`fer_bench.report.render`).
 
 A run may train every estimator with several seeds (one record per estimator and
 seed): an estimator's result then gathers its seeds, is ranked by its mean
@@ -20,7 +20,8 @@ from ..labels import FER2013_CLASSES
 from .metrics import calibration, pairwise_mcnemar
 from ..results import ResultsStore, RunManifest, RunRecord
 from .budget_use import off_budget
-from .bootstrap import face_resamples, percentile_interval, resampled_accuracy, resampled_macro_f1
+from .bootstrap import (face_resamples, percentile_interval, resampled_accuracy, resampled_interval,
+                        resampled_macro_f1)
 from .improvement import GAMMA, Improvement, pairwise_improvement
 
 CONFIDENCE = 0.95
@@ -342,9 +343,8 @@ def analyse_run(store: ResultsStore) -> RunAnalysis:
             if multi_seed:
                 _seed_intervals(result, k, counts)
             if result.accuracy_ci is None:
-                result.accuracy_ci = percentile_interval(resampled_accuracy(y_true, y_pred[None], counts)[0], CONFIDENCE)
-                result.macro_f1_ci = percentile_interval(resampled_macro_f1(y_true, y_pred[None], counts, k)[0],
-                                                         CONFIDENCE)
+                result.accuracy_ci = resampled_interval(y_true, y_pred, counts, "accuracy", k, CONFIDENCE)
+                result.macro_f1_ci = resampled_interval(y_true, y_pred, counts, "macro_f1", k, CONFIDENCE)
             scores = predictions.get("scores")
             if scores is not None and scores.shape == (len(y_true), len(class_names)):
                 result.calibration = calibration(y_true, scores)

@@ -8,7 +8,7 @@ interval and Bouthillier et al.'s verdict (:mod:`.improvement`); seeds are paire
 runs have the same seeds, else every seed of A meets every seed of B. Otherwise, on the first seeds:
 the exact McNemar test of the paired predictions on the same faces, or a two-sided two-proportion
 z-test on different faces; their p-values are Holm-adjusted over the estimators tested so. When both
-runs have a derived ensemble (:mod:`.ensemble`), it is compared too, as one more row.
+runs have a derived ensemble (:mod:`fer_bench.analysis.ensemble`), it is compared too, as one more row.
 """
 
 from __future__ import annotations

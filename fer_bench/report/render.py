@@ -60,7 +60,7 @@ def render_report(run_dir: str | Path) -> Path:
 
     Reads ``results.json``, the stored predictions and PrivateTest faces;
     trains nothing and imports neither PyTorch nor TensorFlow. The derived
-    ensemble row (:mod:`.ensemble`) is recomputed from the stored scores.
+    ensemble row (:mod:`fer_bench.analysis.ensemble`) is recomputed from the stored scores.
 
     Parameters
     ----------

@@ -102,8 +102,11 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_original_csv):
     dataset = load_dataset(fer2013_original_csv)
     records = run_benchmark(list(available_estimators()), dataset, load_profile("smoke"),
                             tmp_path, progress=False)
-    assert {record.name: record.status for record in records} == {name: "ok" for name in available_estimators()}, \
+    missing_extra = {record.name for record in records if record.status == "skipped" and "not installed here" in record.error}
+    assert {record.name: record.status for record in records} == \
+        {name: "skipped" if name in missing_extra else "ok" for name in available_estimators()}, \
         {record.name: record.error for record in records if record.status != "ok"}
+    records = [record for record in records if record.status == "ok"]  # an optional extra missing: skipped
     best = max(record.metrics["accuracy"] for record in records)
     assert best > 0.25  # above the majority class (Happy, 24.5% of PrivateTest)
     all_classes = [record for record in records if not record.class_names]

@@ -3,7 +3,9 @@
 - ``own`` (the default): on the CPU, wall time less the time the training's compute
   threads waited for a CPU that other programs held (their run-queue wait, from Linux's
   ``/proc/self/task/*/schedstat``: the mean over the ``threads`` threads that computed
-  most). On a quiet machine it is wall time; when another program takes a core, the
+  most), and less the share of the rest that the virtual machine's host took for itself
+  (its steal time, from ``/proc/stat``: the fraction of each CPU's time stolen over the
+  segment). On a quiet machine it is wall time less that steal; when another program takes a core, the
   network still gets its full share of computation and only the wall time grows. Where
   the kernel gives no run-queue wait, the process's CPU time over its compute threads
   stands in (named ``cpu``). On a GPU it is device-synchronised wall time.
@@ -16,7 +18,8 @@ Measured on 2 cores with one CPU-bound process beside ResNet-9 steps
 (``benchmarks/bench_budget_clock.py``, 4 alternating rounds of 10 steps, 2026-12-07): this
 clock read 10% more than on the quiet machine (median; rounds 0.82 to 1.53 times, as the
 virtual machine's own speed drifted), wall time 67% more; with OpenMP's default spinning,
-28% and 97%. On the quiet machine it reads wall time to 1%.
+28% and 97%. On the quiet machine it reads wall time to 1%. (Measured before the host's steal was
+subtracted; on this virtual machine the host took 5% of the CPUs' time over a day.)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Callable
 
 CLOCKS: tuple[str, ...] = ("own", "wall")
 TASKS = Path("/proc/self/task")
+STAT = Path("/proc/stat")
 
 
 def usable_cores() -> int:
@@ -52,6 +56,16 @@ def thread_times() -> dict[str, tuple[int, int]] | None:
             continue  # a thread that ended meanwhile
         times[task.name] = (int(on_cpu), int(waiting))
     return times or None
+
+
+def host_steal() -> float:
+    """Seconds the virtual machine's host took from this machine's CPUs (``/proc/stat``'s steal time, summed over
+    the CPUs); 0.0 where the kernel gives none (not a virtual machine, or not Linux)."""
+    try:
+        fields = STAT.read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 class BudgetClock:
@@ -86,10 +100,11 @@ class BudgetClock:
         else:
             self.name = "own" if thread_times() is not None else "cpu"
 
-    def _now(self) -> tuple[float, dict[str, tuple[int, int]] | float | None]:
-        """Wall time, and what the clock subtracts from it: threads' times (``own``), CPU seconds (``cpu``)."""
+    def _now(self) -> tuple:
+        """Wall time, and what the clock subtracts from it: threads' times and the host's steal (``own``), CPU
+        seconds (``cpu``)."""
         if self.name == "own":
-            return perf_counter(), thread_times() or {}
+            return perf_counter(), (thread_times() or {}, host_steal())
         return perf_counter(), process_time() if self.name == "cpu" else None
 
     def _segment(self, now: tuple) -> float:
@@ -99,10 +114,13 @@ class BudgetClock:
             return (then - before) / self._threads
         if self.name != "own":
             return wall - start
-        deltas = sorted(((on_cpu - before.get(task, (0, 0))[0], waiting - before.get(task, (0, 0))[1])
-                         for task, (on_cpu, waiting) in then.items()), reverse=True)
+        (tasks, steal), (tasks_before, steal_before) = then, before
+        deltas = sorted(((on_cpu - tasks_before.get(task, (0, 0))[0], waiting - tasks_before.get(task, (0, 0))[1])
+                         for task, (on_cpu, waiting) in tasks.items()), reverse=True)
         waited = sum(waiting for _, waiting in deltas[:self._threads]) / self._threads / 1e9
-        return max(wall - start - waited, 0.0)
+        elapsed = wall - start
+        stolen = (steal - steal_before) / (os.cpu_count() or 1) / elapsed if elapsed > 0 else 0.0
+        return max(elapsed - waited, 0.0) * (1.0 - min(max(stolen, 0.0), 1.0))
 
     def resume(self) -> None:
         """Start (again) counting, from the device's queued work done."""
