@@ -12,7 +12,6 @@ from ..cards.builtin import FER_INSTALL, open_card
 from ..cards.runtimes import INSTALL, REQUIRES
 from ._registry import available_estimators, register_estimator
 from .card_model import CardClassifier
-from .persistence import CARD_SUFFIX
 
 _CARD_FILES: dict[str, Path] = {}
 """The card file each registered card name came from (two cards may not share a name)."""

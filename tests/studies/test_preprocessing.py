@@ -4,7 +4,6 @@ import json
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from fer_bench.cards.card import InputSpec
 from fer_bench.datasets import LabelledFaces
