@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ..cards.builtin import BUILTIN_CARDS
 from ..datasets.audit import DEFAULT_BLANK_STD
 from ..profiles import PROFILE_NAMES
 from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, fit_label
@@ -28,7 +29,8 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
                      help="registered estimators to run, or 'all' (default, unless --pretrained is given)")
     run.add_argument("--pretrained", action="append", default=[], metavar="CARD.toml",
                      help="also score the model a card describes (trained elsewhere, never trained here) on "
-                          "PrivateTest, beside its authors' claimed accuracy; repeatable (see docs/cards.md)")
+                          "PrivateTest, beside its authors' claimed accuracy; a card file or a built-in card's name "
+                          f"({', '.join(BUILTIN_CARDS)}); repeatable (see docs/cards.md)")
     run.add_argument("--data", metavar="PATH",
                      help="fer2013.csv[.gz], fer2013.tar.gz, icml_face_data.csv, train.csv or an image folder; "
                           f"default: {' or '.join(DEFAULT_DATA_FILES)} if present, else the embedded synthetic set")
@@ -136,7 +138,7 @@ def _new_run_settings(args) -> dict:
     plugins = [plugin_reference(plugin) for plugin in args.plugin]
     load_plugins(plugins)
     profile = with_budget(load_profile(args.profile or "smoke"), args.budget_minutes, args.epochs)
-    cards = [str(Path(card).resolve()) for card in args.pretrained]
+    cards = [card if card in BUILTIN_CARDS else str(Path(card).resolve()) for card in args.pretrained]
     card_names = _register_cards(cards)
     names = resolve_names(args.names) if args.names or not cards else []
     names = list(dict.fromkeys([*(name for name in names if name not in card_names), *card_names]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cards.builtin import FER_INSTALL, open_card
+from ..cards.builtin import BUILTIN_CARDS, FER_INSTALL, open_card
 from ..cards.runtimes import INSTALL, REQUIRES
 from ._registry import available_estimators, register_estimator
 from .card_model import CardClassifier
@@ -32,7 +32,8 @@ def card_source(facts: dict) -> str:
 
 
 def register_card(path: str | Path) -> str:
-    """Register the card file ``path`` as an estimator named as the card says; return that name.
+    """Register the card file ``path`` (or a built-in card's name) as an estimator named as the card says; return
+    that name.
 
     Its faces are those of the FER-2013 classes it can output (``classes``: faces of other classes are
     left out of its scores); ``requires`` names its runtime's modules, so that a run without them records
@@ -46,13 +47,13 @@ def register_card(path: str | Path) -> str:
         If another card file, a built-in or a plugin has registered the name.
     """
     card = open_card(path)
-    resolved = Path(path).resolve()
+    resolved = Path(card.path).resolve()
     earlier = _CARD_FILES.get(card.name)
     if earlier is not None and earlier != resolved:
         raise ValueError(f"{path}: name = {card.name!r}: the name of the card {earlier} as well; rename one")
     if earlier is None and card.name in available_estimators():
         raise ValueError(f"{path}: name = {card.name!r}: the name of a registered estimator; rename the card")
-    reference = str(resolved)
+    reference = str(path) if str(path) in BUILTIN_CARDS else str(resolved)
 
     def factory() -> CardClassifier:
         return CardClassifier(card=reference)

@@ -207,8 +207,11 @@ def pickle_files(directory: str | Path) -> list[Path]:
 
 
 def is_card(path: str | Path) -> bool:
-    """Whether ``--model`` names a model card (``NAME.toml``, :mod:`fer_bench.cards`) rather than a model folder."""
-    return Path(path).suffix.lower() == CARD_SUFFIX
+    """Whether ``--model`` names a model card (``NAME.toml``, :mod:`fer_bench.cards`, or the name of a built-in card
+    where no such path exists) rather than a model folder."""
+    from ..cards.builtin import BUILTIN_CARDS
+
+    return Path(path).suffix.lower() == CARD_SUFFIX or (str(path) in BUILTIN_CARDS and not Path(path).exists())
 
 
 def folder_card(directory: Path, runtime: str) -> Path:

