@@ -7,7 +7,7 @@ the machine's own speed (a shared virtual machine's cores slow down and speed up
 minutes) falls on both sides alike; the table gives the median over rounds and the range
 of the per-round ratios. Each side reads three clocks: wall time,
 fer_bench's ``own`` budget clock (:mod:`fer_bench.estimators.training.clock`: wall time less the
-run-queue wait of torch's compute threads) and the process's CPU time over torch's
+run-queue wait of torch's compute threads and the host's steal) and the process's CPU time over torch's
 threads (the clock's stand-in where the kernel has no run-queue times). The ratios
 busy/quiet say how much each clock counts the other program's load: a clock that
 measures the network's own work stays near 1.0; on a quiet machine ``own`` is wall time.

@@ -20,7 +20,8 @@ from ..results import RunManifest, RunRecord
 from .templating import format_number
 
 CLOCKS = {"own": "the network's own clock (wall time less the time its compute threads waited for a CPU that other "
-                 "programs held, so that they do not shorten its training; synchronised wall time on a GPU)",
+                 "programs held and less what a virtual machine's host took, so that neither shortens its training; "
+                 "synchronised wall time on a GPU)",
           "wall": "the wall clock"}
 
 RECIPE = ("every network trains with the same epochs, batch size, optimiser, learning-rate schedule, "
@@ -66,7 +67,8 @@ def used_means(records: list[RunRecord]) -> dict[str, float | int | None]:
 
 def used_text(records: list[RunRecord]) -> str:
     """What the seeds trained, e.g. ``5 epochs · 1,100 steps · 299.1 s``, ranges over seeds as ``4–5``,
-    and ``shorter than one epoch`` where a seed's plan was; ``""`` when no record says."""
+    ``shorter than one epoch`` where a seed's plan was, and the share of its CPU time a virtual machine's host
+    took where it took any; ``""`` when no record says."""
     used = [record.budget.get("used") or {} for record in records]
     parts = []
     for key, unit in (("epochs_run", "epochs"), ("steps_run", "steps"), ("train_seconds", "s")):
@@ -80,6 +82,11 @@ def used_text(records: list[RunRecord]) -> str:
     if shares:
         low, high = f"{min(shares):.0%}", f"{max(shares):.0%}"
         parts.append(f"{low if low == high else f'{low}–{high}'} of the budget")
+    stolen = [entry["host_steal_seconds"] / (entry["host_steal_seconds"] + entry["budget_seconds"]) for entry in used
+              if entry.get("host_steal_seconds") and entry.get("budget_seconds")]
+    if stolen:
+        low, high = f"{min(stolen):.0%}", f"{max(stolen):.0%}"
+        parts.append(f"the host took {low if low == high else f'{low}–{high}'} of its CPU time")
     return " · ".join(parts)
 
 

@@ -53,7 +53,7 @@ def test_the_own_clock_is_unaffected_by_a_busy_competing_process(kind, monkeypat
 
 def test_the_own_clock_leaves_out_the_run_queue_wait_and_the_hosts_steal(monkeypatch):
     """4 s of wall with 1 s in the run queue: 3 s on or for a CPU; the host stole a quarter of each of the 2 CPUs'
-    time (2 s over both), so the network had 3 * 0.75 s."""
+    time (2 s over both), so the network had 3 * 0.75 s and the host 3 * 0.25 s."""
     readings = iter([(10.0, {"7": (0, 0)}, 100.0), (14.0, {"7": (2_000_000_000, 1_000_000_000)}, 102.0)])
 
     def reading():
@@ -67,7 +67,7 @@ def test_the_own_clock_leaves_out_the_run_queue_wait_and_the_hosts_steal(monkeyp
     monkeypatch.setattr(clock_module, "perf_counter", reading)
     clock.resume()
     clock.pause()
-    assert clock.seconds() == pytest.approx(2.25)
+    assert clock.seconds() == pytest.approx(2.25) and clock.stolen_seconds == pytest.approx(0.75)
 
 
 def test_host_steal_reads_proc_stat_or_gives_zero(tmp_path, monkeypatch):

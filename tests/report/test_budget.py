@@ -31,6 +31,9 @@ def test_what_the_seeds_trained():
     assert used_text(records) == "4–5 epochs · 900–1,000 steps · 299.5–300.5 s · 100% of the budget"
     assert used_means([_record({})]) == {"epochs_run": None, "steps_run": None, "train_seconds": None}
     assert used_text([_record({})]) == ""
+    stolen = [_record({**TIME_BUDGET, "used": {**used(4, 900, 299.5), "budget_seconds": 300.0, "host_steal_seconds": s}})
+              for s in (0.0, 100.0)]
+    assert used_text(stolen).endswith("of the budget · the host took 25% of its CPU time")
 
 
 def test_the_profile_scope_says_what_the_profile_trained_on_and_how_long():
@@ -53,7 +56,8 @@ def test_the_run_budget_line():
     one.profile = replace(one.profile, budget={"kind": "time", "minutes": 5})
     assert run_budget(one) == ("time: 5 minutes of training per network on this machine, on the network's own clock "
                                "(wall time less the time its compute threads waited for a CPU that other programs "
-                               "held, so that they do not shorten its training; synchronised wall time on a GPU); a network "
+                               "held and less what a virtual machine's host took, so that neither shortens its training; "
+                               "synchronised wall time on a GPU); a network "
                                "more than 5% off its budget is left out of the significance verdicts; 1 seed (0); "
                                "machine: Test CPU, 2 cores")
     one.profile = replace(one.profile, budget={"kind": "time", "minutes": 5, "clock": "wall"})

@@ -270,10 +270,11 @@ class TimePlanner:
 
     def record(self, validation_seconds: float) -> dict:
         """What a time budget's ``budget_`` adds: ``clock``, ``budget_seconds`` (spent on it),
-        ``budget_used`` (their share of the budget), ``untimed_steps`` and ``untimed_seconds`` (wall),
+        ``budget_used`` (their share of the budget), ``host_steal_seconds`` (what a virtual machine's host took
+        meanwhile, left out of the ``own`` clock), ``untimed_steps`` and ``untimed_seconds`` (wall),
         ``validation_seconds`` (PublicTest scoring after each epoch, outside the budget)."""
         self.pause_clock()
         spent = self.clock.seconds()
         return {"clock": self.clock.name, "budget_seconds": spent, "budget_used": spent / self.settings.time_budget,
-                "untimed_steps": UNTIMED_STEPS, "untimed_seconds": self.untimed_seconds,
-                "validation_seconds": validation_seconds}
+                "host_steal_seconds": self.clock.stolen_seconds, "untimed_steps": UNTIMED_STEPS,
+                "untimed_seconds": self.untimed_seconds, "validation_seconds": validation_seconds}

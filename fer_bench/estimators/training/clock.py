@@ -94,7 +94,7 @@ class BudgetClock:
             raise ValueError(f"budget_clock={kind!r}: expected one of {', '.join(map(repr, CLOCKS))}")
         self._threads = max(1, min(threads, usable_cores()))
         self._synchronize = synchronize
-        self._spent, self._since = 0.0, None
+        self._spent, self._stolen, self._since = 0.0, 0.0, None
         if kind == "wall" or on_gpu:
             self.name = "wall (GPU)" if on_gpu else "wall"
         else:
@@ -107,20 +107,22 @@ class BudgetClock:
             return perf_counter(), (thread_times() or {}, host_steal())
         return perf_counter(), process_time() if self.name == "cpu" else None
 
-    def _segment(self, now: tuple) -> float:
-        """Budget seconds from the last :meth:`resume` to ``now``."""
+    def _segment(self, now: tuple) -> tuple[float, float]:
+        """Budget seconds from the last :meth:`resume` to ``now``, and the seconds of them the host took (``own``)."""
         (wall, then), (start, before) = now, self._since
         if self.name == "cpu":
-            return (then - before) / self._threads
+            return (then - before) / self._threads, 0.0
         if self.name != "own":
-            return wall - start
+            return wall - start, 0.0
         (tasks, steal), (tasks_before, steal_before) = then, before
         deltas = sorted(((on_cpu - tasks_before.get(task, (0, 0))[0], waiting - tasks_before.get(task, (0, 0))[1])
                          for task, (on_cpu, waiting) in tasks.items()), reverse=True)
         waited = sum(waiting for _, waiting in deltas[:self._threads]) / self._threads / 1e9
         elapsed = wall - start
-        stolen = (steal - steal_before) / (os.cpu_count() or 1) / elapsed if elapsed > 0 else 0.0
-        return max(elapsed - waited, 0.0) * (1.0 - min(max(stolen, 0.0), 1.0))
+        stolen_share = (steal - steal_before) / (os.cpu_count() or 1) / elapsed if elapsed > 0 else 0.0
+        running = max(elapsed - waited, 0.0)
+        stolen = running * min(max(stolen_share, 0.0), 1.0)
+        return running - stolen, stolen
 
     def resume(self) -> None:
         """Start (again) counting, from the device's queued work done."""
@@ -129,15 +131,24 @@ class BudgetClock:
 
     def pause(self) -> None:
         """Stop counting (evaluation, for example, is not spent from the budget)."""
-        self._spent = self.seconds()
+        if self._since is not None:
+            self._synchronize()
+            spent, stolen = self._segment(self._now())
+            self._spent, self._stolen = self._spent + spent, self._stolen + stolen
         self._since = None
+
+    @property
+    def stolen_seconds(self) -> float:
+        """Seconds the virtual machine's host took while the clock counted, up to the last :meth:`pause`
+        (left out of ``own``; 0.0 on the other clocks)."""
+        return self._stolen
 
     def seconds(self) -> float:
         """Budget seconds spent so far (waits for the device)."""
         if self._since is None:
             return self._spent
         self._synchronize()
-        return self._spent + self._segment(self._now())
+        return self._spent + self._segment(self._now())[0]
 
     def reached(self, mark: float) -> bool:
         """Whether ``mark`` budget seconds are spent; cheap while the unsynchronised wall time since the last
