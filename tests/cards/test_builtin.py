@@ -23,7 +23,7 @@ def test_the_facex_card_states_its_preprocessing_and_classes_in_facex_order(tmp_
     assert (card.format, card.model_file) == ("tflite", tmp_path / "model_optimized.tflite")
     assert (spec.height, spec.width, spec.channels, spec.layout, spec.interpolation) == (200, 200, "rgb", "nhwc",
                                                                                          "bilinear")
-    assert tuple(spec.range) == (0.0, 1.0) and card.kind == "probabilities"
+    assert spec.value_range == (0.0, 1.0) and card.kind == "probabilities"
     # facex's anger, disgust, fear, happy, neutral, sadness, surprised onto FER-2013's order
     assert card.mapping.columns == (0, 1, 2, 3, 5, 6, 4) and card.mapping.covers_fer2013
     assert card.source["license"] == "MIT" and "claimed_accuracy" not in card.source
