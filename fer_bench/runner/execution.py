@@ -156,10 +156,11 @@ class FitOutcome:
 def _spec(task: FitTask) -> EstimatorSpec:
     """The registered spec of ``task.name``, importing the task's plugins when this process lacks it."""
     if task.name not in available_estimators():
-        from ..estimators.card_zoo import CARD_SUFFIX, register_card
+        from ..estimators.card_zoo import register_card
+        from ..estimators.persistence import is_card
 
         for plugin in task.plugins:
-            if plugin.endswith(CARD_SUFFIX):
+            if is_card(plugin):
                 register_card(plugin)
             else:
                 load_plugin(plugin)

@@ -50,3 +50,17 @@ def test_run_data_is_sized_by_its_arrays_for_dask_to_scatter_it_once(synthetic):
     data = fit_data(synthetic)
     arrays = synthetic.images.nbytes + synthetic.labels.nbytes
     assert arrays <= sizeof(data) < arrays + 1000  # sys.getsizeof adds the object header
+
+
+def test_a_worker_registers_a_built_in_card_it_is_given_as_a_plugin(monkeypatch):
+    """``run --pretrained facex`` hands the card's name to workers, which register it like a card file."""
+    from types import SimpleNamespace
+
+    from fer_bench.estimators import _registry, available_estimators, card_zoo
+    from fer_bench.runner.execution import _spec
+
+    registered = []
+    monkeypatch.setattr(_registry, "_REGISTRY", dict(available_estimators()))
+    monkeypatch.setattr(card_zoo, "register_card", lambda card: registered.append(card))
+    monkeypatch.setattr("fer_bench.runner.execution.get_estimator_spec", lambda name: name)
+    assert _spec(SimpleNamespace(name="facex", plugins=["facex"])) == "facex" and registered == ["facex"]
