@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from fer_bench.datasets import DataError
-from fer_bench.datasets.class_folder import list_class_folder, read_face_folder
+from fer_bench.datasets.class_folder import read_face_folder
+from fer_bench.datasets.layouts.class_folders import list_class_folder
 from fer_bench.datasets.synthetic_folder import CK_PLUS_CLASSES, write_synthetic_folder
 
 
@@ -73,7 +74,7 @@ def test_image_outside_a_class_folder_and_unknown_names_are_refused(tmp_path):
     with pytest.raises(DataError, match="smirk: folder name is not a known class"):
         list_class_folder(tmp_path / "f", "ck+")
     with pytest.raises(KeyError, match="--label-map"):
-        list_class_folder(tmp_path / "f", "affectnet")
+        list_class_folder(tmp_path / "f", "bp4d")
 
 
 def test_split_folders_are_not_classes(tmp_path):

@@ -25,7 +25,7 @@ def test_metrics_exclusions_and_outputs(tmp_path):
     assert metrics["macro_f1_present"] == pytest.approx(0.8 / 1.4 / 4)
     assert metrics["macro_f1"] == pytest.approx(0.8 / 1.4 / 7)
     summary = summary_text(evaluation)
-    assert "2 images in contempt/ excluded: no FER-2013 counterpart" in summary
+    assert "2 images of contempt excluded: no FER-2013 counterpart" in summary
     assert "CK+ folder accuracy  40.00%" in summary
 
     json_path, html_path = write_evaluation(evaluation, tmp_path / "out", command="python -m fer_bench evaluate")
@@ -63,7 +63,7 @@ def test_cli_evaluates_a_saved_network_on_a_ck_plus_folder(saved_network, tmp_pa
     assert main(["evaluate", "--model", str(saved_network), "--data-folder", str(root), "--label-map", "ck+",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "faces:   10 scored" in printed and "2 images in contempt/ excluded" in printed
+    assert "faces:   10 scored" in printed and "2 images of contempt excluded" in printed
     assert printed.strip().endswith("evaluation.html")
     saved = json.loads((out / "evaluation.json").read_text())
     assert saved["metrics"]["n"] == 10 and "--label-map ck+" in saved["command"]
