@@ -78,7 +78,7 @@ def test_cli_errors_are_one_line(saved_model, tmp_path, capsys):
     assert main(["evaluate", "--model", str(tmp_path / "nope"), "--data-folder", str(root), "--label-map", "ck+"]) == 2
     assert "no such model folder" in capsys.readouterr().err
     assert main(["evaluate", "--model", str(saved_model), "--data", "x.csv", "--label-map", "ck+"]) == 2
-    assert "--label-map maps folder names" in capsys.readouterr().err
+    assert "--label-map reads a data folder; it goes with --data-folder, not --data" in capsys.readouterr().err
 
 
 
@@ -133,3 +133,26 @@ def test_cli_evaluate_takes_max_pixels(saved_network, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "exceed the limit of 1,000 pixels" in err and err.count("\n") == 1
     assert main([*argv, "--max-pixels", "100000"]) == 0
+
+
+def test_cli_evaluate_on_a_data_folder_in_a_layout(saved_model, tmp_path, capsys):
+    from tests.datasets.layouts.written import write_jaffe, write_rafdb
+
+    write_rafdb(tmp_path / "raf", train_codes=[1, 2, 3], test_codes=[4, 6, 7, 7])
+    out = tmp_path / "out"
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "raf"),
+                 "--out", str(out)]) == 0  # the layout told from the files; its test part scored
+    captured = capsys.readouterr()
+    assert "(rafdb): 4 faces scored (rafdb PrivateTest)" in captured.err
+    saved = json.loads((out / "evaluation.json").read_text())
+    assert saved["data"]["scope"] == "rafdb PrivateTest" and saved["metrics"]["n"] == 4
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "raf"), "--split",
+                 "Training", "--out", str(out)]) == 0
+    assert json.loads((out / "evaluation.json").read_text())["metrics"]["n"] == 3
+    write_jaffe(tmp_path / "jaffe", subjects=("KA",), takes=1)
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "jaffe"), "--layout", "jaffe",
+                 "--out", str(out)]) == 0
+    assert json.loads((out / "evaluation.json").read_text())["data"]["scope"] == "jaffe folder"
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(saved_model), "--data", "x.csv", "--layout", "jaffe"]) == 2
+    assert "--layout reads a data folder; it goes with --data-folder, not --data" in capsys.readouterr().err
