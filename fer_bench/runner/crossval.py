@@ -1,4 +1,5 @@
-"""K-fold cross-validation of estimators on a face folder, by subject (and, for comparison, by picture).
+"""K-fold (or leave-one-subject-out) cross-validation of estimators on a face folder, by subject (and, for
+comparison, by picture).
 
 Each fold is an ordinary run (:func:`fer_bench.runner.benchmark.run_benchmark`) in
 ``RUN_DIR/folds/<split>-<fold>/``: the test fold plays PrivateTest (scored
@@ -9,7 +10,8 @@ apply as on FER-2013). Every fold's data is audited, so the test faces with an
 exact or near copy in that fold's Training part, that is in another fold, are
 counted. Each fold's records carry ``RunRecord.fold``.
 
-``RUN_DIR/crossval.json`` then gathers, per estimator and split kind, the
+``RUN_DIR/crossval.json`` (its ``scheme``: ``k-fold`` or ``leave-one-subject-out``, each fold's
+``test_subject`` then) gathers, per estimator and split kind, the
 per-fold accuracy and macro-F1, their mean and sample standard deviation over
 folds, the metrics and confusion matrix of the pooled test-fold predictions
 (every face scored once) and, with groups, the per-group metrics of the pooled

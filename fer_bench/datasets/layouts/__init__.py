@@ -120,6 +120,9 @@ def list_layout(root: str | Path, layout: str | None = "classes", label_map: str
     elif layout == "ck+" and is_ck_plus(root):
         listing = list_ck_plus(root, options.neutral_first_frame)
     elif layout in ("ck+", "classes"):
+        if options.neutral_first_frame:
+            raise ValueError(f"--neutral-first-frame needs the full CK+ distribution ({root} has no "
+                             "cohn-kanade-images/ and Emotion/ folders)")
         entries, class_names, excluded = list_class_folder(root, "ck+" if layout == "ck+" else label_map)
         paths = [relative for relative, _ in entries]
         listing = FaceListing(paths, paths, [label for _, label in entries], class_names, excluded,

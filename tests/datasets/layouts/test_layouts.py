@@ -44,6 +44,7 @@ def listing_labels(root):
     ("jaffe", "ck+", LayoutOptions(), "--label-map does not go with --layout jaffe"),
     ("classes", None, LayoutOptions(neutral_first_frame=True), "--neutral-first-frame does not go with --layout classes"),
     ("file-names", None, LayoutOptions(), "--layout file-names needs --label-pattern"),
+    ("ck+", None, LayoutOptions(neutral_first_frame=True), "--neutral-first-frame needs the full CK"),
     ("bp4d", None, LayoutOptions(), "--layout 'bp4d': expected one of classes, jaffe"),
 ])
 def test_options_that_do_not_fit_the_layout(tmp_path, layout, label_map, options, message):
