@@ -72,7 +72,8 @@ def add_layout_options(parser) -> None:
     """``--layout`` and its settings, ``--label-map`` and ``--detect-faces``: how a ``--data-folder`` is read (on
     ``run`` and ``evaluate``)."""
     parser.add_argument("--layout", choices=LAYOUTS, metavar="NAME",
-                        help="how the folder is laid out: " + "; ".join(f"{name}: {what}" for name, what in LAYOUTS.items())
+                        help="how the folder is laid out: "
+                             + "; ".join(f"{name}: {what}" for name, what in LAYOUTS.items())
                              + " (default: told from the files: the label files of ck+, rafdb, affectnet and expw, "
                                "JAFFE's file names in a flat folder, else classes)")
     parser.add_argument("--label-map", choices=sorted(LABEL_MAPS),

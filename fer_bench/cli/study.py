@@ -113,7 +113,8 @@ def command_evaluate(args) -> int:
             raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
         dataset = None
         layout = args.layout or detect_layout(args.data_folder)
-        if layout == "classes" and not args.detect_faces:
+        if layout == "classes" and not (args.detect_faces or args.label_pattern or args.label_codes
+                                        or args.neutral_first_frame):  # its sha256 digests the images themselves
             faces = read_class_folder(args.data_folder, args.label_map, args.max_pixels)
         else:
             folder = read_folder_faces(args, args.max_pixels)
@@ -123,7 +124,8 @@ def command_evaluate(args) -> int:
     else:
         given = [option for option in LAYOUT_OPTIONS if getattr(args, option) is not None]
         if given:
-            raise ValueError(f"--{given[0].replace('_', '-')} reads a data folder; it goes with --data-folder, not --data")
+            raise ValueError(f"--{given[0].replace('_', '-')} reads a data folder; it goes with --data-folder, "
+                             "not --data")
         dataset = load_data(args.data, args.labels, args.max_pixels, args.ferplus_mode)
         faces = split_faces(dataset, args.split)
     groups = evaluation_groups(args, faces, dataset)

@@ -90,7 +90,8 @@ class FolderFaces:
 
 def _decode_chunk(root: Path, faces: list[tuple[str, tuple[int, int, int, int] | None, str]], crop: FaceCrop | None,
                   max_pixels: int) -> tuple[np.ndarray, int]:
-    """Faces of some ``(path, box, origin)`` items of ``root`` (one parallel task), and how many had no detected face."""
+    """Faces of some ``(path, box, origin)`` items of ``root`` (one parallel task), and how many had no detected
+    face."""
     decoded = np.empty((len(faces), 48, 48), dtype=np.uint8)
     no_face = 0
     for position, (relative, box, origin) in enumerate(faces):

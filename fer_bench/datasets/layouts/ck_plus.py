@@ -55,7 +55,8 @@ def list_ck_plus(root: Path, neutral_first_frame: bool = False) -> FaceListing:
     labels_root = root / LABELS_DIR
     label_files = sorted(path for path in labels_root.glob(f"*/*/*{_LABEL_SUFFIX}") if not path.name.startswith("."))
     if not label_files:
-        raise DataError(f"{labels_root}: no label files; expected {LABELS_DIR}/S005/001/S005_001_00000011{_LABEL_SUFFIX}")
+        raise DataError(f"{labels_root}: no label files; expected "
+                        f"{LABELS_DIR}/S005/001/S005_001_00000011{_LABEL_SUFFIX}")
     rows = []
     for label_file in label_files:
         origin = f"{label_file}: line 1"

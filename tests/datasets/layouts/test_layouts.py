@@ -42,7 +42,8 @@ def listing_labels(root):
 @pytest.mark.parametrize("layout, label_map, options, message", [
     ("rafdb", None, LayoutOptions(label_pattern="x"), "--label-pattern does not go with --layout rafdb"),
     ("jaffe", "ck+", LayoutOptions(), "--label-map does not go with --layout jaffe"),
-    ("classes", None, LayoutOptions(neutral_first_frame=True), "--neutral-first-frame does not go with --layout classes"),
+    ("classes", None, LayoutOptions(neutral_first_frame=True),
+     "--neutral-first-frame does not go with --layout classes"),
     ("file-names", None, LayoutOptions(), "--layout file-names needs --label-pattern"),
     ("ck+", None, LayoutOptions(neutral_first_frame=True), "--neutral-first-frame needs the full CK"),
     ("bp4d", None, LayoutOptions(), "--layout 'bp4d': expected one of classes, jaffe"),
