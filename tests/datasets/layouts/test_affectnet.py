@@ -20,7 +20,7 @@ def test_codes_map_onto_fer2013_and_8_to_10_are_counted_and_dropped(affectnet):
     assert named == ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Angry", "Happy", "Angry", "Neutral"]
     assert listing.excluded == {"contempt": 1, "none": 1, "uncertain": 1, "non-face": 2}
     assert listing.partition == ["Training"] * 8 + ["PrivateTest"] * 2
-    assert listing.boxes[0] == (10, 5, 40, 30)  # face_x, face_y, face_x + face_width, face_y + face_height
+    assert listing.boxes[0] == (10, 5, 50, 35)  # face_x, face_y, face_x + face_width, face_y + face_height
     assert listing.paths[0] == "Manually_Annotated_Images/0/t0000.jpg"
     assert listing.origins[0].endswith("training.csv: line 2")
 
