@@ -33,7 +33,7 @@ def test_metrics_exclusions_and_outputs(tmp_path):
     assert saved["data"]["excluded"] == {"contempt": 2} and saved["metrics"]["accuracy"] == pytest.approx(0.4)
     html = html_path.read_text()
     assert "data:image/png;base64," in html and "<script" not in html
-    assert "<code>contempt/</code>" in html and "40.00%" in html
+    assert "2 images of <code>contempt</code>" in html and "40.00%" in html
     assert "Row-normalised CK+ folder confusion matrices of model" in html
 
 
