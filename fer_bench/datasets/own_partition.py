@@ -29,7 +29,8 @@ def partition_dataset(faces: FolderFaces, seed: int = 0, fraction: float = VALID
     Returns
     -------
     FERDataset
-        ``ids`` are the faces' names; ``sha256`` the folder's listing key.
+        ``ids`` are the faces' names; ``sha256`` the folder's listing key; ``relabelling`` says that the labels
+        are the layout's mapped onto FER-2013's, and counts the faces left out per class with no counterpart.
 
     Raises
     ------
@@ -47,5 +48,9 @@ def partition_dataset(faces: FolderFaces, seed: int = 0, fraction: float = VALID
     validation = validation_rows(train_rows, faces.labels, subjects, seed, kind, fraction)
     usage = faces.partition.astype(object)
     usage[validation] = "PublicTest"
+    used_whole = f" ({faces.no_face:,} images with no face found by the detector, used whole)" if faces.no_face else ""
+    mapping = {"labels": f"{faces.layout} labels mapped onto FER-2013's classes{used_whole}",
+               "kept": int(len(faces.labels)),
+               "dropped": {f"{name} (no FER-2013 counterpart)": count for name, count in faces.excluded.items()}}
     return FERDataset(images=faces.images, labels=faces.labels, usage=usage.astype(str), class_names=faces.class_names,
-                      source=faces.source, sha256=faces.sha256, ids=faces.files)
+                      source=faces.source, sha256=faces.sha256, ids=faces.files, relabelling=mapping)

@@ -130,6 +130,7 @@ def test_a_data_set_s_own_partition_is_one_ordinary_run(tmp_path, capsys):
     stored = json.loads((out / "results.json").read_text())
     counts = stored["manifest"]["data"]["counts"]
     assert sum(counts["PrivateTest"].values()) == 14 and sum(counts["PublicTest"].values()) == 7
+    assert "rafdb labels mapped onto FER-2013&#39;s classes: 49 faces kept" in (out / "report.html").read_text()
 
 
 @pytest.mark.parametrize("make, extra, message", [

@@ -18,6 +18,7 @@ def test_train_becomes_training_and_publictest_test_becomes_privatetest(tmp_path
     assert sum(counts["Training"].values()) == 28
     assert np.array_equal(dataset.ids, faces.files) and dataset.sha256 == faces.sha256
     assert all(file.startswith("Image/aligned/test_") for file in dataset.ids[dataset.usage == "PrivateTest"])
+    assert dataset.relabelling == {"labels": "rafdb labels mapped onto FER-2013's classes", "kept": 42, "dropped": {}}
     again = partition_dataset(faces, seed=0)
     assert np.array_equal(again.usage, dataset.usage)
 
