@@ -117,6 +117,20 @@ def test_leave_one_subject_out_on_a_detected_jaffe_folder_beside_picture_level_f
     assert "leave-one-subject-out cross-validation" in (out / "crossval.html").read_text()
 
 
+def test_the_full_ck_plus_distribution_with_first_frames_as_neutral(tmp_path, capsys):
+    from tests.datasets.layouts.written import write_ck_plus
+
+    write_ck_plus(tmp_path / "ck", {f"S{n:03d}": [1, 3, 4, 5, 6, 7, 2, None] for n in (5, 10, 11)})
+    out = tmp_path / "run"
+    assert main(["run", "svc_linear", "--data-folder", str(tmp_path / "ck"), "--neutral-first-frame", "--folds", "3",
+                 "--profile", "smoke", "--out", str(out), "--quiet", "--save-models", "none"]) == 0
+    assert "; left out (no FER-2013 counterpart): contempt 3" in capsys.readouterr().err
+    summary = json.loads((out / "crossval.json").read_text())
+    assert summary["layout"] == "ck+" and summary["subjects"] == {"source": "the ck+ layout's subject ids", "count": 3}
+    assert summary["data"]["counts"]["Neutral"] == 21 and summary["data"]["excluded"] == {"contempt": 3}
+    assert "3 images of <code>contempt</code>" in (out / "crossval.html").read_text()
+
+
 def test_a_data_set_s_own_partition_is_one_ordinary_run(tmp_path, capsys):
     from tests.datasets.layouts.written import write_rafdb
 
