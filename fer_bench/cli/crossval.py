@@ -14,8 +14,7 @@ from .options import add_groups_options, add_layout_options, fold_count
 
 DEFAULT_FOLDS = 5
 SPLIT_CHOICES: tuple[str, ...] = ("subject", "random", "both")
-NOT_WITH_FOLDER = ("data", "labels", "dedupe", "drop_blank", "resume", "track")
-"""``run`` options refused with ``--data-folder``."""
+_NOT_WITH_FOLDER = ("data", "labels", "dedupe", "drop_blank", "resume", "track")
 FOLDER_ONLY_OPTIONS: tuple[str, ...] = ("layout", "label_map", "label_pattern", "label_codes", "neutral_first_frame",
                                         "detect_faces", "folds", "subject_pattern", "subjects", "split", "groups")
 """``run`` options that need ``--data-folder`` (``--split`` at its default ``subject`` aside)."""
@@ -51,7 +50,7 @@ def check_folder_options(args) -> None:
     ValueError
         Naming the first such option.
     """
-    given = [option for option in NOT_WITH_FOLDER if getattr(args, option, None)]
+    given = [option for option in _NOT_WITH_FOLDER if getattr(args, option, None)]
     if given:
         raise ValueError(f"--{given[0].replace('_', '-')} does not go with --data-folder")
 
