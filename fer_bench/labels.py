@@ -4,7 +4,9 @@ FER-2013 (Goodfellow et al., 2013) numbers its seven expressions 0..6 in the
 order of :data:`FER2013_CLASSES`; every loader maps folder names and other data
 sets' names onto these indices. FER+ relabels the same faces with eight
 classes (:data:`FERPLUS_CLASSES`), and :data:`LABEL_MAPS` maps other data sets'
-folder names onto FER-2013's.
+folder names onto FER-2013's. The ``*_CODES`` tables give the numeric codes of
+the data sets whose label files hold numbers, each checked against the data
+set's own documentation or reference code (cited at each table).
 """
 
 FER2013_CLASSES: tuple[str, ...] = ("Angry", "Disgust", "Fear", "Happy", "Sad", "Surprise", "Neutral")
@@ -37,7 +39,51 @@ CK_PLUS_TO_FER2013: dict[str, str | None] = {
 FER-2013 has no counterpart (contempt). ``neutral`` serves the CK+ exports
 that add neutral frames."""
 
-LABEL_MAPS: dict[str, dict[str, str | None]] = {"ck+": CK_PLUS_TO_FER2013}
+CK_PLUS_CODES: tuple[str, ...] = ("neutral", "anger", "contempt", "disgust", "fear", "happy", "sadness", "surprise")
+"""CK+'s emotion codes, index = code, as the distribution's README gives them (Lucey et al., 2010, "The Extended
+Cohn-Kanade (CK+) database distribution: PHASE 1": "0=neutral, 1=anger, 2=contempt, 3=disgust, 4=fear,
+5=happy, 6=sadness, 7=surprise"); names as in :data:`CK_PLUS_TO_FER2013`."""
+
+JAFFE_TO_FER2013: dict[str, str | None] = {
+    "an": "Angry", "di": "Disgust", "fe": "Fear", "ha": "Happy", "ne": "Neutral", "sa": "Sad", "su": "Surprise",
+}
+"""JAFFE's expression codes in its file names (Lyons et al., 1998; the distribution's README: AN anger, DI
+disgust, FE fear, HA happiness, NE neutral, SA sadness, SU surprise) -> FER-2013 class names, one to one."""
+
+RAFDB_CODES: dict[int, str] = {1: "surprise", 2: "fear", 3: "disgust", 4: "happiness", 5: "sadness", 6: "anger",
+                               7: "neutral"}
+"""RAF-DB basic's codes in ``EmoLabel/list_patition_label.txt`` (Li et al., 2017): 1 Surprise, 2 Fear, 3 Disgust,
+4 Happiness, 5 Sadness, 6 Anger, 7 Neutral, as the reference loaders read them (HCPLab-SYSU/CD-FER-Benchmark,
+ICID/Utils.py: code - 1 = Surprised, Fear, Disgust, Happy, Sad, Angry, Neutral; their "Basic Notes" give the list
+above)."""
+
+RAFDB_TO_FER2013: dict[str, str | None] = {
+    "surprise": "Surprise", "fear": "Fear", "disgust": "Disgust", "happiness": "Happy", "sadness": "Sad",
+    "anger": "Angry", "neutral": "Neutral",
+}
+"""RAF-DB basic's class names -> FER-2013 class names, one to one."""
+
+AFFECTNET_CODES: tuple[str, ...] = ("neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt",
+                                    "none", "uncertain", "non-face")
+"""AffectNet's ``expression`` codes 0-10, index = code (Mollahosseini et al., 2017): 0 Neutral, 1 Happiness,
+2 Sadness, 3 Surprise, 4 Fear, 5 Disgust, 6 Anger, 7 Contempt, 8 None, 9 Uncertain, 10 No-Face, as the data set's
+site lists them (quoted in nikhil-salodkar/facial_expression's README; reference loaders use the same order)."""
+
+AFFECTNET_TO_FER2013: dict[str, str | None] = {
+    "neutral": "Neutral", "happy": "Happy", "sad": "Sad", "surprise": "Surprise", "fear": "Fear",
+    "disgust": "Disgust", "anger": "Angry", "contempt": None, "none": None, "uncertain": None, "non-face": None,
+}
+"""AffectNet's class names -> FER-2013 class names; None for contempt and for the three codes that are not an
+expression (none, uncertain, non-face)."""
+
+EXPW_CODES: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+"""ExpW's ``expression_label`` codes in ``label.lst``, index = code (Zhang et al., 2018): 0 angry, 1 disgust,
+2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral, as reference loaders document the file (its columns: image_name,
+face_id_in_image, face_box_top, face_box_left, face_box_right, face_box_bottom, face_box_cofidence,
+expression_label) and HCPLab-SYSU/CD-FER-Benchmark maps them. They are FER-2013's names, in FER-2013's order."""
+
+LABEL_MAPS: dict[str, dict[str, str | None]] = {"ck+": CK_PLUS_TO_FER2013, "jaffe": JAFFE_TO_FER2013,
+                                                "rafdb": RAFDB_TO_FER2013, "affectnet": AFFECTNET_TO_FER2013}
 """Named mappings from other data sets' class names to FER-2013's (``--label-map``)."""
 
 

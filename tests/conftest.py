@@ -2,8 +2,9 @@
 ``FER_BENCH_FER2013_DIR`` environment variable (a folder holding ``fer2013.csv.gz``
 and ``folder_sample/``), the original Kaggle file through ``--fer2013-original-dir`` or
 ``FER_BENCH_FER2013_ORIGINAL_DIR``, Microsoft's FER+ labels through ``--ferplus-dir`` or
-``FER_BENCH_FERPLUS_DIR`` (a folder holding ``fer2013new.csv``); tests that need them
-skip with the reason when they are absent."""
+``FER_BENCH_FERPLUS_DIR`` (a folder holding ``fer2013new.csv``), JAFFE through ``--jaffe-dir`` or
+``FER_BENCH_JAFFE_DIR`` (its flat folder of 213 TIFF files, research-only: read where it is, never
+copied); tests that need them skip with the reason when they are absent."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 ENV_VAR = "FER_BENCH_FER2013_DIR"
 FERPLUS_ENV_VAR = "FER_BENCH_FERPLUS_DIR"
 ORIGINAL_ENV_VAR = "FER_BENCH_FER2013_ORIGINAL_DIR"
+JAFFE_ENV_VAR = "FER_BENCH_JAFFE_DIR"
 
 
 def pytest_addoption(parser):
@@ -24,6 +26,8 @@ def pytest_addoption(parser):
                      help=f"folder with the original Kaggle fer2013.csv.gz (or set {ORIGINAL_ENV_VAR})")
     parser.addoption("--ferplus-dir", default=None,
                      help=f"folder with Microsoft's fer2013new.csv (or set {FERPLUS_ENV_VAR})")
+    parser.addoption("--jaffe-dir", default=None,
+                     help=f"JAFFE's folder of 213 TIFF files, as distributed (or set {JAFFE_ENV_VAR})")
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +69,17 @@ def fer2013_original_csv(request) -> Path:
 @pytest.fixture(scope="session")
 def ferplus_csv(request) -> Path:
     return _shared_file(request, "--ferplus-dir", FERPLUS_ENV_VAR, "fer2013new.csv", "real FER+ labels")
+
+
+@pytest.fixture(scope="session")
+def jaffe_dir(request) -> Path:
+    value = request.config.getoption("--jaffe-dir") or os.environ.get(JAFFE_ENV_VAR)
+    if not value:
+        pytest.skip(f"real JAFFE not given: pass --jaffe-dir or set {JAFFE_ENV_VAR}")
+    path = Path(value)
+    if not any(path.glob("*.tiff")):
+        pytest.skip(f"{path} holds no JAFFE TIFF files")
+    return path
 
 
 @pytest.fixture(scope="session")

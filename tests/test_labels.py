@@ -34,5 +34,5 @@ def test_mapping_falls_back_to_fer2013_names_and_rejects_others():
         mapped_class_index("sadness")  # no map: CK+ names are not FER-2013 names
     with pytest.raises(KeyError, match="'bored'.*anger, contempt"):
         mapped_class_index("bored", "ck+")
-    with pytest.raises(KeyError, match="unknown label map 'jaffe'"):
-        mapped_class_index("happy", "jaffe")
+    with pytest.raises(KeyError, match="unknown label map 'bp4d'"):
+        mapped_class_index("happy", "bp4d")

@@ -89,3 +89,32 @@ def load_data(path: str | None, labels: list[str] | None = None, max_pixels: int
 def _print_ferplus(source: str, mode: str, dataset, dropped: dict[str, int]) -> None:
     print(f"FER+ labels from {source} ({mode}): {len(dataset):,} faces kept; dropped "
           + ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()), file=sys.stderr)
+
+
+def read_folder_faces(args, max_pixels: int = MAX_PIXELS):
+    """``--data-folder`` in its ``--layout`` (told from the files when not given) as
+    :class:`~fer_bench.datasets.class_folder.FolderFaces`, faces cropped by ``--detect-faces``."""
+    from ..datasets.class_folder import read_face_folder
+    from ..datasets.layouts import LayoutOptions, parse_label_codes
+
+    crop = None
+    if args.detect_faces:
+        from ..pipeline.face_crop import LargestFaceCrop
+
+        crop = LargestFaceCrop(args.detect_faces)
+    codes = parse_label_codes(args.label_codes) if args.label_codes else None
+    options = LayoutOptions(args.label_pattern, None if codes is None else tuple(codes.items()),
+                            bool(args.neutral_first_frame))
+    return read_face_folder(args.data_folder, args.label_map, crop, layout=args.layout, options=options,
+                            max_pixels=max_pixels)
+
+
+def folder_notes(faces) -> str:
+    """What a data folder's reading left out or used whole, as ``; ...`` parts of its stderr line (empty if none)."""
+    notes = ""
+    if faces.excluded:
+        notes += "; left out (no FER-2013 counterpart): " + ", ".join(f"{name} {count:,}"
+                                                                      for name, count in faces.excluded.items())
+    if faces.no_face:
+        notes += f"; no face found by the detector in {faces.no_face:,} images (used whole)"
+    return notes

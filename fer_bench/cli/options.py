@@ -1,6 +1,6 @@
 """Options that several commands share: ``--plugin``, ``--model`` (and ``--runtime``), ``--labels``, ``--max-pixels``,
-``--groups`` and ``--debug``; the checked types of numeric options (a bad value exits 2 at parse time,
-naming the option)."""
+``--groups``, a data folder's ``--layout`` and its settings, and ``--debug``; the checked types of numeric options
+(a bad value exits 2 at parse time, naming the option)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from typing import Callable
 
 from ..cards.runtimes import RUNTIMES
 from ..datasets.ferplus_modes import LABEL_MODES
+from ..datasets.folds import LOSO
 from ..datasets.image_files import MAX_PIXELS
+from ..datasets.layouts import LAYOUTS
+from ..labels import LABEL_MAPS
+from ..pipeline import DETECTORS
 from ..runner import MAX_TIME_LIMIT
 
 DEFAULT_MIN_GROUP_SIZE = 20  # fer_bench.analysis.groups's, without importing scipy and scikit-learn
@@ -55,6 +59,39 @@ def number_between(low: float, high: float, what: str) -> Callable[[str], float]
 def integer_between(low: int, high: int, what: str) -> Callable[[str], int]:
     """The type of an option that takes an integer from ``low`` to ``high``, described as ``what``."""
     return lambda text: _checked(text, int, lambda value: low <= value <= high, f"{what} from {low} to {high}")
+
+
+def fold_count(text: str) -> int | str:
+    """``--folds``: a number of folds, at least 2, or ``loso`` (one fold per subject)."""
+    if text.strip().lower() == LOSO:
+        return LOSO
+    return _checked(text, int, lambda value: value >= 2, f"a number of folds (at least 2) or {LOSO}")
+
+
+def add_layout_options(parser) -> None:
+    """``--layout`` and its settings, ``--label-map`` and ``--detect-faces``: how a ``--data-folder`` is read (on
+    ``run`` and ``evaluate``)."""
+    parser.add_argument("--layout", choices=LAYOUTS, metavar="NAME",
+                        help="how the folder is laid out: "
+                             + "; ".join(f"{name}: {what}" for name, what in LAYOUTS.items())
+                             + " (default: told from the files: the label files of ck+, rafdb, affectnet and expw, "
+                               "JAFFE's file names in a flat folder, else classes)")
+    parser.add_argument("--label-map", choices=sorted(LABEL_MAPS),
+                        help="map class (folder) names, or --label-pattern codes, onto FER-2013's classes (ck+: "
+                             "anger -> Angry, ...; contempt left out)")
+    parser.add_argument("--label-pattern", metavar="REGEX",
+                        help="--layout file-names: the label code in each file name (the first group, else the match)")
+    parser.add_argument("--label-codes", metavar="CODE=CLASS,...",
+                        help="--layout file-names: each code's FER-2013 class, e.g. 'AN=angry,HA=happy,CO=' (an empty "
+                             "class: no counterpart, counted and left out); default: --label-map's names, else "
+                             "FER-2013's class names")
+    parser.add_argument("--neutral-first-frame", action="store_true", default=None,
+                        help="--layout ck+: add each labelled sequence's first frame as Neutral (default: the "
+                             "labelled peak frames only)")
+    parser.add_argument("--detect-faces", nargs="?", const="haar", choices=DETECTORS, metavar="DETECTOR",
+                        help="crop the largest detected face first (haar, the default, or mtcnn), for full frames "
+                             "such as CK+'s 640x490 originals or JAFFE's portraits; images with no face found are "
+                             "counted and used whole")
 
 
 def add_max_pixels_option(parser: argparse.ArgumentParser) -> None:

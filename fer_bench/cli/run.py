@@ -13,8 +13,10 @@ from ..profiles import PROFILE_NAMES
 from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, fit_label
 from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
-from .crossval import FOLDER_ONLY_OPTIONS, add_folder_options, command_run_folder
-from .inputs import DEFAULT_DATA_FILES, command_line, load_data, load_plugins, plugin_reference, resolve_names, stderr
+from .crossval import (FOLDER_ONLY_OPTIONS, add_folder_options, check_folder_options, check_partition_options,
+                       command_run_folder)
+from .inputs import (DEFAULT_DATA_FILES, command_line, folder_notes, load_data, load_plugins, plugin_reference,
+                     read_folder_faces, resolve_names, stderr)
 from .options import (add_labels_option, add_plugin_option, integer_between, positive_int, positive_number,
                       time_limit_seconds)
 from .tracking import add_track_option, run_tracking
@@ -131,7 +133,8 @@ def _register_cards(cards: list[str]) -> list[str]:
     return [register_card(card) for card in cards]
 
 
-def _new_run_settings(args) -> dict:
+def _new_run_settings(args, dataset=None) -> dict:
+    """Settings of a new run; ``dataset``: the data when it is not ``--data``'s (a data folder's own partition)."""
     from ..profiles import load_profile, with_budget
     from ..runner import default_run_dir
 
@@ -142,7 +145,7 @@ def _new_run_settings(args) -> dict:
     card_names = _register_cards(cards)
     names = resolve_names(args.names) if args.names or not cards else []
     names = list(dict.fromkeys([*(name for name in names if name not in card_names), *card_names]))
-    dataset = load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
+    dataset = dataset if dataset is not None else load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode)
     return {"names": names, "profile": profile, "seed": args.seed or 0, "seeds": args.seeds,
             "save_models": args.save_models or "networks",
             "dataset": dataset,
@@ -154,18 +157,30 @@ def command_run(args) -> int:
     from ..report import render_report
     from ..runner import RunNotStoredError, run_benchmark
 
+    dataset = None
     if args.data_folder:
         if args.pretrained:
             raise ValueError("--pretrained scores a card on PrivateTest: it goes without --data-folder (score a card "
                              "on a face folder with `evaluate --model CARD.toml`)")
-        return command_run_folder(args, command_line(args))
-    folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
-    if folder_only:
-        raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
+        check_folder_options(args)
+        faces = read_folder_faces(args)
+        if faces.partition is None:
+            return command_run_folder(args, command_line(args), faces)
+        check_partition_options(args)
+        from ..datasets.own_partition import partition_dataset
+
+        dataset = partition_dataset(faces, args.seed or 0)
+        print(f"{faces.source} ({faces.layout}, its own partition): {len(faces.files):,} faces; "
+              + "; ".join(f"{split} " + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+                          for split, counts in dataset.counts().items()) + folder_notes(faces), file=sys.stderr)
+    else:
+        folder_only = [option for option in FOLDER_ONLY_OPTIONS if getattr(args, option) not in (None, "subject")]
+        if folder_only:
+            raise ValueError(f"--{folder_only[0].replace('_', '-')} goes with --data-folder")
     if args.steps_from and (args.budget_minutes or args.epochs):
         raise ValueError("--steps-from repeats an earlier run's planned steps: give it without --budget-minutes "
                          "and --epochs")
-    settings = _stored_run_settings(args) if args.resume else _new_run_settings(args)
+    settings = _stored_run_settings(args) if args.resume else _new_run_settings(args, dataset)
     run_dir = settings["run_dir"]
     command = command_line(args)
     before = _file_identity(run_dir / RESULTS_FILE)

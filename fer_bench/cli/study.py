@@ -6,9 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..labels import LABEL_MAPS, SPLITS
-from .inputs import command_line, load_data
-from .options import add_groups_options, add_labels_option, add_max_pixels_option, add_model_option
+from ..labels import SPLITS
+from .inputs import command_line, folder_notes, load_data, read_folder_faces
+from .options import add_groups_options, add_labels_option, add_layout_options, add_max_pixels_option, add_model_option
+
+LAYOUT_OPTIONS = ("layout", "label_map", "label_pattern", "label_codes", "neutral_first_frame", "detect_faces")
+"""``evaluate`` options of ``--data-folder`` alone."""
 
 
 def add_parsers(commands) -> list[argparse.ArgumentParser]:
@@ -40,17 +43,19 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
     add_labels_option(preprocessing)
 
     evaluate = commands.add_parser(
-        "evaluate", help="score a saved model on a FER-2013 split or on another data set's class folders",
-        description="Score a saved model on a FER-2013 layout (--data, PrivateTest by default) or on a folder of "
-                    "class folders (--data-folder DIR/<class name>/*.png|jpg, any size and colour).")
+        "evaluate", help="score a saved model on a FER-2013 split or on another data set's folder",
+        description="Score a saved model on a FER-2013 layout (--data, PrivateTest by default) or on a data folder "
+                    "in a --layout (--data-folder: class folders DIR/<class name>/*.png|jpg of any size and colour, "
+                    "JAFFE, CK+, RAF-DB, AffectNet, ExpW).")
     evaluate.set_defaults(handler=command_evaluate)
     add_model_option(evaluate)
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", metavar="PATH", help="a FER-2013 layout")
-    source.add_argument("--data-folder", metavar="DIR", help="DIR/<class name>/ image folders")
-    evaluate.add_argument("--split", default="PrivateTest", choices=SPLITS, help="with --data (default: PrivateTest)")
-    evaluate.add_argument("--label-map", choices=sorted(LABEL_MAPS),
-                          help="with --data-folder: folder names of another data set (ck+: anger, contempt, ...)")
+    source.add_argument("--data-folder", metavar="DIR", help="a data folder in a --layout (default: class folders)")
+    evaluate.add_argument("--split", default="PrivateTest", choices=SPLITS,
+                          help="with --data, or a data folder with its own partition (RAF-DB, AffectNet: Training or "
+                               "PrivateTest, its test part); default: PrivateTest")
+    add_layout_options(evaluate)
     evaluate.add_argument("--out", metavar="DIR", help="output folder (default: RUN_DIR/studies/evaluate-NAME-DATA/)")
     add_max_pixels_option(evaluate)
     add_labels_option(evaluate)
@@ -99,18 +104,31 @@ def _preprocessing_study(args) -> int:
 def command_evaluate(args) -> int:
     from ..estimators import load_estimator
     from ..datasets import read_class_folder, split_faces
+    from ..datasets.labelled_faces import folder_faces
+    from ..datasets.layouts import detect_layout
     from ..studies.evaluate import default_output_dir, evaluate, summary_text, write_evaluation
 
     if args.data_folder is not None:
         if args.labels is not None:
             raise ValueError("--labels relabels FER-2013 rows; it goes with --data, not --data-folder")
-        faces, dataset = read_class_folder(args.data_folder, args.label_map, args.max_pixels), None
+        dataset = None
+        layout = args.layout or detect_layout(args.data_folder)
+        if layout == "classes" and not (args.detect_faces or args.label_pattern or args.label_codes
+                                        or args.neutral_first_frame):  # its sha256 digests the images themselves
+            faces = read_class_folder(args.data_folder, args.label_map, args.max_pixels)
+        else:
+            folder = read_folder_faces(args, args.max_pixels)
+            faces = folder_faces(folder, args.split)
+            print(f"{folder.source} ({folder.layout}): {len(faces.labels):,} faces scored ({faces.scope})"
+                  + folder_notes(folder), file=sys.stderr)
     else:
-        if args.label_map is not None:
-            raise ValueError("--label-map maps folder names; it goes with --data-folder, not --data")
+        given = [option for option in LAYOUT_OPTIONS if getattr(args, option) is not None]
+        if given:
+            raise ValueError(f"--{given[0].replace('_', '-')} reads a data folder; it goes with --data-folder, "
+                             "not --data")
         dataset = load_data(args.data, args.labels, args.max_pixels, args.ferplus_mode)
         faces = split_faces(dataset, args.split)
-    groups = evaluation_groups(args, len(faces.labels), dataset)
+    groups = evaluation_groups(args, faces, dataset)
     model = load_estimator(args.model, args.trust_model, args.runtime)
     evaluation = evaluate(model, args.model, faces, groups, args.min_group_size)
     data_name = Path(args.data_folder or args.data).name.split(".")[0] or "data"
@@ -125,11 +143,10 @@ def command_evaluate(args) -> int:
     return 0
 
 
-def evaluation_groups(args, n_faces: int, dataset=None):
+def evaluation_groups(args, faces, dataset=None):
     """``evaluate --groups``: each scored face's group, ndarray of str (n_faces,), or None without the option.
 
-    Folder faces are matched by file (in ``read_class_folder``'s order), FER-2013
-    faces by row number.
+    Folder faces are matched by file name (``faces.files``), FER-2013 faces by row number.
 
     Raises
     ------
@@ -140,15 +157,8 @@ def evaluation_groups(args, n_faces: int, dataset=None):
         return None
     if args.min_group_size < 1:
         raise ValueError(f"--min-group-size {args.min_group_size}: expected at least 1")
-    import numpy as np
-
     from ..datasets.face_table import read_face_table, split_row_numbers
 
     if dataset is not None:
         return read_face_table(args.groups, "group", rows=split_row_numbers(dataset, args.split))
-    from ..datasets.class_folder import list_class_folder
-
-    entries, _, _ = list_class_folder(args.data_folder, args.label_map)
-    if len(entries) != n_faces:
-        raise ValueError(f"{args.data_folder}: {len(entries)} images listed but {n_faces} faces read")
-    return read_face_table(args.groups, "group", files=np.array([relative for relative, _ in entries]))
+    return read_face_table(args.groups, "group", files=faces.files)

@@ -8,7 +8,10 @@
 - :func:`stratified_subset`, :func:`stratified_indices`: the profiles' subsets;
 - :func:`describe_dataset`: the counts table of ``python -m fer_bench data info``;
 - :class:`LabelledFaces`, :func:`split_faces`, :func:`read_class_folder`: faces to score
-  a saved model on (a split, or a folder of class folders such as CK+).
+  a saved model on (a split, or a folder of class folders such as CK+);
+- :func:`~.class_folder.read_face_folder`: a data folder in any layout (class folders, JAFFE,
+  CK+, RAF-DB, AffectNet, ExpW; :mod:`.layouts`), decoded and cached, and
+  :func:`~.labelled_faces.folder_faces` its faces to score a model on.
 """
 
 from __future__ import annotations

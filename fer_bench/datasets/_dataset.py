@@ -49,7 +49,8 @@ class FERDataset:
         How networks use ``targets``: ``crossentropy`` or ``probability``; empty without them.
     relabelling : dict
         How the labels were derived where they are not the source's own (FER+ votes:
-        ``labels`` the vote file, ``mode``, ``kept`` faces and ``dropped`` faces per reason); empty otherwise.
+        ``labels`` the vote file, ``mode``, ``kept`` faces and ``dropped`` faces per reason; another data set's
+        labels mapped onto FER-2013's, :func:`~.own_partition.partition_dataset`: no ``mode``); empty otherwise.
     """
 
     images: np.ndarray

@@ -48,7 +48,7 @@ def subfolders(parent: Path, loose_image: Callable[[Path], str]) -> list[Path]:
 
 
 def images_in(root: Path, folder: Path, recursive: bool = True) -> list[str]:
-    """POSIX paths, relative to ``root``, of the image files in ``folder``, sorted by path parts.
+    """POSIX paths, relative to ``root``, of the image files in ``folder`` (``root`` itself too), sorted by path parts.
 
     With ``recursive`` the images of its non-hidden subfolders too; sorting by
     path parts gives ``sorted(Path.rglob(...))``'s order. ``os.scandir`` rather
@@ -75,7 +75,7 @@ def images_in(root: Path, folder: Path, recursive: bool = True) -> list[str]:
             if recursive and entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
             elif is_image_name(entry.name) and _is_file(entry):
-                found.append(f"{prefix}/{entry.name}")
+                found.append(entry.name if prefix == "." else f"{prefix}/{entry.name}")
     return sorted(found, key=lambda path: path.split("/"))
 
 

@@ -5,7 +5,9 @@ picture-level split puts the same person, often the same face, on both sides
 and overstates accuracy. :func:`make_folds` splits **by subject** with
 scikit-learn's ``StratifiedGroupKFold`` (every subject in one test fold, class
 proportions kept as far as the subjects allow), or, for comparison, by
-picture with ``StratifiedKFold``. :func:`validation_rows` takes a
+picture with ``StratifiedKFold``; with ``n_folds="loso"`` it leaves one subject
+out per fold (JAFFE's usual protocol), and the picture-level side then makes as
+many folds as there are subjects. :func:`validation_rows` takes a
 subject-disjoint validation part out of a training fold for model selection
 (it plays PublicTest; the test fold plays PrivateTest and is never looked at
 before scoring).
@@ -26,6 +28,8 @@ CK_PLUS_SUBJECT_PATTERN = r"S(\d+)_\d+_\d+"
 """CK+'s file names, ``S<subject>_<sequence>_<frame>.png``: the subject is group 1."""
 SPLIT_KINDS: tuple[str, ...] = ("subject", "random")
 """``subject``: folds by subject (StratifiedGroupKFold); ``random``: by picture (StratifiedKFold)."""
+LOSO = "loso"
+"""``n_folds`` (``--folds loso``) of leave-one-subject-out: one fold per subject."""
 VALIDATION_FRACTION = 0.2
 """Share of a training fold (by subject) set aside for model selection."""
 
@@ -81,7 +85,7 @@ def subjects_from_csv(path: str | Path, files: np.ndarray) -> np.ndarray:
     return read_face_table(path, "subject", files=files)
 
 
-def make_folds(labels: np.ndarray, subjects: np.ndarray, n_folds: int, seed: int = 0, kind: str = "subject",
+def make_folds(labels: np.ndarray, subjects: np.ndarray, n_folds: int | str, seed: int = 0, kind: str = "subject",
                class_names: tuple[str, ...] = (), source: str = "") -> list[np.ndarray]:
     """Test rows of each of ``n_folds`` folds, stratified by class.
 
@@ -89,10 +93,12 @@ def make_folds(labels: np.ndarray, subjects: np.ndarray, n_folds: int, seed: int
     ----------
     labels : ndarray of int64, shape (n,)
     subjects : ndarray of str, shape (n,)
-    n_folds : int
-        At least 2.
+    n_folds : int or "loso"
+        At least 2; :data:`LOSO`: one fold per subject (``subject``), or as many picture-level folds as
+        there are subjects (``random``).
     seed : int
-        Shuffles the folds (the same seed gives the same folds).
+        Shuffles the folds (the same seed gives the same folds); leave-one-subject-out folds are in sorted
+        subject order.
     kind : {"subject", "random"}
         ``subject``: ``StratifiedGroupKFold`` (subject-disjoint); ``random``: ``StratifiedKFold``.
 
@@ -112,6 +118,15 @@ def make_folds(labels: np.ndarray, subjects: np.ndarray, n_folds: int, seed: int
 
     if kind not in SPLIT_KINDS:
         raise ValueError(f"--split {kind!r}: expected one of {', '.join(SPLIT_KINDS)}")
+    if n_folds == LOSO:
+        names = np.unique(subjects)
+        if len(names) < 2:
+            raise DataError(f"{source}: {len(names)} subject; --folds {LOSO} needs at least 2")
+        if kind == "subject":
+            return [np.flatnonzero(subjects == name).astype(np.int64) for name in names]
+        n_folds = len(names)
+    if not isinstance(n_folds, (int, np.integer)):
+        raise ValueError(f"--folds {n_folds!r}: expected a number of folds or {LOSO}")
     if n_folds < 2:
         raise ValueError(f"--folds {n_folds}: expected at least 2")
     counts = np.bincount(labels, minlength=len(class_names))

@@ -138,6 +138,29 @@ def face_from_bytes(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.
             raise DataError(f"{name}: not a readable image ({error})") from error
 
 
+def face_in_box(data: bytes, name: str, box: tuple[int, int, int, int], origin: str,
+                max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """The face inside a data set's face box, ``(left, top, right, bottom)`` in pixels of the upright image, as
+    ``ndarray of uint8, shape (48, 48)`` (cropped, then as :func:`to_face`).
+
+    Raises
+    ------
+    DataError
+        Naming ``origin`` (the label file and line) if the box is not inside the image; as :func:`open_image`.
+    """
+    with open_image(data, name, max_pixels) as image:
+        try:
+            upright = ImageOps.exif_transpose(image)
+            width, height = upright.size
+            left, top, right, bottom = box
+            if not (0 <= left < right <= width and 0 <= top < bottom <= height):
+                raise DataError(f"{origin}: face box (left {left}, top {top}, right {right}, bottom {bottom}) lies "
+                                f"outside {name} ({width}x{height} pixels)")
+            return to_face(upright.crop(box))
+        except (OSError, SyntaxError) as error:
+            raise DataError(f"{name}: not a readable image ({error})") from error
+
+
 def entry_kind(path: Path) -> str:
     """``"dir"``, ``"file"`` or ``"other"`` for a folder entry, following symbolic links.
 

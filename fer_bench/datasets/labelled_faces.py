@@ -1,4 +1,5 @@
-"""Labelled faces to score a saved model on: one split of a FER-2013 layout, or a folder of class folders.
+"""Labelled faces to score a saved model on: one split of a FER-2013 layout, a folder of class folders, or a data
+folder in another layout (:func:`folder_faces`).
 
 A folder of class folders, ``DIR/<class name>/**/*.png|jpg|...``, such as a CK+
 export, is read in FER-2013's label space: folder names are FER-2013 class
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..labels import FER2013_CLASSES, mapped_class_index
+from ..labels import FER2013_CLASSES, class_index, mapped_class_index
 from ._dataset import DataError
-from .class_folder import outside_a_class_folder
+from .class_folder import FolderFaces
 from .folder_listing import IMAGE_SUFFIXES, images_in, subfolders
 from .image_files import MAX_PIXELS, read_face_files
+from .layouts.class_folders import outside_a_class_folder
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class LabelledFaces:
         Images left out per folder name (classes without a counterpart).
     synthetic : bool
         True for the embedded synthetic data set.
+    files : ndarray of str, shape (n,), or None
+        Each face's name in a folder (its relative path; see :class:`~.class_folder.FolderFaces`), for
+        ``--groups`` files; None for FER-2013 splits.
+    no_face : int
+        Images where a face detector found no face (used whole).
     """
 
     images: np.ndarray
@@ -52,6 +59,8 @@ class LabelledFaces:
     scope: str
     excluded: dict[str, int] = field(default_factory=dict)
     synthetic: bool = False
+    files: np.ndarray | None = None
+    no_face: int = 0
 
 
 def split_faces(dataset, split: str = "PrivateTest") -> LabelledFaces:
@@ -129,4 +138,42 @@ def read_class_folder(root: str | Path, label_map: str | None = None, max_pixels
                                      [label is not None for _, label in entries], max_pixels)
     labels = np.array([label for _, label in scored], dtype=np.int64)
     scope = f"{label_map.upper()} folder" if label_map else "image folder"
-    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), sha256, scope, excluded)
+    return LabelledFaces(images, labels, FER2013_CLASSES, str(root), sha256, scope, excluded,
+                         files=np.array([relative for relative, _ in scored]))
+
+
+def folder_faces(faces: FolderFaces, split: str = "PrivateTest") -> LabelledFaces:
+    """A data folder's faces (:func:`~.class_folder.read_face_folder`) in FER-2013's label space, to score a model on.
+
+    Parameters
+    ----------
+    faces : FolderFaces
+    split : str
+        Where the data set has a partition of its own (RAF-DB, AffectNet): its ``Training`` or
+        ``PrivateTest`` part; otherwise every face is scored and ``split`` is not used.
+
+    Returns
+    -------
+    LabelledFaces
+        ``sha256`` is the folder's listing key; ``scope`` names the layout (and the part).
+
+    Raises
+    ------
+    DataError
+        If a class name is not a FER-2013 class (class folders without a label map), or the partition has no
+        ``split`` part.
+    """
+    try:
+        fer_labels = np.array([class_index(name) for name in faces.class_names], dtype=np.int64)
+    except KeyError as error:
+        raise DataError(f"{faces.source}: {error.args[0]} (another data set's names need --label-map)") from None
+    rows = np.arange(len(faces.labels))
+    scope = f"{faces.layout} folder"
+    if faces.partition is not None:
+        rows = np.flatnonzero(faces.partition == split)
+        if len(rows) == 0:
+            raise DataError(f"{faces.source}: the {faces.layout} partition has no {split} part; expected --split "
+                            f"{' or '.join(sorted(set(faces.partition.tolist())))}")
+        scope = f"{faces.layout} {split}"
+    return LabelledFaces(faces.images[rows], fer_labels[faces.labels[rows]], FER2013_CLASSES, faces.source,
+                         faces.sha256, scope, faces.excluded, files=faces.files[rows], no_face=faces.no_face)

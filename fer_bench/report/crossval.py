@@ -55,8 +55,10 @@ def write_crossval_page(run_dir: str | Path) -> Path:
     groups = [{"name": name, "kind": kind, "result": result["groups"], "difference_line": difference_line(result["groups"])}
               for name, by_kind in summary["results"].items() for kind, result in by_kind.items() if result["groups"]]
     kinds = " and ".join(f"by {kind}" if kind == "subject" else "by picture" for kind in summary["kinds"])
+    scheme = ("leave-one-subject-out" if summary.get("scheme") == "leave-one-subject-out"
+              else f"{summary['n_folds']}-fold")
     return write_page(run_dir / CROSSVAL_HTML, "crossval.html.j2",
-                      title=f"{summary['n_folds']}-fold cross-validation {kinds} on {summary['data']['source']}",
+                      title=f"{scheme} cross-validation {kinds} on {summary['data']['source']}",
                       synthetic=False, summary=summary, rows=_rows(summary), both=len(summary["kinds"]) > 1,
                       confusion=confusion, groups=groups,
                       provenance={"data": summary["data"]["source"], "data key (listing sha256)": summary["data"]["key"],

@@ -304,12 +304,14 @@ def _missing_fits(analysis: RunAnalysis, store: ResultsStore) -> list[str]:
 
 
 def relabelling_text(relabelling: dict) -> str:
-    """The header's line on labels derived from votes (the manifest's ``data.relabelling``); empty without."""
+    """The header's line on labels derived from votes, or mapped from another data set's (the manifest's
+    ``data.relabelling``); empty without."""
     if not relabelling:
         return ""
     dropped = ", ".join(f"{count:,} {reason}" for reason, count in relabelling["dropped"].items())
-    return (f"{relabelling['labels']} in {relabelling['mode']} mode: {relabelling['kept']:,} faces kept; "
-            f"dropped {dropped}")
+    mode = f" in {relabelling['mode']} mode" if "mode" in relabelling else ""
+    return (f"{relabelling['labels']}{mode}: {relabelling['kept']:,} faces kept"
+            + (f"; dropped {dropped}" if dropped else ""))
 
 
 def training_targets(results) -> str:

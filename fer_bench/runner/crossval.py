@@ -1,4 +1,5 @@
-"""K-fold cross-validation of estimators on a face folder, by subject (and, for comparison, by picture).
+"""K-fold (or leave-one-subject-out) cross-validation of estimators on a face folder, by subject (and, for
+comparison, by picture).
 
 Each fold is an ordinary run (:func:`fer_bench.runner.benchmark.run_benchmark`) in
 ``RUN_DIR/folds/<split>-<fold>/``: the test fold plays PrivateTest (scored
@@ -9,7 +10,8 @@ apply as on FER-2013). Every fold's data is audited, so the test faces with an
 exact or near copy in that fold's Training part, that is in another fold, are
 counted. Each fold's records carry ``RunRecord.fold``.
 
-``RUN_DIR/crossval.json`` then gathers, per estimator and split kind, the
+``RUN_DIR/crossval.json`` (its ``scheme``: ``k-fold`` or ``leave-one-subject-out``, each fold's
+``test_subject`` then) gathers, per estimator and split kind, the
 per-fold accuracy and macro-F1, their mean and sample standard deviation over
 folds, the metrics and confusion matrix of the pooled test-fold predictions
 (every face scored once) and, with groups, the per-group metrics of the pooled
@@ -31,7 +33,7 @@ from .._io import atomic_write_json, json_safe
 from ..datasets import FERDataset
 from ..datasets.audit.compute import label_conflict_groups
 from ..datasets.class_folder import FolderFaces
-from ..datasets.folds import check_subject_disjoint, fold_usage, make_folds, validation_rows
+from ..datasets.folds import LOSO, check_subject_disjoint, fold_usage, make_folds, validation_rows
 from ..labels import SPLITS
 from ..analysis.metrics import classification_metrics
 from ..analysis.groups import DEFAULT_MIN_GROUP_SIZE, group_metrics
@@ -76,7 +78,7 @@ def _tag_fold(fold_dir: Path, fold: dict[str, Any]) -> None:
 
 
 def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.ndarray, profile: Profile,
-                         run_dir: str | Path, n_folds: int, kinds: Iterable[str] = ("subject",), seed: int = 0,
+                         run_dir: str | Path, n_folds: int | str, kinds: Iterable[str] = ("subject",), seed: int = 0,
                          groups: np.ndarray | None = None, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
                          subject_source: str = "", command: str | None = None, **run_options: Any) -> dict[str, Any]:
     """Run every estimator on every fold of every split kind; write and return ``crossval.json``.
@@ -91,7 +93,9 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
     profile : Profile
         Budgets and subset sizes; PrivateTest (the test fold) is kept whole.
     run_dir : path
-    n_folds : int
+    n_folds : int or "loso"
+        Folds per split kind; ``"loso"``: one per subject, and as many picture-level folds for ``random``
+        (:func:`~fer_bench.datasets.folds.make_folds`).
     kinds : iterable of {"subject", "random"}
         Split kinds run on the same faces with the same seed.
     seed : int
@@ -125,26 +129,31 @@ def run_cross_validation(names: Iterable[str], faces: FolderFaces, subjects: np.
         if kind == "subject":
             check_subject_disjoint(folds, subjects, faces.files)
         plans[kind] = folds
+    count = len(next(iter(plans.values())))  # the folds of every kind: loso makes as many as there are subjects
     summary_folds: dict[str, list[dict[str, Any]]] = {}
     for kind, folds in plans.items():
         summary_folds[kind] = []
         for fold, test_rows in enumerate(folds, start=1):
-            dataset, rows = fold_dataset(faces, subjects, test_rows, kind, fold, n_folds, seed)
+            dataset, rows = fold_dataset(faces, subjects, test_rows, kind, fold, count, seed)
             fold_dir = run_dir / FOLDS_DIR / f"{kind}-{fold:02d}"
             run_benchmark(names, dataset, fold_profile, fold_dir, seed=seed, seeds=1, command=command, **run_options)
-            info = {"index": fold, "of": n_folds, "split": kind}
+            info = {"index": fold, "of": count, "split": kind}
             _tag_fold(fold_dir, info)
             manifest, _ = ResultsStore(fold_dir).load()
             audit, counts = manifest.audit or {}, manifest.data.counts
+            test_subjects = np.unique(subjects[test_rows])
             summary_folds[kind].append({
                 **info, "dir": fold_dir.relative_to(run_dir).as_posix(),
                 "faces": {split: sum(counts.get(split, {}).values()) for split in SPLITS},
-                "test_subjects": int(len(np.unique(subjects[test_rows]))),
+                "test_subjects": int(len(test_subjects)),
+                "test_subject": str(test_subjects[0]) if n_folds == LOSO and kind == "subject" else None,
                 "test_rows": test_rows.tolist(),
                 "copies_in_training": {key: audit.get(f"scored_private_{key}") for key in ("exact", "near_only")},
             })
     summary = {
-        "n_folds": n_folds, "seed": seed, "kinds": kinds, "estimators": names, "command": command,
+        "n_folds": count, "scheme": "leave-one-subject-out" if n_folds == LOSO else "k-fold",
+        "seed": seed, "kinds": kinds, "estimators": names, "command": command,
+        "layout": faces.layout,
         "profile": profile.name, "subjects": {"source": subject_source, "count": int(len(np.unique(subjects)))},
         "data": {"source": faces.source, "key": faces.sha256, "class_names": list(faces.class_names),
                  "counts": faces.class_counts(), "excluded": faces.excluded, "no_face": faces.no_face,

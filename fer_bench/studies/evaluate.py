@@ -125,7 +125,7 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces, groups: np.ndar
         "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,
         "data": {"source": faces.source, "sha256": faces.sha256, "scope": faces.scope,
                  "synthetic": faces.synthetic, "class_names": list(faces.class_names),
-                 "excluded": faces.excluded},
+                 "excluded": faces.excluded, "no_face": faces.no_face},
         "metrics": metrics,
         "groups": by_group,
     })
@@ -136,8 +136,10 @@ def summary_text(evaluation: dict[str, Any]) -> str:
     metrics, data = evaluation["metrics"], evaluation["data"]
     lines = [f"model:   {evaluation['model']}", f"data:    {data['source']}" + ("  (SYNTHETIC)" if data["synthetic"] else ""),
              f"faces:   {metrics['n']:,} scored"]
-    for folder, count in data["excluded"].items():
-        lines.append(f"         {count:,} images in {folder}/ excluded: no FER-2013 counterpart")
+    for name, count in data["excluded"].items():
+        lines.append(f"         {count:,} images of {name} excluded: no FER-2013 counterpart")
+    if data.get("no_face"):
+        lines.append(f"         {data['no_face']:,} images with no face found by the detector: scored whole")
     lines += [f"{data['scope']} accuracy  {metrics['accuracy']:.2%}",
               f"macro-F1                  {metrics['macro_f1']:.2%} (all {len(data['class_names'])} classes), "
               f"{metrics['macro_f1_present']:.2%} (classes present)",

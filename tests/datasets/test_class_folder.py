@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from fer_bench.datasets import DataError
-from fer_bench.datasets.class_folder import list_class_folder, read_face_folder
+from fer_bench.datasets.class_folder import read_face_folder
+from fer_bench.datasets.layouts.class_folders import list_class_folder
 from fer_bench.datasets.synthetic_folder import CK_PLUS_CLASSES, write_synthetic_folder
 
 
@@ -73,7 +74,7 @@ def test_image_outside_a_class_folder_and_unknown_names_are_refused(tmp_path):
     with pytest.raises(DataError, match="smirk: folder name is not a known class"):
         list_class_folder(tmp_path / "f", "ck+")
     with pytest.raises(KeyError, match="--label-map"):
-        list_class_folder(tmp_path / "f", "affectnet")
+        list_class_folder(tmp_path / "f", "bp4d")
 
 
 def test_split_folders_are_not_classes(tmp_path):
@@ -138,3 +139,59 @@ def test_a_cache_that_cannot_be_written_costs_only_the_next_read(ck_folder, tmp_
     assert len(faces.images) == 4 * 7 * 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"warning: {cache}") and "cannot write the face-folder cache" in line
+
+
+class NoFace:
+    """A detector step that never finds a face."""
+
+    def __call__(self, content):
+        return None
+
+
+def test_a_layout_is_read_with_its_subjects_and_cached(tmp_path):
+    from tests.datasets.layouts.written import write_jaffe
+
+    write_jaffe(tmp_path / "jaffe", subjects=("KA", "KL"), takes=2)
+    faces = read_face_folder(tmp_path / "jaffe", layout=None, cache_dir=tmp_path / "cache", n_jobs=1)
+    assert faces.layout == "jaffe" and faces.images.shape == (28, 48, 48) and faces.images.dtype == np.uint8
+    assert faces.class_counts() == {name: 4 for name in ("Angry", "Disgust", "Fear", "Happy", "Sad", "Surprise",
+                                                         "Neutral")}
+    assert list(faces.subjects[:2]) == ["KA", "KA"] and faces.partition is None
+    again = read_face_folder(tmp_path / "jaffe", layout="jaffe", cache_dir=tmp_path / "cache", n_jobs=1)
+    assert again.sha256 == faces.sha256 and np.array_equal(again.images, faces.images)
+    missed = read_face_folder(tmp_path / "jaffe", crop=NoFace(), layout="jaffe", cache_dir=tmp_path / "cache",
+                              n_jobs=1)
+    assert missed.no_face == 28 and missed.sha256 != faces.sha256  # counted, used whole, never dropped
+    assert np.array_equal(missed.images, faces.images)
+
+
+def test_face_boxes_are_cropped_in_the_label_file_s_order_of_sides(tmp_path):
+    from tests.datasets.layouts.test_expw import FACES
+    from tests.datasets.layouts.written import write_expw
+
+    write_expw(tmp_path / "expw", FACES)
+    faces = read_face_folder(tmp_path / "expw", layout="expw", use_cache=False, n_jobs=1)
+    assert faces.files[1] == "image/origin/a.jpg#1" and faces.images.min() == 255  # every crop inside a white box
+    with pytest.raises(ValueError, match="--detect-faces does not go with --layout expw"):
+        read_face_folder(tmp_path / "expw", crop=NoFace(), layout="expw", use_cache=False, n_jobs=1)
+
+
+def test_a_face_box_outside_its_image_names_the_label_line(tmp_path):
+    from tests.datasets.layouts.written import write_affectnet
+
+    write_affectnet(tmp_path / "an", training=[1, 2], validation=[3], size=(80, 60), box=(50, 20, 40, 30))
+    with pytest.raises(DataError, match=r"training\.csv: line 2: face box \(left 50, top 20, right 90, bottom 50\) "
+                                        r"lies outside .*t0000\.jpg \(80x60 pixels\)"):
+        read_face_folder(tmp_path / "an", layout="affectnet", use_cache=False, n_jobs=1)
+
+
+def test_a_changed_label_file_changes_the_key(tmp_path):
+    from tests.datasets.layouts.written import write_rafdb
+
+    write_rafdb(tmp_path / "raf", [1, 4, 4], [6])
+    first = read_face_folder(tmp_path / "raf", layout="rafdb", cache_dir=tmp_path / "cache", n_jobs=1)
+    assert list(first.partition) == ["Training"] * 3 + ["PrivateTest"]
+    label_file = tmp_path / "raf" / "EmoLabel" / "list_patition_label.txt"
+    label_file.write_text(label_file.read_text().replace("train_00002.jpg 4", "train_00002.jpg 5"))
+    second = read_face_folder(tmp_path / "raf", layout="rafdb", cache_dir=tmp_path / "cache", n_jobs=1)
+    assert second.sha256 != first.sha256 and second.class_names == ("Angry", "Happy", "Sad", "Surprise")

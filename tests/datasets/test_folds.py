@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from fer_bench.datasets import DataError
-from fer_bench.datasets.folds import (CK_PLUS_SUBJECT_PATTERN, check_subject_disjoint, make_folds,
+from fer_bench.datasets.folds import (CK_PLUS_SUBJECT_PATTERN, LOSO, check_subject_disjoint, make_folds,
                                       subjects_from_csv, subjects_from_pattern, validation_rows)
 
 
@@ -88,3 +88,29 @@ def test_subjects_csv_by_relative_path_or_bare_name(tmp_path):
     table = tmp_path / "subjects.csv"
     table.write_text("file,subject\nhappy/a.png,7\nb.png,9\n")
     assert list(subjects_from_csv(table, files)) == ["7", "9"]
+
+
+def test_leave_one_subject_out_makes_one_fold_per_subject_in_sorted_order():
+    files, labels = ck_files(n_subjects=5)
+    subjects = subjects_from_pattern(files, CK_PLUS_SUBJECT_PATTERN)
+    folds = make_folds(labels, subjects, LOSO, seed=3, kind="subject")
+    assert [set(subjects[rows]) for rows in folds] == [{"001"}, {"002"}, {"003"}, {"004"}, {"005"}]
+    assert np.array_equal(np.sort(np.concatenate(folds)), np.arange(len(files)))
+    check_subject_disjoint(folds, subjects, files)
+    train = np.setdiff1d(np.arange(len(files)), folds[0])  # the rest's validation part: other subjects, disjoint
+    held = validation_rows(train, labels, subjects, seed=0, kind="subject")
+    rest = np.setdiff1d(train, held)
+    assert len(held) and not set(subjects[held]) & set(subjects[rest]) and "001" not in set(subjects[held])
+
+
+def test_leave_one_subject_out_by_picture_makes_as_many_folds_as_subjects():
+    files, labels = ck_files(n_subjects=4)
+    subjects = subjects_from_pattern(files, CK_PLUS_SUBJECT_PATTERN)
+    folds = make_folds(labels, subjects, LOSO, seed=0, kind="random")
+    assert len(folds) == 4 and np.array_equal(np.sort(np.concatenate(folds)), np.arange(len(files)))
+    assert any(len(set(subjects[rows])) > 1 for rows in folds)  # pictures, not subjects
+
+
+def test_leave_one_subject_out_needs_two_subjects():
+    with pytest.raises(DataError, match="1 subject; --folds loso needs at least 2"):
+        make_folds(np.zeros(4, dtype=np.int64), np.array(["a"] * 4), LOSO, source="d")

@@ -6,7 +6,7 @@ from PIL import Image, ImageFile
 
 from fer_bench.datasets import DataError
 from fer_bench.datasets.image_files import (MAX_PIXELS, MIN_SIDE, ImageTooLargeError, entry_kind, face_from_bytes,
-                                            open_image, to_8bit)
+                                            face_in_box, open_image, to_8bit)
 
 from ..crafted_images import bomb_png, gradient16, png_bytes
 
@@ -83,3 +83,16 @@ def test_symbolic_link_loops_and_dangling_links_are_named(tmp_path):
     with pytest.raises(DataError, match=r"dangling\.png: a symbolic link to nothing"):
         entry_kind(tmp_path / "dangling.png")
     assert entry_kind(tmp_path / "folder") == "dir" and entry_kind(tmp_path / "face.png") == "file"
+
+
+def test_a_face_box_is_cropped_and_one_outside_the_image_names_its_label_line():
+    pixels = np.zeros((60, 80), dtype=np.uint8)
+    pixels[10:40, 50:70] = 255  # the face: left 50, top 10, right 70, bottom 40
+    data = png_bytes(pixels)
+    face = face_in_box(data, "a.png", (50, 10, 70, 40), "label.lst: line 3")
+    assert face.shape == (48, 48) and face.dtype == np.uint8 and face.min() == 255
+    with pytest.raises(DataError, match=r"label\.lst: line 3: face box \(left 50, top 10, right 81, bottom 40\) "
+                                        r"lies outside a\.png \(80x60 pixels\)"):
+        face_in_box(data, "a.png", (50, 10, 81, 40), "label.lst: line 3")
+    with pytest.raises(ImageTooLargeError):
+        face_in_box(data, "a.png", (50, 10, 70, 40), "label.lst: line 3", max_pixels=100)

@@ -92,3 +92,25 @@ def test_class_folder_images_are_read_with_the_pixel_limit_and_the_minimum_size(
     Image.new("L", (1, 1)).save(root / "happy" / "dot.png")
     with pytest.raises(DataError, match=r"happy/dot\.png: 1x1 pixels is too small for a face"):
         read_class_folder(root, "ck+")
+
+
+def test_a_data_folder_s_faces_in_fer2013_s_label_space(tmp_path):
+    from fer_bench.datasets.class_folder import read_face_folder
+    from fer_bench.datasets.labelled_faces import folder_faces
+
+    from .layouts.written import write_affectnet
+
+    write_affectnet(tmp_path / "an", training=[1, 6, 7], validation=[2, 0, 8])
+    faces = read_face_folder(tmp_path / "an", layout="affectnet", use_cache=False, n_jobs=1)
+    test = folder_faces(faces)  # the partition's test part
+    assert [FER2013_CLASSES[label] for label in test.labels] == ["Sad", "Neutral"]
+    assert test.class_names == FER2013_CLASSES and test.scope == "affectnet PrivateTest"
+    assert list(test.files) == ["Manually_Annotated_Images/0/v0000.jpg", "Manually_Annotated_Images/1/v0001.jpg"]
+    assert test.excluded == {"contempt": 1, "none": 1}
+    assert [FER2013_CLASSES[label] for label in folder_faces(faces, "Training").labels] == ["Happy", "Angry"]
+    with pytest.raises(DataError, match="the affectnet partition has no PublicTest part; expected --split "
+                                        "PrivateTest or Training"):
+        folder_faces(faces, "PublicTest")
+    native = read_face_folder(write_ck_plus_like(tmp_path / "ck"), use_cache=False, n_jobs=1)
+    with pytest.raises(DataError, match=r"unknown expression 'anger'.*another data set's names need --label-map"):
+        folder_faces(native)

@@ -25,7 +25,7 @@ def test_metrics_exclusions_and_outputs(tmp_path):
     assert metrics["macro_f1_present"] == pytest.approx(0.8 / 1.4 / 4)
     assert metrics["macro_f1"] == pytest.approx(0.8 / 1.4 / 7)
     summary = summary_text(evaluation)
-    assert "2 images in contempt/ excluded: no FER-2013 counterpart" in summary
+    assert "2 images of contempt excluded: no FER-2013 counterpart" in summary
     assert "CK+ folder accuracy  40.00%" in summary
 
     json_path, html_path = write_evaluation(evaluation, tmp_path / "out", command="python -m fer_bench evaluate")
@@ -33,7 +33,7 @@ def test_metrics_exclusions_and_outputs(tmp_path):
     assert saved["data"]["excluded"] == {"contempt": 2} and saved["metrics"]["accuracy"] == pytest.approx(0.4)
     html = html_path.read_text()
     assert "data:image/png;base64," in html and "<script" not in html
-    assert "<code>contempt/</code>" in html and "40.00%" in html
+    assert "2 images of <code>contempt</code>" in html and "40.00%" in html
     assert "Row-normalised CK+ folder confusion matrices of model" in html
 
 
@@ -63,7 +63,7 @@ def test_cli_evaluates_a_saved_network_on_a_ck_plus_folder(saved_network, tmp_pa
     assert main(["evaluate", "--model", str(saved_network), "--data-folder", str(root), "--label-map", "ck+",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "faces:   10 scored" in printed and "2 images in contempt/ excluded" in printed
+    assert "faces:   10 scored" in printed and "2 images of contempt excluded" in printed
     assert printed.strip().endswith("evaluation.html")
     saved = json.loads((out / "evaluation.json").read_text())
     assert saved["metrics"]["n"] == 10 and "--label-map ck+" in saved["command"]
@@ -78,7 +78,7 @@ def test_cli_errors_are_one_line(saved_model, tmp_path, capsys):
     assert main(["evaluate", "--model", str(tmp_path / "nope"), "--data-folder", str(root), "--label-map", "ck+"]) == 2
     assert "no such model folder" in capsys.readouterr().err
     assert main(["evaluate", "--model", str(saved_model), "--data", "x.csv", "--label-map", "ck+"]) == 2
-    assert "--label-map maps folder names" in capsys.readouterr().err
+    assert "--label-map reads a data folder; it goes with --data-folder, not --data" in capsys.readouterr().err
 
 
 
@@ -133,3 +133,26 @@ def test_cli_evaluate_takes_max_pixels(saved_network, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "exceed the limit of 1,000 pixels" in err and err.count("\n") == 1
     assert main([*argv, "--max-pixels", "100000"]) == 0
+
+
+def test_cli_evaluate_on_a_data_folder_in_a_layout(saved_model, tmp_path, capsys):
+    from tests.datasets.layouts.written import write_jaffe, write_rafdb
+
+    write_rafdb(tmp_path / "raf", train_codes=[1, 2, 3], test_codes=[4, 6, 7, 7])
+    out = tmp_path / "out"
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "raf"),
+                 "--out", str(out)]) == 0  # the layout told from the files; its test part scored
+    captured = capsys.readouterr()
+    assert "(rafdb): 4 faces scored (rafdb PrivateTest)" in captured.err
+    saved = json.loads((out / "evaluation.json").read_text())
+    assert saved["data"]["scope"] == "rafdb PrivateTest" and saved["metrics"]["n"] == 4
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "raf"), "--split",
+                 "Training", "--out", str(out)]) == 0
+    assert json.loads((out / "evaluation.json").read_text())["metrics"]["n"] == 3
+    write_jaffe(tmp_path / "jaffe", subjects=("KA",), takes=1)
+    assert main(["evaluate", "--model", str(saved_model), "--data-folder", str(tmp_path / "jaffe"), "--layout", "jaffe",
+                 "--out", str(out)]) == 0
+    assert json.loads((out / "evaluation.json").read_text())["data"]["scope"] == "jaffe folder"
+    capsys.readouterr()
+    assert main(["evaluate", "--model", str(saved_model), "--data", "x.csv", "--layout", "jaffe"]) == 2
+    assert "--layout reads a data folder; it goes with --data-folder, not --data" in capsys.readouterr().err

@@ -24,7 +24,7 @@ def test_folder_groups_follow_the_faces_order_even_in_nested_folders(tmp_path):
     table.write_text("file,group\n" + "".join(f"{file},{'smiling' if file.startswith('happy') else 'other'}\n"
                                                for file in files))
     faces = read_class_folder(root, "ck+")
-    groups = evaluation_groups(folder_args(root, table), len(faces.labels))
+    groups = evaluation_groups(folder_args(root, table), faces)
     record = evaluate(AlwaysHappy(), tmp_path / "model", faces, groups, min_group_size=1)
     smiling = record["groups"]["groups"]["smiling"]
     assert smiling["n"] == 4 and smiling["accuracy"] == 1.0
