@@ -11,6 +11,7 @@ from ..datasets.folds import CK_PLUS_SUBJECT_PATTERN
 from ..labels import LABEL_MAPS
 from ..pipeline import DETECTORS
 from .errors import EXIT_FAILURE
+from .crossdata import run_targets
 from .inputs import load_plugins, plugin_reference, resolve_names
 from .options import add_groups_options
 
@@ -80,6 +81,7 @@ def command_run_folder(args, command: str) -> int:
         pattern = args.subject_pattern or CK_PLUS_SUBJECT_PATTERN
         subjects, source = subjects_from_pattern(faces.files, pattern, faces.source), f"--subject-pattern {pattern}"
     groups = read_face_table(args.groups, "group", files=faces.files) if args.groups else None
+    targets = run_targets(args.also_test, faces.sha256)
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
     kinds = ("subject", "random") if args.split == "both" else (args.split,)
     args.kept = lambda: _kept_folds(run_dir, len(kinds) * (args.folds or DEFAULT_FOLDS))
@@ -91,7 +93,7 @@ def command_run_folder(args, command: str) -> int:
             names, faces, subjects, profile, run_dir, args.folds or DEFAULT_FOLDS, kinds, seed=args.seed or 0,
             groups=groups, min_group_size=args.min_group_size, subject_source=source, command=command,
             save_models=args.save_models or "networks", progress=not args.quiet, backend=args.backend,
-            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins)
+            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins, targets=targets)
     for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
     conflicts = summary["data"]["label_conflicts"]

@@ -138,6 +138,22 @@ def face_from_bytes(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> np.
             raise DataError(f"{name}: not a readable image ({error})") from error
 
 
+def image_size(path: Path, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """An image file's width and height in pixels, from its header (nothing decoded).
+
+    Raises
+    ------
+    DataError
+        Naming the file, if it cannot be read or is not an image (see :func:`open_image`).
+    """
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error.strerror})") from None
+    with open_image(content, str(path), max_pixels) as image:
+        return image.size
+
+
 def entry_kind(path: Path) -> str:
     """``"dir"``, ``"file"`` or ``"other"`` for a folder entry, following symbolic links.
 
