@@ -29,7 +29,7 @@ import numpy as np
 from .._io import read_json_object
 from ..results import CROSSVAL_JSON, CrossTarget, ResultsStore, RunManifest, RunRecord
 from .bootstrap import face_resamples, percentile_interval, resampled_accuracy
-from .metrics import classification_metrics
+from .metrics import classification_metrics, macro_f1_present
 from .run import BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES
 
 CROSSVAL_SPLIT = "subject"
@@ -268,7 +268,7 @@ def summarise(pairs: list[tuple[np.ndarray, np.ndarray]], class_names: Sequence[
     return CrossCell(
         models=len(pairs), n=len(y_true), accuracy=_mean(metrics, "accuracy"),
         accuracy_ci=percentile_interval(resampled, CONFIDENCE), macro_f1=_mean(metrics, "macro_f1"),
-        macro_f1_present=float(np.mean([np.mean([m["per_class"][name]["f1"] for name in present]) for m in metrics])),
+        macro_f1_present=float(np.mean([macro_f1_present(entry) for entry in metrics])),
         recall={name: float(np.mean([m["per_class"][name]["recall"] for m in metrics])) for name in present}, own=own)
 
 

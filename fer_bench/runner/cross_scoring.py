@@ -16,10 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..analysis.metrics import classification_metrics
+from ..analysis.metrics import classification_metrics, macro_f1_present
 from ..labels import same_expression
 from ..results import CrossScore, ResultsStore, RunRecord
-from ..studies.evaluate import macro_f1_present
 from .targets import TargetFaces, file_part
 
 
