@@ -146,10 +146,15 @@ def source_run(run_dir: str | Path) -> SourceRun:
         try:
             kinds, data = list(summary["kinds"]), summary["data"]
             kind = CROSSVAL_SPLIT if CROSSVAL_SPLIT in kinds else kinds[0]
-            stores = [ResultsStore(run_dir / fold["dir"]) for fold in summary["folds"][kind]]
+            folders = [run_dir / str(fold["dir"]) for fold in summary["folds"][kind]]
             dataset = DataSet(short_name(str(data["source"])), str(data["key"]), str(data["source"]))
         except (KeyError, IndexError, TypeError) as error:
-            raise ValueError(f"{run_dir / CROSSVAL_JSON}: not a cross-validation summary ({error!r} missing)") from None
+            raise ValueError(f"{run_dir / CROSSVAL_JSON}: not a cross-validation summary "
+                             f"({type(error).__name__}: {error})") from None
+        outside = [folder for folder in folders if not folder.resolve().is_relative_to(run_dir.resolve())]
+        if outside:
+            raise ValueError(f"{run_dir / CROSSVAL_JSON}: fold run {outside[0]} is not inside the run folder {run_dir}")
+        stores = [ResultsStore(folder) for folder in folders]
     else:
         stores, kind = [ResultsStore(run_dir)], None
     loaded = [(store, *store.load()) for store in stores]
@@ -164,7 +169,7 @@ def source_run(run_dir: str | Path) -> SourceRun:
         for record in records:
             if record.status == "ok" and record.predictions_file:
                 models.setdefault(record.name, []).append((store, record))
-    return SourceRun(run_dir, dataset, manifest, list(manifest.targets), models, kind)
+    return SourceRun(run_dir, dataset, manifest, list(manifest.cross_targets), models, kind)
 
 
 def cross_matrix(run_dirs: Sequence[str | Path]) -> CrossMatrix:

@@ -7,17 +7,19 @@ import argparse
 import sys
 from pathlib import Path
 
-ALSO_TEST_HELP = ("also score every trained model on these data sets, with the run's class mapping: a FER-2013 "
-                  "layout that --data reads (its PrivateTest) or a face folder DIR/<class>/* (every face). Options "
-                  "after a colon, comma-separated: name=NAME (its name in tables), and for a folder label_map=ck+ "
-                  "and detect=haar|mtcnn|none (default: haar unless every image is a 48x48 face), e.g. "
-                  "jaffe_faces:label_map=ck+,detect=haar")
+ALSO_TEST_HELP = ("PATH[:option=value,...], repeatable: also score every trained model on this data set, with the run's "
+                  "class mapping; a FER-2013 layout that --data reads (its PrivateTest) or a face folder DIR/<class>/* "
+                  "(every face). Options after the last colon, comma-separated: name=NAME (its name in tables), and for "
+                  "a folder label_map=ck+ and detect=haar|mtcnn|none (default: haar unless every image is a 48x48 "
+                  "face), e.g. jaffe_faces:label_map=ck+,detect=haar")
 
 
 def add_also_test_option(run: argparse.ArgumentParser) -> None:
     """``run --also-test PATH[:option=value,...] [...]``."""
-    run.add_argument("--also-test", nargs="+", action="extend", default=[], metavar="PATH[:OPTIONS]",
-                     help=ALSO_TEST_HELP)
+    group = run.add_argument_group("other data sets (every model scored on them too; crossdata RUN_DIR ... puts "
+                                   "runs trained on different data sets in one matrix)")
+    group.add_argument("--also-test", nargs="+", action="extend", default=[], metavar="TARGET",
+                       help=ALSO_TEST_HELP)
 
 
 def run_targets(specs: list[str], training_sha256: str | None) -> list:

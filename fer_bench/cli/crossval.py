@@ -93,7 +93,8 @@ def command_run_folder(args, command: str) -> int:
             names, faces, subjects, profile, run_dir, args.folds or DEFAULT_FOLDS, kinds, seed=args.seed or 0,
             groups=groups, min_group_size=args.min_group_size, subject_source=source, command=command,
             save_models=args.save_models or "networks", progress=not args.quiet, backend=args.backend,
-            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins, targets=targets)
+            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins,
+            cross_targets=targets)
     for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
     conflicts = summary["data"]["label_conflicts"]

@@ -183,7 +183,7 @@ def command_run(args) -> int:
                                     drop_blank=settings["drop_blank"], backend=args.backend,
                                     scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit,
                                     resume=bool(args.resume), overwrite=args.overwrite, plugins=settings["plugins"],
-                                    cards=settings["cards"], targets=settings["targets"],
+                                    cards=settings["cards"], cross_targets=settings["targets"],
                                     on_stored=on_stored)
         except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
             _print_summary(error.stored)

@@ -16,7 +16,7 @@ CROSSDATA_HTML = "crossdata.html"
 
 def crossdata_section(run_dir: Path, manifest: RunManifest) -> dict[str, Any] | None:
     """The run report's matrix: its own PrivateTest and each ``--also-test`` target; None for a run without them."""
-    if not manifest.targets:
+    if not manifest.cross_targets:
         return None
     return crossdata_context(cross_matrix([run_dir]))
 

@@ -65,7 +65,7 @@ class CrossTarget:
         Raises
         ------
         ValueError
-            One line naming the field of the wrong type (``manifest.targets[0].sha256 is 3, expected a string``).
+            One line naming the field of the wrong type (``manifest.cross_targets[0].sha256 is 3, expected a string``).
         """
         return cls(name=fields.text("name", REQUIRED), spec=fields.text("spec", REQUIRED),
                    path=fields.text("path", REQUIRED), sha256=fields.text("sha256", REQUIRED),

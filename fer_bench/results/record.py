@@ -90,7 +90,7 @@ class RunRecord:
         ``claimed_accuracy`` (0 to 1) and ``claimed_on``, and ``left_out_test_faces`` (PrivateTest faces of
         classes it cannot output, not scored); None for any other estimator.
     cross_scores : list of CrossScore
-        Its scores on the run's other data sets (``run --also-test``, :attr:`RunManifest.targets`), one per
+        Its scores on the run's other data sets (``run --also-test``, :attr:`RunManifest.cross_targets`), one per
         target; empty without them and in older stores.
     """
 

@@ -72,7 +72,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     **options
         Its other attributes, by keyword: ``audit``, ``audit_cache_dir``,
         ``dedupe_train``, ``drop_blank``, ``backend``, ``scheduler``, ``n_jobs``,
-        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``cards``, ``steps_from``, ``on_stored``, ``targets``.
+        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``cards``, ``steps_from``, ``on_stored``, ``cross_targets``.
 
     Returns
     -------
@@ -174,7 +174,8 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                 before = stored()
                 try:
                     store_outcome(record, outcome, y_scored, class_names, store, seeds[0])
-                    score_targets(record, outcome.target_predictions, request.targets, record.class_names or class_names,
+                    score_targets(record, outcome.target_predictions, request.cross_targets,
+                                  record.class_names or class_names,
                                   store, seed_stem(record.name, record.seed, seeds[0]))
                     records[record.name, record.seed] = record
                     save()

@@ -169,7 +169,7 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
     fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode,
-                       tuple(target.images for target in request.targets))
+                       tuple(target.images for target in request.cross_targets))
     return RunPlan(manifest, finished, prepared, fit_data, tasks, started)
 
 
@@ -213,7 +213,7 @@ def _open_run_dir(store: ResultsStore,
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
-        check_stored_targets(manifest.targets, request.targets, store.run_dir)
+        check_stored_targets(manifest.cross_targets, request.cross_targets, store.run_dir)
         return manifest, {(record.name, record.seed): record for record in stored if record.status == "ok"}
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
@@ -258,7 +258,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         audit=None if data_audit is None else audit_summary(data_audit, prepared),
         cleaning=replace(request.cleaning, dropped=prepared.dropped), environment=machine_info(),
         estimators=list(request.names), plugins=list(request.plugins), cards=list(request.cards), execution=execution,
-        warnings=warnings, targets=[target.info for target in request.targets])
+        warnings=warnings, cross_targets=[target.info for target in request.cross_targets])
 
 
 def _resume_manifest(manifest: RunManifest, request: RunRequest, execution: Execution) -> None:

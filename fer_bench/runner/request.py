@@ -96,7 +96,7 @@ class RunRequest:
         Called with each record this run computes, once ``results.json`` holds it (with its predictions
         and model), between fits: an experiment tracker's hook (:meth:`fer_bench.tracking.TrackingSession.fit_stored`).
         What it raises stops the run.
-    targets : tuple of TargetFaces
+    cross_targets : tuple of TargetFaces
         Other data sets every model is also scored on (``run --also-test``, :mod:`fer_bench.runner.targets`):
         one :class:`~fer_bench.results.CrossScore` each in its record. A resumed run must be given the stored run's.
 
@@ -130,7 +130,7 @@ class RunRequest:
     cards: tuple[str, ...] = ()
     steps_from: str | Path | None = None
     on_stored: Callable[[RunRecord], None] | None = None
-    targets: tuple[TargetFaces, ...] = ()
+    cross_targets: tuple[TargetFaces, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:
@@ -154,7 +154,7 @@ class RunRequest:
         object.__setattr__(self, "run_dir", Path(self.run_dir))
         object.__setattr__(self, "plugins", tuple(self.plugins))
         object.__setattr__(self, "cards", tuple(self.cards))
-        object.__setattr__(self, "targets", tuple(self.targets))
+        object.__setattr__(self, "cross_targets", tuple(self.cross_targets))
 
     @property
     def seed_list(self) -> list[int]:

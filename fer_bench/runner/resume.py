@@ -126,7 +126,7 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         save_models=changes.save_models or (execution.save_models if execution else "networks"),
         dedupe_train=(changes.dedupe or cleaning.dedupe) == "train",
         drop_blank=cleaning.drop_blank if changes.drop_blank is None else bool(changes.drop_blank),
-        cards=list(manifest.cards), targets=[target_argument(target) for target in manifest.targets])
+        cards=list(manifest.cards), targets=[target_argument(target) for target in manifest.cross_targets])
 
 
 def _import_plugins(run_dir: str | Path, manifest: RunManifest, plugins: list[str],

@@ -34,7 +34,7 @@ def test_run_also_test_scores_every_model_on_every_target(data, tmp_path, capsys
     err = capsys.readouterr().err
     assert "--also-test ck: 36 faces (folder)" in err and "48x48 faces, no detector; 6 images in contempt/ left out" in err
     raw = _records(run_dir)
-    assert [target["name"] for target in raw["manifest"]["targets"]] == ["b", "ck"]
+    assert [target["name"] for target in raw["manifest"]["cross_targets"]] == ["b", "ck"]
     on_b, on_ck = raw["records"][0]["cross_scores"]
     assert on_b["status"] == on_ck["status"] == "ok" and on_b["metrics"]["n"] == 14 and on_ck["metrics"]["n"] == 36
     assert on_ck["left_out"] == {"contempt": 6} and on_ck["absent"] == ["Neutral"]

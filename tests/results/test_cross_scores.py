@@ -20,14 +20,14 @@ def _store(tmp_path):
                        absent=["Disgust", "Fear", "Sad", "Surprise", "Neutral"], detector="haar", no_face=1,
                        predictions_file=relative, predict_seconds=0.5)
     record = RunRecord(name="knn", family="classical", framework="sklearn", source="seed", seed=0, cross_scores=[score])
-    store.save(RunManifest(targets=[TARGET]), [record])
+    store.save(RunManifest(cross_targets=[TARGET]), [record])
     return store
 
 
 def test_targets_and_scores_survive_the_store(tmp_path):
     store = _store(tmp_path)
     manifest, (record,) = store.load()
-    assert manifest.targets == [TARGET]
+    assert manifest.cross_targets == [TARGET]
     (score,) = record.cross_scores
     assert score.left_out == {"contempt": 3} and score.no_face == 1 and score.metrics["accuracy"] == pytest.approx(2 / 3)
     assert store.load_cross_predictions(score.predictions_file)["y_pred"].tolist() == [0, 3, 6]
@@ -38,20 +38,20 @@ def test_a_store_without_them_loads_empty(tmp_path):
     store = ResultsStore(tmp_path / "run")
     store.save(RunManifest(), [RunRecord(name="knn", family="classical", framework="sklearn", source="seed", seed=0)])
     manifest, (record,) = store.load()
-    assert manifest.targets == [] and record.cross_scores == []
+    assert manifest.cross_targets == [] and record.cross_scores == []
 
 
 @pytest.mark.parametrize("place, key, value, message", [
     ("record", "status", "great", "record knn (seed 0): cross_scores[0].status is 'great', expected one of ok, failed"),
     ("record", "no_face", -1, "record knn (seed 0): cross_scores[0].no_face is -1, expected a whole number, 0 or more"),
     ("record", "target_sha256", None, "record knn (seed 0): cross_scores[0].target_sha256 is None, expected a string"),
-    ("manifest", "scope", "half", "manifest.targets[0].scope is 'half', expected one of PrivateTest, folder"),
-    ("manifest", "counts", {"Angry": 1.5}, "manifest.targets[0].counts.Angry is 1.5, expected a whole number, 0 or more"),
+    ("manifest", "scope", "half", "manifest.cross_targets[0].scope is 'half', expected one of PrivateTest, folder"),
+    ("manifest", "counts", {"Angry": 1.5}, "manifest.cross_targets[0].counts.Angry is 1.5, expected a whole number, 0 or more"),
 ])
 def test_a_wrong_field_is_one_line_naming_it(place, key, value, message, tmp_path):
     store = _store(tmp_path)
     raw = json.loads(store.results_path.read_text())
-    entry = raw["records"][0]["cross_scores"][0] if place == "record" else raw["manifest"]["targets"][0]
+    entry = raw["records"][0]["cross_scores"][0] if place == "record" else raw["manifest"]["cross_targets"][0]
     entry[key] = value
     store.results_path.write_text(json.dumps(raw))
     with pytest.raises(ValueError) as refused:
