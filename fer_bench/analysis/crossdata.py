@@ -178,8 +178,8 @@ def cross_matrix(run_dirs: Sequence[str | Path]) -> CrossMatrix:
     Raises
     ------
     FileNotFoundError, ValueError
-        As :func:`source_run`; a predictions file missing or corrupt (naming it); an estimator trained on one data
-        set in two of the runs.
+        As :func:`source_run`; an estimator trained on one data set in two of the runs. A predictions file missing
+        or corrupt leaves its model out of the cell, which names the file.
     """
     runs = [source_run(run_dir) for run_dir in run_dirs]
     columns: dict[str, DataSet] = {run.data.sha256: run.data for run in runs}
@@ -215,26 +215,30 @@ def _distinct_names(columns: dict[str, DataSet]) -> dict[str, DataSet]:
 def _row_cells(run: SourceRun, models: list[tuple[ResultsStore, RunRecord]]
                ) -> tuple[dict[str, CrossCell], dict[str, list[str]]]:
     """An estimator's cells in one run, its own PrivateTest (test folds pooled) and each target, by column; and
-    why its models could not be scored on the targets without a cell."""
+    why its models could not be scored on the columns without a cell."""
     class_names = models[0][1].class_names or run.manifest.class_names
-    own_predictions = [store.load_predictions(record) for store, record in models]
-    pairs = [(arrays["y_true"], arrays["y_pred"]) for arrays in own_predictions]
+    failed: list[str] = []
+    pairs = [pair for store, record in models
+             if (pair := _pair(lambda: store.load_predictions(record), record, failed)) is not None]
+    if not pairs:
+        return {}, {run.data.sha256: failed}
+    scored = len(pairs)
     if run.fold_split is not None:  # every face once, in the fold that tested it
         pairs = [tuple(np.concatenate(part) for part in zip(*pairs))]
     own = summarise(pairs, class_names, own=True)
-    own.models = len(models)
+    own.models, own.failed = scored, failed
     cells, unscored = {run.data.sha256: own}, {}
     for target in run.targets:
         pairs, failed, first = [], [], None
         for store, record in models:
             score = next((score for score in record.cross_scores if score.target_sha256 == target.sha256), None)
-            label = f"{record.name} ({_model_label(record)})"
             if score is None or score.status != "ok":
-                failed.append(f"{label}: {score.error if score else 'not scored on it'}")
+                failed.append(f"{record.name} ({_model_label(record)}): {score.error if score else 'not scored on it'}")
                 continue
-            first = first or score
-            arrays = store.load_cross_predictions(score.predictions_file)
-            pairs.append((arrays["y_true"], arrays["y_pred"]))
+            pair = _pair(lambda: store.load_cross_predictions(score.predictions_file), record, failed)
+            if pair is not None:
+                pairs.append(pair)
+                first = first or score
         if not pairs:
             unscored[target.sha256] = failed
             continue
@@ -244,6 +248,17 @@ def _row_cells(run: SourceRun, models: list[tuple[ResultsStore, RunRecord]]
         cell.left_out, cell.absent, cell.failed = dict(first.left_out), list(first.absent), failed
         cells[target.sha256] = cell
     return cells, unscored
+
+
+def _pair(read, record: RunRecord, failed: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """``y_true`` and ``y_pred`` of ``read()`` (a store's arrays); None, said in ``failed``, where the file is
+    missing or corrupt."""
+    try:
+        arrays = read()
+    except (FileNotFoundError, ValueError) as error:
+        failed.append(f"{record.name} ({_model_label(record)}): {error}")
+        return None
+    return arrays["y_true"], arrays["y_pred"]
 
 
 def _model_label(record: RunRecord) -> str:

@@ -34,7 +34,7 @@ def write_run(root, name, sha256, other_name, other_sha256, predictions, detecto
                                           absent=["Disgust"], detector=detector, no_face=no_face,
                                           predictions_file=relative)]
         records.append(record)
-    manifest = RunManifest(seed=0, seeds=list(range(len(records))), class_names=list(FER2013_CLASSES),
+    manifest = RunManifest(seed=0, seeds=list(range(len(records))), class_names=list(FER2013_CLASSES), estimators=["knn"],
                            data=RunData(source=f"/data/{name}.csv", sha256=sha256), cross_targets=[target],
                            command="python -m fer_bench run knn", environment={"cpu": "test CPU", "cpu_cores": 2})
     store.save(manifest, records)

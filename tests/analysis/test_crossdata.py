@@ -39,11 +39,20 @@ def test_an_estimator_trained_twice_on_one_data_set_is_refused(tmp_path):
         cross_matrix([run_a, tmp_path / "A2"])
 
 
-def test_a_lost_predictions_file_is_named(tmp_path):
+def test_a_lost_predictions_file_leaves_its_model_out_and_the_cell_names_it(tmp_path):
     run_a, _ = two_runs(tmp_path)
     (run_a / "predictions" / "also-test" / "knn.b.npz").unlink()
-    with pytest.raises(FileNotFoundError, match="knn.b.npz: no such predictions file"):
-        cross_matrix([run_a])
+    matrix = cross_matrix([run_a])
+    a, b = matrix.columns
+    cell = matrix.cell("knn", a, b)
+    assert cell.models == 1 and cell.accuracy == pytest.approx(1 / 3)
+    (failure,) = cell.failed
+    assert failure.startswith("knn (seed 0): ") and "knn.b.npz: no such predictions file" in failure
+    (run_a / "predictions" / "knn.seed1.npz").unlink()
+    (run_a / "predictions" / "also-test" / "knn.seed1.b.npz").unlink()
+    (run_a / "predictions" / "knn.npz").unlink()
+    matrix = cross_matrix([run_a])
+    assert matrix.cell("knn", a, a) is None and len(matrix.unscored["knn"][SHA_A][SHA_A]) == 2
 
 
 @pytest.mark.parametrize("source, name", [("data/fer2013.csv.gz", "fer2013"), ("/x/jaffe", "jaffe"),
