@@ -84,6 +84,7 @@ def test_crossdata_fills_both_directions_of_two_runs_and_a_cross_validated_one(d
     assert main([*RUN, "--data-folder", str(folder), "--folds", "2", "--also-test", str(a), "--out", str(folds)]) == 0
     capsys.readouterr()
     page = tmp_path / "matrix.html"
+    assert "Across data sets" in (folds / "crossval.html").read_text() and "ck → a" in (folds / "crossval.html").read_text()
     assert main(["crossdata", str(run_a), str(run_b), str(folds), "--out", str(page)]) == 0
     out = capsys.readouterr().out
     assert out.strip().endswith(str(page)) and "sleeper: accuracy" in out
