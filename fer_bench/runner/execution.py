@@ -164,7 +164,8 @@ class FitOutcome:
 def _spec(task: FitTask) -> EstimatorSpec:
     """The registered spec of ``task.name``, importing the task's plugins when this process lacks it."""
     if task.name not in available_estimators():
-        from ..estimators.card_zoo import CARD_SUFFIX, register_card
+        from ..estimators.card_zoo import register_card
+        from ..estimators.persistence import CARD_SUFFIX
 
         for plugin in task.plugins:
             if plugin.endswith(CARD_SUFFIX):

@@ -9,7 +9,7 @@ from fer_bench.results import CrossScore, CrossTarget, ResultsStore, RunData, Ru
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 RUN_A = {"own": ([0, 1, 2, 3], [[0, 1, 2, 0], [0, 1, 0, 0]]),  # seeds 0 and 1: PrivateTest accuracy 3/4 and 2/4
-         "target": ([0, 0, 3], [[0, 3, 3], [0, 0, 0]])}  # on b: 2/3 and 1/3
+         "target": ([0, 0, 3], [[0, 3, 3], [3, 0, 0]])}  # on b: 2/3 and 1/3
 RUN_B = {"own": ([0, 3, 3, 3], [[0, 3, 3, 0]]),  # 3/4
          "target": ([0, 1], [[0, 0]])}  # on a: 1/2
 
