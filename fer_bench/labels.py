@@ -135,3 +135,20 @@ def mapped_class_index(name: str, label_map: str | None = None) -> int | None:
     except KeyError:
         known = [*mapping, *(class_name.lower() for class_name in FER2013_CLASSES if class_name.lower() not in mapping)]
         raise KeyError(f"unknown expression {name!r}; expected one of {', '.join(known)}") from None
+
+
+def same_expression(first: str, second: str) -> bool:
+    """Whether two data sets' class names mean one expression: equal ignoring case, or mapped onto one FER-2013
+    class by FER-2013's names, FER+'s (:data:`FERPLUS_TO_FER2013`) or a label map (:data:`LABEL_MAPS`)."""
+    if first.strip().lower() == second.strip().lower():
+        return True
+    meaning = [_fer2013_name(name) for name in (first, second)]
+    return meaning[0] is not None and meaning[0] == meaning[1]
+
+
+def _fer2013_name(name: str) -> str | None:
+    """The FER-2013 class a known data set's class name means; None for one without a counterpart or unknown."""
+    lowered = name.strip().lower()
+    maps = [{key.lower(): value for key, value in FERPLUS_TO_FER2013.items()}, *LABEL_MAPS.values(),
+            {class_name.lower(): class_name for class_name in FER2013_CLASSES}]
+    return next((mapping[lowered] for mapping in maps if lowered in mapping), None)

@@ -1,7 +1,7 @@
 import pytest
 
 from fer_bench.labels import (CK_PLUS_TO_FER2013, FER2013_CLASSES, FERPLUS_CLASSES, class_index,
-                              mapped_class_index)
+                              mapped_class_index, same_expression)
 
 
 def test_fer2013_class_index_is_case_insensitive():
@@ -36,3 +36,11 @@ def test_mapping_falls_back_to_fer2013_names_and_rejects_others():
         mapped_class_index("bored", "ck+")
     with pytest.raises(KeyError, match="unknown label map 'bp4d'"):
         mapped_class_index("happy", "bp4d")
+
+
+@pytest.mark.parametrize("first, second, same", [
+    ("Angry", "anger", True), ("Happiness", "happy", True), ("sadness", "Sad", True), ("NEUTRAL", "Neutral", True),
+    ("contempt", "Contempt", True), ("contempt", "Neutral", False), ("pride", "Happy", False), ("pride", "pride", True),
+])
+def test_same_expression_matches_classes_by_meaning(first, second, same):
+    assert same_expression(first, second) is same

@@ -6,5 +6,6 @@
 - :mod:`.improvement`: the probability that one estimator beats another over seeds and resamples;
 - :mod:`.budget_use`: the share of its time budget a network spent;
 - :mod:`.run`: a stored run analysed: ranks, intervals, significance groups;
-- :mod:`.ensemble`: the derived ensemble: temperature scaling and greedy selection on PublicTest.
+- :mod:`.ensemble`: the derived ensemble: temperature scaling and greedy selection on PublicTest;
+- :mod:`.crossdata`: the matrix across data sets: runs trained on one, scored on others (``run --also-test``).
 """

@@ -81,6 +81,13 @@ def classification_metrics(y_true: Any, y_pred: Any, class_names: Sequence[str])
     }
 
 
+def macro_f1_present(metrics: dict[str, Any]) -> float:
+    """Mean F1 over the classes with at least one true face (:func:`classification_metrics` output): a data set
+    without, say, Neutral faces would otherwise count a Neutral F1 of 0 in the macro-F1."""
+    rows = [row for row in metrics["per_class"].values() if row["support"] > 0]
+    return float(np.mean([row["f1"] for row in rows]))
+
+
 def report_averages(per_class: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     """The ``macro avg`` and ``weighted avg`` rows of a classification report.
 

@@ -1,7 +1,8 @@
 """``python -m fer_bench``: argument parsing and dispatch only.
 
 Each command group has its parser and command in a module of its own:
-:mod:`.run` (run, report, compare; ``run --data-folder`` in :mod:`.folder`),
+:mod:`.run` (run, report, compare; ``run --data-folder`` in :mod:`.crossval`), :mod:`.crossdata` (crossdata;
+``run --also-test``),
 :mod:`.tracking` (track; ``run --track``), :mod:`.listing` (list), :mod:`.data` (data info, data
 audit), :mod:`.faces` (predict, live, serve), :mod:`.study` (study resize, evaluate) and :mod:`.deploy`
 (export, cost).
@@ -24,7 +25,7 @@ import traceback
 # (fer_bench.estimators.training.clock): they sleep instead, unless the user chose otherwise. Set before torch loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import data, deploy, faces, listing, run, study, tracking
+from . import crossdata, data, deploy, faces, listing, run, study, tracking
 from .errors import EXIT_FAILURE, EXIT_USAGE, INPUT_ERRORS, Terminated, error_line, sigterm_raises, stopped_lines
 from .options import add_debug_option
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fer_bench",
                                      description="Facial expression recognition benchmark on FER-2013.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    command_parsers = [subparser for group in (run, tracking, listing, data, faces, study, deploy)
+    command_parsers = [subparser for group in (run, crossdata, tracking, listing, data, faces, study, deploy)
                        for subparser in group.add_parsers(commands)]
     add_debug_option(parser, default=False)
     for subparser in command_parsers:  # last, after each command's own options, as in their help

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..datasets.folds import CK_PLUS_SUBJECT_PATTERN, LOSO
 from .errors import EXIT_FAILURE
+from .crossdata import run_targets
 from .inputs import folder_notes, load_plugins, plugin_reference, resolve_names
 from .options import add_groups_options, add_layout_options, fold_count
 
@@ -116,6 +117,7 @@ def command_run_folder(args, command: str, faces) -> int:
     names = resolve_names(args.names)
     subjects, source = folder_subjects(args, faces)
     groups = read_face_table(args.groups, "group", files=faces.files) if args.groups else None
+    targets = run_targets(args.also_test, faces.sha256)
     run_dir = Path(args.out) if args.out else default_run_dir(profile)
     kinds = ("subject", "random") if args.split == "both" else (args.split,)
     n_folds = args.folds or DEFAULT_FOLDS
@@ -130,7 +132,8 @@ def command_run_folder(args, command: str, faces) -> int:
             names, faces, subjects, profile, run_dir, n_folds, kinds, seed=args.seed or 0,
             groups=groups, min_group_size=args.min_group_size, subject_source=source, command=command,
             save_models=args.save_models or "networks", progress=not args.quiet, backend=args.backend,
-            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins)
+            scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit, plugins=plugins,
+            cross_targets=targets)
     for message in dict.fromkeys(str(warning.message) for warning in caught if str(warning.message).startswith("group(s)")):
         print(f"warning: {message}", file=sys.stderr)
     conflicts = summary["data"]["label_conflicts"]

@@ -13,6 +13,7 @@ from ..profiles import PROFILE_NAMES
 from ..results import CROSSVAL_JSON, MAX_SEED, RESULTS_FILE, fit_label
 from ..runner import BACKENDS, SAVE_MODELS_CHOICES
 from .errors import EXIT_FAILURE
+from .crossdata import add_also_test_option, run_targets
 from .crossval import (FOLDER_ONLY_OPTIONS, add_folder_options, check_folder_options, check_partition_options,
                        command_run_folder)
 from .inputs import (DEFAULT_DATA_FILES, command_line, folder_notes, load_data, load_plugins, plugin_reference,
@@ -83,6 +84,7 @@ def add_parsers(commands) -> list[argparse.ArgumentParser]:
                            help="replace the run in --out (its results, predictions, models, logs, report and "
                                 "tensorboard/) once the new run stores its first result; without it a folder that "
                                 "holds a run is refused")
+    add_also_test_option(run)
     add_track_option(run)
     add_labels_option(run)
     add_plugin_option(run)
@@ -108,6 +110,9 @@ def _stored_run_settings(args) -> dict:
     the command line win."""
     from ..runner.resume import ResumeChanges, resumed_run
 
+    if args.also_test:
+        raise ValueError("--also-test goes without --resume: a resumed run scores its models on the stored run's "
+                         "targets again")
     if args.names not in ([], ["all"]) or args.out or args.pretrained:
         raise ValueError("--resume runs the stored run's estimators in its own directory: give no NAME, no "
                          "--pretrained and no --out")
@@ -121,7 +126,7 @@ def _stored_run_settings(args) -> dict:
     return {"names": resumed.names, "profile": resumed.profile, "seed": resumed.seed, "seeds": resumed.seeds,
             "save_models": resumed.save_models, "dataset": resumed.dataset, "run_dir": Path(args.resume),
             "plugins": plugins, "cards": resumed.cards, "dedupe_train": resumed.dedupe_train,
-            "drop_blank": resumed.drop_blank}
+            "drop_blank": resumed.drop_blank, "targets": run_targets(resumed.targets, resumed.dataset.sha256)}
 
 
 def _register_cards(cards: list[str]) -> list[str]:
@@ -150,7 +155,8 @@ def _new_run_settings(args, dataset=None) -> dict:
             "save_models": args.save_models or "networks",
             "dataset": dataset,
             "run_dir": Path(args.out) if args.out else default_run_dir(profile), "plugins": plugins, "cards": cards,
-            "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank)}
+            "dedupe_train": args.dedupe == "train", "drop_blank": bool(args.drop_blank),
+            "targets": run_targets(args.also_test, dataset.sha256)}
 
 
 def command_run(args) -> int:
@@ -194,7 +200,7 @@ def command_run(args) -> int:
                                     drop_blank=settings["drop_blank"], backend=args.backend,
                                     scheduler=args.scheduler, n_jobs=args.n_jobs, time_limit=args.time_limit,
                                     resume=bool(args.resume), overwrite=args.overwrite, plugins=settings["plugins"],
-                                    cards=settings["cards"],
+                                    cards=settings["cards"], cross_targets=settings["targets"],
                                     on_stored=on_stored)
         except RunNotStoredError as error:  # what finished is shown here, the unstored records only here
             _print_summary(error.stored)

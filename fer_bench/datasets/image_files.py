@@ -221,3 +221,19 @@ def read_face_files(root: Path, relatives: Sequence[str], decode: Sequence[bool]
             images[position] = face_from_bytes(content, str(path), max_pixels)
             position += 1
     return images, digest.hexdigest()
+
+
+def image_size(path: Path, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """An image file's width and height in pixels, from its header (nothing decoded).
+
+    Raises
+    ------
+    DataError
+        Naming the file, if it cannot be read or is not an image (see :func:`open_image`).
+    """
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error.strerror})") from None
+    with open_image(content, str(path), max_pixels) as image:
+        return image.size

@@ -3,7 +3,8 @@
 Test-fold accuracy per estimator (mean and sample sd over folds, pooled),
 subject-level and picture-level folds side by side with the difference, the
 per-fold table with the copies the data audit found across folds, the pooled
-confusion matrices and the per-group tables (see :mod:`fer_bench.runner.crossval`).
+confusion matrices and the per-group tables (see :mod:`fer_bench.runner.crossval`). With ``--also-test``, the
+matrix of the fold models on the other data sets too (:mod:`.crossdata`), read from the fold runs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from ..analysis.groups import difference_line
 from ..results import CROSSVAL_JSON
+from ..analysis.crossdata import cross_matrix, source_run
+from .crossdata import crossdata_context
 from .figures import confusion_overview_figure
 from .templating import write_page
 
@@ -60,8 +63,19 @@ def write_crossval_page(run_dir: str | Path) -> Path:
     return write_page(run_dir / CROSSVAL_HTML, "crossval.html.j2",
                       title=f"{scheme} cross-validation {kinds} on {summary['data']['source']}",
                       synthetic=False, summary=summary, rows=_rows(summary), both=len(summary["kinds"]) > 1,
-                      confusion=confusion, groups=groups,
+                      confusion=confusion, groups=groups, crossdata=_crossdata(run_dir),
                       provenance={"data": summary["data"]["source"], "data key (listing sha256)": summary["data"]["key"],
                                   "command": summary["command"] or "—",
                                   "fold runs": ", ".join(fold["dir"] for kind in summary["kinds"]
                                                          for fold in summary["folds"][kind])})
+
+
+def _crossdata(run_dir: Path) -> dict[str, Any] | None:
+    """The matrix of the fold models on the other data sets (``run --data-folder --also-test``), read from the fold
+    runs; None without targets, or where the fold runs are gone."""
+    try:
+        if not source_run(run_dir).targets:
+            return None
+    except FileNotFoundError:
+        return None
+    return crossdata_context(cross_matrix([run_dir]))

@@ -23,6 +23,7 @@ from ..analysis.run import ALPHA, BOOTSTRAP_SEED, CONFIDENCE, N_RESAMPLES, Estim
 from .budget import profile_scope, run_budget, used_text
 from ..analysis.ensemble import DERIVED_NOTE, ITERATIONS, DerivedEnsemble, derive_ensemble
 from .cost import cost_section
+from .crossdata import crossdata_section
 from .export import write_results_csv
 from .figures import (confusion_overview_figure, cost_benefit_figure, face_data_uri, heat_colours,
                       learning_curves_figure, per_class_f1_figure, reliability_figure)
@@ -369,6 +370,7 @@ def _context(store: ResultsStore, analysis: RunAnalysis, ensemble: DerivedEnsemb
         "audit": _audit(manifest),
         "figures": _figures(analysis, run_classes),
         "cost": cost_section(store.run_dir, analysis),
+        "crossdata": crossdata_section(store.run_dir, manifest),
         "without_probabilities": [result.name for result in results if not result.has_probabilities],
         "calibrated": [result for result in results if result.calibration],
         "estimators": [_estimator_section(result, anchors[id(result)], analysis.faces) for result in results],

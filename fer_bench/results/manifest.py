@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..profiles import Profile
+from .cross_scores import CrossTarget
 from .json_fields import FieldReader, is_whole
 from .record import MAX_SEED
 
@@ -143,6 +144,9 @@ class RunManifest:
         Wall time of the run so far, resumptions added; None before the first record.
     fold : dict or None
         In a cross-validation fold run: ``index``, ``of`` and ``split`` (as :attr:`RunRecord.fold`).
+    cross_targets : list of CrossTarget
+        The other data sets every model is also scored on (``run --also-test``); empty without them and in older
+        stores. A resumed run reads them again and must find the same data.
     """
 
     run_id: str | None = None
@@ -165,6 +169,7 @@ class RunManifest:
     complete: bool = False
     wall_seconds: float | None = None
     fold: dict[str, Any] | None = None
+    cross_targets: list[CrossTarget] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -212,7 +217,8 @@ class RunManifest:
             resumed=[row.raw for row in fields.rows("resumed")], warnings=fields.texts("warnings"),
             complete=fields.flag("complete", False),
             wall_seconds=fields.number("wall_seconds", expected="a number of seconds, 0 or more"),
-            fold=fields.table("fold"))
+            fold=fields.table("fold"),
+            cross_targets=[CrossTarget.from_fields(row) for row in fields.rows("cross_targets")])
 
 
 def _data(fields: FieldReader | None) -> RunData:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..profiles import BUDGET_KINDS
+from .cross_scores import CrossScore
 from .json_fields import REQUIRED, FieldReader, is_number, is_square_counts
 
 STATUSES: tuple[str, ...] = ("ok", "failed", "timed_out", "skipped")
@@ -88,6 +89,9 @@ class RunRecord:
         path), ``format``, ``classes``, ``dropped_classes``, ``trained_on``, the optional ``citation``,
         ``claimed_accuracy`` (0 to 1) and ``claimed_on``, and ``left_out_test_faces`` (PrivateTest faces of
         classes it cannot output, not scored); None for any other estimator.
+    cross_scores : list of CrossScore
+        Its scores on the run's other data sets (``run --also-test``, :attr:`RunManifest.cross_targets`), one per
+        target; empty without them and in older stores.
     """
 
     name: str
@@ -116,6 +120,7 @@ class RunRecord:
     targets: str = "labels"
     fold: dict[str, Any] | None = None
     pretrained: dict[str, Any] | None = None
+    cross_scores: list[CrossScore] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -176,7 +181,8 @@ class RunRecord:
             class_names=fields.texts("class_names"), predictions_file=fields.text("predictions_file"),
             model_dir=fields.text("model_dir"), error=fields.text("error"), seed=seed, budget=_budget(fields),
             targets=fields.value("targets", lambda value: value in TARGETS, f"one of {', '.join(TARGETS)}", "labels"),
-            fold=fields.table("fold"), pretrained=_pretrained(fields))
+            fold=fields.table("fold"), pretrained=_pretrained(fields),
+            cross_scores=[CrossScore.from_fields(row, _metrics(row, "metrics")) for row in fields.rows("cross_scores")])
 
 
 def _pretrained(fields: FieldReader) -> dict[str, Any] | None:

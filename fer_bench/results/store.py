@@ -9,6 +9,7 @@ Layout of a run directory::
     RUN_DIR/predictions/PrivateTest.npz   the scored faces: images uint8 (n, 48, 48), labels int64 (n,),
                                           leaked bool (n,) (has a duplicate in Training; with an audit)
                                     (NAME.seedK.npz for each seed K after the run's first, see :func:`.record.seed_stem`)
+    RUN_DIR/predictions/also-test/NAME.TARGET.npz   y_true, y_pred on another data set (``run --also-test``; STEM as above)
     RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself (NAME.seedK/ likewise)
     RUN_DIR/logs/NAME.log           a network's epoch lines, appended (loss, PublicTest accuracy, images/s, time left)
     RUN_DIR/report.html             the report, rebuilt from the above by ``fer_bench report``
@@ -36,6 +37,8 @@ PREDICTIONS_DIR = "predictions"
 MODELS_DIR = "models"
 LOGS_DIR = "logs"
 TEST_FACES_FILE = "PrivateTest.npz"
+CROSS_PREDICTIONS_DIR = "predictions/also-test"
+"""Each model's predictions on another data set (``run --also-test``): ``STEM.TARGET.npz``."""
 CROSSVAL_JSON = "crossval.json"
 """Written by :mod:`fer_bench.runner.crossval`, read by :mod:`fer_bench.report.crossval`."""
 SCHEMA_VERSION = 2
@@ -95,9 +98,12 @@ class ResultsStore:
         """Refuse a record whose predictions or model path leads outside the run folder (absolute, ``..``, a
         link out), before anything is opened there."""
         root = self.run_dir.resolve()
-        for key, example in (("predictions_file", f"{PREDICTIONS_DIR}/{record.name}.npz"),
-                             ("model_dir", f"{MODELS_DIR}/{record.name}")):
-            value = getattr(record, key)
+        paths = [("predictions_file", record.predictions_file, f"{PREDICTIONS_DIR}/{record.name}.npz"),
+                 ("model_dir", record.model_dir, f"{MODELS_DIR}/{record.name}")]
+        paths += [(f"cross_scores[{index}].predictions_file", score.predictions_file,
+                   f"{CROSS_PREDICTIONS_DIR}/{record.name}.{score.target}.npz")
+                  for index, score in enumerate(record.cross_scores)]
+        for key, value, example in paths:
             if value is None:
                 continue
             inside = value not in ("", ".") and "\\" not in value
@@ -151,6 +157,42 @@ class ResultsStore:
             If the file is corrupt (see :func:`fer_bench._io.read_npz`).
         """
         return read_npz(self.run_dir / record.predictions_file, ("y_true", "y_pred"))
+
+    def save_cross_predictions(self, stem: str, target: str, y_true: np.ndarray, y_pred: np.ndarray) -> str:
+        """Store a model's predictions on another data set; return the path relative to the run.
+
+        Parameters
+        ----------
+        stem : str
+            The record's file stem (:func:`seed_stem`).
+        target : str
+            The target's file name part: letters, digits, ``-``, ``_`` and ``.`` only.
+        y_true, y_pred : ndarray of int, shape (n,)
+            The scored faces' labels and predictions, in the model's labels.
+        """
+        relative = f"{CROSS_PREDICTIONS_DIR}/{stem}.{target}.npz"
+        atomic_save_npz(self.run_dir / relative, y_true=np.asarray(y_true, dtype=np.int64),
+                        y_pred=np.asarray(y_pred, dtype=np.int64))
+        return relative
+
+    def load_cross_predictions(self, predictions_file: str) -> dict[str, np.ndarray]:
+        """``y_true`` and ``y_pred`` of a :class:`~.cross_scores.CrossScore`'s ``predictions_file``.
+
+        Raises
+        ------
+        ValueError
+            If the file is corrupt (see :func:`fer_bench._io.read_npz`) or its arrays differ in length.
+        FileNotFoundError
+            If it is missing.
+        """
+        path = self.run_dir / predictions_file
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such predictions file; the run folder lost it")
+        arrays = read_npz(path, ("y_true", "y_pred"))
+        if arrays["y_true"].shape != arrays["y_pred"].shape or arrays["y_true"].ndim != 1:
+            raise ValueError(f"{path}: corrupt predictions, y_true {arrays['y_true'].shape} and y_pred "
+                             f"{arrays['y_pred'].shape}; expected two arrays (n,)")
+        return arrays
 
     def save_model_files(self, stem: str, files: dict[str, bytes]) -> str:
         """Write a saved model's files under ``models/STEM/`` (:func:`seed_stem`); return that folder relative to the run."""

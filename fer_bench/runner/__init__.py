@@ -5,6 +5,7 @@
 - :mod:`.resume`: ``run --resume``: the stored run's settings, what the command line changes, its plugins;
 - :mod:`.execution`: one fit's life (:func:`fit_and_predict`, :func:`run_task`, the time-limit child);
 - :mod:`.scoring`: a fit's outcome turned into metrics, predictions and a saved model;
+- :mod:`.targets`: the other data sets of ``run --also-test``, read; :mod:`.cross_scoring`: each model scored on them;
 - :mod:`.benchmark`: :func:`run_benchmark`, which composes them;
 - :mod:`.replacement`: ``overwrite`` without loss: the earlier run set aside until a record is stored;
 - :mod:`.backends`: the joblib backend (loky, dask, Ray);
@@ -26,4 +27,5 @@ __getattr__, __all__ = lazy_exports(__name__, {
     "benchmark": ("RunNotStoredError", "run_benchmark", "run_request"),
     "network_lock": ("NetworkLockTimeout", "network_slot"),
     "crossval": ("run_cross_validation",),
+    "targets": ("TargetFaces", "load_targets"),
 })

@@ -11,7 +11,8 @@ replaces the folder's run only once the new one stores a record
 :mod:`fer_bench.runner.backends` sends them: in this process, local worker processes,
 or a dask or Ray cluster. What is run is planned by :mod:`fer_bench.runner.plan`,
 each fit by :mod:`fer_bench.runner.execution`, its outcome scored by
-:mod:`fer_bench.runner.scoring`.
+:mod:`fer_bench.runner.scoring` (and on other data sets, ``run --also-test``, by
+:mod:`fer_bench.runner.cross_scoring`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from tqdm.auto import tqdm
 from ..datasets import FERDataset
 from ..estimators import EstimatorSpec, available_estimators, get_estimator_spec
 from ..profiles import Profile
-from ..results import ResultsStore, RunRecord
+from ..results import ResultsStore, RunRecord, seed_stem
 from .backends import parallel_backend
+from .cross_scoring import score_targets
 from .execution import run_task
 from .plan import RunPlan, locked_run_dir, plan_run
 from .replacement import recover_set_aside, replacing
@@ -70,7 +72,7 @@ def run_benchmark(names: Iterable[str], dataset: FERDataset, profile: Profile, r
     **options
         Its other attributes, by keyword: ``audit``, ``audit_cache_dir``,
         ``dedupe_train``, ``drop_blank``, ``backend``, ``scheduler``, ``n_jobs``,
-        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``cards``, ``steps_from``, ``on_stored``.
+        ``time_limit``, ``resume``, ``overwrite``, ``plugins``, ``cards``, ``steps_from``, ``on_stored``, ``cross_targets``.
 
     Returns
     -------
@@ -172,6 +174,9 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                 before = stored()
                 try:
                     store_outcome(record, outcome, y_scored, class_names, store, seeds[0])
+                    score_targets(record, outcome.target_predictions, request.cross_targets,
+                                  record.class_names or class_names,
+                                  store, seed_stem(record.name, record.seed, seeds[0]))
                     records[record.name, record.seed] = record
                     save()
                     stored_one()

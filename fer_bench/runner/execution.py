@@ -38,6 +38,7 @@ from .._io import json_safe
 from ..results import RunRecord
 from ..timing import PeakMemory, Stopwatch
 from .backends import dask_worker_threads, nested_work_in_this_process
+from .cross_scoring import predict_targets
 from .fit_log import progress_lines_into
 from .network_lock import NetworkLockTimeout, network_slot
 
@@ -65,16 +66,20 @@ class FitData:
         ``label_distributions``; the others fit the top class in ``splits``. None without them.
     target_mode : str
         ``crossentropy`` or ``probability`` with ``training_targets``; empty without them.
+    target_images : tuple of ndarray of uint8, shape (n_target, 48, 48)
+        The faces of each other data set the models are also scored on (``run --also-test``).
     """
 
     splits: dict[str, tuple[np.ndarray, np.ndarray]]
     class_names: tuple[str, ...]
     training_targets: np.ndarray | None = None
     target_mode: str = ""
+    target_images: tuple[np.ndarray, ...] = ()
 
     def __sizeof__(self) -> int:
         targets = 0 if self.training_targets is None else self.training_targets.nbytes
-        return targets + sum(images.nbytes + labels.nbytes for images, labels in self.splits.values())
+        return targets + sum(images.nbytes + labels.nbytes for images, labels in self.splits.values()) + \
+            sum(images.nbytes for images in self.target_images)
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,8 @@ class FitOutcome:
         is labelled and the estimator has probabilities or decision values.
     public_scores, public_decision : ndarray of float32, shape (n_public, n_classes) or None
         The same probabilities or decision values on PublicTest.
+    target_predictions : list of (ndarray of int64, float)
+        Labels of each of ``FitData.target_images`` and the seconds they took (:func:`.cross_scoring.predict_targets`).
     """
 
     record: RunRecord
@@ -151,6 +158,7 @@ class FitOutcome:
     public_y_true: np.ndarray | None = None
     public_scores: np.ndarray | None = None
     public_decision: np.ndarray | None = None
+    target_predictions: list[tuple[np.ndarray, float]] = field(default_factory=list)
 
 
 def _spec(task: FitTask) -> EstimatorSpec:
@@ -207,9 +215,10 @@ def _model_files(estimator) -> dict[str, bytes]:
 
 
 def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOutcome:
-    """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest.
+    """Fit one estimator on Training (PublicTest for selection), predict PrivateTest, then score PublicTest and
+    predict the faces of the other data sets (``FitData.target_images``).
 
-    ``predict_seconds`` times the PrivateTest prediction alone; PublicTest scores
+    ``predict_seconds`` times the PrivateTest prediction alone; PublicTest scores, the other data sets
     and PrivateTest decision values are computed after it.
 
     Exceptions of the estimator propagate; :func:`run_task` turns them into a
@@ -257,6 +266,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     scores = None if proba is None else _scores_for_all_classes(estimator, proba, n_classes)
     decision = _decision_values(estimator, X_test, n_classes) if proba is None else None  # not timed: an extra pass
     public = _public_scores(estimator, splits["PublicTest"], n_classes)
+    target_predictions = predict_targets(estimator, data.target_images)  # run --also-test
 
     history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]
     used = json_safe(getattr(estimator, "budget_", None))
@@ -272,7 +282,8 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     record.params = json_safe(estimator.get_params(deep=False))
     record.pretrained = json_safe(getattr(estimator, "pretrained_", None))
     model_files = _model_files(estimator) if task.save_model else {}
-    return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files, decision=decision, **public)
+    return FitOutcome(record, np.asarray(y_pred, dtype=np.int64), scores, model_files, decision=decision,
+                      target_predictions=target_predictions, **public)
 
 
 def _not_finished(task: FitTask, status: str, error: str) -> FitOutcome:

@@ -31,6 +31,7 @@ from ..results import LOGS_DIR, Execution, ResultsStore, RunData, RunManifest, R
 from ..timing import machine_info
 from .execution import FitData, FitTask
 from .request import RunRequest
+from .targets import check_stored_targets
 
 RUN_LOCK_FILE = ".fer_bench.lock"
 """In the run directory: held (``filelock``) by the run writing into it."""
@@ -167,7 +168,8 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
                      log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
-    fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode)
+    fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode,
+                       tuple(target.images for target in request.cross_targets))
     return RunPlan(manifest, finished, prepared, fit_data, tasks, started)
 
 
@@ -211,6 +213,7 @@ def _open_run_dir(store: ResultsStore,
     if request.resume:
         manifest, stored = store.load()
         _check_resumable(manifest, request, store.run_dir)
+        check_stored_targets(manifest.cross_targets, request.cross_targets, store.run_dir)
         return manifest, {(record.name, record.seed): record for record in stored if record.status == "ok"}
     if store.exists() and not request.overwrite:
         raise ValueError(f"{store.run_dir}: holds a run already ({store.results_path.name}); give --resume "
@@ -254,7 +257,8 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
         seeds=request.seed_list, profile=request.profile, class_names=list(dataset.class_names), data=data,
         audit=None if data_audit is None else audit_summary(data_audit, prepared),
         cleaning=replace(request.cleaning, dropped=prepared.dropped), environment=machine_info(),
-        estimators=list(request.names), plugins=list(request.plugins), cards=list(request.cards), execution=execution, warnings=warnings)
+        estimators=list(request.names), plugins=list(request.plugins), cards=list(request.cards), execution=execution,
+        warnings=warnings, cross_targets=[target.info for target in request.cross_targets])
 
 
 def _resume_manifest(manifest: RunManifest, request: RunRequest, execution: Execution) -> None:

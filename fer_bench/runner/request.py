@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..datasets import FERDataset
     from ..profiles import Profile
     from ..results import RunRecord
+    from .targets import TargetFaces
 
 SAVE_MODELS_CHOICES: tuple[str, ...] = ("none", "networks", "all")
 MAX_TIME_LIMIT = 20 * 24 * 3600.0
@@ -95,6 +96,9 @@ class RunRequest:
         Called with each record this run computes, once ``results.json`` holds it (with its predictions
         and model), between fits: an experiment tracker's hook (:meth:`fer_bench.tracking.TrackingSession.fit_stored`).
         What it raises stops the run.
+    cross_targets : tuple of TargetFaces
+        Other data sets every model is also scored on (``run --also-test``, :mod:`fer_bench.runner.targets`):
+        one :class:`~fer_bench.results.CrossScore` each in its record. A resumed run must be given the stored run's.
 
     Raises
     ------
@@ -126,6 +130,7 @@ class RunRequest:
     cards: tuple[str, ...] = ()
     steps_from: str | Path | None = None
     on_stored: Callable[[RunRecord], None] | None = None
+    cross_targets: tuple[TargetFaces, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:
@@ -149,6 +154,7 @@ class RunRequest:
         object.__setattr__(self, "run_dir", Path(self.run_dir))
         object.__setattr__(self, "plugins", tuple(self.plugins))
         object.__setattr__(self, "cards", tuple(self.cards))
+        object.__setattr__(self, "cross_targets", tuple(self.cross_targets))
 
     @property
     def seed_list(self) -> list[int]:

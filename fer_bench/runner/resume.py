@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..results import ResultsStore, RunManifest
+from .targets import target_argument
 
 if TYPE_CHECKING:
     from ..datasets import FERDataset
@@ -49,7 +50,8 @@ class ResumeChanges:
 
 @dataclass(frozen=True)
 class ResumedRun:
-    """What a resumed run runs with: the stored run's settings, changed as asked."""
+    """What a resumed run runs with: the stored run's settings, changed as asked (``targets``: the ``--also-test``
+    arguments that read the stored run's targets again, :func:`fer_bench.runner.targets.target_argument`)."""
 
     names: list[str]
     dataset: FERDataset
@@ -60,6 +62,7 @@ class ResumedRun:
     dedupe_train: bool
     drop_blank: bool
     cards: list[str]
+    targets: list[str]
 
 
 def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
@@ -123,7 +126,7 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         save_models=changes.save_models or (execution.save_models if execution else "networks"),
         dedupe_train=(changes.dedupe or cleaning.dedupe) == "train",
         drop_blank=cleaning.drop_blank if changes.drop_blank is None else bool(changes.drop_blank),
-        cards=list(manifest.cards))
+        cards=list(manifest.cards), targets=[target_argument(target) for target in manifest.cross_targets])
 
 
 def _import_plugins(run_dir: str | Path, manifest: RunManifest, plugins: list[str],

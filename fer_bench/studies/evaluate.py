@@ -24,7 +24,7 @@ import numpy as np
 from .._io import atomic_write_json, json_safe
 from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
-from ..analysis.metrics import classification_metrics
+from ..analysis.metrics import classification_metrics, macro_f1_present
 from ..analysis.groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
 from ..report.templating import write_page
@@ -62,12 +62,6 @@ def check_model_classes(model, class_names: Sequence[str], trained: Sequence[str
     if classes.min() < 0 or classes.max() >= len(class_names):
         raise ValueError(f"{model_dir}: the model predicts labels {classes.min()}..{classes.max()}, "
                          f"outside the data's {len(class_names)} classes")
-
-
-def macro_f1_present(metrics: dict[str, Any]) -> float:
-    """Mean F1 over the classes with at least one true face (``classification_metrics`` output)."""
-    rows = [row for row in metrics["per_class"].values() if row["support"] > 0]
-    return float(np.mean([row["f1"] for row in rows]))
 
 
 def score_model(model, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str],

@@ -16,7 +16,7 @@ from .support import one_error_line
 
 @pytest.mark.parametrize("command", [[], ["run"], ["report"], ["compare"], ["track"], ["list"], ["data"],
                                      ["data", "info"], ["data", "audit"], ["predict"], ["live"], ["serve"], ["study"],
-                                     ["study", "resize"], ["evaluate"], ["export"], ["cost"]])
+                                     ["study", "resize"], ["evaluate"], ["export"], ["cost"], ["crossdata"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([*command, "--help"])
