@@ -5,8 +5,10 @@ For every saved model of a run, on the CPU, each runtime that can run it:
 - its own: ``torch eager`` (the network's float32 forward, with its crop, resize and
   test-time augmentation, :class:`~.torch_onnx.FacePredictor`), or the estimator's
   ``predict_proba`` (``decision_function`` where it has none) on uint8 faces for ``keras``
-  and ``scikit-learn``;
-- ``onnxruntime``, where ONNX Runtime is installed and the model exports (:func:`~.onnx_export.convert`).
+  and ``scikit-learn``, and for a model card's model on its format's runtime (``keras``,
+  ``LiteRT``, ``onnxruntime``; its size that of the card's model file);
+- ``onnxruntime``, where ONNX Runtime is installed and the model exports (:func:`~.onnx_export.convert`;
+  not a model card's model, made elsewhere).
 
 Each row gives parameters, multiply-accumulates per face (PyTorch networks:
 ``FlopCounterMode``'s FLOPs halved; ONNX graphs: :mod:`.onnx_macs`, which Keras and
@@ -52,6 +54,11 @@ class Runtime:
     note: str | None = None
 
 
+CARD_RUNTIMES: dict[str, str] = {"keras": "keras", "tflite": "LiteRT", "onnx": "onnxruntime",
+                                 "torchscript": "torchscript", "pickle": "pickle"}
+"""The runtime a model card's format runs on (:mod:`fer_bench.cards.runtimes`)."""
+
+
 def folder_mib(directory: Path) -> float:
     """Size in MiB of the files in ``directory`` (and below)."""
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) / MIB
@@ -74,7 +81,13 @@ def own_runtime(estimator, model_dir: Path) -> Runtime:
         parameters = sum(parameter.numel() for parameter in predictor.parameters())
         return Runtime("torch eager", forward, lambda faces: onnx_inputs(faces, "nchw"), size, parameters,
                        count_macs(predictor))
-    framework = "keras" if type(estimator).__module__.startswith("fer_bench.estimators.keras.") else "scikit-learn"
+    card = getattr(estimator, "card_", None)
+    if card is not None:  # a model card's model: its own format's runtime, its file's size
+        framework, size = CARD_RUNTIMES.get(card.format, card.format), card.model_file.stat().st_size / MIB
+    elif type(estimator).__module__.startswith("fer_bench.estimators.keras."):
+        framework = "keras"
+    else:
+        framework = "scikit-learn"
     parameters = getattr(estimator, "n_params_", None)
     return Runtime(framework, lambda faces: reference_probabilities(estimator, faces), lambda faces: faces, size,
                    parameters if isinstance(parameters, int) else None, note="MACs not counted")

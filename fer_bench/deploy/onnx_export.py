@@ -64,10 +64,14 @@ def convert(estimator, path: Path) -> Converted:
     ------
     ValueError
         If the estimator cannot be exported (one line naming the step or the reason: an
-        ``sklearn_onnx.NoConverterError`` or ``keras_onnx.KerasExportError``).
+        ``sklearn_onnx.NoConverterError`` or ``keras_onnx.KerasExportError``), or is a model card's model.
     ImportError
         If an export package (onnx, onnxscript, skl2onnx) is not installed.
     """
+    card = getattr(estimator, "card_", None)
+    if card is not None:
+        raise ValueError(f"{card.name}: a model card's {card.format} model, made elsewhere; fer_bench exports the "
+                         "models it trained")
     module = type(estimator).__module__
     if module.startswith("fer_bench.estimators.torch."):
         from . import torch_onnx

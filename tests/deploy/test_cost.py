@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from torch import nn
 
 from fer_bench.deploy.cost import folder_mib, measure_model
@@ -56,3 +58,23 @@ def test_a_classical_model_that_exports_takes_the_macs_of_its_graph(classical_ru
     own, onnx = measure_model(classical_run / "models" / "svc_linear_pca", record("svc_linear_pca"), calls=2, batch=3)
     assert own.macs_per_face == onnx.macs_per_face >= 48 * 48 * 20  # at least the projection on 20 components
     assert own.note == "MACs counted on its ONNX graph" and onnx.note is None
+
+
+def test_a_card_model_runs_on_its_format_s_runtime_and_is_not_exported(tmp_path):
+    """A model card's model (here an ONNX card made from a tiny network) is measured on its own format's runtime, with
+    its model file's size; fer_bench does not export what it did not train."""
+    pytest.importorskip("onnxruntime")
+    from fer_bench.deploy.cost import CARD_RUNTIMES, own_runtime
+    from fer_bench.deploy.onnx_export import convert
+    from fer_bench.estimators.card_model import CardClassifier
+
+    from ..cards.support import faces
+    from ..estimators.test_card_model import exported_card
+
+    card, _ = exported_card(tmp_path)
+    model = CardClassifier(card=str(card)).fit(faces(7), np.arange(7))
+    runtime = own_runtime(model, tmp_path)
+    assert runtime.name == CARD_RUNTIMES["onnx"] == "onnxruntime"
+    assert runtime.model_mib == pytest.approx((tmp_path / "model.onnx").stat().st_size / 2**20)
+    with pytest.raises(ValueError, match="tiny: a model card's onnx model, made elsewhere"):
+        convert(model, tmp_path / "again.onnx")
