@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...labels import EXPW_CODES, class_index
 from .._dataset import DataError
-from .listing import FaceListing, LabelledImage, box_from_sides, code_number, inside, listing_of
+from .listing import FaceListing, LabelledImage, box_from_sides, code_number, inside, label_lines, listing_of
 
 LABEL_FILES = ("label/label.lst", "label.lst")
 """Where ``label.lst`` is looked for, in order."""
@@ -44,11 +44,7 @@ def list_expw(root: Path) -> FaceListing:
     images = next(root / folder for folder in IMAGE_FOLDERS if (root / folder).is_dir())
     prefix = images.relative_to(root).as_posix()
     rows, seen = [], {}
-    for number, line in enumerate(label_path.read_text(errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = f"{label_path}: line {number}"
-        fields = line.split()
+    for number, origin, fields in label_lines(label_path):
         if len(fields) != 8:
             raise DataError(f"{origin}: {len(fields)} fields; expected 8 (image_name face_id_in_image face_box_top "
                             "face_box_left face_box_right face_box_bottom face_box_cofidence expression_label)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from ...labels import FER2013_CLASSES
 from .._dataset import DataError
@@ -92,6 +92,14 @@ def listing_of(rows: list[LabelledImage], root: Path, label_files: list[str] = (
         subjects=[row.subject for row in kept] if all(row.subject is not None for row in kept) else None,
         partition=[row.partition for row in kept] if all(row.partition is not None for row in kept) else None,
         label_files=list(label_files))
+
+
+def label_lines(path: Path) -> Iterator[tuple[int, str, list[str]]]:
+    """Each non-blank line of a label file as its line number, how messages name it (``FILE: line N``) and its
+    whitespace-separated fields."""
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        if line.strip():
+            yield number, f"{path}: line {number}", line.split()
 
 
 def inside(root: Path, relative: str, origin: str) -> str:

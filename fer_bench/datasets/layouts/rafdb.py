@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from ...labels import RAFDB_CODES, RAFDB_TO_FER2013, class_index
 from .._dataset import DataError
 from ..folder_listing import images_in
-from .listing import FaceListing, LabelledImage, code_number, inside, listing_of
+from .listing import FaceListing, LabelledImage, code_number, inside, label_lines, listing_of
 
 LABEL_FILE = "EmoLabel/list_patition_label.txt"
 IMAGES_DIR = "Image/aligned"
@@ -43,13 +43,9 @@ def list_rafdb(root: Path) -> FaceListing:
         raise DataError(f"{root / IMAGES_DIR}: no such folder; expected RAF-DB's aligned faces "
                         f"({IMAGES_DIR}/train_00001_aligned.jpg)")
     rows, seen = [], {}
-    for number, line in enumerate(label_path.read_text(errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = f"{label_path}: line {number}"
-        fields = line.split()
+    for number, origin, fields in label_lines(label_path):
         if len(fields) != 2:
-            raise DataError(f"{origin}: {line.strip()[:80]!r}; expected '<image> <code>' (train_00001.jpg 5)")
+            raise DataError(f"{origin}: {' '.join(fields)[:80]!r}; expected '<image> <code>' (train_00001.jpg 5)")
         name = inside(root, fields[0], origin)
         partition = PARTITIONS.get(name.split("_", 1)[0])
         if partition is None:
