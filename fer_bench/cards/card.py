@@ -25,11 +25,11 @@ MAX_CARD_BYTES = 1 * 2**20
 """A card is a short text: a larger file is refused before it is parsed."""
 FORMATS: dict[str, tuple[str, ...]] = {
     "onnx": (".onnx",), "keras": (".keras", ".h5", ".hdf5"), "tflite": (".tflite",),
-    "torchscript": (".pt", ".pth", ".ts"), "pickle": (".pkl", ".pickle", ".joblib"),
 }
-"""Each model format and the file suffixes it takes. ``torchscript`` and ``pickle`` can run any code when
-loaded: they are read only when trusted (``--trust-model``)."""
-TRUSTED_ONLY: tuple[str, ...] = ("torchscript", "pickle")
+"""Each model format and the file suffixes it takes."""
+NEVER_LOADED: dict[str, str] = {"torchscript": "export it to ONNX (torch.onnx.export) and describe that",
+                                "pickle": "convert it to ONNX (skl2onnx) and describe that"}
+"""Formats whose loading can run any code (pickled objects inside): refused, with what to do instead."""
 CHANNELS: dict[str, int] = {"gray": 1, "rgb": 3, "bgr": 3}
 LAYOUTS: tuple[str, ...] = ("nchw", "nhwc")
 INTERPOLATIONS: tuple[str, ...] = ("nearest", "bilinear", "bicubic", "area", "lanczos")
@@ -107,11 +107,6 @@ class Card:
     kind: str
     source: dict[str, Any] = field(default_factory=dict)
     parity: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def needs_trust(self) -> bool:
-        """Whether loading the model can run code (TorchScript, pickle)."""
-        return self.format in TRUSTED_ONLY
 
     def facts(self) -> dict[str, Any]:
         """What a run records of the card (``RunRecord.pretrained``): its path, format, classes and ``[source]``."""
@@ -240,6 +235,9 @@ def read_card(path: str | Path, *, text: str | None = None, folder: str | Path |
     base = Path(folder if folder is not None else path.parent).resolve()
     model = _table(path, raw, "model")
     model.check_known(("file", "format"))
+    if model.raw.get("format") in NEVER_LOADED:
+        raise model.fail("format", f"one of {', '.join(FORMATS)}: a {model.raw['format']} model can run any code "
+                                   f"when loaded and fer_bench never loads one; {NEVER_LOADED[model.raw['format']]}")
     file_format = model.choice("format", tuple(FORMATS))
     model_file = _model_file(model, base, file_format)
     spec = _input(_table(path, raw, "input"))

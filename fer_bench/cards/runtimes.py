@@ -4,8 +4,7 @@
   (external data) lies inside the card's folder;
 - ``keras``: ``keras.saving.load_model(..., safe_mode=True)`` (``.keras``, or a legacy ``.h5``), which refuses
   ``Lambda`` layers' code;
-- ``tflite``: ai_edge_litert's ``Interpreter``;
-- ``torchscript`` and ``pickle``, which can run any code when loaded: only when trusted (``--trust-model``).
+- ``tflite``: ai_edge_litert's ``Interpreter``.
 
 A runtime missing here raises ImportError with its install command.
 """
@@ -23,18 +22,17 @@ from .card import Card, CardError
 Runtime = Callable[[np.ndarray], np.ndarray]
 """Model input (a batch, as :func:`~.preprocessing.preprocess` gives it) -> raw outputs, shape (n, k)."""
 REQUIRES: dict[str, tuple[str, ...]] = {"onnx": ("onnx", "onnxruntime"), "keras": ("keras",),
-                                        "tflite": ("ai_edge_litert",), "torchscript": ("torch",), "pickle": ("joblib",)}
+                                        "tflite": ("ai_edge_litert",)}
 """The modules each format needs."""
 INSTALL: dict[str, str] = {"onnx": "pip install 'fer_bench[onnx]'", "tflite": "pip install 'fer_bench[tflite]'",
-                           "keras": "pip install tensorflow-cpu", "torchscript": "pip install torch",
-                           "pickle": "pip install joblib"}
+                           "keras": "pip install tensorflow-cpu"}
 """The command that installs each format's runtime (fer_bench's extras ``onnx`` and ``tflite``)."""
 RUNTIMES: tuple[str, ...] = ("onnx",)
 """Runtimes ``--runtime`` may ask for besides the model's own format."""
 
 
 class UntrustedCardError(ValueError):
-    """A card whose model could run code when loaded (TorchScript, pickle), or reads data outside its folder."""
+    """A card whose model would run code when loaded (a Keras Lambda layer), or reads data outside its folder."""
 
 
 def missing_modules(file_format: str) -> list[str]:
@@ -42,7 +40,7 @@ def missing_modules(file_format: str) -> list[str]:
     return [module for module in REQUIRES[file_format] if importlib.util.find_spec(module) is None]
 
 
-def open_runtime(card: Card, trust: bool = False) -> Runtime:
+def open_runtime(card: Card) -> Runtime:
     """The card's model, loaded, as a :data:`Runtime`.
 
     Raises
@@ -50,8 +48,7 @@ def open_runtime(card: Card, trust: bool = False) -> Runtime:
     ImportError
         If the format's runtime is not installed (giving the install command).
     UntrustedCardError
-        Without ``trust``: a ``torchscript`` or ``pickle`` model; always: an ONNX model whose external data lie
-        outside the card's folder (checked before the model is opened).
+        An ONNX model whose external data lie outside the card's folder (checked before the model is opened).
     ValueError
         If the file is not a readable model of its format (naming it).
     """
@@ -59,11 +56,7 @@ def open_runtime(card: Card, trust: bool = False) -> Runtime:
     if missing:
         raise ImportError(f"{card.path}: a {card.format} model needs {', '.join(missing)}, not installed here; "
                           f"install with: {INSTALL[card.format]}")
-    if card.needs_trust and not trust:
-        raise UntrustedCardError(f"{card.path}: [model] format = \"{card.format}\": {card.model_file} can run any "
-                                 f"code when loaded; fer_bench refuses it; load it only if you trust whoever "
-                                 f"wrote {card.folder}, with --trust-model")
-    opener = {"onnx": _onnx, "keras": _keras, "tflite": _tflite, "torchscript": _torchscript, "pickle": _pickle}
+    opener = {"onnx": _onnx, "keras": _keras, "tflite": _tflite}
     try:
         return opener[card.format](card)
     except (UntrustedCardError, ImportError, CardError):
@@ -181,23 +174,3 @@ def _tflite(card: Card) -> Runtime:
         return interpreter.get_tensor(output_index).copy()
 
     return run
-
-
-def _torchscript(card: Card) -> Runtime:
-    import torch
-
-    module = torch.jit.load(str(card.model_file), map_location="cpu").eval()
-
-    def run(batch: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            return module(torch.from_numpy(batch)).float().numpy()
-
-    return run
-
-
-def _pickle(card: Card) -> Runtime:
-    """A pickled scikit-learn classifier whose ``predict_proba`` takes the input flattened to (n, features)."""
-    import joblib
-
-    model = joblib.load(card.model_file)
-    return lambda batch: model.predict_proba(batch.reshape(len(batch), -1))

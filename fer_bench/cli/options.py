@@ -124,7 +124,7 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
                              "in the model folder (default: the model's own framework)")
     parser.add_argument("--trust-model", action="store_true",
                         help="load a model folder even if it holds pickle files (model.joblib, *.pkl), types or "
-                             "classes outside fer_bench's own, or a card's TorchScript or pickle model: these can "
+                             "classes outside fer_bench's own: these can "
                              "run any code; only for models you trust")
 
 

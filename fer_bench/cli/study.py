@@ -91,7 +91,7 @@ def _preprocessing_study(args) -> int:
     if not is_card(args.model):
         raise ValueError(f"--model {args.model}: the preprocessing study needs a model card (NAME.toml), whose "
                          "[input] declares the preprocessing")
-    model = load_card_model(args.model, args.trust_model, args.runtime)
+    model = load_card_model(args.model, args.runtime)
     faces = split_faces(load_data(args.data, args.labels, ferplus_mode=args.ferplus_mode), args.split)
     study = run_preprocessing_study(model, args.model, faces, progress=lambda line: print(line, file=sys.stderr))
     out_dir = Path(args.out) if args.out else default_output_dir(args.model, f"preprocessing-{model.card_.name}")

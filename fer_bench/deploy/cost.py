@@ -54,8 +54,7 @@ class Runtime:
     note: str | None = None
 
 
-CARD_RUNTIMES: dict[str, str] = {"keras": "keras", "tflite": "LiteRT", "onnx": "onnxruntime",
-                                 "torchscript": "torchscript", "pickle": "pickle"}
+CARD_RUNTIMES: dict[str, str] = {"keras": "keras", "tflite": "LiteRT", "onnx": "onnxruntime"}
 """The runtime a model card's format runs on (:mod:`fer_bench.cards.runtimes`)."""
 
 

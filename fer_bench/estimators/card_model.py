@@ -91,11 +91,11 @@ class CardClassifier(ClassifierMixin, BaseEstimator):
         if not np.issubdtype(classes.dtype, np.integer) or classes.min() < 0 or classes.max() >= len(names):
             raise ValueError(f"y must be labels 0..{len(names) - 1} of {card.path}'s classes ({', '.join(names)}): "
                              "the pretrained model predicts exactly those")
-        return self._open(card, np.asarray(classes, dtype=np.int64), trust=False)
+        return self._open(card, np.asarray(classes, dtype=np.int64))
 
-    def _open(self, card: Card, classes: np.ndarray, trust: bool) -> "CardClassifier":
+    def _open(self, card: Card, classes: np.ndarray) -> "CardClassifier":
         check_runtime(card, self.runtime)
-        self.run_ = open_runtime(card, trust)
+        self.run_ = open_runtime(card)
         self.card_, self.classes_ = card, classes
         self.class_names_ = card.mapping.class_names
         self.n_features_in_ = IMAGE_SIZE * IMAGE_SIZE
@@ -134,7 +134,7 @@ class CardClassifier(ClassifierMixin, BaseEstimator):
 
     @classmethod
     def load(cls, directory) -> "CardClassifier":
-        """Rebuild an estimator written by :meth:`save` (its card read again, untrusted).
+        """Rebuild an estimator written by :meth:`save` (its card read again).
 
         A ``config.json`` without a card is one the former ``FerMiniXception`` wrote: the built-in card
         ``fer_minixception``.
@@ -146,14 +146,13 @@ class CardClassifier(ClassifierMixin, BaseEstimator):
         """
         config = read_json_object(Path(directory) / CONFIG_FILE)
         estimator = cls(card=config.get("card", "fer_minixception"), runtime=config.get("runtime"))
-        return estimator._open(open_card(estimator.card), np.asarray(config["classes"], dtype=np.int64), trust=False)
+        return estimator._open(open_card(estimator.card), np.asarray(config["classes"], dtype=np.int64))
 
 
-def load_card_model(reference: str | Path, trust: bool = False, runtime: str | None = None) -> CardClassifier:
+def load_card_model(reference: str | Path, runtime: str | None = None) -> CardClassifier:
     """A card file or built-in card's name as a fitted :class:`CardClassifier` over all of the card's classes.
 
-    ``trust`` allows the formats that can run code (TorchScript, pickle; ``--trust-model``); ``runtime``
-    is ``--runtime`` (checked by :func:`check_runtime`).
+    ``runtime`` is ``--runtime`` (checked by :func:`check_runtime`). No card's model runs code when loaded.
 
     Raises
     ------
@@ -162,4 +161,4 @@ def load_card_model(reference: str | Path, trust: bool = False, runtime: str | N
     """
     card = open_card(reference)
     estimator = CardClassifier(card=str(reference), runtime=runtime)
-    return estimator._open(card, np.arange(len(card.mapping.labels), dtype=np.int64), trust)
+    return estimator._open(card, np.arange(len(card.mapping.labels), dtype=np.int64))

@@ -244,7 +244,7 @@ def load_estimator(directory: str | Path, trust: bool = False, runtime: str | No
     trust : bool
         Load what could run code: a ``model.joblib`` (unpickled), skops types
         outside :data:`TRUSTED_TYPES`, a self-saving class from outside
-        fer_bench, a card's TorchScript or pickle model. Only for folders whose author you trust (``--trust-model``).
+        fer_bench. Only for folders whose author you trust (``--trust-model``).
     runtime : str, optional
         ``onnx``: run the model's ONNX file (a card of format ``onnx``, or one in the model folder; see
         :func:`folder_card`); None: the model's own.
@@ -274,7 +274,7 @@ def load_estimator(directory: str | Path, trust: bool = False, runtime: str | No
     if is_card(directory):
         from .card_model import load_card_model
 
-        return load_card_model(directory, trust, runtime)
+        return load_card_model(directory, runtime)
     if runtime is not None:
         raise ValueError(f"--runtime {runtime}: {directory}: no such model folder or card")
     if not directory.is_dir():

@@ -1,12 +1,12 @@
 """A card's model file opened without running its code: ONNX external data kept inside the card's folder, Keras in
-safe mode, TorchScript and pickle only when trusted, a missing runtime named with its install command."""
+safe mode, TorchScript and pickle never, a missing runtime named with its install command."""
 
 import importlib.util
 
 import numpy as np
 import pytest
 
-from fer_bench.cards import UntrustedCardError, open_runtime, read_card
+from fer_bench.cards import CardError, UntrustedCardError, open_runtime, read_card
 from fer_bench.cards import runtimes
 from fer_bench.estimators import load_estimator
 
@@ -99,25 +99,16 @@ def test_a_keras_card_predicts_as_its_model(tmp_path):
     np.testing.assert_allclose(load_estimator(path).predict_proba(X), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_torchscript_runs_only_when_trusted(tmp_path):
-    import torch
-
-    network = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(32 * 32, 7)).eval()
-    torch.jit.script(network).save(str(tmp_path / "model.pt"))
-    path = write_card(tmp_path, card_dict(file="model.pt", file_format="torchscript"), model_bytes=None)
-    with pytest.raises(UntrustedCardError, match="can run any code when loaded.*--trust-model"):
-        load_estimator(path)
-    assert load_estimator(path, trust=True).predict(faces(2)).shape == (2,)
-
-
-def test_a_pickled_model_is_never_unpickled_untrusted(tmp_path):
+@pytest.mark.parametrize("file, file_format", [("model.pt", "torchscript"), ("model.pkl", "pickle")])
+def test_a_pickled_or_torchscript_model_is_never_loaded_even_when_trusted(tmp_path, file, file_format):
     import pickle
 
     marker = tmp_path / "ran"
-    (tmp_path / "model.pkl").write_bytes(pickle.dumps(RunsCode(marker)))
-    path = write_card(tmp_path, card_dict(file="model.pkl", file_format="pickle"), model_bytes=None)
-    with pytest.raises(UntrustedCardError, match="--trust-model"):
-        load_estimator(path)
+    (tmp_path / file).write_bytes(pickle.dumps(RunsCode(marker)))
+    path = write_card(tmp_path, card_dict(file=file, file_format=file_format), model_bytes=None)
+    for trust in (False, True):
+        with pytest.raises(CardError, match=f'format = "{file_format}": .*never loads one; .*ONNX'):
+            load_estimator(path, trust=trust)
     assert not marker.exists()
 
 
