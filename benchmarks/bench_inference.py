@@ -22,12 +22,12 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from fer_bench.deploy.cost import timed_calls
 from fer_bench.deploy.torch_onnx import FacePredictor, export_predictor
 from fer_bench.estimators.torch.architectures import build_network
 from fer_bench.estimators.torch.classifier import TorchClassifier
@@ -45,18 +45,6 @@ def predictor(architecture: str, width: float) -> FacePredictor:
     recipe = Recipe.of(TorchClassifier(architecture=architecture, width=width))
     network = place(build_network(architecture, 7, width), torch.device("cpu"), recipe.channels_last)
     return FacePredictor(network.eval(), recipe, "none").eval()
-
-
-def timed_calls(call, face: np.ndarray, calls: int) -> list[float]:
-    """Seconds of each of ``calls`` calls on ``face`` after :data:`WARMUP_CALLS` untimed ones."""
-    for _ in range(WARMUP_CALLS):
-        call(face)
-    seconds = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        call(face)
-        seconds.append(time.perf_counter() - start)
-    return seconds
 
 
 def compare(architecture: str, width: float, calls: int, rounds: int, threads: int) -> dict[str, float]:
@@ -79,8 +67,8 @@ def compare(architecture: str, width: float, calls: int, rounds: int, threads: i
     face = np.random.default_rng(0).random((1, 1, 48, 48), dtype=np.float32)
     eager_all, onnx_all, ratios = [], [], []
     for _ in range(rounds):
-        eager_seconds = timed_calls(eager, face, calls)
-        onnx_seconds = timed_calls(lambda x: session.run(None, {name: x}), face, calls)
+        eager_seconds = timed_calls(eager, face, calls, WARMUP_CALLS)
+        onnx_seconds = timed_calls(lambda x: session.run(None, {name: x}), face, calls, WARMUP_CALLS)
         eager_all += eager_seconds
         onnx_all += onnx_seconds
         ratios.append(statistics.median(onnx_seconds) / statistics.median(eager_seconds))

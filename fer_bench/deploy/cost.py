@@ -114,22 +114,24 @@ def onnx_runtime(estimator, folder: Path) -> Runtime:
                    macs, None if macs is not None else "MACs not counted")
 
 
-def timings(call: Callable[[np.ndarray], Any], one: np.ndarray, batch: np.ndarray, calls: int) -> tuple[float, float, float]:
-    """Median and 95th percentile seconds of ``calls`` batch-1 calls on ``one`` after :data:`WARMUP_CALLS`, and the
-    images/s of the median of ``max(3, calls // 20)`` calls on ``batch`` (after one untimed call)."""
-    for _ in range(WARMUP_CALLS):
-        call(one)
+def timed_calls(call: Callable[[np.ndarray], Any], inputs: np.ndarray, calls: int,
+                warmup: int = WARMUP_CALLS) -> list[float]:
+    """Seconds of each of ``calls`` calls on ``inputs``, after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        call(inputs)
     seconds = []
     for _ in range(calls):
         start = time.perf_counter()
-        call(one)
+        call(inputs)
         seconds.append(time.perf_counter() - start)
-    call(batch)
-    batch_seconds = []
-    for _ in range(max(3, calls // 20)):
-        start = time.perf_counter()
-        call(batch)
-        batch_seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def timings(call: Callable[[np.ndarray], Any], one: np.ndarray, batch: np.ndarray, calls: int) -> tuple[float, float, float]:
+    """Median and 95th percentile seconds of ``calls`` batch-1 calls on ``one`` after :data:`WARMUP_CALLS`, and the
+    images/s of the median of ``max(3, calls // 20)`` calls on ``batch`` (after one untimed call)."""
+    seconds = timed_calls(call, one, calls)
+    batch_seconds = timed_calls(call, batch, max(3, calls // 20), warmup=1)
     return float(np.median(seconds)), float(np.percentile(seconds, 95)), len(batch) / float(np.median(batch_seconds))
 
 
