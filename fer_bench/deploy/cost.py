@@ -6,7 +6,8 @@ For every saved model of a run, on the CPU, each runtime that can run it:
   test-time augmentation, :class:`~.torch_onnx.FacePredictor`), or the estimator's
   ``predict_proba`` (``decision_function`` where it has none) on uint8 faces for ``keras``
   and ``scikit-learn``, and for a model card's model on its format's runtime (``keras``,
-  ``LiteRT``, ``onnxruntime``; its size that of the card's model file);
+  ``LiteRT``, ``onnxruntime``; its size that of the card's model file, its counts
+  :func:`card_model_counts`);
 - ``onnxruntime``, where ONNX Runtime is installed and the model exports (:func:`~.onnx_export.convert`;
   not a model card's model, made elsewhere).
 
@@ -23,6 +24,7 @@ import math
 import tempfile
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -80,16 +82,37 @@ def own_runtime(estimator, model_dir: Path) -> Runtime:
         parameters = sum(parameter.numel() for parameter in predictor.parameters())
         return Runtime("torch eager", forward, lambda faces: onnx_inputs(faces, "nchw"), size, parameters,
                        count_macs(predictor))
+    call = partial(reference_probabilities, estimator)
     card = getattr(estimator, "card_", None)
-    if card is not None:  # a model card's model: its own format's runtime, its file's size
-        framework, size = CARD_RUNTIMES.get(card.format, card.format), card.model_file.stat().st_size / MIB
-    elif type(estimator).__module__.startswith("fer_bench.estimators.keras."):
-        framework = "keras"
-    else:
-        framework = "scikit-learn"
+    if card is not None:  # a model card's model: its own format's runtime, its file's size and counts
+        parameters, macs = card_model_counts(card)
+        return Runtime(CARD_RUNTIMES.get(card.format, card.format), call, lambda faces: faces,
+                       card.model_file.stat().st_size / MIB, parameters, macs,
+                       None if macs is not None else "MACs not counted")
+    framework = "keras" if type(estimator).__module__.startswith("fer_bench.estimators.keras.") else "scikit-learn"
     parameters = getattr(estimator, "n_params_", None)
-    return Runtime(framework, lambda faces: reference_probabilities(estimator, faces), lambda faces: faces, size,
-                   parameters if isinstance(parameters, int) else None, note="MACs not counted")
+    return Runtime(framework, call, lambda faces: faces, size, parameters if isinstance(parameters, int) else None,
+                   note="MACs not counted")
+
+
+def card_model_counts(card) -> tuple[int | None, int | None]:
+    """Parameters and multiply-accumulates per face (at the card's input size) of a model card's model file.
+
+    ONNX: its initializers' elements and :func:`~.onnx_macs.count_onnx_macs` on the file; Keras:
+    ``count_params()`` of the model loaded in safe mode; TFLite: neither (None, None), as its interpreter does
+    not tell weights from activations.
+    """
+    if card.format == "onnx":
+        import onnx
+
+        model = onnx.load(str(card.model_file), load_external_data=False)
+        return sum(math.prod(tensor.dims) for tensor in model.graph.initializer), count_onnx_macs(card.model_file)
+    if card.format == "keras":
+        from ..estimators.keras.backend import import_keras
+
+        model = import_keras().saving.load_model(card.model_file, compile=False, safe_mode=True)
+        return int(model.count_params()), None
+    return None, None
 
 
 def onnx_runtime(estimator, folder: Path) -> Runtime:

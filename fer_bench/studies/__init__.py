@@ -1,6 +1,7 @@
-"""Studies of saved models, apart from the face pipeline: resolution (:mod:`.resize`) and cross-dataset evaluation (:mod:`.evaluate`).
+"""Studies of saved models, apart from the face pipeline: resolution (:mod:`.resize`), a card's preprocessing
+(:mod:`.preprocessing`) and cross-dataset evaluation (:mod:`.evaluate`).
 
-Each writes a JSON record and a self-contained HTML page (:mod:`fer_bench.report.templating`),
+Each writes a JSON record and a self-contained HTML page (:mod:`.record`, :mod:`fer_bench.report.templating`),
 by default beside the run the model came from (:func:`default_output_dir`).
 """
 

@@ -21,14 +21,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._io import atomic_write_json, json_safe
+from .._io import json_safe
 from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
 from ..analysis.metrics import classification_metrics, macro_f1_present
 from ..analysis.groups import DEFAULT_MIN_GROUP_SIZE, difference_line, group_metrics
 from ..report.figures import confusion_overview_figure
-from ..report.templating import write_page
 from ..results import RESULTS_FILE
+from .record import record_header, write_record
 
 EVALUATION_JSON = "evaluation.json"
 EVALUATION_HTML = "evaluation.html"
@@ -114,15 +114,9 @@ def evaluate(model, model_dir: str | Path, faces: LabelledFaces, groups: np.ndar
     metrics = score_model(model, faces.images, faces.labels, faces.class_names, predictions)
     by_group = None if groups is None else group_metrics(faces.labels, predictions[0], groups, faces.class_names,
                                                          min_group_size)
-    return json_safe({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,
-        "data": {"source": faces.source, "sha256": faces.sha256, "scope": faces.scope,
-                 "synthetic": faces.synthetic, "class_names": list(faces.class_names),
-                 "excluded": faces.excluded, "no_face": faces.no_face},
-        "metrics": metrics,
-        "groups": by_group,
-    })
+    return json_safe({**record_header(faces, model=str(model_dir), model_name=Path(model_dir).name,
+                                      model_class=type(model).__name__),
+                      "metrics": metrics, "groups": by_group})
 
 
 def summary_text(evaluation: dict[str, Any]) -> str:
@@ -149,20 +143,15 @@ def write_evaluation(evaluation: dict[str, Any], out_dir: str | Path, command: s
     (json_path, html_path) : tuple of Path
     """
     out_dir = Path(out_dir)
-    record = {**evaluation, "command": command}
-    json_path = out_dir / EVALUATION_JSON
-    atomic_write_json(json_path, record)
     metrics, data = evaluation["metrics"], evaluation["data"]
     class_names = data["class_names"]
     confusion = confusion_overview_figure({evaluation["model_name"]: metrics["confusion_matrix"]}, class_names,
                                           scope=data["scope"])
-    html_path = write_page(
-        out_dir / EVALUATION_HTML, "evaluation.html.j2",
-        title=f"{evaluation['model_name']} on {data['source']}", synthetic=data["synthetic"],
-        scope=data["scope"], metrics=metrics, excluded=data["excluded"], n_classes=len(class_names),
-        per_class=metrics["per_class"], confusion=confusion,
+    return write_record(
+        evaluation, out_dir / EVALUATION_JSON, out_dir / EVALUATION_HTML, "evaluation.html.j2",
+        f"{evaluation['model_name']} on {data['source']}",
+        {"model": evaluation["model"], "model class": evaluation["model_class"]}, command,
+        metrics=metrics, excluded=data["excluded"], n_classes=len(class_names), per_class=metrics["per_class"],
+        confusion=confusion,
         groups=[{"name": evaluation["model_name"], "kind": "", "result": evaluation["groups"],
-                 "difference_line": difference_line(evaluation["groups"])}] if evaluation.get("groups") else [],
-        provenance={"model": evaluation["model"], "model class": evaluation["model_class"], "data": data["source"],
-                    "data sha256": data["sha256"], "created": evaluation["created"], "command": command or "—"})
-    return json_path, html_path
+                 "difference_line": difference_line(evaluation["groups"])}] if evaluation.get("groups") else [])

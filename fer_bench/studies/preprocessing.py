@@ -11,21 +11,20 @@ percentile bootstrap interval (:func:`fer_bench.analysis.metrics.bootstrap_ci`).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._io import atomic_write_json, json_safe
+from .._io import json_safe
 from ..cards.card import INTERPOLATIONS, InputSpec
 from ..cards.inference import class_probabilities, raw_outputs
 from ..datasets import LabelledFaces
 from ..labels import FER2013_CLASSES
 from ..analysis.metrics import bootstrap_ci
 from ..report.figures import figure_data_uri
-from ..report.templating import write_page
+from .record import record_header, write_record
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -132,13 +131,8 @@ def _settings(spec: InputSpec) -> str:
 
 def run_preprocessing_study(model, card_path: str | Path, faces: LabelledFaces, progress=None) -> dict[str, Any]:
     """:func:`preprocessing_study` with what the page and JSON say of it (model, data, when); JSON-safe."""
-    return json_safe({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": str(card_path), "model_name": model.card_.name,
-        "data": {"source": faces.source, "sha256": faces.sha256, "scope": faces.scope, "n": len(faces.labels),
-                 "synthetic": faces.synthetic},
-        **preprocessing_study(model, faces, progress=progress),
-    })
+    return json_safe({**record_header(faces, model=str(card_path), model_name=model.card_.name),
+                      **preprocessing_study(model, faces, progress=progress)})
 
 
 def table_text(study: dict[str, Any]) -> str:
@@ -180,13 +174,7 @@ def write_preprocessing_study(study: dict[str, Any], out_dir: str | Path,
     (json_path, html_path) : tuple of Path
     """
     out_dir = Path(out_dir)
-    json_path = out_dir / PREPROCESSING_JSON
-    atomic_write_json(json_path, {**study, "command": command})
     plot_src, plot_alt = _plot(study)
-    data = study["data"]
-    html_path = write_page(
-        out_dir / PREPROCESSING_HTML, "preprocessing.html.j2", title=f"Preprocessing study of {study['model_name']}",
-        synthetic=data["synthetic"], study=study, scope=data["scope"], plot_src=plot_src, plot_alt=plot_alt,
-        provenance={"model card": study["model"], "data": data["source"], "data sha256": data["sha256"],
-                    "created": study["created"], "command": command or "—"})
-    return json_path, html_path
+    return write_record(study, out_dir / PREPROCESSING_JSON, out_dir / PREPROCESSING_HTML, "preprocessing.html.j2",
+                        f"Preprocessing study of {study['model_name']}", {"model card": study["model"]}, command,
+                        study=study, plot_src=plot_src, plot_alt=plot_alt)

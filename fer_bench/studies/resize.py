@@ -16,20 +16,19 @@ some sizes (cubic 48->40), and INTER_AREA takes at most 4 channels.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._io import atomic_write_json, json_safe
+from .._io import json_safe
 from ..datasets import LabelledFaces
 from ..estimators.persistence import saved_class_names
 from ..pipeline import import_cv2 as _cv2
 from ..report.figures import figure_data_uri
-from ..report.templating import write_page
 from .evaluate import check_model_classes, score_model
+from .record import record_header, write_record
 
 SIZES: tuple[int, ...] = (48, 40, 32, 24, 16, 12)
 """Side lengths, in pixels, the faces are down-sampled to."""
@@ -135,14 +134,9 @@ def run_resize_study(model, model_dir: str | Path, faces: LabelledFaces, progres
         :func:`~fer_bench.studies.evaluate.check_model_classes`).
     """
     check_model_classes(model, faces.class_names, saved_class_names(model_dir), model_dir)
-    return json_safe({
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": str(model_dir), "model_name": Path(model_dir).name, "model_class": type(model).__name__,
-        "data": {"source": faces.source, "sha256": faces.sha256, "scope": faces.scope, "n": len(faces.labels),
-                 "synthetic": faces.synthetic},
-        "interpolation_flags": dict(INTERPOLATIONS),
-        **resize_study(model, faces, progress=progress),
-    })
+    return json_safe({**record_header(faces, model=str(model_dir), model_name=Path(model_dir).name,
+                                      model_class=type(model).__name__),
+                      "interpolation_flags": dict(INTERPOLATIONS), **resize_study(model, faces, progress=progress)})
 
 
 def table_text(study: dict[str, Any], metric: str = "accuracy") -> str:
@@ -184,17 +178,12 @@ def write_resize_study(study: dict[str, Any], out_dir: str | Path, command: str 
     (json_path, html_path) : tuple of Path
     """
     out_dir = Path(out_dir)
-    json_path = out_dir / RESIZE_JSON
-    atomic_write_json(json_path, {**study, "command": command})
     plot_src, plot_alt = _plot(study)
-    data = study["data"]
-    html_path = write_page(
-        out_dir / RESIZE_HTML, "resize.html.j2", title=f"Resolution study of {study['model_name']}",
-        synthetic=data["synthetic"], study=study, scope=data["scope"], plot_src=plot_src, plot_alt=plot_alt,
-        tables=[(f"{data['scope']} accuracy", study["accuracy"]), ("macro-F1", study["macro_f1"])],
-        provenance={"model": study["model"], "model class": study["model_class"], "data": data["source"],
-                    "data sha256": data["sha256"], "created": study["created"],
-                    "interpolations": ", ".join(f"{name} = cv2.{flag}" for name, flag in study["interpolation_flags"].items()),
-                    "seconds": f"resizing {study['resize_seconds']:.1f} s, predicting {study['predict_seconds']:.1f} s",
-                    "command": command or "—"})
-    return json_path, html_path
+    flags = ", ".join(f"{name} = cv2.{flag}" for name, flag in study["interpolation_flags"].items())
+    return write_record(
+        study, out_dir / RESIZE_JSON, out_dir / RESIZE_HTML, "resize.html.j2",
+        f"Resolution study of {study['model_name']}", {"model": study["model"], "model class": study["model_class"]},
+        command, {"interpolations": flags,
+                  "seconds": f"resizing {study['resize_seconds']:.1f} s, predicting {study['predict_seconds']:.1f} s"},
+        study=study, plot_src=plot_src, plot_alt=plot_alt,
+        tables=[(f"{study['data']['scope']} accuracy", study["accuracy"]), ("macro-F1", study["macro_f1"])])

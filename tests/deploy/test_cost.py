@@ -62,7 +62,7 @@ def test_a_classical_model_that_exports_takes_the_macs_of_its_graph(classical_ru
 
 def test_a_card_model_runs_on_its_format_s_runtime_and_is_not_exported(tmp_path):
     """A model card's model (here an ONNX card made from a tiny network) is measured on its own format's runtime, with
-    its model file's size; fer_bench does not export what it did not train."""
+    its model file's size, parameters and multiply-accumulates; fer_bench does not export what it did not train."""
     pytest.importorskip("onnxruntime")
     from fer_bench.deploy.cost import CARD_RUNTIMES, own_runtime
     from fer_bench.deploy.onnx_export import convert
@@ -71,10 +71,26 @@ def test_a_card_model_runs_on_its_format_s_runtime_and_is_not_exported(tmp_path)
     from ..cards.support import faces
     from ..estimators.test_card_model import exported_card
 
-    card, _ = exported_card(tmp_path)
+    card, network = exported_card(tmp_path)
     model = CardClassifier(card=str(card)).fit(faces(7), np.arange(7))
     runtime = own_runtime(model, tmp_path)
     assert runtime.name == CARD_RUNTIMES["onnx"] == "onnxruntime"
     assert runtime.model_mib == pytest.approx((tmp_path / "model.onnx").stat().st_size / 2**20)
+    assert runtime.parameters == sum(parameter.numel() for parameter in network.parameters())
+    assert runtime.macs_per_face == 4 * 15 * 15 * 9 + 4 * 15 * 15 * 7  # its 3x3 convolution, then its linear layer
+    assert runtime.note is None
     with pytest.raises(ValueError, match="tiny: a model card's onnx model, made elsewhere"):
         convert(model, tmp_path / "again.onnx")
+
+
+def test_a_keras_card_model_counts_its_parameters_and_a_tflite_one_counts_nothing(tmp_path):
+    from fer_bench.cards import read_card
+    from fer_bench.deploy.cost import card_model_counts
+
+    from ..cards.support import card_dict, write_card
+    from ..cards.test_runtimes import keras_card, keras_model
+
+    keras_model(lambda_layer=False).save(tmp_path / "model.keras")
+    assert card_model_counts(read_card(keras_card(tmp_path, "model.keras"))) == (32 * 32 * 7 + 7, None)
+    tflite = write_card(tmp_path / "tflite", card_dict(file="model.tflite", file_format="tflite", layout="nhwc"))
+    assert card_model_counts(read_card(tflite)) == (None, None)
