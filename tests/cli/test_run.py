@@ -143,6 +143,18 @@ PROMPT_STOP_SECONDS = 30
 """A Ctrl-C'ed run must be gone within this, on a busy machine (the sleeper would fit for 300 s)."""
 
 
+def _stopped(process) -> str:
+    """The standard error of a signalled run that must be gone within :data:`PROMPT_STOP_SECONDS`; if it is still
+    running then, the test fails with its threads' stacks (SIGABRT, which ``PYTHONFAULTHANDLER`` dumps)."""
+    try:
+        return process.communicate(timeout=PROMPT_STOP_SECONDS)[1]
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        err = process.communicate(timeout=60)[1]
+        pytest.fail(f"still running {PROMPT_STOP_SECONDS} s after the signal; its standard error and stacks:\n"
+                    f"{err[-8000:]}")
+
+
 def _burn_cpu(n=2):
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
@@ -156,7 +168,7 @@ def _stop(processes):
 def test_ctrl_c_stops_a_network_waiting_for_the_lock_of_another_run(tiny_csv, tmp_path):
     lock_dir = tmp_path / "tmp"
     lock_dir.mkdir()
-    env = {**os.environ, "TMPDIR": str(lock_dir)}
+    env = {**os.environ, "TMPDIR": str(lock_dir), "PYTHONFAULTHANDLER": "1"}
     holder = subprocess.Popen([sys.executable, "-c", "import time\nfrom fer_bench.runner.network_lock import network_slot\n"
                                "with network_slot('network', 'other_run'):\n    print('held', flush=True)\n"
                                "    time.sleep(600)"], env=env, stdout=subprocess.PIPE, text=True)
@@ -171,7 +183,7 @@ def test_ctrl_c_stops_a_network_waiting_for_the_lock_of_another_run(tiny_csv, tm
         wait_for(lambda: waiting.append(process.stderr.readline()) or "other_run (pid" in waiting[-1], 120,
                   "the message naming the lock's holder")
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=PROMPT_STOP_SECONDS)
+        err = _stopped(process)
         assert process.returncode == 130, err
         assert "--resume" in err
     finally:
@@ -184,7 +196,7 @@ def test_ctrl_c_stops_a_network_waiting_for_the_lock_of_another_run(tiny_csv, tm
 def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, tmp_path, capsys):
     run_dir = tmp_path / "run"
     results = run_dir / "results.json"
-    env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300"}
+    env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "svc_linear", "sleeper", "--plugin", SLEEPER,
                                 "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -193,7 +205,7 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
         wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
                   "svc_linear's record")
         process.send_signal(stop)  # while the sleeper fits
-        _, err = process.communicate(timeout=PROMPT_STOP_SECONDS)
+        err = _stopped(process)
     finally:
         process.kill()
         _stop(burners)
