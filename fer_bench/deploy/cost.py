@@ -20,7 +20,6 @@ median and 95th percentile of ``calls`` warm batch-1 calls, and the throughput o
 
 from __future__ import annotations
 
-import math
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -35,7 +34,7 @@ from ..results import ResultsStore, RunRecord
 from ..timing import cpu_model
 from .cost_file import CostRow, CostTable
 from .onnx_export import ONNX_FILE, convert, onnx_inputs
-from .onnx_macs import count_onnx_macs
+from .onnx_macs import count_onnx_macs, count_onnx_parameters
 from .parity import reference_probabilities
 
 WARMUP_CALLS = 5
@@ -98,15 +97,12 @@ def own_runtime(estimator, model_dir: Path) -> Runtime:
 def card_model_counts(card) -> tuple[int | None, int | None]:
     """Parameters and multiply-accumulates per face (at the card's input size) of a model card's model file.
 
-    ONNX: its initializers' elements and :func:`~.onnx_macs.count_onnx_macs` on the file; Keras:
+    ONNX: :func:`~.onnx_macs.count_onnx_parameters` and :func:`~.onnx_macs.count_onnx_macs` on the file; Keras:
     ``count_params()`` of the model loaded in safe mode; TFLite: neither (None, None), as its interpreter does
     not tell weights from activations.
     """
     if card.format == "onnx":
-        import onnx
-
-        model = onnx.load(str(card.model_file), load_external_data=False)
-        return sum(math.prod(tensor.dims) for tensor in model.graph.initializer), count_onnx_macs(card.model_file)
+        return count_onnx_parameters(card.model_file), count_onnx_macs(card.model_file)
     if card.format == "keras":
         from ..estimators.keras.backend import import_keras
 
@@ -123,14 +119,13 @@ def onnx_runtime(estimator, folder: Path) -> Runtime:
     ValueError, ImportError
         If it does not export (:func:`~.onnx_export.convert`) or ONNX Runtime is not installed.
     """
-    import onnx
     import onnxruntime
 
     path = folder / ONNX_FILE
     converted = convert(estimator, path)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
-    parameters = sum(math.prod(tensor.dims) for tensor in onnx.load(str(path)).graph.initializer)
+    parameters = count_onnx_parameters(path)
     macs = count_onnx_macs(path)
     return Runtime("onnxruntime", lambda inputs: session.run(None, {name: inputs}),
                    lambda faces: onnx_inputs(faces, converted.layout), path.stat().st_size / MIB, parameters,

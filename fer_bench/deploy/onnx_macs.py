@@ -1,4 +1,4 @@
-"""Multiply-accumulates of one face through an ONNX graph, counted from its convolutions and matrix products.
+"""Multiply-accumulates of one face through an ONNX graph, counted from its convolutions and matrix products; its parameters.
 
 The graph's batch axis is set to 1 and ONNX's shape inference gives every tensor's
 shape; ``Conv`` counts ``output elements x input channels per group x kernel area``,
@@ -21,6 +21,19 @@ ML_LINEAR: tuple[str, ...] = ("LinearClassifier", "LinearRegressor")
 ML_FREE: tuple[str, ...] = ("ArrayFeatureExtractor", "Binarizer", "Cast", "FeatureVectorizer", "Imputer",
                             "LabelEncoder", "Normalizer", "OneHotEncoder", "Scaler", "ZipMap")
 """Operators of the ``ai.onnx.ml`` domain with no products to count (elementwise or bookkeeping)."""
+
+
+def count_onnx_parameters(path: str | Path) -> int:
+    """Elements of the initializers (weights) of the ONNX model at ``path``, external data left unread.
+
+    Raises
+    ------
+    ImportError
+        If ``onnx`` is not installed.
+    """
+    import onnx
+
+    return sum(math.prod(tensor.dims) for tensor in onnx.load(str(path), load_external_data=False).graph.initializer)
 
 
 def count_onnx_macs(path: str | Path) -> int | None:
