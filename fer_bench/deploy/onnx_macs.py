@@ -1,4 +1,5 @@
-"""Multiply-accumulates of one face through an ONNX graph, counted from its convolutions and matrix products; its parameters.
+"""An ONNX graph's parameters, and its multiply-accumulates of one face, counted from its convolutions and
+matrix products.
 
 The graph's batch axis is set to 1 and ONNX's shape inference gives every tensor's
 shape; ``Conv`` counts ``output elements x input channels per group x kernel area``,

@@ -25,5 +25,6 @@ def test_a_record_says_which_faces_and_its_page_lists_model_data_and_command_in_
     assert json.loads(json_path.read_text())["command"] == "fer_bench study ..."
     page = html_path.read_text()
     assert "A title" in page
-    order = [page.index(key) for key in ("runs/x/models/m", "a" * 64, record["created"], "1.0 s", "fer_bench study ...")]
+    keys = ("runs/x/models/m", "a" * 64, record["created"], "1.0 s", "fer_bench study ...")
+    order = [page.index(key) for key in keys]
     assert order == sorted(order)
