@@ -155,6 +155,12 @@ def _stopped(process) -> str:
                     f"{err[-8000:]}")
 
 
+def _interruptible() -> None:
+    """Before a run starts: Ctrl-C at its default, as in a terminal's foreground job. A shell without job control
+    starts its background commands with SIGINT ignored, and Python then installs no KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _burn_cpu(n=2):
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
@@ -178,7 +184,8 @@ def test_ctrl_c_stops_a_network_waiting_for_the_lock_of_another_run(tiny_csv, tm
         assert holder.stdout.readline().strip() == "held"
         process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "shallow_cnn", "--data", str(tiny_csv),
                                     "--out", str(tmp_path / "run"), "--save-models", "none"],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=_interruptible)
         waiting = []
         wait_for(lambda: waiting.append(process.stderr.readline()) or "other_run (pid" in waiting[-1], 120,
                   "the message naming the lock's holder")
@@ -199,7 +206,8 @@ def test_interrupted_run_is_consistent_and_resume_completes_it(stop, tiny_csv, t
     env = {**os.environ, "FER_BENCH_TEST_SLEEP": "300", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen([sys.executable, "-m", "fer_bench", "run", "svc_linear", "sleeper", "--plugin", SLEEPER,
                                 "--data", str(tiny_csv), "--out", str(run_dir), "--quiet", "--save-models", "none"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_interruptible)
     burners = _burn_cpu()  # another busy run on the machine
     try:
         wait_for(lambda: results.is_file() and json.loads(results.read_text())["records"], 120,
