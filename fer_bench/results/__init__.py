@@ -12,9 +12,10 @@
 from .cross_scores import CrossScore, CrossTarget
 from .manifest import Cleaning, Execution, RunData, RunManifest
 from .record import MAX_SEED, STATUSES, RunRecord, fit_label, seed_stem
-from .store import (CROSS_PREDICTIONS_DIR, CROSSVAL_JSON, LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, RESULTS_FILE,
-                    SCHEMA_VERSION, TEST_FACES_FILE, ResultsStore)
+from .store import (CHECKPOINTS_DIR, CROSS_PREDICTIONS_DIR, CROSSVAL_JSON, LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR,
+                    RESULTS_FILE, SCHEMA_VERSION, TEST_FACES_FILE, ResultsStore)
 
-__all__ = ["CROSS_PREDICTIONS_DIR", "CROSSVAL_JSON", "Cleaning", "CrossScore", "CrossTarget", "Execution", "LOGS_DIR",
-           "MAX_SEED", "MODELS_DIR", "PREDICTIONS_DIR", "RESULTS_FILE", "ResultsStore", "RunData", "RunManifest",
-           "RunRecord", "SCHEMA_VERSION", "STATUSES", "TEST_FACES_FILE", "fit_label", "seed_stem"]
+__all__ = ["CHECKPOINTS_DIR", "CROSS_PREDICTIONS_DIR", "CROSSVAL_JSON", "Cleaning", "CrossScore", "CrossTarget",
+           "Execution", "LOGS_DIR", "MAX_SEED", "MODELS_DIR", "PREDICTIONS_DIR", "RESULTS_FILE", "ResultsStore",
+           "RunData", "RunManifest", "RunRecord", "SCHEMA_VERSION", "STATUSES", "TEST_FACES_FILE", "fit_label",
+           "seed_stem"]

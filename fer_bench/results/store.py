@@ -12,6 +12,8 @@ Layout of a run directory::
     RUN_DIR/predictions/also-test/NAME.TARGET.npz   y_true, y_pred on another data set (``run --also-test``; STEM as above)
     RUN_DIR/models/NAME/            saved fitted models, where the estimator can save itself (NAME.seedK/ likewise)
     RUN_DIR/logs/NAME.log           a network's epoch lines, appended (loss, PublicTest accuracy, images/s, time left)
+    RUN_DIR/checkpoints/NAME.pt     a network's state after its last finished epoch (epoch and step budgets),
+                                    until its record is stored ok; ``run --resume`` goes on from it
     RUN_DIR/report.html             the report, rebuilt from the above by ``fer_bench report``
     RUN_DIR/crossval.json           a cross-validation run's summary (fold runs under RUN_DIR/folds/)
 
@@ -36,6 +38,7 @@ RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
 MODELS_DIR = "models"
 LOGS_DIR = "logs"
+CHECKPOINTS_DIR = "checkpoints"
 TEST_FACES_FILE = "PrivateTest.npz"
 CROSS_PREDICTIONS_DIR = "predictions/also-test"
 """Each model's predictions on another data set (``run --also-test``): ``STEM.TARGET.npz``."""
@@ -200,6 +203,18 @@ class ResultsStore:
         for path, data in files.items():
             atomic_write_bytes(self.run_dir / relative / path, data)
         return relative
+
+    def checkpoint_path(self, stem: str) -> Path:
+        """Where the fit of file stem ``stem`` (:func:`seed_stem`) keeps its training state between epochs."""
+        return self.run_dir / CHECKPOINTS_DIR / f"{stem}.pt"
+
+    def drop_checkpoint(self, stem: str) -> None:
+        """Delete the fit's checkpoint (once its record is stored), and the folder when it is left empty."""
+        self.checkpoint_path(stem).unlink(missing_ok=True)
+        try:
+            (self.run_dir / CHECKPOINTS_DIR).rmdir()
+        except OSError:
+            pass  # other fits' checkpoints are still there, or there never was a folder
 
     def save_test_faces(self, images: np.ndarray, labels: np.ndarray, leaked: np.ndarray | None = None) -> None:
         """Store the scored PrivateTest faces once per run (for galleries and re-scoring).

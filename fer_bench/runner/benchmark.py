@@ -179,6 +179,8 @@ def _fit_and_store(plan: RunPlan, request: RunRequest, specs: dict[str, Estimato
                                   store, seed_stem(record.name, record.seed, seeds[0]))
                     records[record.name, record.seed] = record
                     save()
+                    if record.status == "ok":
+                        store.drop_checkpoint(seed_stem(record.name, record.seed, seeds[0]))
                     stored_one()
                 except OSError as error:
                     writable = False

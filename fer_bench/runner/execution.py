@@ -39,6 +39,7 @@ from ..results import RunRecord
 from ..timing import PeakMemory, Stopwatch
 from .backends import dask_worker_threads, nested_work_in_this_process
 from .cross_scoring import predict_targets
+from .estimator_outputs import decision_values, public_test_outputs, scores_for_all_classes
 from .fit_log import progress_lines_into
 from .network_lock import NetworkLockTimeout, network_slot
 
@@ -109,6 +110,9 @@ class FitTask:
         Where those lines are appended as well (``RUN_DIR/logs/NAME.log``), printed or not.
     repeat_steps : RepeatSteps or None
         Train a network exactly the steps, at the learning rates, an earlier run's time budget planned.
+    checkpoint_file : str or None
+        Where a network whose ``fit`` takes a ``checkpoint`` keeps its state after each epoch
+        (``RUN_DIR/checkpoints/NAME.pt``), and goes on from after an interruption.
     """
 
     name: str
@@ -122,6 +126,7 @@ class FitTask:
     epoch_lines: bool = False
     log_file: str | None = None
     repeat_steps: RepeatSteps | None = None
+    checkpoint_file: str | None = None
 
 
 @dataclass
@@ -175,36 +180,6 @@ def _spec(task: FitTask) -> EstimatorSpec:
     return get_estimator_spec(task.name)
 
 
-def _scores_for_all_classes(estimator, proba: np.ndarray, n_classes: int, fill: float = 0.0) -> np.ndarray:
-    """Spread ``predict_proba`` (or decision) columns (ordered as ``classes_``) over all ``n_classes`` labels."""
-    full = np.full((len(proba), n_classes), fill, dtype=np.float32)
-    full[:, np.asarray(estimator.classes_, dtype=np.int64)] = proba
-    return full
-
-
-def _decision_values(estimator, X: np.ndarray, n_classes: int) -> np.ndarray | None:
-    """``decision_function`` of ``X`` over all labels (-inf for classes absent from fit); None without one."""
-    if not hasattr(estimator, "decision_function"):
-        return None
-    values = np.asarray(estimator.decision_function(X), dtype=np.float32)
-    if values.ndim == 1:  # two classes, positive for classes_[1]: softmax of (-d/2, d/2) is the sigmoid of d
-        values = np.column_stack([-values, values]) / 2
-    return _scores_for_all_classes(estimator, values, n_classes, fill=-np.inf)
-
-
-def _public_scores(estimator, public: tuple[np.ndarray, np.ndarray], n_classes: int) -> dict[str, np.ndarray]:
-    """``public_y_true`` and ``public_scores`` (probabilities) or ``public_decision`` of a labelled PublicTest."""
-    X_public, y_public = public
-    if not len(y_public) or np.any(y_public < 0):
-        return {}
-    if hasattr(estimator, "predict_proba"):
-        scored = {"public_scores": _scores_for_all_classes(estimator, estimator.predict_proba(X_public), n_classes)}
-    else:
-        decision = _decision_values(estimator, X_public, n_classes)
-        scored = {} if decision is None else {"public_decision": decision}
-    return {"public_y_true": np.asarray(y_public, dtype=np.int64), **scored} if scored else {}
-
-
 def _model_files(estimator) -> dict[str, bytes]:
     from ..estimators.persistence import save_estimator
 
@@ -252,6 +227,8 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
         estimator.set_params(verbose=True)
     if "validation_data" in takes and len(splits["PublicTest"][1]):
         fit_kwargs["validation_data"] = splits["PublicTest"]
+    if task.checkpoint_file and "checkpoint" in takes:
+        fit_kwargs["checkpoint"] = task.checkpoint_file
     with progress_lines_into(task.log_file, task.epoch_lines and not watched), PeakMemory() as memory, \
             Stopwatch() as fit_watch:
         estimator.fit(X_train, y_train, **fit_kwargs)
@@ -263,9 +240,9 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
             y_pred = np.asarray(estimator.classes_)[np.argmax(proba, axis=1)]
         else:
             proba, y_pred = None, estimator.predict(X_test)
-    scores = None if proba is None else _scores_for_all_classes(estimator, proba, n_classes)
-    decision = _decision_values(estimator, X_test, n_classes) if proba is None else None  # not timed: an extra pass
-    public = _public_scores(estimator, splits["PublicTest"], n_classes)
+    scores = None if proba is None else scores_for_all_classes(estimator, proba, n_classes)
+    decision = decision_values(estimator, X_test, n_classes) if proba is None else None  # not timed: an extra pass
+    public = public_test_outputs(estimator, splits["PublicTest"], n_classes)
     target_predictions = predict_targets(estimator, data.target_images)  # run --also-test
 
     history = [json_safe(entry) for entry in getattr(estimator, "history_", [])]

@@ -166,6 +166,7 @@ def plan_run(request: RunRequest, store: ResultsStore, specs: dict[str, Estimato
                      n_classes=len(dataset.class_names), seed=seed, save_model=request.saves_model(spec.family),
                      time_limit=request.time_limit, epoch_lines=request.progress,
                      log_file=str(store.run_dir / LOGS_DIR / f"{seed_stem(name, seed, seeds[0])}.log"),
+                     checkpoint_file=str(store.checkpoint_path(seed_stem(name, seed, seeds[0]))),
                      repeat_steps=planned.get((name, seed)))
              for name, spec in specs.items() for seed in seeds if (name, seed) not in finished]
     fit_data = FitData(splits, tuple(dataset.class_names), used.split_targets("Training"), used.target_mode,

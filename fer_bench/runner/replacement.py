@@ -19,11 +19,11 @@ from typing import Callable, Iterator
 
 from ..report.export import RESULTS_CSV
 from ..report.render import REPORT_FILE
-from ..results import LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, RESULTS_FILE, ResultsStore
+from ..results import CHECKPOINTS_DIR, LOGS_DIR, MODELS_DIR, PREDICTIONS_DIR, RESULTS_FILE, ResultsStore
 from ..tracking.trackers import TENSORBOARD_DIR
 
-RUN_FILES: tuple[str, ...] = (RESULTS_FILE, PREDICTIONS_DIR, MODELS_DIR, LOGS_DIR, REPORT_FILE, RESULTS_CSV,
-                              TENSORBOARD_DIR)
+RUN_FILES: tuple[str, ...] = (RESULTS_FILE, PREDICTIONS_DIR, MODELS_DIR, LOGS_DIR, CHECKPOINTS_DIR, REPORT_FILE,
+                              RESULTS_CSV, TENSORBOARD_DIR)
 """What a run writes in its folder, the ``results.json`` first (``tensorboard/`` with ``--track tensorboard``)."""
 ASIDE_DIR = ".fer_bench-replaced"
 

@@ -139,3 +139,30 @@ def test_every_built_in_profile_s_tables_name_registered_estimators():
 
     tables = {name for profile in PROFILE_NAMES for name in load_profile(profile).estimators}
     assert tables and tables <= set(available_estimators())
+
+
+def test_a_network_stopped_mid_fit_goes_on_from_its_last_epoch_when_the_run_is_resumed(tmp_path, synthetic,
+                                                                                        monkeypatch):
+    from fer_bench.estimators.torch import trainer
+
+    profile = Profile("three epochs", data={"Training": 140, "PublicTest": 70, "PrivateTest": 70},
+                      networks={"epochs": 3, "batch_size": 32, "width": 0.125})
+    (whole,) = run_benchmark(["shallow_cnn"], synthetic, profile, tmp_path / "whole", progress=False)
+    original, calls = trainer.StepTrainer.validate, []
+
+    def validate(self):  # Ctrl-C while the third epoch is scored
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(trainer.StepTrainer, "validate", validate)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(["shallow_cnn"], synthetic, profile, tmp_path / "run", progress=False)
+    assert (tmp_path / "run" / "checkpoints" / "shallow_cnn.pt").is_file()
+    monkeypatch.setattr(trainer.StepTrainer, "validate", original)
+    (resumed,) = run_benchmark(["shallow_cnn"], synthetic, profile, tmp_path / "run", progress=False, resume=True)
+    assert resumed.budget["used"]["resumed_after_epoch"] == 2 and resumed.budget["used"]["epochs_run"] == 3
+    assert resumed.metrics == whole.metrics
+    assert "went on after epoch 2" in (tmp_path / "run" / "logs" / "shallow_cnn.log").read_text()
+    assert not (tmp_path / "run" / "checkpoints").exists()  # gone once the record is stored

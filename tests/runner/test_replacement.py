@@ -37,9 +37,12 @@ def interrupting(registry):
 
 @pytest.fixture
 def old_run(tmp_path, planted):
-    """A finished run of knn, with its report files and TensorBoard logs (as `run --track tensorboard` leaves them)."""
+    """A run of knn, with its report files, TensorBoard logs (as `run --track tensorboard` leaves them) and the
+    checkpoint of an interrupted network."""
     run_dir = tmp_path / "run"
     run_benchmark(["knn"], planted, WHOLE, run_dir, progress=False, save_models="all")
+    (run_dir / "checkpoints").mkdir()
+    (run_dir / "checkpoints" / "resnet9.pt").write_bytes(b"an interrupted fit's state")
     (run_dir / "report.html").write_text("the earlier report")
     (run_dir / "results.csv").write_text("the earlier table")
     (run_dir / "tensorboard" / "run" / "knn").mkdir(parents=True)

@@ -23,6 +23,7 @@ from torch import nn
 
 from .._validation import IMAGE_SIZE, as_faces, check_option, encode_distributions, encode_labels
 from ..persistence import read_config, write_config
+from ..training.checkpoint import EpochCheckpoint, fingerprint
 from ..training.network import NetworkClassifier
 from . import trainer
 from .architectures import build_network
@@ -182,7 +183,7 @@ class TorchClassifier(NetworkClassifier):
         return SnapshotAverage([self._network(n_classes) for _ in range(self.snapshots)])
 
     def fit(self, X, y, validation_data=None, label_distributions=None,
-            distribution_use: str = "crossentropy") -> "TorchClassifier":
+            distribution_use: str = "crossentropy", checkpoint=None) -> "TorchClassifier":
         """Train on faces ``X`` with labels ``y`` (or their label distributions), selecting the epoch on
         ``validation_data``.
 
@@ -200,6 +201,11 @@ class TorchClassifier(NetworkClassifier):
         distribution_use : {"crossentropy", "probability"}
             With ``label_distributions``: soft targets of the cross-entropy loss, or a label drawn from
             each face's distribution whenever it is batched (Microsoft/FERPlus ``_process_target``).
+        checkpoint : path or None
+            A file for the training state after each epoch; a fit with the same parameters (``verbose``
+            aside), seed and data that finds one goes on after its last epoch, to the result the
+            uninterrupted fit gives on the same device (:mod:`..training.checkpoint`). A time budget
+            does not use it.
 
         Returns
         -------
@@ -213,8 +219,8 @@ class TorchClassifier(NetworkClassifier):
             outside [0, 1), the budget (``epochs``, ``time_budget``, ``steps``,
             ``warmup_steps``) is invalid or too short for a single step (or for 2 steps per
             snapshot cycle), ``tta``, ``crop_size``, ``optimizer``, ``patience`` or ``snapshots``
-            is invalid, ``architecture`` is unknown, or ``label_distributions`` or ``distribution_use`` is
-            invalid.
+            is invalid, ``architecture`` is unknown, ``label_distributions`` or ``distribution_use`` is
+            invalid, or ``checkpoint`` exists and is no checkpoint.
         """
         faces = as_faces(X)
         classes, y_index = encode_labels(y, len(faces))
@@ -230,8 +236,15 @@ class TorchClassifier(NetworkClassifier):
         with torch.random.fork_rng(devices=[]):  # seeded initial weights, global RNG left as found
             torch.manual_seed(seed)
             network = place(self._network(len(classes)), device, self.channels_last)
+        epoch_checkpoint = None
+        if checkpoint is not None:
+            settings = {key: value for key, value in self.get_params(deep=False).items() if key != "verbose"}
+            settings |= {"classes": classes.tolist(), "distribution_use": distribution_use}
+            epoch_checkpoint = EpochCheckpoint(checkpoint, fingerprint(settings, seed, faces, y_index, targets,
+                                                                       *(validation or ())))
         model, history, best_epoch, budget = trainer.fit(network, device, faces, y_index, classes, validation,
-                                                         Recipe.of(self), seed, targets, distribution_use)
+                                                         Recipe.of(self), seed, targets, distribution_use,
+                                                         epoch_checkpoint)
         self._set_fitted(model, device, classes, history, best_epoch, budget)
         return self
 

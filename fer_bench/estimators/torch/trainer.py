@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from ...timing import synchronize_device
 from ..training.budget import BudgetSettings, StepPlan, budget_settings
+from ..training.checkpoint import EpochCheckpoint
 from ..training.epoch_log import EpochLog
 from .._validation import IMAGE_SIZE
 from ..training.loop import train
@@ -264,6 +265,26 @@ class StepTrainer:
     def restore(self, weights: dict) -> None:
         self.network.load_state_dict(weights)
 
+    def state(self) -> dict:
+        """The weights, optimiser, one-cycle schedule, loss scaler, random generator and snapshot cycles."""
+        return {"network": self.snapshot(), "optimizer": self.optimizer.state_dict(),
+                "schedule": None if self.schedule is None else self.schedule.state_dict(),
+                "scaler": self.scaler.state_dict(), "generator": self.generator.get_state(),
+                "cycles": self._cycles, "cycle_weights": self.cycle_weights}
+
+    def load_state(self, state: dict) -> None:
+        """Go on from a :meth:`state` taken at the end of an epoch: the next epoch shuffles, augments and
+        steps exactly as it would have."""
+        self.network.load_state_dict(state["network"])
+        if state["schedule"] is not None:  # built before the optimiser's state, which then overrides its rates
+            self._start_schedule(state["schedule"]["total_steps"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.schedule is not None:
+            self.schedule.load_state_dict(state["schedule"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.generator.set_state(state["generator"])
+        self._cycles, self.cycle_weights = state["cycles"], list(state["cycle_weights"])
+
 
 def predict_proba(network: nn.Module, device: torch.device, faces: np.ndarray, recipe: Recipe, tta: str) -> np.ndarray:
     """Softmax outputs of ``network`` (in eval mode) on uint8 faces (n, 48, 48), averaged over the
@@ -289,7 +310,8 @@ def evaluate(network: nn.Module, device: torch.device, faces: np.ndarray, labels
 
 def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.ndarray, classes: np.ndarray,
         validation: tuple[np.ndarray, np.ndarray] | None, recipe: Recipe, seed: int,
-        targets: np.ndarray | None = None, target_use: str = "crossentropy") -> tuple[nn.Module, list[dict], int, dict]:
+        targets: np.ndarray | None = None, target_use: str = "crossentropy",
+        checkpoint: EpochCheckpoint | None = None) -> tuple[nn.Module, list[dict], int, dict]:
     """Train ``network`` (on ``device``) for the recipe's budget, keeping the weights of the best PublicTest epoch,
     or with ``recipe.snapshots`` above 1 those at the end of each learning-rate cycle (Huang et al., ICLR 2017).
 
@@ -312,6 +334,9 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
         Seed of the shuffling, augmentation and label-drawing generator.
     targets, target_use
         Label distributions to train on instead of ``labels``, and how (see :class:`StepTrainer`).
+    checkpoint : EpochCheckpoint or None
+        The state after each epoch is written there, and a fit of the same settings, seed and faces goes
+        on from the one it finds (epoch and step budgets; :mod:`..training.checkpoint`).
 
     Returns
     -------
@@ -329,11 +354,11 @@ def fit(network: nn.Module, device: torch.device, faces: np.ndarray, labels: np.
     ------
     ValueError
         If the budget is invalid, a time budget is too short for a single step after its warm-up,
-        or the budget leaves fewer than 2 steps per snapshot cycle.
+        the budget leaves fewer than 2 steps per snapshot cycle, or the checkpoint cannot be read.
     """
     log = EpochLog(recipe.architecture, tqdm.write if recipe.verbose else None)
     trainer = StepTrainer(network, device, faces, labels, classes, validation, recipe, seed, targets, target_use)
-    budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience)
+    budget = train(trainer, recipe.budget(), len(faces), log, recipe.verbose, recipe.patience, checkpoint=checkpoint)
     if recipe.snapshots > 1 and len(trainer.cycle_weights) < recipe.snapshots:  # a time budget's last cycle ends here
         trainer.cycle_weights.append(trainer.snapshot())
     if recipe.snapshots == 1:

@@ -52,10 +52,7 @@ class EpochLog:
         self.history.append({"epoch": epoch, "train_loss": train_loss, "public_accuracy": public_accuracy,
                              "seconds": seconds, "images": images, "steps": steps,
                              "images_per_second": images / seconds if seconds > 0 else None})
-        line = self.line(plan)
-        EPOCH_LOGGER.info(line)
-        if self.write is not None:
-            self.write(line)
+        self.note(self.line(plan))
         improved = public_accuracy is not None and public_accuracy > self._best_accuracy
         if improved:
             self._best_accuracy, self._best_epoch = public_accuracy, epoch
@@ -86,6 +83,21 @@ class EpochLog:
     @property
     def seconds(self) -> float:
         return sum(row["seconds"] for row in self.history)
+
+    def note(self, line: str) -> None:
+        """A line that is no epoch's (a fit going on from a checkpoint), where the epoch lines go."""
+        EPOCH_LOGGER.info(line)
+        if self.write is not None:
+            self.write(line)
+
+    def state(self) -> dict:
+        """The history and the best epoch so far, for a checkpoint (:mod:`.checkpoint`)."""
+        return {"history": self.history, "best_accuracy": self._best_accuracy, "best_epoch": self._best_epoch}
+
+    def load_state(self, state: dict) -> None:
+        """Go on from a :meth:`state`."""
+        self.history = list(state["history"])
+        self._best_accuracy, self._best_epoch = state["best_accuracy"], state["best_epoch"]
 
     def patience_spent(self, patience: int | None) -> bool:
         """Whether ``patience`` epochs have passed since the best PublicTest accuracy (never with None or no validation)."""

@@ -5,7 +5,9 @@ framework's side of one optimiser step. A time budget is spent on its clock
 (:mod:`.clock`), evaluation excluded, from the end of its untimed steps; its
 :class:`~.budget.TimePlanner` re-plans the steps left as it goes. Each epoch is
 scored on PublicTest (when the trainer can), reported to an :class:`~.epoch_log.EpochLog`,
-and the weights of the best epoch are kept.
+and the weights of the best epoch are kept. With an :class:`~.checkpoint.EpochCheckpoint`
+(epoch and step budgets) the state after each epoch is written, and a fit that finds one of
+its own goes on from there.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Protocol
 from tqdm.auto import tqdm
 
 from .budget import BudgetSettings, StepPlan, TimePlanner, fixed_plan
+from .checkpoint import EpochCheckpoint
 from .clock import BudgetClock
 from .epoch_log import EpochLog
 
@@ -53,9 +56,18 @@ class BatchTrainer(Protocol):
     def restore(self, weights: Any) -> None:
         """Load weights taken by :meth:`snapshot`."""
 
+    def state(self) -> dict:
+        """What an :class:`~.checkpoint.EpochCheckpoint` keeps of the trainer between epochs (weights,
+        optimiser, schedule, random generator), as tensors and plain values; only asked of a trainer
+        given a checkpoint (PyTorch's)."""
+
+    def load_state(self, state: dict) -> None:
+        """Continue from a :meth:`state` taken at the end of an epoch."""
+
 
 def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog, verbose: bool,
-          patience: int | None = None, clock: BudgetClock | None = None) -> dict:
+          patience: int | None = None, clock: BudgetClock | None = None,
+          checkpoint: EpochCheckpoint | None = None) -> dict:
     """Train ``trainer`` on ``n`` faces for the budget ``settings``, leaving it with the best epoch's weights.
 
     Parameters
@@ -68,16 +80,20 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
         Stop after this many epochs without a better PublicTest accuracy.
     clock : BudgetClock or None
         A time budget's clock; by default ``settings.clock`` over the trainer's threads and device.
+    checkpoint : EpochCheckpoint or None
+        Where the state after each epoch goes, and where an interrupted fit's is found (epoch and step
+        budgets only: a time budget ignores it).
 
     Returns
     -------
     dict
-        What was planned and used (:meth:`~.budget.StepPlan.summary`).
+        What was planned and used (:meth:`~.budget.StepPlan.summary`); ``resumed_after_epoch`` when the
+        fit went on from a checkpoint (the epochs before it were trained by an earlier process).
 
     Raises
     ------
     ValueError
-        If a time budget is too short for a single step after its warm-up.
+        If a time budget is too short for a single step after its warm-up, or the checkpoint file cannot be read.
     """
     batch_size = trainer.batch_size
     steps_per_epoch = -(-n // batch_size)
@@ -86,8 +102,15 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
         clock = clock or BudgetClock(settings.clock, trainer.threads, trainer.on_gpu, trainer.synchronize)
         planner = TimePlanner(settings, steps_per_epoch, clock)
     plan: StepPlan | None = None if planner else fixed_plan(settings, n, batch_size)
+    checkpoint = None if planner else checkpoint
     best_weights, step, validation_seconds = None, 0, 0.0
-    while plan is None or step < plan.steps:
+    stored = checkpoint.load() if checkpoint else None
+    if stored:
+        log.load_state(stored["log"])
+        trainer.load_state(stored["trainer"])
+        best_weights, step, validation_seconds = stored["best_weights"], stored["step"], stored["validation_seconds"]
+        log.note(f"{log.name}: went on after epoch {len(log.history)} from {checkpoint.path}")
+    while (plan is None or step < plan.steps) and not log.patience_spent(patience):
         epoch = len(log.history) + 1
         trainer.new_epoch()
         trainer.synchronize()
@@ -120,11 +143,14 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
             best_weights = trainer.snapshot()
         if planner:
             planner.resume_clock()
-        if log.patience_spent(patience):
-            break  # early stopping: no PublicTest improvement for `patience` epochs
+        if checkpoint:
+            checkpoint.save({"log": log.state(), "trainer": trainer.state(), "best_weights": best_weights,
+                             "step": step, "validation_seconds": validation_seconds})
     if best_weights is not None:
         trainer.restore(best_weights)
     extra = {"validation_seconds": validation_seconds}
+    if stored:
+        extra["resumed_after_epoch"] = len(stored["log"]["history"])
     if planner:
         plan, extra = planner.final_plan(step), planner.record(validation_seconds)
     return plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, **extra)

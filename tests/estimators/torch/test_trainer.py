@@ -206,3 +206,55 @@ def test_a_snapshot_ensemble_predicts_its_members_mean_probabilities():
     members = [trainer.predict_proba(member, torch.device("cpu"), X, recipe, "flip") for member in model.model_.members]
     np.testing.assert_allclose(model.set_params(tta="flip").predict_proba(X), np.mean(members, axis=0), rtol=1e-5)
     assert not np.allclose(members[0], members[1])
+
+
+def _interrupted_at_epoch(monkeypatch, epoch):
+    """Make PublicTest scoring of ``epoch`` raise KeyboardInterrupt, as Ctrl-C or a kill would end the fit there."""
+    original, calls = trainer.StepTrainer.validate, []
+
+    def validate(self):
+        calls.append(1)
+        if len(calls) == epoch:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(trainer.StepTrainer, "validate", validate)
+    return original
+
+
+@pytest.mark.parametrize("params", [{}, {"snapshots": 2}, {"optimizer": "adamw", "weight_decay": 0.05}],
+                         ids=["one-cycle", "snapshots", "adamw"])
+def test_an_interrupted_fit_goes_on_from_its_checkpoint_to_the_uninterrupted_result(tmp_path, monkeypatch, params):
+    X, y = faces(48)
+    validation = faces(12, seed=1)
+    whole = tiny(epochs=3, **params).fit(X, y, validation_data=validation, checkpoint=tmp_path / "whole.pt")
+    original = _interrupted_at_epoch(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        tiny(epochs=3, **params).fit(X, y, validation_data=validation, checkpoint=tmp_path / "fit.pt")
+    monkeypatch.setattr(trainer.StepTrainer, "validate", original)
+    resumed = tiny(epochs=3, **params).fit(X, y, validation_data=validation, checkpoint=tmp_path / "fit.pt")
+    np.testing.assert_array_equal(resumed.predict_proba(X), whole.predict_proba(X))
+    timings = ("seconds", "images_per_second")
+    assert [{k: v for k, v in row.items() if k not in timings} for row in resumed.history_] == \
+        [{k: v for k, v in row.items() if k not in timings} for row in whole.history_]
+    assert resumed.budget_["resumed_after_epoch"] == 2 and "resumed_after_epoch" not in whole.budget_
+    assert resumed.best_epoch_ == whole.best_epoch_
+
+
+def test_a_checkpoint_of_another_seed_is_not_used(tmp_path, monkeypatch):
+    X, y = faces(32)
+    original = _interrupted_at_epoch(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        tiny(epochs=2, random_state=0).fit(X, y, validation_data=faces(6, seed=1), checkpoint=tmp_path / "fit.pt")
+    monkeypatch.setattr(trainer.StepTrainer, "validate", original)
+    other = tiny(epochs=2, random_state=1).fit(X, y, validation_data=faces(6, seed=1), checkpoint=tmp_path / "fit.pt")
+    fresh = tiny(epochs=2, random_state=1).fit(X, y, validation_data=faces(6, seed=1))
+    assert "resumed_after_epoch" not in other.budget_
+    np.testing.assert_array_equal(other.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_a_time_budget_writes_no_checkpoint(tmp_path, monkeypatch):
+    X, y = faces(16)
+    fake_clock(monkeypatch, 0.5)
+    model = tiny(time_budget=20.0, warmup_steps=1).fit(X, y, checkpoint=tmp_path / "fit.pt")
+    assert model.budget_["kind"] == "time" and not (tmp_path / "fit.pt").exists()
