@@ -120,9 +120,13 @@ def _stored_run_settings(args) -> dict:
     changes = ResumeChanges(data=args.data, profile=args.profile, budget_minutes=args.budget_minutes,
                             epochs=args.epochs, seed=args.seed, seeds=args.seeds, save_models=args.save_models,
                             dedupe=args.dedupe, drop_blank=args.drop_blank)
-    resumed = resumed_run(args.resume, changes, plugins,
-                          lambda path: load_data(path, args.labels, ferplus_mode=args.ferplus_mode),
-                          load_plugins, stderr, register_cards=_register_cards)
+    def load(path, stored_labels=None):
+        if stored_labels is None:
+            return load_data(path, args.labels, ferplus_mode=args.ferplus_mode)
+        votes_file, mode = stored_labels
+        return load_data(path, ["ferplus", votes_file] if votes_file else None, ferplus_mode=mode)
+
+    resumed = resumed_run(args.resume, changes, plugins, load, load_plugins, stderr, register_cards=_register_cards)
     return {"names": resumed.names, "profile": resumed.profile, "seed": resumed.seed, "seeds": resumed.seeds,
             "save_models": resumed.save_models, "dataset": resumed.dataset, "run_dir": Path(args.resume),
             "plugins": plugins, "cards": resumed.cards, "dedupe_train": resumed.dedupe_train,

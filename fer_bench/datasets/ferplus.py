@@ -266,13 +266,17 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
                                      source=f"{dataset.source} + FER+ labels {path} ({mode})", sha256=digest,
                                      targets=None if targets is None else targets[keep],
                                      target_mode=mode if targets is not None else "",
-                                     relabelling=relabelling(path, mode, int(keep.sum()), dropped))
+                                     relabelling=relabelling(path, mode, int(keep.sum()), dropped, dataset.source))
     return relabelled, dropped
 
 
-def relabelling(path: str | Path, mode: str, kept: int, dropped: dict[str, int]) -> dict:
-    """What :attr:`~._dataset.FERDataset.relabelling` records of FER+ labels."""
-    return {"labels": f"FER+ {Path(path)}", "mode": mode, "kept": kept, "dropped": dict(dropped)}
+def relabelling(path: str | Path, mode: str, kept: int, dropped: dict[str, int], faces: str | None = None) -> dict:
+    """What :attr:`~._dataset.FERDataset.relabelling` records of FER+ labels: ``labels`` (what the report names),
+    ``mode``, ``kept``, ``dropped``, and what ``run --resume`` reads again: ``data`` (the faces' file, or the FER+
+    folders at ``path`` when ``faces`` is None) and ``votes_file`` (``path``, the fer2013new.csv beside a file;
+    None for folders, which hold their votes)."""
+    return {"labels": f"FER+ {Path(path)}", "mode": mode, "kept": kept, "dropped": dict(dropped),
+            "data": str(faces if faces is not None else path), "votes_file": None if faces is None else str(path)}
 
 
 def check_rows_line_up(labels: np.ndarray, dataset: FERDataset, path: str | Path) -> None:

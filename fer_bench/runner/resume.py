@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..results import ResultsStore, RunManifest
+from ..results import ResultsStore, RunData, RunManifest
 from .targets import target_argument
 
 if TYPE_CHECKING:
@@ -80,7 +80,9 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         The ``--plugin`` files or modules given now; imported (``import_plugins``), never those ``results.json``
         names (a file anyone could edit).
     load_data : callable
-        Reads a data file or folder (the command line's, with its ``--labels``).
+        ``load_data(path, stored_labels=None)`` reads a data file or folder: with the command line's ``--labels``,
+        or with ``stored_labels``, the stored run's FER+ ``(votes_file, mode)`` (``votes_file`` None for FER+
+        folders) when it is re-read from where the run found it.
     import_plugins : callable
         Imports the plugins given now.
     warn : callable
@@ -104,16 +106,18 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
     manifest, _ = ResultsStore(run_dir).load()
     register_cards(manifest.cards)
     _import_plugins(run_dir, manifest, plugins, import_plugins, warn)
-    stored_data = manifest.data
+    stored_data, relabelled = manifest.data, manifest.data.relabelling
     if changes.data is not None:
         dataset = load_data(changes.data)
     elif stored_data.synthetic:
         dataset = make_synthetic()
-    elif stored_data.source is not None and Path(stored_data.source).exists():
-        dataset = load_data(stored_data.source)
+    elif _still_there(stored_data):  # FER+ labels: the faces and votes read again in the run's mode
+        dataset = (load_data(relabelled["data"], (relabelled["votes_file"], relabelled["mode"]))
+                   if "votes_file" in relabelled else load_data(stored_data.source))
     else:
         missing = f"the run's data {stored_data.source} is not there" if stored_data.source else "the run names no data"
-        raise FileNotFoundError(f"--resume {run_dir}: {missing}; name it with --data")
+        again = " (and its --labels and --ferplus-mode)" if "mode" in relabelled else ""
+        raise FileNotFoundError(f"--resume {run_dir}: {missing}; name it with --data{again}")
     if changes.profile is None and manifest.profile is None:
         raise ValueError(f"--resume {run_dir}: the run recorded no profile; name it with --profile")
     profile = load_profile(changes.profile) if changes.profile else manifest.profile
@@ -127,6 +131,13 @@ def resumed_run(run_dir: str | Path, changes: ResumeChanges, plugins: list[str],
         dedupe_train=(changes.dedupe or cleaning.dedupe) == "train",
         drop_blank=cleaning.drop_blank if changes.drop_blank is None else bool(changes.drop_blank),
         cards=list(manifest.cards), targets=[target_argument(target) for target in manifest.cross_targets])
+
+
+def _still_there(data: RunData) -> bool:
+    """Whether the files a run read its faces (and FER+ votes) from are where it found them."""
+    if "votes_file" in data.relabelling:
+        return all(Path(path).exists() for path in (data.relabelling["data"], data.relabelling["votes_file"]) if path)
+    return data.source is not None and Path(data.source).exists()
 
 
 def _import_plugins(run_dir: str | Path, manifest: RunManifest, plugins: list[str],

@@ -204,6 +204,31 @@ def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_fi
     assert "Contempt" in report and "Happiness" in report
 
 
+def test_cli_resume_reads_a_ferplus_run_s_faces_and_votes_again_in_its_mode(fer2013_and_ferplus_files, tmp_path,
+                                                                              capsys):
+    import json
+
+    from fer_bench.cli import main
+
+    fer_path, new_path = fer2013_and_ferplus_files
+    run_dir = tmp_path / "run"
+    assert main(["run", "knn", "svc_linear", "--data", str(fer_path), "--labels", "ferplus", str(new_path),
+                 "--ferplus-mode", "probability", "--out", str(run_dir), "--quiet", "--save-models", "none"]) == 0
+    results = run_dir / "results.json"
+    raw = json.loads(results.read_text())
+    raw["records"], raw["manifest"]["complete"] = raw["records"][:1], False  # svc_linear never finished
+    results.write_text(json.dumps(raw))
+    assert main(["run", "--resume", str(run_dir), "--quiet"]) == 0  # no --data, --labels or --ferplus-mode
+    assert "(probability): 96 faces kept" in capsys.readouterr().err
+    resumed = json.loads(results.read_text())
+    assert [record["name"] for record in resumed["records"]] == ["knn", "svc_linear"]
+    assert resumed["manifest"]["data"]["relabelling"]["mode"] == "probability" and resumed["manifest"]["complete"]
+
+    new_path.rename(tmp_path / "elsewhere.csv")
+    assert main(["run", "--resume", str(run_dir), "--quiet"]) == 2
+    assert "name it with --data (and its --labels and --ferplus-mode)" in capsys.readouterr().err
+
+
 def test_cli_run_in_crossentropy_mode_trains_networks_on_the_vote_distributions(fer2013_and_ferplus_files, tmp_path):
     import json
 

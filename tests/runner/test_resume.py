@@ -48,6 +48,20 @@ def test_data_that_moved_must_be_named(tmp_path):
     assert read == ["elsewhere.csv"]
 
 
+def test_ferplus_folders_are_read_again_in_the_run_s_mode(tmp_path):
+    from fer_bench.datasets.ferplus import relabelling
+
+    folders = tmp_path / "FERPlus"
+    folders.mkdir()
+    run_dir = tmp_path / "run"
+    ResultsStore(run_dir).save(RunManifest(profile=load_profile("smoke"), estimators=["knn"], data=RunData(
+        source=f"{folders} (FER+ folders, crossentropy)", relabelling=relabelling(folders, "crossentropy", 9, {}))), [])
+    read = []
+    resumed_run(run_dir, ResumeChanges(), [], load_data=lambda *arguments: read.append(arguments) or "faces",
+                import_plugins=lambda plugins: None, warn=print)
+    assert read == [(str(folders), (None, "crossentropy"))]
+
+
 def test_a_run_without_a_profile_needs_one(tmp_path):
     ResultsStore(tmp_path / "run").save(RunManifest(data=RunData(synthetic=True), estimators=["knn"]), [])
     with pytest.raises(ValueError, match="recorded no profile; name it with --profile"):
