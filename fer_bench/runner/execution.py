@@ -249,7 +249,7 @@ def fit_and_predict(spec: EstimatorSpec, task: FitTask, data: FitData) -> FitOut
     used = json_safe(getattr(estimator, "budget_", None))
     record.budget = {**build.budget, "used": used} if build.budget and used else dict(build.budget)
     images_fitted = used["images_run"] if used else len(y_train) * max(len(history), 1)
-    record.fit_seconds = fit_watch.seconds
+    record.fit_seconds = fit_watch.seconds + (used or {}).get("seconds_before_resume", 0.0)  # + earlier processes'
     record.predict_seconds = predict_watch.seconds
     record.fit_images_per_second = images_fitted / max(fit_watch.seconds, 1e-9)
     record.predict_images_per_second = len(y_test) / max(predict_watch.seconds, 1e-9)

@@ -162,7 +162,10 @@ def test_a_network_stopped_mid_fit_goes_on_from_its_last_epoch_when_the_run_is_r
     assert (tmp_path / "run" / "checkpoints" / "shallow_cnn.pt").is_file()
     monkeypatch.setattr(trainer.StepTrainer, "validate", original)
     (resumed,) = run_benchmark(["shallow_cnn"], synthetic, profile, tmp_path / "run", progress=False, resume=True)
-    assert resumed.budget["used"]["resumed_after_epoch"] == 2 and resumed.budget["used"]["epochs_run"] == 3
+    used = resumed.budget["used"]
+    assert used["resumed_after_epoch"] == 2 and used["epochs_run"] == 3
+    assert used["seconds_before_resume"] > sum(row["seconds"] for row in resumed.history[:2])  # + their scoring
+    assert resumed.fit_seconds > used["seconds_before_resume"]  # the earlier epochs count in the fit's seconds
     assert resumed.metrics == whole.metrics
     assert "went on after epoch 2" in (tmp_path / "run" / "logs" / "shallow_cnn.log").read_text()
     assert not (tmp_path / "run" / "checkpoints").exists()  # gone once the record is stored

@@ -171,7 +171,8 @@ class StepPlan:
         (training wall time, evaluation excluded), ``shorter_than_one_epoch``; for a time
         budget or its repeat ``replans`` (the trace), for a time budget what
         :meth:`TimePlanner.record` gives (clock, budget seconds spent, untimed steps, ...), and
-        ``resumed_after_epoch`` for a fit that went on from a checkpoint (:mod:`.checkpoint`).
+        ``resumed_after_epoch`` and ``seconds_before_resume`` for a fit that went on from a checkpoint
+        (:mod:`.checkpoint`).
         """
         summary = {"kind": self.kind, "time_budget": self.time_budget, "planned_steps": self.steps,
                    "warmup_steps": self.warmup_steps, "steps_per_epoch": self.steps_per_epoch,

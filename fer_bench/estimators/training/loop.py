@@ -87,8 +87,9 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
     Returns
     -------
     dict
-        What was planned and used (:meth:`~.budget.StepPlan.summary`); ``resumed_after_epoch`` when the
-        fit went on from a checkpoint (the epochs before it were trained by an earlier process).
+        What was planned and used (:meth:`~.budget.StepPlan.summary`); ``resumed_after_epoch`` and
+        ``seconds_before_resume`` (those epochs' training and PublicTest seconds) when the fit went on from a
+        checkpoint, its earlier epochs trained by an earlier process.
 
     Raises
     ------
@@ -150,7 +151,9 @@ def train(trainer: BatchTrainer, settings: BudgetSettings, n: int, log: EpochLog
         trainer.restore(best_weights)
     extra = {"validation_seconds": validation_seconds}
     if stored:
-        extra["resumed_after_epoch"] = len(stored["log"]["history"])
+        earlier = stored["log"]["history"]
+        extra["resumed_after_epoch"] = len(earlier)
+        extra["seconds_before_resume"] = sum(row["seconds"] for row in earlier) + stored["validation_seconds"]
     if planner:
         plan, extra = planner.final_plan(step), planner.record(validation_seconds)
     return plan.summary(log.steps_run, len(log.history), log.seconds, log.images_run, **extra)
