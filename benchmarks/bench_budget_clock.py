@@ -12,6 +12,12 @@ threads (the clock's stand-in where the kernel has no run-queue times). The rati
 busy/quiet say how much each clock counts the other program's load: a clock that
 measures the network's own work stays near 1.0; on a quiet machine ``own`` is wall time.
 
+A control runs in every round beside them: half as many of the same network's steps on one
+thread, whose wall time is its CPU time and involves no clock's choices. Its busy/quiet ratio
+is how much the machine itself sped up or slowed down for that work while the other program
+ran (a shared virtual machine's cores do both); where it moves as the clocks do, so do the
+steps a budget buys.
+
 OpenMP reads ``OMP_WAIT_POLICY`` when torch loads it, so each policy runs in a child
 process: OpenMP's default (threads spin a while before they sleep) and ``PASSIVE``
 (they sleep at once: what ``python -m fer_bench`` sets unless the user chose a policy).
@@ -39,8 +45,9 @@ POLICIES: tuple[str, ...] = ("", "PASSIVE")
 """OpenMP's default (unset), and sleeping waits."""
 
 
-def _train(network: str, steps: int) -> tuple[float, float, float]:
-    """Wall, ``own``-clock and CPU-over-threads seconds of ``steps`` training steps."""
+def _train(network: str, steps: int, threads: int | None = None) -> tuple[float, float, float]:
+    """Wall, ``own``-clock and CPU-over-threads seconds of ``steps`` training steps (on ``threads`` threads; all by
+    default)."""
     import torch
 
     from fer_bench.estimators.training.clock import BudgetClock
@@ -49,23 +56,34 @@ def _train(network: str, steps: int) -> tuple[float, float, float]:
     rng = np.random.default_rng(0)
     faces, labels = rng.integers(0, 256, (4000, 48, 48), dtype=np.uint8), rng.integers(0, 7, 4000)
     model = getattr(zoo, network)().set_params(steps=steps, warmup_steps=1, batch_size=128, width=0.5)
-    own = BudgetClock("own", torch.get_num_threads(), on_gpu=False, synchronize=lambda: None)
-    start, cpu = time.perf_counter(), time.process_time()
-    own.resume()
-    model.fit(faces, labels)
-    return time.perf_counter() - start, own.seconds(), (time.process_time() - cpu) / torch.get_num_threads()
+    everyone = torch.get_num_threads()
+    torch.set_num_threads(threads or everyone)
+    try:
+        own = BudgetClock("own", torch.get_num_threads(), on_gpu=False, synchronize=lambda: None)
+        start, cpu = time.perf_counter(), time.process_time()
+        own.resume()
+        model.fit(faces, labels)
+        return time.perf_counter() - start, own.seconds(), (time.process_time() - cpu) / torch.get_num_threads()
+    finally:
+        torch.set_num_threads(everyone)
+
+
+def _round(network: str, steps: int) -> list[float]:
+    """Wall, own and CPU/threads seconds of the steps on all threads, then the control's wall seconds on one."""
+    return [*_train(network, steps), _train(network, max(2, steps // 2), threads=1)[0]]
 
 
 def _child(network: str, steps: int, rounds: int) -> None:
-    """Print one JSON line: each round's quiet and busy (wall, own, CPU/threads) seconds under this process's wait
-    policy."""
+    """Print one JSON line: each round's quiet and busy (wall, own, CPU/threads, control) seconds under this process's
+    wait policy."""
     _train(network, 2)  # first-time costs of the process
+    _train(network, 2, threads=1)
     quiet, busy = [], []
     for _ in range(rounds):
-        quiet.append(_train(network, steps))
+        quiet.append(_round(network, steps))
         burner = subprocess.Popen([sys.executable, "-c", BURNER])
         try:
-            busy.append(_train(network, steps))
+            busy.append(_round(network, steps))
         finally:
             burner.kill()
             burner.wait()
@@ -84,9 +102,10 @@ def main() -> None:
         return
     print(f"{args.network}, {args.rounds} rounds of {args.steps} steps of 128 faces; {os.cpu_count()} cores, load "
           f"average {os.getloadavg()[0]:.2f}; busy = one CPU-bound Python process beside the training; seconds are "
-          "medians over rounds, ratio = median of the rounds' busy/quiet (lowest-highest)")
+          "medians over rounds, ratio = median of the rounds' busy/quiet (lowest-highest); control = half the steps "
+          "on one thread, wall time: the machine's own change of speed")
     print(f"{'OMP_WAIT_POLICY':<16}" + "".join(f"{f'{clock} quiet s':>20}{'busy s':>8}{'ratio':>18}"
-                                                for clock in ("wall", "own", "CPU/threads")))
+                                                for clock in ("wall", "own", "CPU/threads", "control")))
     for policy in POLICIES:
         environment = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
         if policy:
