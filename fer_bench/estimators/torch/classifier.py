@@ -237,7 +237,7 @@ class TorchClassifier(NetworkClassifier):
             torch.manual_seed(seed)
             network = place(self._network(len(classes)), device, self.channels_last)
         epoch_checkpoint = None
-        if checkpoint is not None:
+        if checkpoint is not None and self._checked_budget().kind != "time":  # a time budget keeps none: no hashing
             settings = {key: value for key, value in self.get_params(deep=False).items() if key != "verbose"}
             settings |= {"classes": classes.tolist(), "distribution_use": distribution_use}
             epoch_checkpoint = EpochCheckpoint(checkpoint, fingerprint(settings, seed, faces, y_index, targets,
