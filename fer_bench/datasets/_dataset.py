@@ -74,6 +74,8 @@ class FERDataset:
         if self.targets is not None and self.targets.shape != (n, len(self.class_names)):
             raise DataError(f"{self.source}: targets must have shape ({n}, {len(self.class_names)}), "
                             f"got {self.targets.shape}")
+        if self.ids is not None and len(self.ids) != n:
+            raise DataError(f"{self.source}: ids must have one entry per face ({n}), got {len(self.ids)}")
 
     def __len__(self) -> int:
         return len(self.images)

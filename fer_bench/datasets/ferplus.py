@@ -263,6 +263,7 @@ def apply_ferplus_labels(dataset: FERDataset, path: str | Path,
     digest = hashlib.sha256(f"{dataset.sha256}\n{file_sha256(path)}{mode_key}".encode()).hexdigest()
     relabelled = dataclasses.replace(dataset, images=dataset.images[keep], labels=labels[keep],
                                      usage=dataset.usage[keep], class_names=FERPLUS_CLASSES,
+                                     ids=None if dataset.ids is None else dataset.ids[keep],
                                      source=f"{dataset.source} + FER+ labels {path} ({mode})", sha256=digest,
                                      targets=None if targets is None else targets[keep],
                                      target_mode=mode if targets is not None else "",

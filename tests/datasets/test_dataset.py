@@ -39,3 +39,12 @@ def test_select_keeps_metadata_and_ids():
     from fer_bench.datasets import DataError
     with pytest.raises(DataError, match="shape"):
         dataset.select(np.array([True, False]))
+
+
+def test_ids_must_name_every_face():
+    import pytest
+
+    from fer_bench.datasets import DataError
+    with pytest.raises(DataError, match=r"x.csv: ids must have one entry per face \(2\), got 3"):
+        FERDataset(images=np.zeros((2, 48, 48), np.uint8), labels=np.array([0, 1]),
+                   usage=np.array(["Training", "PrivateTest"]), source="x.csv", ids=np.array(["a", "b", "c"]))

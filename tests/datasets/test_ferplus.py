@@ -1,36 +1,15 @@
 import dataclasses
-import gzip
 
 import numpy as np
 import pytest
 
 from fer_bench.datasets import DataError, FERDataset, describe_dataset, stratified_subset
-from fer_bench.datasets.ferplus import (DROP_REASONS, VOTE_COLUMNS, apply_ferplus_labels, ferplus_labels,
-                                        read_ferplus_votes)
+from fer_bench.datasets.ferplus import DROP_REASONS, apply_ferplus_labels, ferplus_labels, read_ferplus_votes
 from fer_bench.labels import FERPLUS_CLASSES
 from fer_bench.analysis.metrics import classification_metrics
 
-HEADER = "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF"
-SPLITS = ("Training", "PublicTest", "PrivateTest")
-
-
-def one_hot_votes(column, votes=10):
-    row = [0] * len(VOTE_COLUMNS)
-    row[column] = votes
-    return row
-
-
-def write_ferplus(path, usage, votes, header=HEADER, compress=False):
-    lines = [header] + [f"{split},fer{i:07d}.png,{','.join(map(str, row))}"
-                        for i, (split, row) in enumerate(zip(usage, votes))]
-    text = "\n".join(lines) + "\n"
-    path.write_bytes(gzip.compress(text.encode()) if compress else text.encode())
-    return path
-
-
-FER2013_LABEL_OF_FERPLUS = np.array([6, 3, 5, 4, 0, 1, 2, 6])
-"""FER-2013 label of a face per FER+ label (neutral 6, happiness 3, surprise 5, sadness 4, anger 0, disgust 1,
-fear 2; contempt, which FER-2013 lacks, as neutral)."""
+from ..ferplus_files import (FER2013_LABEL_OF_FERPLUS, HEADER, SPLITS, one_hot_votes, write_fer2013_and_ferplus,
+                             write_ferplus)
 
 
 @pytest.fixture
@@ -69,9 +48,11 @@ def test_apply_relabels_with_eight_classes_and_drops_rows(fer2013, tmp_path, com
     votes[40] = [5, 5, 0, 0, 0, 0, 0, 0, 0, 0]
     path = write_ferplus(tmp_path / "fer2013new.csv", fer2013.usage, votes, compress=compress)
 
-    relabelled, dropped = apply_ferplus_labels(fer2013, path, "plurality")
+    lines = np.array([f"fer2013.csv:{row + 2}" for row in range(len(fer2013))])
+    relabelled, dropped = apply_ferplus_labels(dataclasses.replace(fer2013, ids=lines), path, "plurality")
 
     keep = np.setdiff1d(np.arange(len(fer2013)), [3, 20, 40])
+    np.testing.assert_array_equal(relabelled.ids, lines[keep])  # each kept face still names its own line
     assert relabelled.class_names == FERPLUS_CLASSES
     assert dropped == {"unknown": 1, "not a face": 1, "tie": 1, "no votes": 0}
     np.testing.assert_array_equal(relabelled.images, fer2013.images[keep])
@@ -158,19 +139,7 @@ def test_image_folder_data_is_refused(fer2013, tmp_path):
 
 @pytest.fixture
 def fer2013_and_ferplus_files(tmp_path):
-    """A fer2013.csv of 8 faces per FER+ class and split, and its fer2013new.csv with one-hot votes plus 3 dropped rows."""
-    rng = np.random.default_rng(0)
-    usage = np.repeat(SPLITS, [8 * 8 + 3, 8 * 2, 8 * 2])
-    ferplus_label = np.concatenate([np.r_[np.arange(64) % 8, [-1, -1, -1]], np.arange(16) % 8, np.arange(16) % 8])
-    images = rng.integers(0, 256, (len(usage), 48, 48), dtype=np.uint8)
-    for image, label in zip(images, ferplus_label):
-        image[:8] = 30 * (label + 1)  # a class cue a classifier can learn
-    rows = [f"{FER2013_LABEL_OF_FERPLUS[label]},{' '.join(map(str, image.ravel()))},{split}"
-            for image, label, split in zip(images, ferplus_label, usage)]
-    fer_path = tmp_path / "fer2013.csv"
-    fer_path.write_text("\n".join(["emotion,pixels,Usage", *rows]) + "\n")
-    votes = [one_hot_votes(label) if label >= 0 else one_hot_votes(9) for label in ferplus_label]
-    return fer_path, write_ferplus(tmp_path / "fer2013new.csv", usage, votes)
+    return write_fer2013_and_ferplus(tmp_path)
 
 
 def test_cli_data_info_with_ferplus_labels(fer2013_and_ferplus_files, capsys):
