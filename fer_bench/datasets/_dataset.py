@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import FER2013_CLASSES, SPLITS
-from .known_files import identify_file
+from .known_files import identify_faces
 
 
 class DataError(ValueError):
@@ -151,7 +151,7 @@ def describe_dataset(dataset: FERDataset) -> str:
     -------
     str
         Several lines, no trailing newline; a ``SYNTHETIC`` note for generated data, and for a
-        file what it is (:func:`.known_files.identify_file`).
+        file what it is (:func:`.known_files.identify_faces`).
     """
     counts = dataset.counts()
     splits = list(counts)
@@ -168,7 +168,7 @@ def describe_dataset(dataset: FERDataset) -> str:
         return "  ".join([name.ljust(width), *(f"{value:>{w},}" if isinstance(value, int) else f"{value:>{w}}"
                                                 for value, w in zip(values, widths))])
 
-    identity = None if dataset.synthetic else identify_file(dataset.source)
+    identity = identify_faces(dataset)
     lines = [f"source:  {dataset.source}" + ("  (SYNTHETIC, not real faces)" if dataset.synthetic else ""),
              f"sha256:  {dataset.sha256}"]
     if identity is not None:

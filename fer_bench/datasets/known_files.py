@@ -48,3 +48,12 @@ def identify_file(path: str | Path) -> dict | None:
         return None
     known, name = KNOWN_FILES.get(md5, (None, UNKNOWN))
     return {"md5": md5, "known": known, "name": name}
+
+
+def identify_faces(dataset) -> dict | None:
+    """:func:`identify_file` of the file a :class:`~._dataset.FERDataset`'s faces were read from: its source, or,
+    for faces relabelled by FER+ votes, the faces' file their relabelling records (``relabelling["data"]``, as
+    the source then names both files); None for generated data."""
+    if dataset.synthetic:
+        return None
+    return identify_file(dataset.relabelling.get("data") or dataset.source)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..datasets import DataError, FERDataset
 from ..datasets.audit import DEFAULT_NEAR_THRESHOLD, DataAudit, cached_audit
-from ..datasets.known_files import identify_file
+from ..datasets.known_files import identify_faces
 from ..datasets.preparation import PreparedData, missing_public_test, prepare_data
 from ..estimators import EstimatorSpec, RepeatSteps
 from ..profiles import Profile
@@ -251,7 +251,7 @@ def _new_manifest(request: RunRequest, prepared: PreparedData, data_audit: DataA
     """The manifest of a new run (``wall_seconds`` and ``complete`` are set as it goes)."""
     dataset = request.dataset
     data = RunData(source=dataset.source, sha256=dataset.sha256, synthetic=dataset.synthetic,
-                   file=None if dataset.synthetic else identify_file(dataset.source), counts=dataset.counts(),
+                   file=identify_faces(dataset), counts=dataset.counts(),
                    used_counts=prepared.dataset.counts(), relabelling=dataset.relabelling)
     return RunManifest(
         run_id=request.run_dir.name, created=_now(), command=request.command, seed=request.seed,

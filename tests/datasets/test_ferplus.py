@@ -5,6 +5,7 @@ import pytest
 
 from fer_bench.datasets import DataError, FERDataset, describe_dataset, stratified_subset
 from fer_bench.datasets.ferplus import DROP_REASONS, apply_ferplus_labels, ferplus_labels, read_ferplus_votes
+from fer_bench.datasets.known_files import content_md5
 from fer_bench.labels import FERPLUS_CLASSES
 from fer_bench.analysis.metrics import classification_metrics
 
@@ -166,6 +167,7 @@ def test_cli_run_with_ferplus_labels_scores_eight_classes(fer2013_and_ferplus_fi
                  "--quiet"]) == 0
     results = json.loads((run_dir / "results.json").read_text())
     assert results["manifest"]["class_names"] == list(FERPLUS_CLASSES)
+    assert results["manifest"]["data"]["file"]["md5"] == content_md5(fer_path)  # the faces' file, not unknown
     record = results["records"][0]
     assert record["status"] == "ok" and len(record["metrics"]["confusion_matrix"]) == 8
     assert record["metrics"]["n"] == 16
