@@ -6,14 +6,10 @@ import numpy as np
 import pytest
 
 from fer_bench.cli import main
+from fer_bench.datasets import load_dataset
 from fer_bench.labels import FERPLUS_CLASSES
 
 from ..ferplus_files import write_fer2013_and_ferplus
-
-PRIVATE_ROWS = np.arange(83, 99)
-"""Row numbers of write_fer2013_and_ferplus's PrivateTest faces, after 67 Training and 16 PublicTest rows; FER+ drops
-3 not-a-face Training rows, so these faces sit at positions 80-95 of the kept ones."""
-
 
 @pytest.fixture(scope="module")
 def ferplus_run(tmp_path_factory):
@@ -33,7 +29,7 @@ def test_study_resize_scores_a_ferplus_model_on_its_eight_classes(ferplus_run, t
                  "--labels", "ferplus", str(votes_path), "--out", str(out)]) == 0
     capsys.readouterr()
     study = json.loads((out / "resize.json").read_text())
-    assert study["data"]["class_names"] == list(FERPLUS_CLASSES) and study["data"]["n"] == len(PRIVATE_ROWS)
+    assert study["data"]["class_names"] == list(FERPLUS_CLASSES) and study["data"]["n"] == 16
     assert "FER+" in study["data"]["source"] and "(majority)" in study["data"]["source"]
     run_accuracy = json.loads((run_dir / "results.json").read_text())["records"][0]["metrics"]["accuracy"]
     assert study["accuracy"][0] == [pytest.approx(run_accuracy)] * len(study["interpolations"])  # 48 px: untouched
@@ -50,10 +46,11 @@ def test_a_fer2013_model_is_refused_on_ferplus_faces(ferplus_run, tmp_path, caps
 
 def test_evaluate_groups_a_ferplus_model_s_faces_by_their_fer2013_row_numbers(ferplus_run, tmp_path, capsys):
     run_dir, fer_path, votes_path = ferplus_run
+    private_rows = np.flatnonzero(load_dataset(fer_path).usage == "PrivateTest")  # after rows FER+ drops
     table = tmp_path / "groups.csv"
     # only the PrivateTest rows: a face matched to another row (a row number off by the dropped faces) has none
     table.write_text("row,group\n" + "".join(f"{row},{'first' if i < 6 else 'rest'}\n"
-                                             for i, row in enumerate(PRIVATE_ROWS)))
+                                             for i, row in enumerate(private_rows)))
     out = tmp_path / "evaluate"
     assert main(["evaluate", "--model", str(run_dir / "models" / "knn"), "--data", str(fer_path),
                  "--labels", "ferplus", str(votes_path), "--groups", str(table), "--min-group-size", "2",
