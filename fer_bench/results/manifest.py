@@ -31,7 +31,7 @@ class RunData:
     synthetic : bool
         Generated data (:func:`fer_bench.datasets.make_synthetic`).
     file : dict or None
-        What the file is (:func:`fer_bench.datasets.known_files.identify_file`: ``md5``, ``known``,
+        What the faces' file is (:func:`fer_bench.datasets.known_files.identify_faces`: ``md5``, ``known``,
         ``name``); None for generated data, a folder, and in older stores.
     counts, used_counts : dict of str to dict of str to int
         Faces per split and class: in the data, and those the run used (after the profile's subsets and the cleaning).
