@@ -13,10 +13,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # _dataset imports this module
-    from ._dataset import FERDataset
 
 ORIGINAL, REENCODED = "original", "reencoded"
 KNOWN_FILES: dict[str, tuple[str, str]] = {
@@ -54,7 +50,7 @@ def identify_file(path: str | Path) -> dict | None:
     return {"md5": md5, "known": known, "name": name}
 
 
-def identify_faces(dataset: FERDataset) -> dict | None:
+def identify_faces(dataset) -> dict | None:
     """:func:`identify_file` of the file a :class:`~._dataset.FERDataset`'s faces were read from: its source, or,
     for faces relabelled by FER+ votes, the faces' file their relabelling records (``relabelling["data"]``, as
     the source then names both files); None for generated data."""
