@@ -87,6 +87,10 @@ def test_unknown_estimator_fails_before_anything_runs(tmp_path, synthetic):
 
 
 # on one thread beside another job: shallow_cnn 7 s, ddamfn 83 s (74%), keras_cnn 143 s (57%)
+# the two slowest run the smoke profile here only: the real-data smoke run below leaves them out
+SMOKED_ON_SYNTHETIC_ONLY = {"ddamfn", "keras_cnn"}
+
+
 @pytest.mark.parametrize(("name", "framework"), [("shallow_cnn", "torch"), ("ddamfn", "torch"), ("keras_cnn", "keras")])
 def test_a_network_learns_the_synthetic_cues_under_the_smoke_profile(tmp_path, synthetic, name, framework):
     pytest.importorskip(framework)
@@ -100,11 +104,11 @@ def test_smoke_profile_on_real_data(tmp_path, fer2013_original_csv):
     from fer_bench.datasets import load_dataset
 
     dataset = load_dataset(fer2013_original_csv)
-    records = run_benchmark(list(available_estimators()), dataset, load_profile("smoke"),
-                            tmp_path, progress=False)
+    names = [name for name in available_estimators() if name not in SMOKED_ON_SYNTHETIC_ONLY]
+    records = run_benchmark(names, dataset, load_profile("smoke"), tmp_path, progress=False)
     missing_extra = {record.name for record in records if record.status == "skipped" and "not installed here" in record.error}
     assert {record.name: record.status for record in records} == \
-        {name: "skipped" if name in missing_extra else "ok" for name in available_estimators()}, \
+        {name: "skipped" if name in missing_extra else "ok" for name in names}, \
         {record.name: record.error for record in records if record.status != "ok"}
     records = [record for record in records if record.status == "ok"]  # an optional extra missing: skipped
     best = max(record.metrics["accuracy"] for record in records)
