@@ -86,11 +86,11 @@ def test_unknown_estimator_fails_before_anything_runs(tmp_path, synthetic):
     assert not (tmp_path / "run").exists()
 
 
-# on one thread beside another job: shallow_cnn 7 s, ddamfn 83 s (74%), keras_cnn 143 s (57%)
-# the two slowest run the smoke profile here only: the real-data smoke run below leaves them out
+# the two slowest networks run the smoke profile in the next test only: the real-data smoke run leaves them out
 SMOKED_ON_SYNTHETIC_ONLY = {"ddamfn", "keras_cnn"}
 
 
+# on one thread beside another job: shallow_cnn 7 s, ddamfn 83 s (74%), keras_cnn 143 s (57%)
 @pytest.mark.parametrize(("name", "framework"), [("shallow_cnn", "torch"), ("ddamfn", "torch"), ("keras_cnn", "keras")])
 def test_a_network_learns_the_synthetic_cues_under_the_smoke_profile(tmp_path, synthetic, name, framework):
     pytest.importorskip(framework)
